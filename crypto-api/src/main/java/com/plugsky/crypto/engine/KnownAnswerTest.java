@@ -1,0 +1,89 @@
+package com.plugsky.crypto.engine;
+
+import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.aead.Aead;
+import com.plugsky.crypto.primitive.Bytes;
+import com.plugsky.crypto.primitive.KeyWrapMode;
+import com.plugsky.crypto.primitive.SymmetricPrimitives;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The power-on self-test every engine passes before {@link Engines} hands it out: one known
+ * answer per primitive, plus an AEAD round trip that must reject a flipped bit.
+ */
+public final class KnownAnswerTest {
+  // NIST CAVP gcmDecrypt256.rsp, [IVlen = 96] [PTlen = 256] [AADlen = 128] [Taglen = 128], Count = 1.
+  private static final byte[] GCM_KEY = hex("f0eaf7b41b42f4500635bc05d9cede11a5363d59a6288870f527bcffeb4d6e04");
+  private static final byte[] GCM_IV = hex("18f316781077a595c72d4c07");
+  private static final byte[] GCM_AAD = hex("42cade3a19204b7d4843628c425c2375");
+  private static final byte[] GCM_CT = hex("7a1b61009dce6b7cd4d1ea0203b179f1219dd5ce7407e12ea0a4c56c71bb791b");
+  private static final byte[] GCM_TAG = hex("4419180b0b963b7289a4fa3f45c535a3");
+  private static final byte[] GCM_PT = hex("400fb5ef32083b3abea957c4f068abad50c8d86bbf9351fa72e7da5171df38f9");
+
+  // NIST CAVP KW_AE_256.txt, [PLAINTEXT LENGTH = 256], COUNT = 0.
+  private static final byte[] KW_KEK = hex("8b54e6bc3d20e823d96343dc776c0db10c51708ceecc9a38a14beb4ca5b8b221");
+  private static final byte[] KW_P = hex("d6192635c620dee3054e0963396b260af5c6f02695a5205f159541b4bc584bac");
+  private static final byte[] KW_C = hex("b13eeb7619fab818f1519266516ceb82abc0e699a7153cf26edcb8aeb879f4c011da906841fc5956");
+
+  // NIST CAVP KWP_AE_256.txt, [PLAINTEXT LENGTH = 72], COUNT = 0.
+  private static final byte[] KWP_KEK = hex("70da43aac823c6dd37d1109f5b18feb4503c973288989745e2cc1cc21d9570c6");
+  private static final byte[] KWP_P = hex("edf17d966ed896aee3");
+  private static final byte[] KWP_C = hex("d67b5b2ad15c645450e23b5e7b6d682f8ae20e716d470db7");
+
+  // RFC 4231 test case 2.
+  private static final byte[] HMAC_KEY = "Jefe".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HMAC_MSG = "what do ya want for nothing?".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HMAC_TAG = hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+
+  // RFC 5869 test case 1.
+  private static final byte[] HKDF_IKM = hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
+  private static final byte[] HKDF_SALT = hex("000102030405060708090a0b0c");
+  private static final byte[] HKDF_INFO = hex("f0f1f2f3f4f5f6f7f8f9");
+  private static final byte[] HKDF_OKM = hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+
+  private KnownAnswerTest() {}
+
+  /**
+   * Runs every check against {@code engine}.
+   *
+   * @throws IllegalStateException naming the first check that failed
+   */
+  public static void run(AeadEngine engine) {
+    String name = engine.name();
+    byte[] plaintext = engine.insecureRawGcm().decrypt(GCM_KEY, GCM_IV, GCM_AAD, GCM_CT, GCM_TAG);
+    require(Bytes.constantTimeEquals(plaintext, GCM_PT), name, "AES-256-GCM decrypt known answer");
+
+    try (Aead aead = engine.newAead(GCM_KEY)) {
+      byte[] sealed = aead.encrypt(GCM_PT, GCM_AAD);
+      require(Bytes.constantTimeEquals(aead.decrypt(sealed, GCM_AAD), GCM_PT), name, "AES-256-GCM round trip");
+      sealed[sealed.length - 1] ^= 1;
+      boolean rejected;
+      try {
+        aead.decrypt(sealed, GCM_AAD);
+        rejected = false;
+      } catch (AuthenticationFailedException expected) {
+        rejected = true;
+      }
+      require(rejected, name, "AES-256-GCM rejects a modified tag");
+    }
+
+    SymmetricPrimitives primitives = engine.primitives();
+    require(Bytes.constantTimeEquals(primitives.unwrapKey(KeyWrapMode.AES_KW, KW_KEK, KW_C), KW_P), name, "AES-KW unwrap known answer");
+    require(Bytes.constantTimeEquals(primitives.wrapKey(KeyWrapMode.AES_KWP, KWP_KEK, KWP_P), KWP_C), name, "AES-KWP wrap known answer");
+    require(Bytes.constantTimeEquals(primitives.hmacSha256(HMAC_KEY, HMAC_MSG), HMAC_TAG), name, "HMAC-SHA256 known answer");
+    require(
+        Bytes.constantTimeEquals(primitives.hkdfSha256(HKDF_IKM, HKDF_SALT, HKDF_INFO, HKDF_OKM.length), HKDF_OKM),
+        name,
+        "HKDF-SHA256 known answer");
+  }
+
+  private static void require(boolean passed, String engine, String check) {
+    if (!passed) {
+      throw new IllegalStateException("engine '" + engine + "' failed its self-test: " + check);
+    }
+  }
+
+  private static byte[] hex(String hex) {
+    return Bytes.fromHex(hex);
+  }
+}

@@ -1,0 +1,90 @@
+package com.plugsky.crypto.engine.jca;
+
+import com.plugsky.crypto.engine.spi.AbstractAead;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.Provider;
+import java.security.SecureRandom;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * AES-256-GCM on a JCA provider, with one {@link Cipher} per thread re-initialised per call, so a
+ * call allocates little beyond its output (the provider's own init work aside).
+ */
+final class JcaAead extends AbstractAead {
+  private static final int TAG_BITS = TAG_LENGTH * 8;
+
+  private final DestroyableAesKey key;
+  private final ThreadLocal<SecureRandom> moduleRandom;
+  private final ThreadLocal<Cipher> ciphers;
+
+  /**
+   * @param moduleRandom when not null, the module generates each nonce from this (its approved
+   *     DRBG) instead of taking the one {@link AbstractAead} drew
+   */
+  JcaAead(String engineName, Provider provider, byte[] keyBytes, ThreadLocal<SecureRandom> moduleRandom) {
+    super(engineName);
+    this.key = new DestroyableAesKey(keyBytes);
+    this.moduleRandom = moduleRandom;
+    this.ciphers = ThreadLocal.withInitial(() -> JcaEngine.newCipher("AES/GCM/NoPadding", provider));
+  }
+
+  @Override
+  protected int seal(byte[] nonce, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset)
+      throws GeneralSecurityException {
+    Cipher cipher = initEncrypt(nonce, aad);
+    return cipher.doFinal(in, offset, length, out, outOffset);
+  }
+
+  @Override
+  protected int open(byte[] nonce, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset)
+      throws GeneralSecurityException {
+    Cipher cipher = initDecrypt(nonce, aad);
+    return cipher.doFinal(in, offset, length, out, outOffset);
+  }
+
+  @Override
+  protected int seal(byte[] nonce, byte[] aad, ByteBuffer in, ByteBuffer out) throws GeneralSecurityException {
+    return initEncrypt(nonce, aad).doFinal(in, out);
+  }
+
+  @Override
+  protected int open(byte[] nonce, byte[] aad, ByteBuffer in, ByteBuffer out) throws GeneralSecurityException {
+    return initDecrypt(nonce, aad).doFinal(in, out);
+  }
+
+  @Override
+  protected void destroyKey() {
+    key.destroy();
+  }
+
+  private Cipher initEncrypt(byte[] nonce, byte[] aad) throws GeneralSecurityException {
+    Cipher cipher = ciphers.get();
+    if (moduleRandom != null) {
+      // FIPS approved mode: the validated module generates the IV itself (SP 800-38D 8.2.2).
+      cipher.init(Cipher.ENCRYPT_MODE, key, moduleRandom.get());
+      byte[] generated = cipher.getIV();
+      if (generated.length != NONCE_LENGTH) {
+        throw new GeneralSecurityException(
+            "module generated a " + generated.length + "-byte GCM IV; this format needs " + NONCE_LENGTH);
+      }
+      System.arraycopy(generated, 0, nonce, 0, NONCE_LENGTH);
+    } else {
+      cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+    }
+    if (aad.length > 0) {
+      cipher.updateAAD(aad);
+    }
+    return cipher;
+  }
+
+  private Cipher initDecrypt(byte[] nonce, byte[] aad) throws GeneralSecurityException {
+    Cipher cipher = ciphers.get();
+    cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+    if (aad.length > 0) {
+      cipher.updateAAD(aad);
+    }
+    return cipher;
+  }
+}

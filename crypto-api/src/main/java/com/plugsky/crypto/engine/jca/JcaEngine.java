@@ -1,0 +1,80 @@
+package com.plugsky.crypto.engine.jca;
+
+import com.plugsky.crypto.InvalidInputException;
+import com.plugsky.crypto.aead.Aead;
+import com.plugsky.crypto.aead.InsecureRawGcm;
+import com.plugsky.crypto.engine.AeadEngine;
+import com.plugsky.crypto.primitive.SymmetricPrimitives;
+import java.security.GeneralSecurityException;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.util.Objects;
+import javax.crypto.Cipher;
+
+/** An engine backed by one JCA provider instance. */
+final class JcaEngine implements AeadEngine {
+  private final String name;
+  private final Provider provider;
+  private final ThreadLocal<SecureRandom> approvedRandom;
+  private final InsecureRawGcm rawGcm;
+  private final SymmetricPrimitives primitives;
+
+  /**
+   * @param approvedRandom the module's approved DRBG when it runs in FIPS approved-only mode (it
+   *     then generates GCM nonces itself); null otherwise
+   */
+  JcaEngine(
+      String name,
+      Provider provider,
+      ThreadLocal<SecureRandom> approvedRandom,
+      String kwTransformation,
+      String kwpTransformation) {
+    this.name = name;
+    this.provider = provider;
+    this.approvedRandom = approvedRandom;
+    this.rawGcm = new JcaInsecureRawGcm(provider);
+    this.primitives = new JcaSymmetricPrimitives(provider, kwTransformation, kwpTransformation);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public boolean isFipsApproved() {
+    return approvedRandom != null;
+  }
+
+  @Override
+  public Aead newAead(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    if (key.length != Aead.KEY_LENGTH) {
+      throw new InvalidInputException("AES-256-GCM needs a 32-byte key, got " + key.length + " bytes");
+    }
+    return new JcaAead(name, provider, key, approvedRandom);
+  }
+
+  @Override
+  public InsecureRawGcm insecureRawGcm() {
+    return rawGcm;
+  }
+
+  @Override
+  public SymmetricPrimitives primitives() {
+    return primitives;
+  }
+
+  @Override
+  public String toString() {
+    return "AeadEngine[" + name + " on " + provider.getName() + " " + provider.getVersionStr() + "]";
+  }
+
+  static Cipher newCipher(String transformation, Provider provider) {
+    try {
+      return Cipher.getInstance(transformation, provider);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(provider.getName() + " lacks " + transformation, e);
+    }
+  }
+}
