@@ -5,7 +5,6 @@ import com.plugsky.crypto.aead.Aead;
 import com.plugsky.crypto.primitive.Bytes;
 import com.plugsky.crypto.primitive.KeyWrapMode;
 import com.plugsky.crypto.primitive.SymmetricPrimitives;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The power-on self-test every engine passes before {@link Engines} hands it out: one known
@@ -30,16 +29,17 @@ public final class KnownAnswerTest {
   private static final byte[] KWP_P = hex("edf17d966ed896aee3");
   private static final byte[] KWP_C = hex("d67b5b2ad15c645450e23b5e7b6d682f8ae20e716d470db7");
 
-  // RFC 4231 test case 2.
-  private static final byte[] HMAC_KEY = "Jefe".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] HMAC_MSG = "what do ya want for nothing?".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] HMAC_TAG = hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // RFC 4231 test case 4 (a 200-bit key: FIPS approved mode refuses HMAC keys under 112 bits).
+  private static final byte[] HMAC_KEY = hex("0102030405060708090a0b0c0d0e0f10111213141516171819");
+  private static final byte[] HMAC_MSG = hex("cd".repeat(50));
+  private static final byte[] HMAC_TAG = hex("82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
 
-  // RFC 5869 test case 1.
-  private static final byte[] HKDF_IKM = hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
-  private static final byte[] HKDF_SALT = hex("000102030405060708090a0b0c");
-  private static final byte[] HKDF_INFO = hex("f0f1f2f3f4f5f6f7f8f9");
-  private static final byte[] HKDF_OKM = hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+  // RFC 5869 test case 2 (an 80-byte salt: test case 1's 13-byte salt is too short an HMAC key for approved mode).
+  private static final byte[] HKDF_IKM = sequence(0x00, 0x50);
+  private static final byte[] HKDF_SALT = sequence(0x60, 0xb0);
+  private static final byte[] HKDF_INFO = sequence(0xb0, 0x100);
+  private static final byte[] HKDF_OKM =
+      hex("b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87");
 
   private KnownAnswerTest() {}
 
@@ -81,6 +81,14 @@ public final class KnownAnswerTest {
     if (!passed) {
       throw new IllegalStateException("engine '" + engine + "' failed its self-test: " + check);
     }
+  }
+
+  private static byte[] sequence(int fromInclusive, int toExclusive) {
+    byte[] bytes = new byte[toExclusive - fromInclusive];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) (fromInclusive + i);
+    }
+    return bytes;
   }
 
   private static byte[] hex(String hex) {

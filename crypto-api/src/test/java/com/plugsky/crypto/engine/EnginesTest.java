@@ -1,0 +1,117 @@
+package com.plugsky.crypto.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.plugsky.crypto.EngineUnavailableException;
+import org.junit.jupiter.api.Test;
+
+class EnginesTest {
+
+  @Test
+  void findsTheJdkAndBcFipsEnginesAndRunsTheirSelfTests() {
+    assertThat(Engines.status())
+        .extracting(EngineStatus::name)
+        .contains("jdk", "bc-fips");
+    assertThat(Engines.available()).extracting(AeadEngine::name).contains("jdk", "bc-fips");
+    assertThat(Engines.status()).allSatisfy(status -> assertThat(status.describe()).startsWith(status.name() + ": available"));
+  }
+
+  @Test
+  void ranksTheMeasuredFastestEngineFirst() {
+    assertThat(Engines.available().getFirst().name()).isEqualTo("jdk");
+    assertThat(Engines.defaultEngine().name()).isEqualTo("jdk");
+  }
+
+  @Test
+  void withoutApprovedOnlyModeNoEngineClaimsFipsApproval() {
+    assertThat(Engines.fips()).isEmpty();
+  }
+
+  @Test
+  void namingAnUnknownEngineListsTheKnownOnes() {
+    assertThatThrownBy(() -> Engines.named("quantum"))
+        .isInstanceOf(EngineUnavailableException.class)
+        .hasMessageContaining("no engine named 'quantum'")
+        .hasMessageContaining("jdk");
+  }
+
+  @Test
+  void theSystemPropertyChoosesTheDefaultEngine() {
+    System.setProperty(Engines.ENGINE_PROPERTY, "bc-fips");
+    try {
+      assertThat(Engines.defaultEngine().name()).isEqualTo("bc-fips");
+    } finally {
+      System.clearProperty(Engines.ENGINE_PROPERTY);
+    }
+  }
+
+  @Test
+  void fipsPolicyWithoutAnApprovedEngineFailsClearly() {
+    System.setProperty(Engines.FIPS_PROPERTY, "true");
+    try {
+      assertThatThrownBy(Engines::defaultEngine)
+          .isInstanceOf(com.plugsky.crypto.ConfigurationException.class)
+          .hasMessageContaining("no FIPS-approved engine is available");
+    } finally {
+      System.clearProperty(Engines.FIPS_PROPERTY);
+    }
+  }
+
+  @Test
+  void anEngineThatFailsItsKnownAnswerTestIsRejectedWithTheReason() {
+    AeadEngine jdk = Engines.named("jdk");
+    AeadEngine broken = new AeadEngine() {
+      @Override
+      public String name() {
+        return "broken";
+      }
+
+      @Override
+      public boolean isFipsApproved() {
+        return false;
+      }
+
+      @Override
+      public com.plugsky.crypto.aead.Aead newAead(byte[] key) {
+        return jdk.newAead(key);
+      }
+
+      @Override
+      public com.plugsky.crypto.aead.InsecureRawGcm insecureRawGcm() {
+        return jdk.insecureRawGcm();
+      }
+
+      @Override
+      public com.plugsky.crypto.primitive.SymmetricPrimitives primitives() {
+        com.plugsky.crypto.primitive.SymmetricPrimitives real = jdk.primitives();
+        return new com.plugsky.crypto.primitive.SymmetricPrimitives() {
+          @Override
+          public byte[] wrapKey(com.plugsky.crypto.primitive.KeyWrapMode mode, byte[] kek, byte[] keyData) {
+            return real.wrapKey(mode, kek, keyData);
+          }
+
+          @Override
+          public byte[] unwrapKey(com.plugsky.crypto.primitive.KeyWrapMode mode, byte[] kek, byte[] wrapped) {
+            return real.unwrapKey(mode, kek, wrapped);
+          }
+
+          @Override
+          public byte[] hmacSha256(byte[] key, byte[] message) {
+            byte[] tag = real.hmacSha256(key, message);
+            tag[0] ^= 1;
+            return tag;
+          }
+
+          @Override
+          public byte[] hkdfSha256(byte[] ikm, byte[] salt, byte[] info, int length) {
+            return real.hkdfSha256(ikm, salt, info, length);
+          }
+        };
+      }
+    };
+    assertThatThrownBy(() -> KnownAnswerTest.run(broken))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("engine 'broken' failed its self-test: HMAC-SHA256 known answer");
+  }
+}
