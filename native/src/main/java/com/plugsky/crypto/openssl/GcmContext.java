@@ -1,0 +1,139 @@
+package com.plugsky.crypto.openssl;
+
+import static com.plugsky.crypto.openssl.LibCrypto.rethrow;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import javax.crypto.AEADBadTagException;
+
+/**
+ * One EVP_CIPHER_CTX with the key schedule already set, plus the small native scratch area each
+ * call needs (nonce, tag, out-length), so that a call allocates nothing. Used by one thread at a
+ * time: {@link OpenSslAead} lends contexts out of a pool.
+ */
+final class GcmContext {
+  private static final int NONCE_LENGTH = 12;
+  private static final int TAG_LENGTH = 16;
+  private static final long NONCE_OFFSET = 0;
+  private static final long TAG_OFFSET = 16;
+  private static final long OUT_LENGTH_OFFSET = 32;
+
+  private final LibCrypto lib;
+  private final MemorySegment ctx;
+  private final Arena arena;
+  private final MemorySegment nonce;
+  private final MemorySegment tag;
+  private final MemorySegment outLength;
+
+  GcmContext(LibCrypto lib, MemorySegment ctx) {
+    this.lib = lib;
+    this.ctx = ctx;
+    this.arena = Arena.ofShared();
+    MemorySegment scratch = arena.allocate(40, 16);
+    this.nonce = scratch.asSlice(NONCE_OFFSET, NONCE_LENGTH);
+    this.tag = scratch.asSlice(TAG_OFFSET, TAG_LENGTH);
+    this.outLength = scratch.asSlice(OUT_LENGTH_OFFSET, 4);
+  }
+
+  /** A context keyed by copying {@code template}'s key schedule. */
+  static GcmContext copyOf(LibCrypto lib, MemorySegment template) {
+    MemorySegment ctx = newContext(lib);
+    try {
+      check(lib, (int) lib.cipherCtxCopy.invokeExact(ctx, template), "EVP_CIPHER_CTX_copy");
+      return new GcmContext(lib, ctx);
+    } catch (Throwable e) {
+      free(lib, ctx);
+      throw rethrow(e);
+    }
+  }
+
+  static MemorySegment newContext(LibCrypto lib) {
+    try {
+      MemorySegment ctx = (MemorySegment) lib.cipherCtxNew.invokeExact();
+      if (ctx.equals(MemorySegment.NULL)) {
+        throw new OutOfMemoryError("EVP_CIPHER_CTX_new returned NULL");
+      }
+      return ctx;
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+  }
+
+  /**
+   * Encrypts {@code length} bytes at {@code input} into {@code output}, then writes the tag to
+   * {@code tagOut}. Segments may be native or heap.
+   */
+  void seal(byte[] nonceBytes, byte[] aad, MemorySegment input, MemorySegment output, MemorySegment tagOut) {
+    try {
+      start(nonceBytes, aad, 1);
+      int length = (int) input.byteSize();
+      if (length > 0) {
+        check(lib, (int) lib.cipherUpdate.invokeExact(ctx, output, outLength, input, length), "EVP_CipherUpdate");
+      }
+      check(lib, (int) lib.cipherFinal.invokeExact(ctx, tag, outLength), "EVP_CipherFinal_ex");
+      check(lib, (int) lib.cipherCtxCtrl.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, tag), "get tag");
+      MemorySegment.copy(tag, 0, tagOut, 0, TAG_LENGTH);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+  }
+
+  /**
+   * Decrypts {@code input} into {@code output} and verifies {@code tagIn}.
+   *
+   * @throws AEADBadTagException when the tag does not verify; {@code output} then holds
+   *     unverified bytes that the caller must wipe
+   */
+  void open(byte[] nonceBytes, byte[] aad, MemorySegment input, MemorySegment tagIn, MemorySegment output)
+      throws AEADBadTagException {
+    int verified;
+    try {
+      start(nonceBytes, aad, 0);
+      MemorySegment.copy(tagIn, 0, tag, 0, TAG_LENGTH);
+      check(lib, (int) lib.cipherCtxCtrl.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, tag), "set tag");
+      int length = (int) input.byteSize();
+      if (length > 0) {
+        check(lib, (int) lib.cipherUpdate.invokeExact(ctx, output, outLength, input, length), "EVP_CipherUpdate");
+      }
+      verified = (int) lib.cipherFinal.invokeExact(ctx, tag, outLength);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+    if (verified != 1) {
+      lib.clearErrors();
+      throw new AEADBadTagException("AES-GCM tag mismatch");
+    }
+  }
+
+  void free() {
+    free(lib, ctx);
+    arena.close();
+  }
+
+  private void start(byte[] nonceBytes, byte[] aad, int encrypt) throws Throwable {
+    MemorySegment.copy(nonceBytes, 0, nonce, ValueLayout.JAVA_BYTE, 0, NONCE_LENGTH);
+    check(lib, (int) lib.cipherInit.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, nonce, encrypt),
+        "EVP_CipherInit_ex");
+    if (aad.length > 0) {
+      check(lib, (int) lib.cipherUpdate.invokeExact(ctx, MemorySegment.NULL, outLength, MemorySegment.ofArray(aad), aad.length),
+          "EVP_CipherUpdate(aad)");
+    }
+  }
+
+  static void free(LibCrypto lib, MemorySegment ctx) {
+    try {
+      // EVP_CIPHER_CTX_free cleanses the key schedule before releasing it.
+      lib.cipherCtxFree.invokeExact(ctx);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+  }
+
+  static void check(LibCrypto lib, int result, String call) {
+    if (result != 1) {
+      lib.clearErrors();
+      throw new IllegalStateException(call + " failed in " + lib.libraryName);
+    }
+  }
+}
