@@ -10,6 +10,14 @@ package com.plugsky.crypto.aead;
  */
 public interface InsecureRawGcm {
 
+  /**
+   * Whether the engine accepts IVs of this many bytes; some (Conscrypt) only take 12. Calls with
+   * other lengths throw {@link com.plugsky.crypto.InvalidInputException}.
+   */
+  default boolean supportsIvLength(int ivBytes) {
+    return ivBytes > 0;
+  }
+
   /** Returns {@code ciphertext || tag}, the tag truncated to {@code tagBits} (32..128, multiple of 8). */
   byte[] encrypt(byte[] key, byte[] iv, byte[] associatedData, byte[] plaintext, int tagBits);
 

@@ -24,11 +24,11 @@ public final class Engines {
   public static final String FIPS_PROPERTY = "plugsky.crypto.fips";
 
   /**
-   * Fastest first, as measured for AES-256-GCM on this project's reference machine: SunJCE's
-   * AVX-512 intrinsic outruns BC-FIPS at every size (e.g. 19 vs 14 GB/s at 1 MiB, 3.4 vs 0.2
-   * GB/s at 1 KiB). Engines not listed rank after these, in discovery order.
+   * Best first when one engine must serve every size (see docs/benchmarks.md): the JDK 25
+   * intrinsic and ACCP lead from 1 KiB up on arrays, the native engine on small messages and
+   * direct buffers, BC-FIPS trails everywhere. Engines not listed rank after these.
    */
-  static final List<String> PREFERENCE = List.of("native", "jdk", "bc-fips");
+  static final List<String> PREFERENCE = List.of("jdk", "accp", "native", "conscrypt", "bc-fips");
 
   private Engines() {}
 

@@ -8,7 +8,7 @@ import com.plugsky.crypto.primitive.SymmetricPrimitives;
 
 /**
  * The power-on self-test every engine passes before {@link Engines} hands it out: one known
- * answer per primitive, plus an AEAD round trip that must reject a flipped bit.
+ * answer per primitive it implements, plus an AEAD round trip that must reject a flipped bit.
  */
 public final class KnownAnswerTest {
   // NIST CAVP gcmDecrypt256.rsp, [IVlen = 96] [PTlen = 256] [AADlen = 128] [Taglen = 128], Count = 1.
@@ -68,8 +68,12 @@ public final class KnownAnswerTest {
     }
 
     SymmetricPrimitives primitives = engine.primitives();
-    require(Bytes.constantTimeEquals(primitives.unwrapKey(KeyWrapMode.AES_KW, KW_KEK, KW_C), KW_P), name, "AES-KW unwrap known answer");
-    require(Bytes.constantTimeEquals(primitives.wrapKey(KeyWrapMode.AES_KWP, KWP_KEK, KWP_P), KWP_C), name, "AES-KWP wrap known answer");
+    if (primitives.supports(KeyWrapMode.AES_KW)) {
+      require(Bytes.constantTimeEquals(primitives.unwrapKey(KeyWrapMode.AES_KW, KW_KEK, KW_C), KW_P), name, "AES-KW unwrap known answer");
+    }
+    if (primitives.supports(KeyWrapMode.AES_KWP)) {
+      require(Bytes.constantTimeEquals(primitives.wrapKey(KeyWrapMode.AES_KWP, KWP_KEK, KWP_P), KWP_C), name, "AES-KWP wrap known answer");
+    }
     require(Bytes.constantTimeEquals(primitives.hmacSha256(HMAC_KEY, HMAC_MSG), HMAC_TAG), name, "HMAC-SHA256 known answer");
     require(
         Bytes.constantTimeEquals(primitives.hkdfSha256(HKDF_IKM, HKDF_SALT, HKDF_INFO, HKDF_OKM.length), HKDF_OKM),

@@ -6,6 +6,14 @@ package com.plugsky.crypto.primitive;
  */
 public interface SymmetricPrimitives {
 
+  /**
+   * Whether this engine implements {@code mode}; when it does not, {@link #wrapKey} and {@link
+   * #unwrapKey} throw {@link UnsupportedOperationException} for it (e.g. ACCP has no RFC 3394 KW).
+   */
+  default boolean supports(KeyWrapMode mode) {
+    return true;
+  }
+
   /** Wraps {@code keyData} under the AES key {@code kek} (16, 24 or 32 bytes). */
   byte[] wrapKey(KeyWrapMode mode, byte[] kek, byte[] keyData);
 

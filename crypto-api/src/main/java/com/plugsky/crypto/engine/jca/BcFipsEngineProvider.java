@@ -23,12 +23,7 @@ public final class BcFipsEngineProvider implements AeadEngineProvider {
 
   @Override
   public AeadEngine load() throws ReflectiveOperationException {
-    try {
-      Class.forName(PROVIDER_CLASS, false, BcFipsEngineProvider.class.getClassLoader());
-    } catch (ClassNotFoundException e) {
-      throw new ClassNotFoundException(
-          "org.bouncycastle:bc-fips is not on the classpath (add it to use the bc-fips engine)", e);
-    }
+    OptionalJars.require(PROVIDER_CLASS, "org.bouncycastle:bc-fips", NAME);
     return Module.load();
   }
 
@@ -40,7 +35,7 @@ public final class BcFipsEngineProvider implements AeadEngineProvider {
       if (org.bouncycastle.crypto.CryptoServicesRegistrar.isInApprovedOnlyMode()) {
         approvedRandom = ThreadLocal.withInitial(() -> approvedDrbg(provider));
       }
-      return new JcaEngine(NAME, provider, approvedRandom, "AESKW", "AESKWP");
+      return new JcaEngine(NAME, provider, approvedRandom, "AESKW", "AESKWP", false);
     }
 
     private static SecureRandom approvedDrbg(Provider provider) {

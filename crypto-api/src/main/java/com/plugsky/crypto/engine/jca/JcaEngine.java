@@ -22,17 +22,21 @@ final class JcaEngine implements AeadEngine {
   /**
    * @param approvedRandom the module's approved DRBG when it runs in FIPS approved-only mode (it
    *     then generates GCM nonces itself); null otherwise
+   * @param kwTransformation the provider's RFC 3394 cipher, null if it has none
+   * @param kwpTransformation the provider's RFC 5649 cipher, null if it has none
+   * @param onlyTwelveByteIvs whether the provider's GCM refuses other IV lengths
    */
   JcaEngine(
       String name,
       Provider provider,
       ThreadLocal<SecureRandom> approvedRandom,
       String kwTransformation,
-      String kwpTransformation) {
+      String kwpTransformation,
+      boolean onlyTwelveByteIvs) {
     this.name = name;
     this.provider = provider;
     this.approvedRandom = approvedRandom;
-    this.rawGcm = new JcaInsecureRawGcm(provider);
+    this.rawGcm = new JcaInsecureRawGcm(provider, onlyTwelveByteIvs);
     this.primitives = new JcaSymmetricPrimitives(provider, kwTransformation, kwpTransformation);
   }
 

@@ -10,9 +10,16 @@ import javax.crypto.spec.SecretKeySpec;
 /** Raw GCM on a JCA provider; a fresh Cipher per call because providers refuse IV reuse on one. */
 final class JcaInsecureRawGcm extends AbstractInsecureRawGcm {
   private final Provider provider;
+  private final boolean onlyTwelveByteIvs;
 
-  JcaInsecureRawGcm(Provider provider) {
+  JcaInsecureRawGcm(Provider provider, boolean onlyTwelveByteIvs) {
     this.provider = provider;
+    this.onlyTwelveByteIvs = onlyTwelveByteIvs;
+  }
+
+  @Override
+  public boolean supportsIvLength(int ivBytes) {
+    return onlyTwelveByteIvs ? ivBytes == 12 : ivBytes > 0;
   }
 
   @Override

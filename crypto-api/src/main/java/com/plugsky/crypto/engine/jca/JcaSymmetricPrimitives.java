@@ -26,10 +26,16 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
   private final String kwTransformation;
   private final String kwpTransformation;
 
+  /** A null transformation means the provider lacks that wrap mode. */
   JcaSymmetricPrimitives(Provider provider, String kwTransformation, String kwpTransformation) {
     this.provider = provider;
     this.kwTransformation = kwTransformation;
     this.kwpTransformation = kwpTransformation;
+  }
+
+  @Override
+  public boolean supports(KeyWrapMode mode) {
+    return transformation(mode) != null;
   }
 
   @Override
@@ -76,9 +82,16 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
     return HkdfSha256.derive(this::hmacSha256, inputKeyMaterial, salt, info, length);
   }
 
+  private String transformation(KeyWrapMode mode) {
+    return mode == KeyWrapMode.AES_KW ? kwTransformation : kwpTransformation;
+  }
+
   private Cipher cipher(KeyWrapMode mode, int opmode, byte[] kek) throws GeneralSecurityException {
-    Cipher cipher =
-        Cipher.getInstance(mode == KeyWrapMode.AES_KW ? kwTransformation : kwpTransformation, provider);
+    String transformation = transformation(mode);
+    if (transformation == null) {
+      throw new UnsupportedOperationException(provider.getName() + " does not implement " + mode);
+    }
+    Cipher cipher = Cipher.getInstance(transformation, provider);
     cipher.init(opmode, new SecretKeySpec(kek, "AES"));
     return cipher;
   }
