@@ -95,9 +95,19 @@ public final class Engines {
     return candidates.getFirst();
   }
 
-  /** An AES-256-GCM {@link Aead} on the {@link #defaultEngine()}. */
+  /**
+   * An AES-256-GCM {@link Aead} that routes each call to the fastest engine for its size and
+   * buffer kind ({@link AeadRouting}). When {@value #ENGINE_PROPERTY} names an engine or {@value
+   * #FIPS_PROPERTY} is true, every call goes to {@link #defaultEngine()} instead.
+   */
   public static Aead newAead(byte[] key) {
-    return defaultEngine().newAead(key);
+    String forced = System.getProperty(ENGINE_PROPERTY);
+    if (Boolean.getBoolean(FIPS_PROPERTY) || (forced != null && !forced.isBlank())) {
+      return defaultEngine().newAead(key);
+    }
+    AeadRouting routing = AeadRouting.measured();
+    List<AeadEngine> engines = routing.engines();
+    return engines.size() == 1 ? engines.getFirst().newAead(key) : new RoutedAead(routing, key);
   }
 
   private static final class Registry {

@@ -1,0 +1,84 @@
+package com.plugsky.crypto.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.aead.Aead;
+import com.plugsky.crypto.primitive.CryptoRandom;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AeadRoutingTest {
+
+  private static List<AeadEngine> engines(String... names) {
+    return java.util.Arrays.stream(names).map(Engines::named).toList();
+  }
+
+  @Test
+  void routesBySizeAndBufferKindToTheFirstAvailablePreference() {
+    AeadRouting routing = AeadRouting.over(engines("jdk", "accp", "conscrypt", "bc-fips"));
+    assertThat(routing.engineFor(64, false).name()).isEqualTo("jdk");
+    assertThat(routing.engineFor(AeadRouting.ARRAY_CROSSOVER, false).name()).isEqualTo("accp");
+    assertThat(routing.engineFor(1 << 20, false).name()).isEqualTo("accp");
+    assertThat(routing.engineFor(64, true).name()).isEqualTo("accp");
+    assertThat(routing.engineFor(AeadRouting.DIRECT_CROSSOVER, true).name()).isEqualTo("conscrypt");
+    assertThat(routing.describe()).containsExactly(
+        "byte[] under 512 B: jdk",
+        "byte[] from 512 B: accp",
+        "direct buffers under 8 KiB: accp",
+        "direct buffers from 8 KiB: conscrypt");
+  }
+
+  @Test
+  void fallsBackToWhateverIsAvailable() {
+    AeadRouting routing = AeadRouting.over(engines("bc-fips"));
+    assertThat(routing.engineFor(64, true).name()).isEqualTo("bc-fips");
+    assertThat(routing.engines()).extracting(AeadEngine::name).containsExactly("bc-fips");
+  }
+
+  @Test
+  void aRoutedAeadOpensWhatAnyOfItsEnginesSealed() {
+    byte[] key = CryptoRandom.bytes(32);
+    AeadRouting routing = AeadRouting.over(engines("jdk", "accp", "conscrypt"));
+    try (Aead routed = new RoutedAead(routing, key); Aead jdk = Engines.named("jdk").newAead(key)) {
+      assertThat(routed.engineName()).isEqualTo("routed(jdk|accp|conscrypt)");
+      for (int size : new int[] {0, 100, 511, 512, 9000, 70000}) {
+        byte[] plaintext = CryptoRandom.bytes(size);
+        assertThat(jdk.decrypt(routed.encrypt(plaintext, new byte[0]), new byte[0])).isEqualTo(plaintext);
+        assertThat(routed.decrypt(jdk.encrypt(plaintext, new byte[0]), new byte[0])).isEqualTo(plaintext);
+
+        ByteBuffer sealed = ByteBuffer.allocateDirect(size + Aead.OVERHEAD);
+        routed.encrypt(ByteBuffer.allocateDirect(size).put(plaintext).flip(), new byte[0], sealed);
+        byte[] opened = jdk.decrypt(toArray(sealed.flip()), new byte[0]);
+        assertThat(opened).isEqualTo(plaintext);
+      }
+      byte[] forged = routed.encrypt(new byte[10_000], new byte[0]);
+      forged[20] ^= 1;
+      assertThatThrownBy(() -> routed.decrypt(forged, new byte[0])).isInstanceOf(AuthenticationFailedException.class);
+    }
+  }
+
+  @Test
+  void theDefaultAeadIsRoutedAcrossTheEnginesPresent() {
+    try (Aead aead = Engines.newAead(CryptoRandom.bytes(32))) {
+      assertThat(aead.engineName()).startsWith("routed(").contains("jdk");
+      assertThat(aead.decrypt(aead.encrypt(new byte[3], new byte[0]), new byte[0])).hasSize(3);
+    }
+  }
+
+  @Test
+  void aClosedRoutedAeadClosesEveryEngine() {
+    Aead routed = new RoutedAead(AeadRouting.over(engines("jdk", "accp")), CryptoRandom.bytes(32));
+    routed.close();
+    assertThatThrownBy(() -> routed.encrypt(new byte[1], new byte[0])).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> routed.encrypt(new byte[4096], new byte[0])).isInstanceOf(IllegalStateException.class);
+  }
+
+  private static byte[] toArray(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    return bytes;
+  }
+}
