@@ -11,6 +11,11 @@ import java.util.Optional;
  * <p>Each rule lists engines best first; the first one available here wins, so a service that
  * lacks ACCP or Conscrypt still gets the best of what it has. All engines write the same {@code
  * nonce || ciphertext || tag} layout, so a message sealed by one opens on any other.
+ *
+ * <p>SunJCE runs GCM in the interpreter (about 0.1 GB/s) until the JIT has compiled its AVX-512
+ * intrinsic. When the JDK would win large arrays and another engine can stand in, a background
+ * thread warms the JDK's GCM up on a throwaway key and large arrays go to the stand-in meanwhile,
+ * so no caller pays the cold start. {@code -Dplugsky.crypto.warmup=false} turns this off.
  */
 public final class AeadRouting {
   /** Message sizes from which the large-message rules apply. */
@@ -21,17 +26,24 @@ public final class AeadRouting {
   private static final List<String> LARGE_ARRAYS = List.of("accp", "jdk", "native");
   private static final List<String> SMALL_DIRECT = List.of("native", "accp", "jdk");
   private static final List<String> LARGE_DIRECT = List.of("conscrypt", "accp", "native", "jdk");
+  private static final List<String> JDK_STAND_INS = List.of("accp", "native", "conscrypt", "bc-fips");
+
+  public static final String WARMUP_PROPERTY = "plugsky.crypto.warmup";
 
   private final AeadEngine smallArrays;
   private final AeadEngine largeArrays;
   private final AeadEngine smallDirect;
   private final AeadEngine largeDirect;
+  private final JdkWarmup warmup;
 
-  private AeadRouting(List<AeadEngine> available) {
+  private AeadRouting(List<AeadEngine> available, boolean warmUp) {
     this.smallArrays = first(SMALL_ARRAYS, available);
     this.largeArrays = first(LARGE_ARRAYS, available);
     this.smallDirect = first(SMALL_DIRECT, available);
     this.largeDirect = first(LARGE_DIRECT, available);
+    Optional<AeadEngine> standIn = preferred(JDK_STAND_INS, available);
+    boolean worthIt = warmUp && largeArrays.name().equals("jdk") && standIn.isPresent();
+    this.warmup = worthIt ? JdkWarmup.start(largeArrays, standIn.get()) : null;
   }
 
   /** The routing over the engines that loaded in this JVM. */
@@ -40,7 +52,11 @@ public final class AeadRouting {
   }
 
   static AeadRouting over(List<AeadEngine> available) {
-    return new AeadRouting(available);
+    return new AeadRouting(available, false);
+  }
+
+  static AeadRouting warmingUp(List<AeadEngine> available) {
+    return new AeadRouting(available, true);
   }
 
   /** The engine for a message of {@code size} plaintext bytes in a heap array or a direct buffer. */
@@ -48,13 +64,20 @@ public final class AeadRouting {
     if (direct) {
       return size < DIRECT_CROSSOVER ? smallDirect : largeDirect;
     }
-    return size < ARRAY_CROSSOVER ? smallArrays : largeArrays;
+    if (size < ARRAY_CROSSOVER) {
+      return smallArrays;
+    }
+    return warmup == null || warmup.isDone() ? largeArrays : warmup.standIn();
   }
 
   /** The distinct engines this routing can pick. */
   List<AeadEngine> engines() {
     List<AeadEngine> distinct = new ArrayList<>();
-    for (AeadEngine engine : List.of(smallArrays, largeArrays, smallDirect, largeDirect)) {
+    List<AeadEngine> candidates = new ArrayList<>(List.of(smallArrays, largeArrays, smallDirect, largeDirect));
+    if (warmup != null) {
+      candidates.add(warmup.standIn());
+    }
+    for (AeadEngine engine : candidates) {
       if (!distinct.contains(engine)) {
         distinct.add(engine);
       }
@@ -66,22 +89,24 @@ public final class AeadRouting {
   public List<String> describe() {
     return List.of(
         "byte[] under " + ARRAY_CROSSOVER + " B: " + smallArrays.name(),
-        "byte[] from " + ARRAY_CROSSOVER + " B: " + largeArrays.name(),
+        "byte[] from " + ARRAY_CROSSOVER + " B: " + largeArrays.name()
+            + (warmup == null || warmup.isDone() ? "" : " (" + warmup.standIn().name() + " until the JDK's GCM is compiled)"),
         "direct buffers under " + DIRECT_CROSSOVER / 1024 + " KiB: " + smallDirect.name(),
         "direct buffers from " + DIRECT_CROSSOVER / 1024 + " KiB: " + largeDirect.name());
   }
 
   private static AeadEngine first(List<String> preference, List<AeadEngine> available) {
-    for (String name : preference) {
-      Optional<AeadEngine> engine = available.stream().filter(e -> e.name().equals(name)).findFirst();
-      if (engine.isPresent()) {
-        return engine.get();
-      }
-    }
-    return available.getFirst();
+    return preferred(preference, available).orElse(available.getFirst());
+  }
+
+  private static Optional<AeadEngine> preferred(List<String> preference, List<AeadEngine> available) {
+    return preference.stream()
+        .flatMap(name -> available.stream().filter(engine -> engine.name().equals(name)))
+        .findFirst();
   }
 
   private static final class Holder {
-    static final AeadRouting INSTANCE = new AeadRouting(Engines.available());
+    static final AeadRouting INSTANCE =
+        new AeadRouting(Engines.available(), !"false".equalsIgnoreCase(System.getProperty(WARMUP_PROPERTY)));
   }
 }

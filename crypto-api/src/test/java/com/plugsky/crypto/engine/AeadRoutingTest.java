@@ -32,6 +32,25 @@ class AeadRoutingTest {
   }
 
   @Test
+  void largeArraysGoToAStandInUntilTheJdkIsWarmThenToTheJdk() throws InterruptedException {
+    AeadRouting routing = AeadRouting.warmingUp(engines("jdk", "bc-fips"));
+    assertThat(routing.engines()).extracting(AeadEngine::name).contains("jdk", "bc-fips");
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (routing.engineFor(1 << 20, false).name().equals("bc-fips") && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(routing.engineFor(1 << 20, false).name()).isEqualTo("jdk");
+    assertThat(routing.engineFor(64, false).name()).isEqualTo("jdk");
+    assertThat(routing.describe()).contains("byte[] from 512 B: jdk");
+  }
+
+  @Test
+  void noWarmUpWhenNothingCouldStandInForTheJdk() {
+    AeadRouting routing = AeadRouting.warmingUp(engines("jdk"));
+    assertThat(routing.engineFor(1 << 20, false).name()).isEqualTo("jdk");
+  }
+
+  @Test
   void fallsBackToWhateverIsAvailable() {
     AeadRouting routing = AeadRouting.over(engines("bc-fips"));
     assertThat(routing.engineFor(64, true).name()).isEqualTo("bc-fips");
