@@ -30,16 +30,25 @@ public final class KnownAnswerTest {
   private static final byte[] KWP_P = hex("edf17d966ed896aee3");
   private static final byte[] KWP_C = hex("d67b5b2ad15c645450e23b5e7b6d682f8ae20e716d470db7");
 
-  // RFC 4231 test case 2.
-  private static final byte[] HMAC_KEY = "Jefe".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] HMAC_MSG = "what do ya want for nothing?".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] HMAC_TAG = hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // RFC 4231 test case 1. Its 160-bit key meets the 112-bit HMAC key minimum that FIPS
+  // approved-only modules enforce (test case 2's 32-bit "Jefe" key is refused there).
+  private static final byte[] HMAC_KEY = hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
+  private static final byte[] HMAC_MSG = "Hi There".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HMAC_TAG = hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
 
-  // RFC 5869 test case 1.
-  private static final byte[] HKDF_IKM = hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
-  private static final byte[] HKDF_SALT = hex("000102030405060708090a0b0c");
-  private static final byte[] HKDF_INFO = hex("f0f1f2f3f4f5f6f7f8f9");
-  private static final byte[] HKDF_OKM = hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+  // RFC 5869 test case 2. The extract step keys HMAC with the salt, so the salt must also meet the
+  // 112-bit minimum in FIPS approved-only mode (test case 1's 104-bit salt is refused there).
+  private static final byte[] HKDF_IKM = hex(
+      "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"
+          + "303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f");
+  private static final byte[] HKDF_SALT = hex(
+      "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f"
+          + "909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+  private static final byte[] HKDF_INFO = hex(
+      "b0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+          + "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+  private static final byte[] HKDF_OKM = hex(
+      "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87");
 
   private KnownAnswerTest() {}
 
