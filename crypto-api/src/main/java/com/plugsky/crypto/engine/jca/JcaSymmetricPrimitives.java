@@ -62,10 +62,10 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
     }
     try {
       return cipher(mode, Cipher.DECRYPT_MODE, kek).doFinal(wrapped);
-    } catch (BadPaddingException e) {
+    } catch (BadPaddingException | IllegalBlockSizeException e) {
+      // The length was checked above, so what remains is the integrity check: Bouncy Castle reports
+      // a wrong ICV or padding as BadPaddingException, SunJCE as IllegalBlockSizeException.
       throw new AuthenticationFailedException(mode + " unwrap failed its integrity check: wrong key or modified data", e);
-    } catch (IllegalBlockSizeException e) {
-      throw new MalformedCiphertextException(mode + " wrapped key has an invalid length", e);
     } catch (GeneralSecurityException e) {
       throw new AuthenticationFailedException(mode + " unwrap refused by the engine", e);
     }
@@ -79,7 +79,9 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
       Mac mac = Mac.getInstance("HmacSHA256", provider);
       mac.init(new SecretKeySpec(key.length == 0 ? EMPTY_HMAC_KEY_EQUIVALENT : key, "HmacSHA256"));
       return mac.doFinal(message);
-    } catch (GeneralSecurityException e) {
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      // BC-FIPS in approved-only mode refuses keys under 112 bits with an unchecked
+      // org.bouncycastle.crypto.IllegalKeyException (an IllegalArgumentException), not a JCA exception.
       throw new InvalidInputException("HMAC-SHA256 refused by the engine: " + e.getMessage(), e);
     }
   }
