@@ -18,6 +18,11 @@ public interface InsecureRawGcm {
     return ivBytes > 0;
   }
 
+  /** Whether the engine takes AES keys of this many bytes (16, 24, 32); Conscrypt has no AES-192. */
+  default boolean supportsKeyLength(int keyBytes) {
+    return keyBytes == 16 || keyBytes == 24 || keyBytes == 32;
+  }
+
   /** Returns {@code ciphertext || tag}, the tag truncated to {@code tagBits} (32..128, multiple of 8). */
   byte[] encrypt(byte[] key, byte[] iv, byte[] associatedData, byte[] plaintext, int tagBits);
 

@@ -2,6 +2,7 @@ package com.plugsky.crypto.openssl;
 
 import static com.plugsky.crypto.openssl.LibCrypto.rethrow;
 
+import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.engine.spi.AbstractInsecureRawGcm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,6 +13,8 @@ import javax.crypto.AEADBadTagException;
 /** Raw GCM for conformance vectors: a fresh context per call, any IV length OpenSSL accepts. */
 final class OpenSslRawGcm extends AbstractInsecureRawGcm {
   private static final int TAG_LENGTH = 16;
+  // OpenSSL 3's GCM provider keeps the IV in a 1024-bit buffer (GCM_IV_MAX_SIZE) and refuses more.
+  private static final int MAX_IV_BYTES = 128;
 
   private final LibCrypto lib;
   private final MemorySegment[] ciphersByKeyLength;
@@ -20,6 +23,11 @@ final class OpenSslRawGcm extends AbstractInsecureRawGcm {
   OpenSslRawGcm(LibCrypto lib, MemorySegment[] ciphersByKeyLength) {
     this.lib = lib;
     this.ciphersByKeyLength = ciphersByKeyLength.clone();
+  }
+
+  @Override
+  public boolean supportsIvLength(int ivBytes) {
+    return ivBytes > 0 && ivBytes <= MAX_IV_BYTES;
   }
 
   @Override
@@ -85,6 +93,10 @@ final class OpenSslRawGcm extends AbstractInsecureRawGcm {
       MemorySegment cipher = ciphersByKeyLength[key.length / 8 - 2];
       GcmContext.check(lib, (int) lib.cipherInit.invokeExact(ctx, cipher, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, encrypt),
           "EVP_CipherInit_ex(cipher)");
+      if (!supportsIvLength(iv.length)) {
+        throw new InvalidInputException(
+            lib.libraryName + " takes GCM IVs of 1.." + MAX_IV_BYTES + " bytes, got " + iv.length);
+      }
       GcmContext.check(lib, (int) lib.cipherCtxCtrl.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_IVLEN, iv.length, MemorySegment.NULL),
           "set IV length " + iv.length);
       MemorySegment nativeKey = arena.allocateFrom(ValueLayout.JAVA_BYTE, key);

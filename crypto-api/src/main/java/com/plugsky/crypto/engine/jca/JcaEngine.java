@@ -24,7 +24,8 @@ final class JcaEngine implements AeadEngine {
    *     then generates GCM nonces itself); null otherwise
    * @param kwTransformation the provider's RFC 3394 cipher, null if it has none
    * @param kwpTransformation the provider's RFC 5649 cipher, null if it has none
-   * @param onlyTwelveByteIvs whether the provider's GCM refuses other IV lengths
+   * @param boringSslAeadLimits whether the provider's GCM is BoringSSL's EVP_AEAD (96-bit IVs,
+   *     128/256-bit keys only)
    */
   JcaEngine(
       String name,
@@ -32,11 +33,11 @@ final class JcaEngine implements AeadEngine {
       ThreadLocal<SecureRandom> approvedRandom,
       String kwTransformation,
       String kwpTransformation,
-      boolean onlyTwelveByteIvs) {
+      boolean boringSslAeadLimits) {
     this.name = name;
     this.provider = provider;
     this.approvedRandom = approvedRandom;
-    this.rawGcm = new JcaInsecureRawGcm(provider, onlyTwelveByteIvs);
+    this.rawGcm = new JcaInsecureRawGcm(provider, boringSslAeadLimits);
     this.primitives = new JcaSymmetricPrimitives(provider, kwTransformation, kwpTransformation);
   }
 

@@ -10,16 +10,25 @@ import javax.crypto.spec.SecretKeySpec;
 /** Raw GCM on a JCA provider; a fresh Cipher per call because providers refuse IV reuse on one. */
 final class JcaInsecureRawGcm extends AbstractInsecureRawGcm {
   private final Provider provider;
-  private final boolean onlyTwelveByteIvs;
+  private final boolean boringSslAeadLimits;
 
-  JcaInsecureRawGcm(Provider provider, boolean onlyTwelveByteIvs) {
+  /**
+   * @param boringSslAeadLimits whether the provider sits on BoringSSL's EVP_AEAD (Conscrypt), which
+   *     takes 96-bit IVs and 128- or 256-bit keys only
+   */
+  JcaInsecureRawGcm(Provider provider, boolean boringSslAeadLimits) {
     this.provider = provider;
-    this.onlyTwelveByteIvs = onlyTwelveByteIvs;
+    this.boringSslAeadLimits = boringSslAeadLimits;
   }
 
   @Override
   public boolean supportsIvLength(int ivBytes) {
-    return onlyTwelveByteIvs ? ivBytes == 12 : ivBytes > 0;
+    return boringSslAeadLimits ? ivBytes == 12 : ivBytes > 0;
+  }
+
+  @Override
+  public boolean supportsKeyLength(int keyBytes) {
+    return keyBytes == 16 || keyBytes == 32 || keyBytes == 24 && !boringSslAeadLimits;
   }
 
   @Override

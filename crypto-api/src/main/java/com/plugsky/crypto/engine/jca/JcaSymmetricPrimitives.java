@@ -2,7 +2,6 @@ package com.plugsky.crypto.engine.jca;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.InvalidInputException;
-import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.engine.spi.HkdfSha256;
 import com.plugsky.crypto.engine.spi.KeyWrapRules;
 import com.plugsky.crypto.primitive.KeyWrapMode;
@@ -10,9 +9,7 @@ import com.plugsky.crypto.primitive.SymmetricPrimitives;
 import java.security.GeneralSecurityException;
 import java.security.Provider;
 import java.util.Objects;
-import javax.crypto.BadPaddingException;
 import javax.crypto.Cipher;
-import javax.crypto.IllegalBlockSizeException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -53,14 +50,19 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
   public byte[] unwrapKey(KeyWrapMode mode, byte[] kek, byte[] wrapped) {
     KeyWrapRules.checkKek(kek);
     KeyWrapRules.checkWrapped(mode, wrapped);
+    Cipher cipher;
     try {
-      return cipher(mode, Cipher.DECRYPT_MODE, kek).doFinal(wrapped);
-    } catch (BadPaddingException e) {
-      throw new AuthenticationFailedException(mode + " unwrap failed its integrity check: wrong key or modified data", e);
-    } catch (IllegalBlockSizeException e) {
-      throw new MalformedCiphertextException(mode + " wrapped key has an invalid length", e);
+      cipher = cipher(mode, Cipher.DECRYPT_MODE, kek);
     } catch (GeneralSecurityException e) {
-      throw new AuthenticationFailedException(mode + " unwrap refused by the engine", e);
+      throw new InvalidInputException(mode + " unwrap refused by the engine: " + e.getMessage(), e);
+    }
+    try {
+      return cipher.doFinal(wrapped);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      // The lengths were checked above, so what remains is the integrity check, which providers
+      // report each their own way: BadPaddingException (Bouncy Castle), IllegalBlockSizeException
+      // (SunJCE), an unchecked RuntimeCryptoException (ACCP).
+      throw new AuthenticationFailedException(mode + " unwrap failed its integrity check: wrong key or modified data", e);
     }
   }
 
@@ -72,7 +74,9 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
       Mac mac = Mac.getInstance("HmacSHA256", provider);
       mac.init(new SecretKeySpec(key.length == 0 ? EMPTY_HMAC_KEY_EQUIVALENT : key, "HmacSHA256"));
       return mac.doFinal(message);
-    } catch (GeneralSecurityException e) {
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      // BC-FIPS in approved-only mode refuses keys under 112 bits with an unchecked
+      // org.bouncycastle.crypto.IllegalKeyException (an IllegalArgumentException), not a JCA exception.
       throw new InvalidInputException("HMAC-SHA256 refused by the engine: " + e.getMessage(), e);
     }
   }
