@@ -20,12 +20,12 @@ import java.util.stream.Collectors;
  * they travel with: decryption succeeds only under the same context. Never put secrets here;
  * contexts are stored in message headers in the clear and printed in logs and audit records.
  *
- * <p>Pairs keep the order they were added in, and the order is part of the context: {@code
- * (a=1, b=2)} and {@code (b=2, a=1)} are different contexts with different encodings, so callers
- * must add pairs in a fixed order. Keys are unique and non-empty; values may be empty. Neither may
- * hold a control character (U+0000-U+001F, U+007F-U+009F): contexts end up in log lines and
- * audit records, where such characters forge line breaks or hide text. Strings are compared as
- * exact code points, with no Unicode normalisation.
+ * <p>Pairs keep the order they were added in, and the order is part of the context: {@code (a=1,
+ * b=2)} and {@code (b=2, a=1)} are different contexts with different encodings, so callers must add
+ * pairs in a fixed order. Keys are unique and non-empty; values may be empty. Neither may hold a
+ * control character (U+0000-U+001F, U+007F-U+009F): contexts end up in log lines and audit records,
+ * where such characters forge line breaks or hide text. Strings are compared as exact code points,
+ * with no Unicode normalisation.
  *
  * <h2>Canonical encoding</h2>
  *
@@ -42,9 +42,9 @@ import java.util.stream.Collectors;
  * </pre>
  *
  * The whole encoding is at most {@value #MAX_ENCODED_BYTES} bytes; the empty context encodes as
- * {@code 00 00}. For example {@code tenant=acme} encodes as {@code 00 01 00 06 74 65 6e 61 6e 74
- * 00 04 61 63 6d 65}. Because UTF-8 is decoded strictly and every rule above is checked, each
- * context has exactly one encoding and {@link #decode(byte[])} accepts nothing else.
+ * {@code 00 00}. For example {@code tenant=acme} encodes as {@code 00 01 00 06 74 65 6e 61 6e 74 00
+ * 04 61 63 6d 65}. Because UTF-8 is decoded strictly and every rule above is checked, each context
+ * has exactly one encoding and {@link #decode(byte[])} accepts nothing else.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -54,7 +54,8 @@ public final class EncryptionContext {
   public static final int MAX_VALUE_BYTES = 2048;
   public static final int MAX_ENCODED_BYTES = 8192;
 
-  private static final EncryptionContext EMPTY = new EncryptionContext(new LinkedHashMap<>(), new byte[2]);
+  private static final EncryptionContext EMPTY =
+      new EncryptionContext(new LinkedHashMap<>(), new byte[2]);
 
   private final SequencedMap<String, String> pairs;
   private final byte[] encoded;
@@ -70,15 +71,17 @@ public final class EncryptionContext {
   }
 
   /**
-   * A context of alternating keys and values, in that order: {@code of("tenant", "acme",
-   * "purpose", "orders")}.
+   * A context of alternating keys and values, in that order: {@code of("tenant", "acme", "purpose",
+   * "orders")}.
    *
    * @throws InvalidInputException for an odd number of arguments or any rule above broken
    */
   public static EncryptionContext of(String... keysAndValues) {
     if (keysAndValues.length % 2 != 0) {
       throw new InvalidInputException(
-          "EncryptionContext.of takes keys and values in pairs; got " + keysAndValues.length + " arguments");
+          "EncryptionContext.of takes keys and values in pairs; got "
+              + keysAndValues.length
+              + " arguments");
     }
     Builder builder = builder();
     for (int i = 0; i < keysAndValues.length; i += 2) {
@@ -119,7 +122,11 @@ public final class EncryptionContext {
       int count = Short.toUnsignedInt(in.getShort());
       if (count > MAX_PAIRS) {
         throw new MalformedCiphertextException(
-            "encryption context encoding claims " + count + " pairs; at most " + MAX_PAIRS + " are allowed");
+            "encryption context encoding claims "
+                + count
+                + " pairs; at most "
+                + MAX_PAIRS
+                + " are allowed");
       }
       for (int i = 0; i < count; i++) {
         String key = readString(in, "key", MAX_KEY_BYTES, i);
@@ -131,7 +138,8 @@ public final class EncryptionContext {
     } catch (MalformedCiphertextException e) {
       throw e;
     } catch (InvalidInputException e) {
-      throw new MalformedCiphertextException("encryption context encoding is invalid: " + e.getMessage(), e);
+      throw new MalformedCiphertextException(
+          "encryption context encoding is invalid: " + e.getMessage(), e);
     }
     EncryptionContext context = builder.build();
     buffer.position(buffer.position() + in.position());
@@ -142,8 +150,15 @@ public final class EncryptionContext {
     int length = Short.toUnsignedInt(in.getShort());
     if (length > maxBytes) {
       throw new MalformedCiphertextException(
-          "encryption context encoding: " + what + " of pair " + pair + " claims " + length
-              + " bytes; at most " + maxBytes + " are allowed");
+          "encryption context encoding: "
+              + what
+              + " of pair "
+              + pair
+              + " claims "
+              + length
+              + " bytes; at most "
+              + maxBytes
+              + " are allowed");
     }
     if (length > in.remaining()) {
       throw new BufferUnderflowException();
@@ -151,7 +166,8 @@ public final class EncryptionContext {
     ByteBuffer bytes = in.slice(in.position(), length);
     in.position(in.position() + length);
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(bytes)
@@ -183,7 +199,9 @@ public final class EncryptionContext {
     return Arrays.hashCode(encoded);
   }
 
-  /** The pairs, e.g. {@code EncryptionContext{tenant=acme, purpose=orders}}; they are not secret. */
+  /**
+   * The pairs, e.g. {@code EncryptionContext{tenant=acme, purpose=orders}}; they are not secret.
+   */
   @Override
   public String toString() {
     return pairs.entrySet().stream()
@@ -214,23 +232,34 @@ public final class EncryptionContext {
         throw new InvalidInputException("encryption context key '" + key + "' is given twice");
       }
       if (pairs.size() == MAX_PAIRS) {
-        throw new InvalidInputException("an encryption context holds at most " + MAX_PAIRS + " pairs");
+        throw new InvalidInputException(
+            "an encryption context holds at most " + MAX_PAIRS + " pairs");
       }
       byte[] keyBytes = utf8(key, "key", null);
       byte[] valueBytes = utf8(value, "value", key);
       if (keyBytes.length > MAX_KEY_BYTES) {
         throw new InvalidInputException(
-            "encryption context key is " + keyBytes.length + " UTF-8 bytes; the limit is " + MAX_KEY_BYTES);
+            "encryption context key is "
+                + keyBytes.length
+                + " UTF-8 bytes; the limit is "
+                + MAX_KEY_BYTES);
       }
       if (valueBytes.length > MAX_VALUE_BYTES) {
         throw new InvalidInputException(
-            "encryption context value of '" + key + "' is " + valueBytes.length
-                + " UTF-8 bytes; the limit is " + MAX_VALUE_BYTES);
+            "encryption context value of '"
+                + key
+                + "' is "
+                + valueBytes.length
+                + " UTF-8 bytes; the limit is "
+                + MAX_VALUE_BYTES);
       }
       int length = encodedLength + 4 + keyBytes.length + valueBytes.length;
       if (length > MAX_ENCODED_BYTES) {
         throw new InvalidInputException(
-            "encryption context would encode to " + length + " bytes; the limit is " + MAX_ENCODED_BYTES);
+            "encryption context would encode to "
+                + length
+                + " bytes; the limit is "
+                + MAX_ENCODED_BYTES);
       }
       pairs.put(key, value);
       encodedLength = length;
@@ -255,23 +284,34 @@ public final class EncryptionContext {
 
     /** Strict UTF-8, refusing control characters; {@code owner} names the key of a value. */
     private static byte[] utf8(String text, String what, String owner) {
-      String which = owner == null ? "an encryption context key" : "the encryption context value of '" + owner + "'";
+      String which =
+          owner == null
+              ? "an encryption context key"
+              : "the encryption context value of '" + owner + "'";
       for (int i = 0; i < text.length(); i++) {
         if (Character.isISOControl(text.charAt(i))) {
           throw new InvalidInputException(
-              which + " has a control character (U+" + String.format("%04X", (int) text.charAt(i))
-                  + ") at index " + i + "; " + what + "s must be printable");
+              which
+                  + " has a control character (U+"
+                  + String.format("%04X", (int) text.charAt(i))
+                  + ") at index "
+                  + i
+                  + "; "
+                  + what
+                  + "s must be printable");
         }
       }
       try {
         ByteBuffer bytes =
-            StandardCharsets.UTF_8.newEncoder()
+            StandardCharsets.UTF_8
+                .newEncoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)
                 .encode(CharBuffer.wrap(text));
         return Arrays.copyOf(bytes.array(), bytes.limit());
       } catch (CharacterCodingException e) {
-        throw new InvalidInputException(which + " has an unpaired surrogate and so has no UTF-8 form", e);
+        throw new InvalidInputException(
+            which + " has an unpaired surrogate and so has no UTF-8 form", e);
       }
     }
   }

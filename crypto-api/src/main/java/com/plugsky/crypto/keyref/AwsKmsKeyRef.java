@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  *       (also {@code key/mrk-<32 hex>} for multi-Region keys, and the {@code aws-cn}, {@code
  *       aws-us-gov} and other partitions)
  *   <li>{@code aws-kms:arn:aws:kms:eu-west-1:111122223333:alias/orders}
- *   <li>{@code aws-kms:alias/orders} or {@code aws-kms:1234abcd-...}, optionally followed by
- *       {@code ?region=eu-west-1}; without a region the backend's default region is used
+ *   <li>{@code aws-kms:alias/orders} or {@code aws-kms:1234abcd-...}, optionally followed by {@code
+ *       ?region=eu-west-1}; without a region the backend's default region is used
  * </ul>
  *
  * <p>Key ids are lower-case hex as KMS prints them. An ARN already names its region, so {@code
@@ -22,10 +22,10 @@ import java.util.regex.Pattern;
  * normalised form is the input as accepted (nothing in it has a second spelling).
  */
 public final class AwsKmsKeyRef extends KeyRef {
-  private static final String KEY_ID = "(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})";
+  private static final String KEY_ID =
+      "(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})";
   private static final String ALIAS = "alias/[a-zA-Z0-9/_-]{1,250}";
-  private static final Pattern ARN =
-      Pattern.compile("arn:([^:]*):kms:([^:]*):([^:]*):(.*)");
+  private static final Pattern ARN = Pattern.compile("arn:([^:]*):kms:([^:]*):([^:]*):(.*)");
   private static final Pattern PARTITION = Pattern.compile("aws(?:-[a-z]+){0,2}");
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}");
   private static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
@@ -36,7 +36,8 @@ public final class AwsKmsKeyRef extends KeyRef {
   private final Optional<String> region;
   private final Optional<String> accountId;
 
-  private AwsKmsKeyRef(String keyId, Optional<String> region, Optional<String> accountId, String normalized) {
+  private AwsKmsKeyRef(
+      String keyId, Optional<String> region, Optional<String> accountId, String normalized) {
     super(normalized);
     this.keyId = keyId;
     this.region = region;
@@ -46,7 +47,8 @@ public final class AwsKmsKeyRef extends KeyRef {
   static AwsKmsKeyRef parseKeyId(String text) {
     int question = text.indexOf('?');
     String id = question < 0 ? text : text.substring(0, question);
-    Optional<String> queryRegion = question < 0 ? Optional.empty() : Optional.of(parseQuery(text.substring(question + 1)));
+    Optional<String> queryRegion =
+        question < 0 ? Optional.empty() : Optional.of(parseQuery(text.substring(question + 1)));
     if (id.isEmpty()) {
       throw new InvalidInputException(
           "aws-kms: KeyRef needs a key ARN, alias/<name> or key id, e.g. aws-kms:alias/orders");
@@ -63,7 +65,9 @@ public final class AwsKmsKeyRef extends KeyRef {
       String resource = arn.group(4);
       if (!PARTITION.matcher(partition).matches()) {
         throw new InvalidInputException(
-            "aws-kms: ARN partition '" + abbreviate(partition) + "' is not an AWS partition such as aws, aws-cn or aws-us-gov");
+            "aws-kms: ARN partition '"
+                + abbreviate(partition)
+                + "' is not an AWS partition such as aws, aws-cn or aws-us-gov");
       }
       checkRegion(region);
       if (!ACCOUNT.matcher(account).matches()) {
@@ -72,19 +76,26 @@ public final class AwsKmsKeyRef extends KeyRef {
       }
       if (!ARN_RESOURCE.matcher(resource).matches()) {
         throw new InvalidInputException(
-            "aws-kms: ARN resource '" + abbreviate(resource) + "' must be key/<key id> (a lower-case"
+            "aws-kms: ARN resource '"
+                + abbreviate(resource)
+                + "' must be key/<key id> (a lower-case"
                 + " UUID or mrk-<32 hex>) or alias/<name> (letters, digits, '/', '_', '-')");
       }
-      return new AwsKmsKeyRef(id, Optional.of(region), Optional.of(account), KeyRefScheme.AWS_KMS.prefix() + id);
+      return new AwsKmsKeyRef(
+          id, Optional.of(region), Optional.of(account), KeyRefScheme.AWS_KMS.prefix() + id);
     }
     if (id.startsWith("arn:")) {
       throw new InvalidInputException(
-          "aws-kms: '" + abbreviate(id) + "' is not a KMS key ARN of the form"
+          "aws-kms: '"
+              + abbreviate(id)
+              + "' is not a KMS key ARN of the form"
               + " arn:<partition>:kms:<region>:<account>:key/<key id> or ...:alias/<name>");
     }
     if (!SHORT_ID.matcher(id).matches()) {
       throw new InvalidInputException(
-          "aws-kms: '" + abbreviate(id) + "' is neither a key ARN, nor alias/<name> (letters, digits,"
+          "aws-kms: '"
+              + abbreviate(id)
+              + "' is neither a key ARN, nor alias/<name> (letters, digits,"
               + " '/', '_', '-'), nor a key id (a lower-case UUID or mrk-<32 hex>)");
     }
     String normalized =
@@ -95,7 +106,8 @@ public final class AwsKmsKeyRef extends KeyRef {
   private static String parseQuery(String query) {
     if (!query.startsWith("region=") || query.indexOf('&') >= 0) {
       throw new InvalidInputException(
-          "aws-kms: the only query parameter is region, e.g. aws-kms:alias/orders?region=eu-west-1");
+          "aws-kms: the only query parameter is region, e.g."
+              + " aws-kms:alias/orders?region=eu-west-1");
     }
     String region = query.substring("region=".length());
     checkRegion(region);
@@ -105,7 +117,9 @@ public final class AwsKmsKeyRef extends KeyRef {
   private static void checkRegion(String region) {
     if (!REGION.matcher(region).matches()) {
       throw new InvalidInputException(
-          "aws-kms: region '" + abbreviate(region) + "' is not an AWS region name such as eu-west-1");
+          "aws-kms: region '"
+              + abbreviate(region)
+              + "' is not an AWS region name such as eu-west-1");
     }
   }
 

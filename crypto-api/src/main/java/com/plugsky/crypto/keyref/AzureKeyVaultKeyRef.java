@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * {@code azure-kv:https://<vault>.vault.azure.net/keys/<name>[/<version>]}: an Azure Key Vault
- * or Managed HSM key, by the key URL the Azure SDK takes.
+ * {@code azure-kv:https://<vault>.vault.azure.net/keys/<name>[/<version>]}: an Azure Key Vault or
+ * Managed HSM key, by the key URL the Azure SDK takes.
  *
  * <p>The URL must be {@code https}, with no port, query or fragment, on a Key Vault host ({@code
  * .vault.azure.net}, {@code .vault.azure.cn}, {@code .vault.usgovcloudapi.net}, {@code
@@ -23,7 +23,11 @@ import java.util.stream.Stream;
  */
 public final class AzureKeyVaultKeyRef extends KeyRef {
   private static final List<String> VAULT_SUFFIXES =
-      List.of(".vault.azure.net", ".vault.azure.cn", ".vault.usgovcloudapi.net", ".vault.microsoftazure.de");
+      List.of(
+          ".vault.azure.net",
+          ".vault.azure.cn",
+          ".vault.usgovcloudapi.net",
+          ".vault.microsoftazure.de");
   private static final List<String> MANAGED_HSM_SUFFIXES =
       List.of(".managedhsm.azure.net", ".managedhsm.azure.cn", ".managedhsm.usgovcloudapi.net");
   private static final List<String> ALL_SUFFIXES =
@@ -38,8 +42,13 @@ public final class AzureKeyVaultKeyRef extends KeyRef {
   private final Optional<String> version;
 
   private AzureKeyVaultKeyRef(String vaultHost, String keyName, Optional<String> version) {
-    super(KeyRefScheme.AZURE_KV.prefix() + "https://" + vaultHost + "/keys/" + keyName
-        + version.map(v -> "/" + v).orElse(""));
+    super(
+        KeyRefScheme.AZURE_KV.prefix()
+            + "https://"
+            + vaultHost
+            + "/keys/"
+            + keyName
+            + version.map(v -> "/" + v).orElse(""));
     this.vaultHost = vaultHost;
     this.keyName = keyName;
     this.version = version;
@@ -68,18 +77,24 @@ public final class AzureKeyVaultKeyRef extends KeyRef {
             .orElseThrow(
                 () ->
                     new InvalidInputException(
-                        "azure-kv: host '" + abbreviate(host) + "' is not a Key Vault or Managed HSM"
-                            + " host (such as <name>.vault.azure.net or <name>.managedhsm.azure.net)"));
+                        "azure-kv: host '"
+                            + abbreviate(host)
+                            + "' is not a Key Vault or Managed HSM host (such as"
+                            + " <name>.vault.azure.net or <name>.managedhsm.azure.net)"));
     String vaultName = host.substring(0, host.length() - suffix.length());
     if (!VAULT_NAME.matcher(vaultName).matches() || vaultName.contains("--")) {
       throw new InvalidInputException(
-          "azure-kv: vault name '" + abbreviate(vaultName) + "' must be 3-24 characters of a-z, 0-9"
+          "azure-kv: vault name '"
+              + abbreviate(vaultName)
+              + "' must be 3-24 characters of a-z, 0-9"
               + " and '-', start with a letter, end with a letter or digit, and hold no '--'");
     }
     Matcher key = KEY_PATH.matcher(path);
     if (!key.matches()) {
       throw new InvalidInputException(
-          "azure-kv: path '" + abbreviate(path) + "' must be /keys/<name> or /keys/<name>/<version>,"
+          "azure-kv: path '"
+              + abbreviate(path)
+              + "' must be /keys/<name> or /keys/<name>/<version>,"
               + " the name 1-127 characters of letters, digits and '-', the version 32 lower-case"
               + " hex digits");
     }

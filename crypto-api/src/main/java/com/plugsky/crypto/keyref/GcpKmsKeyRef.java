@@ -7,8 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code gcp-kms:projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>}, with
- * an optional {@code /cryptoKeyVersions/<n>}: a Google Cloud KMS key by its resource name.
+ * {@code gcp-kms:projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>}, with an
+ * optional {@code /cryptoKeyVersions/<n>}: a Google Cloud KMS key by its resource name.
  *
  * <p>The project is a project id ({@code my-project}), a domain-scoped id ({@code
  * example.com:my-project}) or a project number; the location is a region, multi-region or {@code
@@ -31,7 +31,12 @@ public final class GcpKmsKeyRef extends KeyRef {
   private final String cryptoKeyName;
   private final OptionalLong version;
 
-  private GcpKmsKeyRef(String resourceName, String project, String location, String cryptoKeyName, OptionalLong version) {
+  private GcpKmsKeyRef(
+      String resourceName,
+      String project,
+      String location,
+      String cryptoKeyName,
+      OptionalLong version) {
     super(KeyRefScheme.GCP_KMS.prefix() + resourceName);
     this.project = project;
     this.location = location;
@@ -43,24 +48,45 @@ public final class GcpKmsKeyRef extends KeyRef {
     Matcher resource = RESOURCE.matcher(text);
     if (!resource.matches()) {
       throw new InvalidInputException(
-          "gcp-kms: KeyRef must be projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>"
-              + " with an optional /cryptoKeyVersions/<n>");
+          "gcp-kms: KeyRef must be"
+              + " projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key> with an"
+              + " optional /cryptoKeyVersions/<n>");
     }
     String project = resource.group(1);
     String location = resource.group(2);
-    check(PROJECT, project, "project '" + abbreviate(project)
-        + "' must be a project id (6-30 of a-z, 0-9, '-', starting with a letter), a domain-scoped"
-        + " id, or a project number");
-    check(LOCATION, location, "location '" + abbreviate(location)
-        + "' must be a region, multi-region or 'global' in lower case");
-    check(ID, resource.group(3), "key ring '" + abbreviate(resource.group(3))
-        + "' must be 1-63 letters, digits, '_' or '-'");
-    check(ID, resource.group(4), "crypto key '" + abbreviate(resource.group(4))
-        + "' must be 1-63 letters, digits, '_' or '-'");
+    check(
+        PROJECT,
+        project,
+        "project '"
+            + abbreviate(project)
+            + "' must be a project id (6-30 of a-z, 0-9, '-', starting with a letter), a"
+            + " domain-scoped id, or a project number");
+    check(
+        LOCATION,
+        location,
+        "location '"
+            + abbreviate(location)
+            + "' must be a region, multi-region or 'global' in lower case");
+    check(
+        ID,
+        resource.group(3),
+        "key ring '"
+            + abbreviate(resource.group(3))
+            + "' must be 1-63 letters, digits, '_' or '-'");
+    check(
+        ID,
+        resource.group(4),
+        "crypto key '"
+            + abbreviate(resource.group(4))
+            + "' must be 1-63 letters, digits, '_' or '-'");
     OptionalLong version = OptionalLong.empty();
     if (resource.group(5) != null) {
-      check(VERSION, resource.group(5), "crypto key version '" + abbreviate(resource.group(5))
-          + "' must be a positive integer without leading zeros");
+      check(
+          VERSION,
+          resource.group(5),
+          "crypto key version '"
+              + abbreviate(resource.group(5))
+              + "' must be a positive integer without leading zeros");
       version = OptionalLong.of(Long.parseLong(resource.group(5)));
     }
     String cryptoKeyName = text.substring(0, resource.end(4));
@@ -90,8 +116,8 @@ public final class GcpKmsKeyRef extends KeyRef {
   }
 
   /**
-   * The crypto key's resource name without any version: what Cloud KMS encrypt and decrypt
-   * take, since a symmetric key encrypts under its primary version and records the version in its
+   * The crypto key's resource name without any version: what Cloud KMS encrypt and decrypt take,
+   * since a symmetric key encrypts under its primary version and records the version in its
    * ciphertext.
    */
   public String cryptoKeyName() {

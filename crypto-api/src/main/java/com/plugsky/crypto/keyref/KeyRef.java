@@ -23,12 +23,12 @@ import java.util.Optional;
  * </ul>
  *
  * <p>{@link #toString()} is the normalised URI: the scheme in lower case, then the scheme's own
- * canonical spelling (see each subclass). Two KeyRefs are equal when their normalised forms are,
- * so a KeyRef read back from a message header equals the one the message was written under. The
+ * canonical spelling (see each subclass). Two KeyRefs are equal when their normalised forms are, so
+ * a KeyRef read back from a message header equals the one the message was written under. The
  * normalised form never holds a secret: a PKCS#11 {@code pin-value} is printed redacted.
  *
- * <p>Parsing is strict: a URI this library would read in more than one way, or with parts it
- * would silently ignore, is rejected with an {@link InvalidInputException} that names the problem.
+ * <p>Parsing is strict: a URI this library would read in more than one way, or with parts it would
+ * silently ignore, is rejected with an {@link InvalidInputException} that names the problem.
  * Instances are immutable and thread-safe.
  */
 public abstract sealed class KeyRef
@@ -49,8 +49,8 @@ public abstract sealed class KeyRef
   }
 
   /**
-   * Parses a KeyRef URI. The scheme is case-insensitive; everything after it follows the rules
-   * of that scheme's class.
+   * Parses a KeyRef URI. The scheme is case-insensitive; everything after it follows the rules of
+   * that scheme's class.
    *
    * @throws InvalidInputException when the URI is malformed; the message names what is wrong and
    *     never repeats a PIN
@@ -69,7 +69,8 @@ public abstract sealed class KeyRef
       if (c <= 0x20 || c >= 0x7f) {
         // The character itself is not printed: it could belong to a PIN.
         throw new InvalidInputException(
-            "KeyRef URI has a space, control or non-ASCII character at index " + i
+            "KeyRef URI has a space, control or non-ASCII character at index "
+                + i
                 + "; URIs carry such characters percent-encoded");
       }
     }
@@ -87,8 +88,10 @@ public abstract sealed class KeyRef
             .orElseThrow(
                 () ->
                     new InvalidInputException(
-                        "unknown KeyRef scheme '" + abbreviate(schemeName)
-                            + "'; expected one of " + prefixes()));
+                        "unknown KeyRef scheme '"
+                            + abbreviate(schemeName)
+                            + "'; expected one of "
+                            + prefixes()));
     return switch (scheme) {
       case LOCAL -> LocalKeyRef.parseName(rest);
       case PKCS11 -> Pkcs11UriParser.parse(rest);

@@ -7,10 +7,10 @@ import java.util.regex.Pattern;
  * {@code local:<name>}: a software key-encryption key kept in a key file, for development and
  * tests.
  *
- * <p>The name is 1 to 64 characters of {@code a-z 0-9 . _ -} and starts with a letter or digit.
- * It becomes a file name, so it can hold no path separator or leading dot, and it is lower case
- * only because on a case-insensitive file system {@code local:Orders} and {@code local:orders}
- * would silently share one key file.
+ * <p>The name is 1 to 64 characters of {@code a-z 0-9 . _ -} and starts with a letter or digit. It
+ * becomes a file name, so it can hold no path separator or leading dot, and it is lower case only
+ * because on a case-insensitive file system {@code local:Orders} and {@code local:orders} would
+ * silently share one key file.
  */
 public final class LocalKeyRef extends KeyRef {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -28,7 +28,9 @@ public final class LocalKeyRef extends KeyRef {
     }
     if (!NAME.matcher(name).matches()) {
       throw new InvalidInputException(
-          "local: key name '" + abbreviate(name) + "' must be 1-64 characters of a-z, 0-9, '.',"
+          "local: key name '"
+              + abbreviate(name)
+              + "' must be 1-64 characters of a-z, 0-9, '.',"
               + " '_' or '-' starting with a letter or digit (it names a key file)");
     }
     return new LocalKeyRef(name);

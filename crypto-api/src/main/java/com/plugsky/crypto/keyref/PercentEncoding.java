@@ -29,8 +29,8 @@ final class PercentEncoding {
   private PercentEncoding() {}
 
   /**
-   * Decodes {@code text}, the value of attribute {@code name}; a secret value's characters are
-   * kept out of the error message.
+   * Decodes {@code text}, the value of attribute {@code name}; a secret value's characters are kept
+   * out of the error message.
    *
    * @throws InvalidInputException for a character that must be encoded in {@code component} or a
    *     {@code %} not followed by two hex digits
@@ -53,14 +53,21 @@ final class PercentEncoding {
         out[length++] = (byte) c;
       } else {
         throw new InvalidInputException(
-            "pkcs11: the value of '" + name + "' has " + (secret ? "a character" : "'" + c + "'")
-                + " that must be percent-encoded in the URI's " + component.label);
+            "pkcs11: the value of '"
+                + name
+                + "' has "
+                + (secret ? "a character" : "'" + c + "'")
+                + " that must be percent-encoded in the URI's "
+                + component.label);
       }
     }
     return Arrays.copyOf(out, length);
   }
 
-  /** Encodes every octet that may not stand literally in {@code component} as upper-case {@code %XX}. */
+  /**
+   * Encodes every octet that may not stand literally in {@code component} as upper-case {@code
+   * %XX}.
+   */
   static String encode(byte[] value, Component component) {
     StringBuilder out = new StringBuilder(value.length * 3);
     for (byte b : value) {

@@ -15,25 +15,24 @@ import java.util.SequencedMap;
  * <p>Accepted attributes, with case-sensitive names:
  *
  * <ul>
- *   <li>path: {@code token, manufacturer, serial, model, library-manufacturer,
- *       library-description, library-version} (digits, optionally {@code .digits}), {@code
- *       slot-description, slot-manufacturer, slot-id} (decimal), {@code object, type} ({@code
- *       public | private | cert | secret-key | data}), {@code id} (bytes);
+ *   <li>path: {@code token, manufacturer, serial, model, library-manufacturer, library-description,
+ *       library-version} (digits, optionally {@code .digits}), {@code slot-description,
+ *       slot-manufacturer, slot-id} (decimal), {@code object, type} ({@code public | private | cert
+ *       | secret-key | data}), {@code id} (bytes);
  *   <li>query: {@code pin-source, pin-value, module-name, module-path}.
  * </ul>
  *
  * <p>Every attribute may appear at most once, and {@code pin-source} and {@code pin-value} not
- * together. Vendor-specific attributes are rejected: ignoring one could select another object
- * than the URI's author meant. Values are percent-decoded; all but {@code id} must then be UTF-8.
+ * together. Vendor-specific attributes are rejected: ignoring one could select another object than
+ * the URI's author meant. Values are percent-decoded; all but {@code id} must then be UTF-8.
  *
- * <p>Normalised form: path attributes in the order listed above, then query attributes in the
- * order listed above; each value re-encoded so that unreserved characters and the reserved
- * characters RFC 7512 allows unencoded in that component are literal and every other octet is
- * {@code %XX} in upper case; {@code id} is always fully percent-encoded, as RFC 7512 advises for
- * binary values. A {@code pin-value} is printed as {@value #REDACTED_PIN}, which does not parse,
- * so a printed URI can neither leak the PIN nor be mistaken for one that carries it. KeyRefs that
- * differ only in their PIN are therefore equal: the PIN is a credential, not part of the key's
- * name.
+ * <p>Normalised form: path attributes in the order listed above, then query attributes in the order
+ * listed above; each value re-encoded so that unreserved characters and the reserved characters RFC
+ * 7512 allows unencoded in that component are literal and every other octet is {@code %XX} in upper
+ * case; {@code id} is always fully percent-encoded, as RFC 7512 advises for binary values. A {@code
+ * pin-value} is printed as {@value #REDACTED_PIN}, which does not parse, so a printed URI can
+ * neither leak the PIN nor be mistaken for one that carries it. KeyRefs that differ only in their
+ * PIN are therefore equal: the PIN is a credential, not part of the key's name.
  */
 public final class Pkcs11KeyRef extends KeyRef {
   /** Path attributes in normalised order. */
@@ -77,7 +76,10 @@ public final class Pkcs11KeyRef extends KeyRef {
   }
 
   private static String normalise(
-      SequencedMap<String, String> text, byte[] id, SequencedMap<String, String> query, boolean hasPin) {
+      SequencedMap<String, String> text,
+      byte[] id,
+      SequencedMap<String, String> query,
+      boolean hasPin) {
     StringBuilder out = new StringBuilder(KeyRefScheme.PKCS11.prefix());
     String separator = "";
     for (String name : PATH_ATTRIBUTES) {
@@ -85,8 +87,13 @@ public final class Pkcs11KeyRef extends KeyRef {
         out.append(separator).append("id=").append(PercentEncoding.encodeAll(id));
         separator = ";";
       } else if (text.containsKey(name)) {
-        out.append(separator).append(name).append('=')
-            .append(PercentEncoding.encode(text.get(name).getBytes(StandardCharsets.UTF_8), PercentEncoding.Component.PATH));
+        out.append(separator)
+            .append(name)
+            .append('=')
+            .append(
+                PercentEncoding.encode(
+                    text.get(name).getBytes(StandardCharsets.UTF_8),
+                    PercentEncoding.Component.PATH));
         separator = ";";
       }
     }
@@ -96,8 +103,13 @@ public final class Pkcs11KeyRef extends KeyRef {
         out.append(separator).append("pin-value=").append(REDACTED_PIN);
         separator = "&";
       } else if (query.containsKey(name)) {
-        out.append(separator).append(name).append('=')
-            .append(PercentEncoding.encode(query.get(name).getBytes(StandardCharsets.UTF_8), PercentEncoding.Component.QUERY));
+        out.append(separator)
+            .append(name)
+            .append('=')
+            .append(
+                PercentEncoding.encode(
+                    query.get(name).getBytes(StandardCharsets.UTF_8),
+                    PercentEncoding.Component.QUERY));
         separator = "&";
       }
     }
@@ -120,7 +132,8 @@ public final class Pkcs11KeyRef extends KeyRef {
       throw new InvalidInputException("the pkcs11 id attribute is binary; read it with id()");
     }
     if (!PATH_ATTRIBUTES.contains(name)) {
-      throw new InvalidInputException("'" + abbreviate(name) + "' is not an RFC 7512 path attribute");
+      throw new InvalidInputException(
+          "'" + abbreviate(name) + "' is not an RFC 7512 path attribute");
     }
     return Optional.ofNullable(textAttributes.get(name));
   }
@@ -141,7 +154,8 @@ public final class Pkcs11KeyRef extends KeyRef {
       throw new InvalidInputException("the pkcs11 pin-value is a secret; read it with pinValue()");
     }
     if (!QUERY_ATTRIBUTES.contains(name)) {
-      throw new InvalidInputException("'" + abbreviate(name) + "' is not an RFC 7512 query attribute");
+      throw new InvalidInputException(
+          "'" + abbreviate(name) + "' is not an RFC 7512 query attribute");
     }
     return Optional.ofNullable(queryAttributes.get(name));
   }
@@ -152,8 +166,8 @@ public final class Pkcs11KeyRef extends KeyRef {
   }
 
   /**
-   * This KeyRef without its {@code pin-value}, e.g. for a message header, where the normalised
-   * form must parse back but must not carry the PIN.
+   * This KeyRef without its {@code pin-value}, e.g. for a message header, where the normalised form
+   * must parse back but must not carry the PIN.
    */
   public Pkcs11KeyRef withoutPinValue() {
     return pinValue == null

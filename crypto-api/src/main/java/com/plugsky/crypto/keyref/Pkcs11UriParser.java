@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 
 /** Reads the part of an RFC 7512 URI after {@code pkcs11:} into a {@link Pkcs11KeyRef}. */
 final class Pkcs11UriParser {
-  private static final Set<String> OBJECT_TYPES = Set.of("public", "private", "cert", "secret-key", "data");
+  private static final Set<String> OBJECT_TYPES =
+      Set.of("public", "private", "cert", "secret-key", "data");
   private static final Pattern LIBRARY_VERSION = Pattern.compile("[0-9]{1,3}(?:\\.[0-9]{1,3})?");
   private static final Pattern SLOT_ID = Pattern.compile("[0-9]{1,20}");
 
@@ -40,10 +41,20 @@ final class Pkcs11UriParser {
         pathText.put(name, utf8(name, pathValues.get(name), false));
       }
     }
-    check(pathText, "type", OBJECT_TYPES::contains, "must be one of public, private, cert, secret-key, data");
-    check(pathText, "library-version", v -> LIBRARY_VERSION.matcher(v).matches(),
+    check(
+        pathText,
+        "type",
+        OBJECT_TYPES::contains,
+        "must be one of public, private, cert, secret-key, data");
+    check(
+        pathText,
+        "library-version",
+        v -> LIBRARY_VERSION.matcher(v).matches(),
         "must be <major> or <major>.<minor>, each 1-3 digits");
-    check(pathText, "slot-id", v -> SLOT_ID.matcher(v).matches() && fitsUnsignedLong(v),
+    check(
+        pathText,
+        "slot-id",
+        v -> SLOT_ID.matcher(v).matches() && fitsUnsignedLong(v),
         "must be a decimal number that fits a CK_SLOT_ID");
 
     LinkedHashMap<String, String> queryText = new LinkedHashMap<>();
@@ -52,7 +63,10 @@ final class Pkcs11UriParser {
         queryText.put(name, utf8(name, queryValues.get(name), false));
       }
     }
-    String pin = queryValues.containsKey("pin-value") ? utf8("pin-value", queryValues.get("pin-value"), true) : null;
+    String pin =
+        queryValues.containsKey("pin-value")
+            ? utf8("pin-value", queryValues.get("pin-value"), true)
+            : null;
     return new Pkcs11KeyRef(pathText, pathValues.get("id"), queryText, pin);
   }
 
@@ -72,20 +86,27 @@ final class Pkcs11UriParser {
       int equals = attribute.indexOf('=');
       if (equals < 0) {
         throw new InvalidInputException(
-            "pkcs11: " + label + " attribute '" + KeyRef.abbreviate(attribute) + "' has no '=value'");
+            "pkcs11: "
+                + label
+                + " attribute '"
+                + KeyRef.abbreviate(attribute)
+                + "' has no '=value'");
       }
       String name = attribute.substring(0, equals);
       if (!known.contains(name)) {
         throw unknownAttribute(name, kind);
       }
       if (values.containsKey(name)) {
-        throw new InvalidInputException("pkcs11: " + label + " attribute '" + name + "' appears more than once");
+        throw new InvalidInputException(
+            "pkcs11: " + label + " attribute '" + name + "' appears more than once");
       }
       String raw = attribute.substring(equals + 1);
       boolean secret = name.equals("pin-value");
       if (secret && raw.equals(Pkcs11KeyRef.REDACTED_PIN)) {
         throw new InvalidInputException(
-            "pkcs11: pin-value is the placeholder " + Pkcs11KeyRef.REDACTED_PIN + " from a printed"
+            "pkcs11: pin-value is the placeholder "
+                + Pkcs11KeyRef.REDACTED_PIN
+                + " from a printed"
                 + " KeyRef, which never shows the PIN; supply the PIN, or better a pin-source");
       }
       values.put(name, PercentEncoding.decode(raw, kind, name, secret));
@@ -103,37 +124,56 @@ final class Pkcs11UriParser {
     List<String> known = known(kind);
     if (known(kind == Component.PATH ? Component.QUERY : Component.PATH).contains(name)) {
       return new InvalidInputException(
-          "pkcs11: '" + name + "' belongs in the "
+          "pkcs11: '"
+              + name
+              + "' belongs in the "
               + (kind == Component.PATH ? "query (after '?')" : "path (before '?')"));
     }
     String lower = name.toLowerCase(Locale.ROOT);
     if (known.contains(lower)) {
       return new InvalidInputException(
-          "pkcs11: unknown " + label + " attribute '" + shown + "'; attribute names are case-sensitive: did you mean '" + lower + "'?");
+          "pkcs11: unknown "
+              + label
+              + " attribute '"
+              + shown
+              + "'; attribute names are case-sensitive: did you mean '"
+              + lower
+              + "'?");
     }
     return new InvalidInputException(
-        "pkcs11: unknown " + label + " attribute '" + shown + "'; accepted are " + known
-            + " (vendor-specific attributes are refused rather than ignored, since ignoring one could select another object)");
+        "pkcs11: unknown "
+            + label
+            + " attribute '"
+            + shown
+            + "'; accepted are "
+            + known
+            + " (vendor-specific attributes are refused rather than ignored, since ignoring one"
+            + " could select another object)");
   }
 
   private static String utf8(String name, byte[] value, boolean secret) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(value))
           .toString();
     } catch (CharacterCodingException e) {
       throw new InvalidInputException(
-          "pkcs11: the value of '" + name + "' is not UTF-8 after percent-decoding"
+          "pkcs11: the value of '"
+              + name
+              + "' is not UTF-8 after percent-decoding"
               + (secret ? "" : " (only id may hold arbitrary bytes)"));
     }
   }
 
-  private static void check(Map<String, String> values, String name, Predicate<String> valid, String rule) {
+  private static void check(
+      Map<String, String> values, String name, Predicate<String> valid, String rule) {
     String value = values.get(name);
     if (value != null && !valid.test(value)) {
-      throw new InvalidInputException("pkcs11: " + name + " '" + KeyRef.abbreviate(value) + "' " + rule);
+      throw new InvalidInputException(
+          "pkcs11: " + name + " '" + KeyRef.abbreviate(value) + "' " + rule);
     }
   }
 

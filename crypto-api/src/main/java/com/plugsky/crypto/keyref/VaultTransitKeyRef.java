@@ -23,8 +23,12 @@ public final class VaultTransitKeyRef extends KeyRef {
   private final OptionalInt version;
 
   private VaultTransitKeyRef(String mount, String keyName, OptionalInt version) {
-    super(KeyRefScheme.VAULT_TRANSIT.prefix() + mount + "/" + keyName
-        + (version.isPresent() ? "?version=" + version.getAsInt() : ""));
+    super(
+        KeyRefScheme.VAULT_TRANSIT.prefix()
+            + mount
+            + "/"
+            + keyName
+            + (version.isPresent() ? "?version=" + version.getAsInt() : ""));
     this.mount = mount;
     this.keyName = keyName;
     this.version = version;
@@ -34,7 +38,9 @@ public final class VaultTransitKeyRef extends KeyRef {
     int question = text.indexOf('?');
     String path = question < 0 ? text : text.substring(0, question);
     OptionalInt version =
-        question < 0 ? OptionalInt.empty() : OptionalInt.of(parseVersion(text.substring(question + 1)));
+        question < 0
+            ? OptionalInt.empty()
+            : OptionalInt.of(parseVersion(text.substring(question + 1)));
     int slash = path.lastIndexOf('/');
     if (slash <= 0 || slash == path.length() - 1) {
       throw new InvalidInputException(
@@ -43,7 +49,9 @@ public final class VaultTransitKeyRef extends KeyRef {
     for (String segment : path.split("/", -1)) {
       if (!SEGMENT.matcher(segment).matches() || segment.equals(".") || segment.equals("..")) {
         throw new InvalidInputException(
-            "vault-transit: path segment '" + abbreviate(segment) + "' must be 1-128 letters, digits,"
+            "vault-transit: path segment '"
+                + abbreviate(segment)
+                + "' must be 1-128 letters, digits,"
                 + " '.', '_' or '-', and not '.' or '..'");
       }
     }
@@ -53,12 +61,15 @@ public final class VaultTransitKeyRef extends KeyRef {
   private static int parseVersion(String query) {
     if (!query.startsWith("version=") || query.indexOf('&') >= 0) {
       throw new InvalidInputException(
-          "vault-transit: the only query parameter is version, e.g. vault-transit:transit/orders?version=3");
+          "vault-transit: the only query parameter is version, e.g."
+              + " vault-transit:transit/orders?version=3");
     }
     String digits = query.substring("version=".length());
     if (!VERSION.matcher(digits).matches()) {
       throw new InvalidInputException(
-          "vault-transit: version '" + abbreviate(digits) + "' must be a positive integer without leading zeros");
+          "vault-transit: version '"
+              + abbreviate(digits)
+              + "' must be a positive integer without leading zeros");
     }
     return Integer.parseInt(digits);
   }

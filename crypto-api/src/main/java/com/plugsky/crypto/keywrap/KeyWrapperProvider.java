@@ -14,8 +14,8 @@ public interface KeyWrapperProvider {
   KeyRefScheme scheme();
 
   /**
-   * A wrapper configured from the environment (system properties, default credentials) that
-   * reports every operation to {@code auditSink}.
+   * A wrapper configured from the environment (system properties, default credentials) that reports
+   * every operation to {@code auditSink}.
    *
    * @throws com.plugsky.crypto.ConfigurationException when the environment cannot configure one
    */

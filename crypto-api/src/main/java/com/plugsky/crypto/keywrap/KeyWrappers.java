@@ -12,8 +12,8 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
- * Finds the {@link KeyWrapper} for a KeyRef among the {@link KeyWrapperProvider}s on the
- * classpath, so that a service adds a backend module and changes no code.
+ * Finds the {@link KeyWrapper} for a KeyRef among the {@link KeyWrapperProvider}s on the classpath,
+ * so that a service adds a backend module and changes no code.
  */
 public final class KeyWrappers {
   private KeyWrappers() {}
@@ -37,13 +37,17 @@ public final class KeyWrappers {
         Providers.FOUND.stream().filter(p -> p.scheme() == scheme).toList();
     if (matching.size() > 1) {
       throw new ConfigurationException(
-          "several key wrappers serve " + scheme.prefix() + " KeyRefs: "
+          "several key wrappers serve "
+              + scheme.prefix()
+              + " KeyRefs: "
               + matching.stream().map(p -> p.getClass().getName()).toList()
               + "; keep one of their modules on the classpath");
     }
     if (matching.isEmpty()) {
       throw new ConfigurationException(
-          "no key wrapper for " + scheme.prefix() + " KeyRefs on the classpath; add the module "
+          "no key wrapper for "
+              + scheme.prefix()
+              + " KeyRefs on the classpath; add the module "
               + moduleFor(scheme),
           Providers.loadFailure);
     }
@@ -52,7 +56,9 @@ public final class KeyWrappers {
 
   private static String moduleFor(KeyRefScheme scheme) {
     return switch (scheme) {
-      case LOCAL -> "com.plugsky.crypto:crypto-api (its services file is missing: a shaded jar that dropped it?)";
+      case LOCAL ->
+          "com.plugsky.crypto:crypto-api (its services file is missing: a shaded jar that dropped"
+              + " it?)";
       case PKCS11 -> "com.plugsky.crypto:pkcs11";
       case AWS_KMS, AZURE_KV, VAULT_TRANSIT, GCP_KMS -> "com.plugsky.crypto:kms-cloud";
     };
@@ -66,7 +72,8 @@ public final class KeyWrappers {
     static {
       List<KeyWrapperProvider> found = new ArrayList<>();
       ServiceConfigurationError failure = null;
-      Iterator<KeyWrapperProvider> iterator = ServiceLoader.load(KeyWrapperProvider.class).iterator();
+      Iterator<KeyWrapperProvider> iterator =
+          ServiceLoader.load(KeyWrapperProvider.class).iterator();
       while (true) {
         try {
           if (!iterator.hasNext()) {

@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A data key wrapped under the key-encryption key {@code keyRef} names. The bytes are the
- * backend's own format (see each {@link KeyWrapper}); they are not secret, but are copied in and
- * out so that no holder can change what another reads.
+ * A data key wrapped under the key-encryption key {@code keyRef} names. The bytes are the backend's
+ * own format (see each {@link KeyWrapper}); they are not secret, but are copied in and out so that
+ * no holder can change what another reads.
  *
  * @param keyRef the key-encryption key that unwraps it
  * @param bytes the wrapped data key
@@ -32,7 +32,9 @@ public record WrappedKey(KeyRef keyRef, byte[] bytes) {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof WrappedKey that && keyRef.equals(that.keyRef) && Arrays.equals(bytes, that.bytes);
+    return other instanceof WrappedKey that
+        && keyRef.equals(that.keyRef)
+        && Arrays.equals(bytes, that.bytes);
   }
 
   @Override

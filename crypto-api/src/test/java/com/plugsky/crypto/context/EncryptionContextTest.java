@@ -25,20 +25,37 @@ class EncryptionContextTest {
 
   @Test
   void goldenEncoding() {
-    EncryptionContext context = EncryptionContext.of("tenant", "acme", "region", "eu-west-1", "note", "");
+    EncryptionContext context =
+        EncryptionContext.of("tenant", "acme", "region", "eu-west-1", "note", "");
     assertThat(Bytes.hex(context.encoded()))
         .isEqualTo(
             "0003"
-                + "0006" + "74656e616e74" + "0004" + "61636d65"
-                + "0006" + "726567696f6e" + "0009" + "65752d776573742d31"
-                + "0004" + "6e6f7465" + "0000");
+                + "0006"
+                + "74656e616e74"
+                + "0004"
+                + "61636d65"
+                + "0006"
+                + "726567696f6e"
+                + "0009"
+                + "65752d776573742d31"
+                + "0004"
+                + "6e6f7465"
+                + "0000");
+  }
+
+  @Test
+  void javadocExampleEncoding() {
+    assertThat(Bytes.hex(EncryptionContext.of("tenant", "acme").encoded()))
+        .isEqualTo("0001" + "0006" + "74656e616e74" + "0004" + "61636d65");
   }
 
   @Test
   void goldenEncodingOfNonAscii() {
     EncryptionContext context = EncryptionContext.of("caf\u00e9", "\u20ac\uD83D\uDE00");
-    assertThat(Bytes.hex(context.encoded())).isEqualTo("0001" + "0005" + "636166c3a9" + "0007" + "e282acf09f9880");
-    assertThat(EncryptionContext.decode(context.encoded()).asMap()).containsExactly(Map.entry("caf\u00e9", "\u20ac\uD83D\uDE00"));
+    assertThat(Bytes.hex(context.encoded()))
+        .isEqualTo("0001" + "0005" + "636166c3a9" + "0007" + "e282acf09f9880");
+    assertThat(EncryptionContext.decode(context.encoded()).asMap())
+        .containsExactly(Map.entry("caf\u00e9", "\u20ac\uD83D\uDE00"));
   }
 
   @Test
@@ -49,7 +66,9 @@ class EncryptionContextTest {
     assertThat(ba.asMap().sequencedKeySet()).containsExactly("b", "a");
     assertThat(ab).isNotEqualTo(ba);
     assertThat(ab.encoded()).isNotEqualTo(ba.encoded());
-    assertThat(ab).isEqualTo(EncryptionContext.of("a", "1", "b", "2")).hasSameHashCodeAs(EncryptionContext.of("a", "1", "b", "2"));
+    assertThat(ab)
+        .isEqualTo(EncryptionContext.of("a", "1", "b", "2"))
+        .hasSameHashCodeAs(EncryptionContext.of("a", "1", "b", "2"));
     assertThat(ab).hasToString("EncryptionContext{a=1, b=2}");
   }
 
@@ -58,13 +77,15 @@ class EncryptionContextTest {
     EncryptionContext context = EncryptionContext.of("tenant", "acme", "purpose", "orders");
     EncryptionContext decoded = EncryptionContext.decode(context.encoded());
     assertThat(decoded).isEqualTo(context);
-    assertThat(decoded.asMap()).containsExactly(Map.entry("tenant", "acme"), Map.entry("purpose", "orders"));
+    assertThat(decoded.asMap())
+        .containsExactly(Map.entry("tenant", "acme"), Map.entry("purpose", "orders"));
   }
 
   @Test
   void mapAndEncodingCannotBeModified() {
     EncryptionContext context = EncryptionContext.of("a", "1");
-    assertThatThrownBy(() -> context.asMap().put("b", "2")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> context.asMap().put("b", "2"))
+        .isInstanceOf(UnsupportedOperationException.class);
     context.encoded()[0] = 9;
     assertThat(context.encoded()[1]).isEqualTo((byte) 1);
     assertThat(context.encoded()[0]).isZero();
@@ -94,11 +115,16 @@ class EncryptionContextTest {
 
   @Test
   void enforcesSizeLimits() {
-    assertThatThrownBy(() -> EncryptionContext.of("k".repeat(EncryptionContext.MAX_KEY_BYTES + 1), "v"))
+    assertThatThrownBy(
+            () -> EncryptionContext.of("k".repeat(EncryptionContext.MAX_KEY_BYTES + 1), "v"))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("257 UTF-8 bytes");
-    assertThat(EncryptionContext.of("k".repeat(EncryptionContext.MAX_KEY_BYTES), "v").asMap()).hasSize(1);
-    assertThatThrownBy(() -> EncryptionContext.of("k", "\u00e9".repeat(EncryptionContext.MAX_VALUE_BYTES / 2 + 1)))
+    assertThat(EncryptionContext.of("k".repeat(EncryptionContext.MAX_KEY_BYTES), "v").asMap())
+        .hasSize(1);
+    assertThatThrownBy(
+            () ->
+                EncryptionContext.of(
+                    "k", "\u00e9".repeat(EncryptionContext.MAX_VALUE_BYTES / 2 + 1)))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("2050 UTF-8 bytes");
     EncryptionContext.Builder many = EncryptionContext.builder();
@@ -150,7 +176,8 @@ class EncryptionContextTest {
         "0001" + "0001" + "61" + "0001" + "0a", // control character
       })
   void decodeRejectsNonCanonicalContent(String hex) {
-    assertThatThrownBy(() -> EncryptionContext.decode(Bytes.fromHex(hex))).isInstanceOf(MalformedCiphertextException.class);
+    assertThatThrownBy(() -> EncryptionContext.decode(Bytes.fromHex(hex)))
+        .isInstanceOf(MalformedCiphertextException.class);
   }
 
   @Test
@@ -158,7 +185,9 @@ class EncryptionContextTest {
     ByteBuffer out = ByteBuffer.allocate(2 + 5 * (4 + 2 + EncryptionContext.MAX_VALUE_BYTES));
     out.putShort((short) 5);
     for (int i = 0; i < 5; i++) {
-      out.putShort((short) 2).put(("k" + i).getBytes()).putShort((short) EncryptionContext.MAX_VALUE_BYTES);
+      out.putShort((short) 2)
+          .put(("k" + i).getBytes())
+          .putShort((short) EncryptionContext.MAX_VALUE_BYTES);
       out.put("v".repeat(EncryptionContext.MAX_VALUE_BYTES).getBytes());
     }
     assertThatThrownBy(() -> EncryptionContext.decode(out.array()))
@@ -169,13 +198,18 @@ class EncryptionContextTest {
   @Test
   void decodeFromABufferConsumesExactlyOneEncoding() {
     byte[] encoded = EncryptionContext.of("a", "1").encoded();
-    ByteBuffer buffer = ByteBuffer.allocate(encoded.length + 4).put((byte) 7).put(encoded).put(new byte[] {1, 2, 3});
+    ByteBuffer buffer =
+        ByteBuffer.allocate(encoded.length + 4)
+            .put((byte) 7)
+            .put(encoded)
+            .put(new byte[] {1, 2, 3});
     buffer.flip().position(1);
     assertThat(EncryptionContext.decode(buffer)).isEqualTo(EncryptionContext.of("a", "1"));
     assertThat(buffer.position()).isEqualTo(1 + encoded.length);
 
     ByteBuffer truncated = ByteBuffer.wrap(Arrays.copyOf(encoded, encoded.length - 1));
-    assertThatThrownBy(() -> EncryptionContext.decode(truncated)).isInstanceOf(MalformedCiphertextException.class);
+    assertThatThrownBy(() -> EncryptionContext.decode(truncated))
+        .isInstanceOf(MalformedCiphertextException.class);
     assertThat(truncated.position()).isZero();
   }
 }

@@ -13,7 +13,8 @@ class AwsKmsKeyRefTest {
 
   @Test
   void keyArn() {
-    AwsKmsKeyRef ref = (AwsKmsKeyRef) KeyRef.parse("aws-kms:arn:aws:kms:eu-west-1:111122223333:key/" + UUID);
+    AwsKmsKeyRef ref =
+        (AwsKmsKeyRef) KeyRef.parse("aws-kms:arn:aws:kms:eu-west-1:111122223333:key/" + UUID);
     assertThat(ref.keyId()).isEqualTo("arn:aws:kms:eu-west-1:111122223333:key/" + UUID);
     assertThat(ref.region()).contains("eu-west-1");
     assertThat(ref.accountId()).contains("111122223333");
@@ -23,10 +24,15 @@ class AwsKmsKeyRefTest {
 
   @Test
   void aliasArnAndOtherPartitionsAndMultiRegionKeys() {
-    AwsKmsKeyRef alias = (AwsKmsKeyRef) KeyRef.parse("aws-kms:arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/team/orders");
+    AwsKmsKeyRef alias =
+        (AwsKmsKeyRef)
+            KeyRef.parse("aws-kms:arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/team/orders");
     assertThat(alias.isAlias()).isTrue();
     assertThat(alias.region()).contains("us-gov-west-1");
-    AwsKmsKeyRef mrk = (AwsKmsKeyRef) KeyRef.parse("aws-kms:arn:aws-cn:kms:cn-north-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab");
+    AwsKmsKeyRef mrk =
+        (AwsKmsKeyRef)
+            KeyRef.parse(
+                "aws-kms:arn:aws-cn:kms:cn-north-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab");
     assertThat(mrk.region()).contains("cn-north-1");
   }
 
@@ -49,13 +55,18 @@ class AwsKmsKeyRefTest {
       quoteCharacter = '"',
       value = {
         "aws-kms:| needs a key ARN",
-        "aws-kms:arn:aws:kms:EU-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab| region 'EU-west-1'",
-        "aws-kms:arn:aws:kms:eu-west-1:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab| account '1111' must be 12 digits",
-        "aws-kms:arn:gcp:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab| partition 'gcp'",
+        "aws-kms:arn:aws:kms:EU-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab|"
+            + " region 'EU-west-1'",
+        "aws-kms:arn:aws:kms:eu-west-1:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab| account"
+            + " '1111' must be 12 digits",
+        "aws-kms:arn:gcp:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab|"
+            + " partition 'gcp'",
         "aws-kms:arn:aws:kms:eu-west-1:111122223333:key/not-a-uuid| resource 'key/not-a-uuid'",
-        "aws-kms:arn:aws:kms:eu-west-1:111122223333:key/1234ABCD-12ab-34cd-56ef-1234567890ab| resource",
+        "aws-kms:arn:aws:kms:eu-west-1:111122223333:key/1234ABCD-12ab-34cd-56ef-1234567890ab|"
+            + " resource",
         "aws-kms:arn:aws:s3:::bucket| not a KMS key ARN",
-        "aws-kms:arn:aws:kms:eu-west-1:111122223333:alias/a?region=eu-west-1| already names its region",
+        "aws-kms:arn:aws:kms:eu-west-1:111122223333:alias/a?region=eu-west-1| already names its"
+            + " region",
         "aws-kms:alias/orders?region=moon| region 'moon'",
         "aws-kms:alias/orders?zone=a| only query parameter is region",
         "aws-kms:orders| neither a key ARN",

@@ -13,7 +13,9 @@ class AzureKeyVaultKeyRefTest {
 
   @Test
   void keyWithVersion() {
-    AzureKeyVaultKeyRef ref = (AzureKeyVaultKeyRef) KeyRef.parse("azure-kv:https://myvault.vault.azure.net/keys/orders/" + VERSION);
+    AzureKeyVaultKeyRef ref =
+        (AzureKeyVaultKeyRef)
+            KeyRef.parse("azure-kv:https://myvault.vault.azure.net/keys/orders/" + VERSION);
     assertThat(ref.vaultUrl()).isEqualTo("https://myvault.vault.azure.net");
     assertThat(ref.keyName()).isEqualTo("orders");
     assertThat(ref.version()).contains(VERSION);
@@ -24,12 +26,15 @@ class AzureKeyVaultKeyRefTest {
 
   @Test
   void managedHsmAndHostCaseIsNormalised() {
-    AzureKeyVaultKeyRef ref = (AzureKeyVaultKeyRef) KeyRef.parse("azure-kv:HTTPS://My-Hsm.ManagedHSM.azure.net/keys/Orders-Key");
+    AzureKeyVaultKeyRef ref =
+        (AzureKeyVaultKeyRef)
+            KeyRef.parse("azure-kv:HTTPS://My-Hsm.ManagedHSM.azure.net/keys/Orders-Key");
     assertThat(ref.isManagedHsm()).isTrue();
     assertThat(ref.version()).isEmpty();
     assertThat(ref.keyName()).isEqualTo("Orders-Key");
     assertThat(ref).hasToString("azure-kv:https://my-hsm.managedhsm.azure.net/keys/Orders-Key");
-    assertThat(ref).isEqualTo(KeyRef.parse("azure-kv:https://my-hsm.managedhsm.azure.net/keys/Orders-Key"));
+    assertThat(ref)
+        .isEqualTo(KeyRef.parse("azure-kv:https://my-hsm.managedhsm.azure.net/keys/Orders-Key"));
   }
 
   @ParameterizedTest
@@ -38,7 +43,8 @@ class AzureKeyVaultKeyRefTest {
       quoteCharacter = '"',
       value = {
         "azure-kv:http://myvault.vault.azure.net/keys/orders| must be an https key URL",
-        "azure-kv:https://myvault.evil.example/keys/orders| host 'myvault.evil.example' is not a Key Vault",
+        "azure-kv:https://myvault.evil.example/keys/orders| host 'myvault.evil.example' is not a"
+            + " Key Vault",
         "azure-kv:https://myvault.vault.azure.net.evil.example/keys/orders| is not a Key Vault",
         "azure-kv:https://myvault.vault.azure.net:8443/keys/orders| no port",
         "azure-kv:https://x@myvault.vault.azure.net/keys/orders| no port or user",
@@ -48,7 +54,8 @@ class AzureKeyVaultKeyRefTest {
         "azure-kv:https://myvault.vault.azure.net/keys/orders/| path",
         "azure-kv:https://myvault.vault.azure.net/keys/orders/v1| path",
         "azure-kv:https://myvault.vault.azure.net/keys/or_ders| path",
-        "azure-kv:https://myvault.vault.azure.net/keys/orders?api-version=7.4| no query or fragment",
+        "azure-kv:https://myvault.vault.azure.net/keys/orders?api-version=7.4| no query or"
+            + " fragment",
       })
   void rejectsMalformed(String uri, String message) {
     assertThatThrownBy(() -> KeyRef.parse(uri))

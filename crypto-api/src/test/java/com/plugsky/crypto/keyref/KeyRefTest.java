@@ -28,13 +28,16 @@ class KeyRefTest {
 
   @Test
   void schemeIsCaseInsensitiveAndPrintedInLowerCase() {
-    assertThat(KeyRef.parse("LOCAL:default")).hasToString("local:default").isEqualTo(KeyRef.parse("local:default"));
+    assertThat(KeyRef.parse("LOCAL:default"))
+        .hasToString("local:default")
+        .isEqualTo(KeyRef.parse("local:default"));
   }
 
   @Test
   void differentKeysAreNotEqual() {
     assertThat(KeyRef.parse("local:a")).isNotEqualTo(KeyRef.parse("local:b"));
-    assertThat(KeyRef.parse("aws-kms:alias/a")).isNotEqualTo(KeyRef.parse("aws-kms:alias/a?region=eu-west-1"));
+    assertThat(KeyRef.parse("aws-kms:alias/a"))
+        .isNotEqualTo(KeyRef.parse("aws-kms:alias/a?region=eu-west-1"));
   }
 
   @Test
@@ -75,7 +78,15 @@ class KeyRefTest {
     LocalKeyRef ref = (LocalKeyRef) KeyRef.parse("local:orders-2025.v1");
     assertThat(ref.name()).isEqualTo("orders-2025.v1");
     assertThat(ref.region()).isEmpty();
-    for (String bad : new String[] {"local:", "local:../etc/passwd", "local:.hidden", "local:Orders", "local:a/b", "local:" + "a".repeat(65)}) {
+    for (String bad :
+        new String[] {
+          "local:",
+          "local:../etc/passwd",
+          "local:.hidden",
+          "local:Orders",
+          "local:a/b",
+          "local:" + "a".repeat(65)
+        }) {
       assertThatThrownBy(() -> KeyRef.parse(bad))
           .as(bad)
           .isInstanceOf(InvalidInputException.class)

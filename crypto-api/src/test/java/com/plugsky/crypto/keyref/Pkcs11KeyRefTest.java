@@ -49,7 +49,9 @@ class Pkcs11KeyRefTest {
     assertThat(ref.pathAttribute("manufacturer")).contains("Snake Oil, Inc.");
     assertThat(ref.pathAttribute("serial")).contains("");
     assertThat(ref.pathAttribute("slot-id")).isEmpty();
-    assertThat(ref.id()).hasValueSatisfying(id -> assertThat(id).containsExactly(0x69, 0x95, 0x3e, 0x5c, 0xf4, 0xbd, 0xec, 0x91));
+    assertThat(ref.id())
+        .hasValueSatisfying(
+            id -> assertThat(id).containsExactly(0x69, 0x95, 0x3e, 0x5c, 0xf4, 0xbd, 0xec, 0x91));
     assertThat(ref.queryAttribute("pin-source")).contains("file:/etc/token_pin");
     assertThat(ref.pinValue()).isEmpty();
   }
@@ -83,15 +85,18 @@ class Pkcs11KeyRefTest {
 
   @Test
   void percentEncodingIsNormalised() {
-    KeyRef overEncoded = KeyRef.parse("pkcs11:object=my%2dkey%2C%20v1;manufacturer=Snake%20Oil%2C%20Inc%2E");
+    KeyRef overEncoded =
+        KeyRef.parse("pkcs11:object=my%2dkey%2C%20v1;manufacturer=Snake%20Oil%2C%20Inc%2E");
     KeyRef plain = KeyRef.parse("pkcs11:manufacturer=Snake%20Oil,%20Inc.;object=my-key,%20v1");
     assertThat(overEncoded).isEqualTo(plain).hasSameHashCodeAs(plain);
-    assertThat(overEncoded).hasToString("pkcs11:manufacturer=Snake%20Oil,%20Inc.;object=my-key,%20v1");
+    assertThat(overEncoded)
+        .hasToString("pkcs11:manufacturer=Snake%20Oil,%20Inc.;object=my-key,%20v1");
   }
 
   @Test
   void reservedCharactersAreEncodedWhereTheyWouldDelimit() {
-    Pkcs11KeyRef ref = (Pkcs11KeyRef) KeyRef.parse("pkcs11:object=a%3Bb%3Fc%2Fd%26e?module-path=/opt/a%26b%3Fc");
+    Pkcs11KeyRef ref =
+        (Pkcs11KeyRef) KeyRef.parse("pkcs11:object=a%3Bb%3Fc%2Fd%26e?module-path=/opt/a%26b%3Fc");
     assertThat(ref.pathAttribute("object")).contains("a;b?c/d&e");
     assertThat(ref.queryAttribute("module-path")).contains("/opt/a&b?c");
     assertThat(ref).hasToString("pkcs11:object=a%3Bb%3Fc%2Fd&e?module-path=/opt/a%26b?c");
@@ -115,11 +120,13 @@ class Pkcs11KeyRefTest {
       quoteCharacter = '"',
       value = {
         "pkcs11:object=a;object=b| path attribute 'object' appears more than once",
-        "pkcs11:object=a?module-name=x&module-name=y| query attribute 'module-name' appears more than once",
+        "pkcs11:object=a?module-name=x&module-name=y| query attribute 'module-name' appears more"
+            + " than once",
         "pkcs11:Object=a| case-sensitive: did you mean 'object'?",
         "pkcs11:object=a?token=b| 'token' belongs in the path",
         "pkcs11:module-path=/x| 'module-path' belongs in the query",
-        "pkcs11:object=a/b| the value of 'object' has '/' that must be percent-encoded in the URI's path",
+        "pkcs11:object=a/b| the value of 'object' has '/' that must be percent-encoded in the URI's"
+            + " path",
         "pkcs11:object=a?pin-source=x;y| the value of 'pin-source' has ';'",
         "pkcs11:object=%G1| '%' not followed by two hex digits",
         "pkcs11:object=ab%4| '%' not followed by two hex digits",
@@ -131,7 +138,8 @@ class Pkcs11KeyRefTest {
         "pkcs11:object=a;| empty path attribute",
         "pkcs11:object| path attribute 'object' has no '=value'",
         "pkcs11:token=%FF| the value of 'token' is not UTF-8",
-        "pkcs11:object=a?pin-source=file:/p&pin-value=1234| either pin-source or pin-value, not both",
+        "pkcs11:object=a?pin-source=file:/p&pin-value=1234| either pin-source or pin-value, not"
+            + " both",
       })
   void rejectsMalformed(String uri, String message) {
     assertThatThrownBy(() -> KeyRef.parse(uri))
@@ -142,11 +150,13 @@ class Pkcs11KeyRefTest {
 
   @Test
   void pinValueIsRedactedInTheNormalisedForm() {
-    Pkcs11KeyRef ref = (Pkcs11KeyRef) KeyRef.parse("pkcs11:token=t;object=k?module-name=m&pin-value=" + PIN);
+    Pkcs11KeyRef ref =
+        (Pkcs11KeyRef) KeyRef.parse("pkcs11:token=t;object=k?module-name=m&pin-value=" + PIN);
     assertThat(ref.toString())
         .doesNotContain(PIN)
         .isEqualTo("pkcs11:token=t;object=k?pin-value=<redacted>&module-name=m");
-    assertThat(ref.pinValue()).hasValueSatisfying(pin -> assertThat(new String(pin)).isEqualTo(PIN));
+    assertThat(ref.pinValue())
+        .hasValueSatisfying(pin -> assertThat(new String(pin)).isEqualTo(PIN));
     assertThat(ref.queryAttribute("module-name")).contains("m");
     assertThat(ref.withoutPinValue()).hasToString("pkcs11:token=t;object=k?module-name=m");
     assertThat(ref.withoutPinValue().pinValue()).isEmpty();
@@ -155,13 +165,16 @@ class Pkcs11KeyRefTest {
   @Test
   void percentEncodedPinIsDecoded() {
     Pkcs11KeyRef ref = (Pkcs11KeyRef) KeyRef.parse("pkcs11:object=k?pin-value=a%26b%20c");
-    assertThat(ref.pinValue()).hasValueSatisfying(pin -> assertThat(new String(pin)).isEqualTo("a&b c"));
+    assertThat(ref.pinValue())
+        .hasValueSatisfying(pin -> assertThat(new String(pin)).isEqualTo("a&b c"));
   }
 
   @Test
   void keyRefsThatDifferOnlyInTheirPinAreEqual() {
-    assertThat(KeyRef.parse("pkcs11:object=k?pin-value=1111")).isEqualTo(KeyRef.parse("pkcs11:object=k?pin-value=2222"));
-    assertThat(KeyRef.parse("pkcs11:object=k?pin-value=1111")).isNotEqualTo(KeyRef.parse("pkcs11:object=k"));
+    assertThat(KeyRef.parse("pkcs11:object=k?pin-value=1111"))
+        .isEqualTo(KeyRef.parse("pkcs11:object=k?pin-value=2222"));
+    assertThat(KeyRef.parse("pkcs11:object=k?pin-value=1111"))
+        .isNotEqualTo(KeyRef.parse("pkcs11:object=k"));
   }
 
   @Test
@@ -196,9 +209,13 @@ class Pkcs11KeyRefTest {
   @Test
   void accessorsRefuseWrongNames() {
     Pkcs11KeyRef ref = (Pkcs11KeyRef) KeyRef.parse("pkcs11:object=k;id=%01");
-    assertThatThrownBy(() -> ref.pathAttribute("id")).isInstanceOf(InvalidInputException.class).hasMessageContaining("id()");
+    assertThatThrownBy(() -> ref.pathAttribute("id"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("id()");
     assertThatThrownBy(() -> ref.pathAttribute("label")).isInstanceOf(InvalidInputException.class);
-    assertThatThrownBy(() -> ref.queryAttribute("pin-value")).isInstanceOf(InvalidInputException.class).hasMessageContaining("pinValue()");
+    assertThatThrownBy(() -> ref.queryAttribute("pin-value"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("pinValue()");
     byte[] id = ref.id().orElseThrow();
     id[0] = 9;
     assertThat(ref.id().orElseThrow()).containsExactly(1);

@@ -21,7 +21,8 @@ class VaultTransitKeyRefTest {
 
   @Test
   void nestedMountAndVersion() {
-    VaultTransitKeyRef ref = (VaultTransitKeyRef) KeyRef.parse("vault-transit:team-a/transit/orders_v2?version=12");
+    VaultTransitKeyRef ref =
+        (VaultTransitKeyRef) KeyRef.parse("vault-transit:team-a/transit/orders_v2?version=12");
     assertThat(ref.mount()).isEqualTo("team-a/transit");
     assertThat(ref.keyName()).isEqualTo("orders_v2");
     assertThat(ref.version()).hasValue(12);

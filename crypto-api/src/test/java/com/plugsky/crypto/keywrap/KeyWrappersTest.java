@@ -47,7 +47,8 @@ class KeyWrappersTest {
     "aws-kms:alias/orders, aws-kms:, com.plugsky.crypto:kms-cloud",
     "azure-kv:https://myvault.vault.azure.net/keys/orders, azure-kv:, com.plugsky.crypto:kms-cloud",
     "vault-transit:transit/orders, vault-transit:, com.plugsky.crypto:kms-cloud",
-    "gcp-kms:projects/my-project/locations/global/keyRings/r/cryptoKeys/k, gcp-kms:, com.plugsky.crypto:kms-cloud",
+    "gcp-kms:projects/my-project/locations/global/keyRings/r/cryptoKeys/k, gcp-kms:,"
+        + " com.plugsky.crypto:kms-cloud",
   })
   void namesTheModuleToAddWhenNoWrapperServesAScheme(String uri, String prefix, String module) {
     assertThatThrownBy(() -> KeyWrappers.forKeyRef(KeyRef.parse(uri)))

@@ -21,14 +21,18 @@ class WrappedKeyTest {
 
   @Test
   void equalityIsByContent() {
-    assertThat(new WrappedKey(KEY, new byte[] {1, 2})).isEqualTo(new WrappedKey(KEY, new byte[] {1, 2}))
+    assertThat(new WrappedKey(KEY, new byte[] {1, 2}))
+        .isEqualTo(new WrappedKey(KEY, new byte[] {1, 2}))
         .hasSameHashCodeAs(new WrappedKey(KEY, new byte[] {1, 2}));
-    assertThat(new WrappedKey(KEY, new byte[] {1, 2})).isNotEqualTo(new WrappedKey(KEY, new byte[] {1, 3}));
-    assertThat(new WrappedKey(KEY, new byte[] {1, 2})).isNotEqualTo(new WrappedKey(KeyRef.parse("local:other"), new byte[] {1, 2}));
+    assertThat(new WrappedKey(KEY, new byte[] {1, 2}))
+        .isNotEqualTo(new WrappedKey(KEY, new byte[] {1, 3}));
+    assertThat(new WrappedKey(KEY, new byte[] {1, 2}))
+        .isNotEqualTo(new WrappedKey(KeyRef.parse("local:other"), new byte[] {1, 2}));
   }
 
   @Test
   void printsTheKeyRefAndLengthOnly() {
-    assertThat(new WrappedKey(KEY, new byte[] {(byte) 0xab, (byte) 0xcd})).hasToString("WrappedKey[keyRef=local:default, 2 bytes]");
+    assertThat(new WrappedKey(KEY, new byte[] {(byte) 0xab, (byte) 0xcd}))
+        .hasToString("WrappedKey[keyRef=local:default, 2 bytes]");
   }
 }

@@ -20,14 +20,16 @@ import java.util.Set;
 /**
  * Key files of the local key wrapper: {@code <directory>/<name>.kek}, 32 raw bytes, owner-only.
  *
- * <p>A new file is written and synced under a temporary name and then hard-linked into place,
- * which fails if the name exists: two processes creating the same key at once both end up with
- * the one that won, never a half-written file or a key that silently replaced another.
+ * <p>A new file is written and synced under a temporary name and then hard-linked into place, which
+ * fails if the name exists: two processes creating the same key at once both end up with the one
+ * that won, never a half-written file or a key that silently replaced another.
  */
 final class KeyFileStore {
   static final int KEK_LENGTH = 32;
-  private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_FILE =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY =
+      PosixFilePermissions.fromString("rwx------");
   private static final Set<PosixFilePermission> GROUP_OR_OTHERS =
       EnumSet.of(
           PosixFilePermission.GROUP_READ,
@@ -69,9 +71,14 @@ final class KeyFileStore {
     byte[] kek = CryptoRandom.bytes(KEK_LENGTH);
     Path temporary = null;
     try {
-      Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
-      temporary = Files.createTempFile(directory, file.getFileName() + ".", ".tmp",
-          PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
+      Files.createDirectories(
+          directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
+      temporary =
+          Files.createTempFile(
+              directory,
+              file.getFileName() + ".",
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
         channel.write(ByteBuffer.wrap(kek));
         channel.force(true);
@@ -82,7 +89,8 @@ final class KeyFileStore {
     } catch (UnsupportedOperationException e) {
       throw notPosix(e);
     } catch (IOException e) {
-      throw new KeyUnavailableException("cannot create local key file " + file + ": " + describe(e), e);
+      throw new KeyUnavailableException(
+          "cannot create local key file " + file + ": " + describe(e), e);
     } finally {
       Bytes.zero(kek);
       deleteQuietly(temporary);
@@ -94,15 +102,24 @@ final class KeyFileStore {
       Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
       if (permissions.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
         throw new ConfigurationException(
-            "local key file " + file + " is accessible by group or others ("
-                + PosixFilePermissions.toString(permissions) + "); refusing to use it."
-                + " Make it owner-only (chmod 600 " + file + ") if it was never exposed, otherwise"
+            "local key file "
+                + file
+                + " is accessible by group or others ("
+                + PosixFilePermissions.toString(permissions)
+                + "); refusing to use it."
+                + " Make it owner-only (chmod 600 "
+                + file
+                + ") if it was never exposed, otherwise"
                 + " treat the key as compromised");
       }
       long size = Files.size(file);
       if (size != KEK_LENGTH) {
         throw new ConfigurationException(
-            "local key file " + file + " holds " + size + " bytes; a local key-encryption key is exactly "
+            "local key file "
+                + file
+                + " holds "
+                + size
+                + " bytes; a local key-encryption key is exactly "
                 + KEK_LENGTH);
       }
       byte[] kek = Files.readAllBytes(file);
@@ -113,19 +130,23 @@ final class KeyFileStore {
       return kek;
     } catch (NoSuchFileException e) {
       throw new KeyUnavailableException(
-          "no local key file " + file + ": the key was created in another directory or on another machine,"
+          "no local key file "
+              + file
+              + ": the key was created in another directory or on another machine,"
               + " or the file was removed",
           e);
     } catch (UnsupportedOperationException e) {
       throw notPosix(e);
     } catch (IOException e) {
-      throw new KeyUnavailableException("cannot read local key file " + file + ": " + describe(e), e);
+      throw new KeyUnavailableException(
+          "cannot read local key file " + file + ": " + describe(e), e);
     }
   }
 
   private ConfigurationException notPosix(UnsupportedOperationException e) {
     return new ConfigurationException(
-        "the local key wrapper needs a POSIX file system to keep key files owner-only; " + directory
+        "the local key wrapper needs a POSIX file system to keep key files owner-only; "
+            + directory
             + " is not on one",
         e);
   }
@@ -141,7 +162,8 @@ final class KeyFileStore {
     try {
       Files.deleteIfExists(temporary);
     } catch (IOException e) {
-      // A leftover temporary file is owner-only and harmless; the key operation already has its answer.
+      // A leftover temporary file is owner-only and harmless; the key operation already has its
+      // answer.
     }
   }
 }

@@ -38,12 +38,12 @@ import java.util.Optional;
  *
  * {@code local:<name>} is the file {@code <directory>/<name>.kek} holding 32 random bytes. The
  * directory is, in order: {@link Builder#keyDirectory(Path)}, the system property {@value
- * #KEY_DIRECTORY_PROPERTY}, {@code ~/.plugsky-crypto/keys}. The first wrap under a name creates
- * its file with permissions {@code 0600} (and the directory, if missing, with {@code 0700}); a key
- * file that group or others can access is refused with {@link ConfigurationException}, since
- * anyone who could read it can unwrap every data key under it. A missing file on unwrap is a
- * {@link KeyUnavailableException}. The KEK is read for each call and zeroed after it, as are the
- * keys derived from it.
+ * #KEY_DIRECTORY_PROPERTY}, {@code ~/.plugsky-crypto/keys}. The first wrap under a name creates its
+ * file with permissions {@code 0600} (and the directory, if missing, with {@code 0700}); a key file
+ * that group or others can access is refused with {@link ConfigurationException}, since anyone who
+ * could read it can unwrap every data key under it. A missing file on unwrap is a {@link
+ * KeyUnavailableException}. The KEK is read for each call and zeroed after it, as are the keys
+ * derived from it.
  *
  * <h2>Wrapped bytes, version 1</h2>
  *
@@ -59,10 +59,10 @@ import java.util.Optional;
  * </pre>
  *
  * {@code context.encoded()} is the {@link EncryptionContext} canonical encoding. A 32-byte data key
- * wraps to 73 bytes. Binding the context through the derived key means a different context (or
- * KEK, or salt) yields a different wrapKey, so AES-KWP's integrity check fails and unwrap throws
- * {@link AuthenticationFailedException}; the fresh salt also keeps AES-KWP, which is
- * deterministic, from showing that two wraps hold the same data key.
+ * wraps to 73 bytes. Binding the context through the derived key means a different context (or KEK,
+ * or salt) yields a different wrapKey, so AES-KWP's integrity check fails and unwrap throws {@link
+ * AuthenticationFailedException}; the fresh salt also keeps AES-KWP, which is deterministic, from
+ * showing that two wraps hold the same data key.
  *
  * <p>Every call, successful or not, is reported to the {@link AuditSink} as a {@code WRAP} or
  * {@code UNWRAP} event with backend {@code local}, the KeyRef, the data key's length (0 when an
@@ -76,7 +76,8 @@ public final class LocalKeyWrapper implements KeyWrapper {
   static final int SALT_LENGTH = 32;
   private static final int HEADER_LENGTH = 1 + SALT_LENGTH;
   private static final int KWP_OVERHEAD = 8;
-  private static final byte[] INFO_LABEL = "plugsky local wrap v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] INFO_LABEL =
+      "plugsky local wrap v1".getBytes(StandardCharsets.US_ASCII);
   private static final String BACKEND = "local";
 
   private final KeyFileStore keyFiles;
@@ -117,7 +118,12 @@ public final class LocalKeyWrapper implements KeyWrapper {
       LocalKeyRef local = requireLocal(keyRef);
       if (dataKey.length < MIN_DATA_KEY_LENGTH || dataKey.length > MAX_DATA_KEY_LENGTH) {
         throw new InvalidInputException(
-            "data key must be " + MIN_DATA_KEY_LENGTH + ".." + MAX_DATA_KEY_LENGTH + " bytes, got " + dataKey.length);
+            "data key must be "
+                + MIN_DATA_KEY_LENGTH
+                + ".."
+                + MAX_DATA_KEY_LENGTH
+                + " bytes, got "
+                + dataKey.length);
       }
       byte[] salt = CryptoRandom.bytes(SALT_LENGTH);
       kek = keyFiles.readOrCreate(local.name());
@@ -126,7 +132,11 @@ public final class LocalKeyWrapper implements KeyWrapper {
       result =
           new WrappedKey(
               keyRef,
-              ByteBuffer.allocate(HEADER_LENGTH + wrapped.length).put(FORMAT_VERSION).put(salt).put(wrapped).array());
+              ByteBuffer.allocate(HEADER_LENGTH + wrapped.length)
+                  .put(FORMAT_VERSION)
+                  .put(salt)
+                  .put(wrapped)
+                  .array());
     } catch (RuntimeException e) {
       throw auditFailure(Operation.WRAP, keyRef, dataKey.length, started, startNanos, e);
     } finally {
@@ -180,14 +190,20 @@ public final class LocalKeyWrapper implements KeyWrapper {
       // SunJCE reports some of those (a wrong AES-KWP length indicator) as an invalid block size,
       // which the engine maps to MalformedCiphertextException.
       throw new AuthenticationFailedException(
-          "unwrap under " + keyRef + " failed its integrity check: a different key file, a different"
+          "unwrap under "
+              + keyRef
+              + " failed its integrity check: a different key file, a different"
               + " encryption context than at wrap time, or modified wrapped bytes",
           e);
     }
     if (dataKey.length < MIN_DATA_KEY_LENGTH) {
       Bytes.zero(dataKey);
       throw new MalformedCiphertextException(
-          "wrapped key under " + keyRef + " holds a key shorter than " + MIN_DATA_KEY_LENGTH + " bytes");
+          "wrapped key under "
+              + keyRef
+              + " holds a key shorter than "
+              + MIN_DATA_KEY_LENGTH
+              + " bytes");
     }
     return dataKey;
   }
@@ -200,19 +216,34 @@ public final class LocalKeyWrapper implements KeyWrapper {
     }
     if (bytes[0] != FORMAT_VERSION) {
       throw new MalformedCiphertextException(
-          "local wrapped key has format version " + Byte.toUnsignedInt(bytes[0]) + "; this library reads version "
+          "local wrapped key has format version "
+              + Byte.toUnsignedInt(bytes[0])
+              + "; this library reads version "
               + FORMAT_VERSION);
     }
     if (bytes.length < min || bytes.length > max || (bytes.length - HEADER_LENGTH) % 8 != 0) {
       throw new MalformedCiphertextException(
-          "local wrapped key is " + bytes.length + " bytes; version " + FORMAT_VERSION + " is " + min + ".."
-              + max + " bytes, 1 + " + SALT_LENGTH + " plus a multiple of 8");
+          "local wrapped key is "
+              + bytes.length
+              + " bytes; version "
+              + FORMAT_VERSION
+              + " is "
+              + min
+              + ".."
+              + max
+              + " bytes, 1 + "
+              + SALT_LENGTH
+              + " plus a multiple of 8");
     }
   }
 
   private byte[] deriveWrapKey(byte[] kek, byte[] salt, EncryptionContext context) {
     byte[] encodedContext = context.encoded();
-    byte[] info = ByteBuffer.allocate(INFO_LABEL.length + encodedContext.length).put(INFO_LABEL).put(encodedContext).array();
+    byte[] info =
+        ByteBuffer.allocate(INFO_LABEL.length + encodedContext.length)
+            .put(INFO_LABEL)
+            .put(encodedContext)
+            .array();
     return primitives.hkdfSha256(kek, salt, info, KeyFileStore.KEK_LENGTH);
   }
 
@@ -224,7 +255,13 @@ public final class LocalKeyWrapper implements KeyWrapper {
         "the local key wrapper serves local: KeyRefs only, not " + keyRef.scheme().prefix());
   }
 
-  private void audit(Operation operation, KeyRef keyRef, int bytes, Instant started, long startNanos, Outcome outcome) {
+  private void audit(
+      Operation operation,
+      KeyRef keyRef,
+      int bytes,
+      Instant started,
+      long startNanos,
+      Outcome outcome) {
     auditSink.record(
         new AuditEvent(
             started,
@@ -240,9 +277,16 @@ public final class LocalKeyWrapper implements KeyWrapper {
             Optional.empty()));
   }
 
-  /** Reports a failure; a sink that throws as well is attached to the failure rather than hiding it. */
+  /**
+   * Reports a failure; a sink that throws as well is attached to the failure rather than hiding it.
+   */
   private RuntimeException auditFailure(
-      Operation operation, KeyRef keyRef, int bytes, Instant started, long startNanos, RuntimeException failure) {
+      Operation operation,
+      KeyRef keyRef,
+      int bytes,
+      Instant started,
+      long startNanos,
+      RuntimeException failure) {
     try {
       audit(operation, keyRef, bytes, started, startNanos, outcomeOf(failure));
     } catch (RuntimeException sinkFailure) {

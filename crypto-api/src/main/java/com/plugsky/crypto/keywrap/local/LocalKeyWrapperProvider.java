@@ -5,7 +5,10 @@ import com.plugsky.crypto.keyref.KeyRefScheme;
 import com.plugsky.crypto.keywrap.KeyWrapper;
 import com.plugsky.crypto.keywrap.KeyWrapperProvider;
 
-/** Registers {@link LocalKeyWrapper} for {@code local:} KeyRefs with {@link java.util.ServiceLoader}. */
+/**
+ * Registers {@link LocalKeyWrapper} for {@code local:} KeyRefs with {@link
+ * java.util.ServiceLoader}.
+ */
 public final class LocalKeyWrapperProvider implements KeyWrapperProvider {
 
   @Override

@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class LocalKeyWrapperTest {
   private static final KeyRef DEFAULT = KeyRef.parse("local:default");
-  private static final EncryptionContext CONTEXT = EncryptionContext.of("tenant", "acme", "purpose", "orders");
+  private static final EncryptionContext CONTEXT =
+      EncryptionContext.of("tenant", "acme", "purpose", "orders");
 
   @TempDir Path keys;
   private final List<AuditEvent> events = Collections.synchronizedList(new ArrayList<>());
@@ -78,7 +79,9 @@ class LocalKeyWrapperTest {
             .array();
     var primitives = Engines.defaultEngine().primitives();
     byte[] wrapKey = primitives.hkdfSha256(kek, salt, info, 32);
-    byte[] unwrapped = primitives.unwrapKey(KeyWrapMode.AES_KWP, wrapKey, Arrays.copyOfRange(wrapped, 33, wrapped.length));
+    byte[] unwrapped =
+        primitives.unwrapKey(
+            KeyWrapMode.AES_KWP, wrapKey, Arrays.copyOfRange(wrapped, 33, wrapped.length));
     assertThat(unwrapped).isEqualTo(dataKey);
   }
 
@@ -112,7 +115,8 @@ class LocalKeyWrapperTest {
     WrappedKey wrapped = wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT);
     wrapper.wrap(KeyRef.parse("local:other"), CryptoRandom.bytes(32), CONTEXT);
     WrappedKey relabelled = new WrappedKey(KeyRef.parse("local:other"), wrapped.bytes());
-    assertThatThrownBy(() -> wrapper.unwrap(relabelled, CONTEXT)).isInstanceOf(AuthenticationFailedException.class);
+    assertThatThrownBy(() -> wrapper.unwrap(relabelled, CONTEXT))
+        .isInstanceOf(AuthenticationFailedException.class);
   }
 
   @Test
@@ -123,7 +127,8 @@ class LocalKeyWrapperTest {
       tampered[i] ^= 0x01;
       assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(DEFAULT, tampered), CONTEXT))
           .as("byte %d", i)
-          .isInstanceOf(i == 0 ? MalformedCiphertextException.class : AuthenticationFailedException.class);
+          .isInstanceOf(
+              i == 0 ? MalformedCiphertextException.class : AuthenticationFailedException.class);
     }
   }
 
@@ -154,7 +159,8 @@ class LocalKeyWrapperTest {
           .isInstanceOf(InvalidInputException.class)
           .hasMessageContaining("16..64 bytes, got " + length);
     }
-    assertThatThrownBy(() -> wrapper.wrap(KeyRef.parse("aws-kms:alias/orders"), new byte[32], CONTEXT))
+    assertThatThrownBy(
+            () -> wrapper.wrap(KeyRef.parse("aws-kms:alias/orders"), new byte[32], CONTEXT))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("not aws-kms:");
   }
@@ -165,8 +171,10 @@ class LocalKeyWrapperTest {
     LocalKeyWrapper fresh = LocalKeyWrapper.builder().keyDirectory(directory).build();
     fresh.wrap(KeyRef.parse("local:orders"), CryptoRandom.bytes(32), CONTEXT);
     Path file = directory.resolve("orders.kek");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory))).isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)))
+        .isEqualTo("rwx------");
     assertThat(Files.size(file)).isEqualTo(32);
     try (var listing = Files.list(directory)) {
       assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("orders.kek");
@@ -194,7 +202,8 @@ class LocalKeyWrapperTest {
         .hasMessageContaining(file.toString())
         .hasMessageContaining(permissions)
         .hasMessageContaining("chmod 600");
-    assertThatThrownBy(() -> wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT)).isInstanceOf(ConfigurationException.class);
+    assertThatThrownBy(() -> wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT))
+        .isInstanceOf(ConfigurationException.class);
   }
 
   @Test
@@ -202,7 +211,8 @@ class LocalKeyWrapperTest {
     Path file = keys.resolve("short.kek");
     Files.write(file, new byte[16]);
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    assertThatThrownBy(() -> wrapper.wrap(KeyRef.parse("local:short"), CryptoRandom.bytes(32), CONTEXT))
+    assertThatThrownBy(
+            () -> wrapper.wrap(KeyRef.parse("local:short"), CryptoRandom.bytes(32), CONTEXT))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("holds 16 bytes");
   }
@@ -211,7 +221,8 @@ class LocalKeyWrapperTest {
   void aMissingKeyFileOnUnwrapIsUnavailableAndCreatesNothing() {
     byte[] bytes = new byte[73];
     bytes[0] = 1;
-    assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(KeyRef.parse("local:gone"), bytes), CONTEXT))
+    assertThatThrownBy(
+            () -> wrapper.unwrap(new WrappedKey(KeyRef.parse("local:gone"), bytes), CONTEXT))
         .isInstanceOf(KeyUnavailableException.class)
         .hasMessageContaining("gone.kek");
     assertThat(keys.resolve("gone.kek")).doesNotExist();
@@ -229,14 +240,17 @@ class LocalKeyWrapperTest {
             () -> {
               start.await();
               byte[] dataKey = CryptoRandom.bytes(32);
-              return new byte[][] {dataKey, wrapper.wrap(KeyRef.parse("local:race"), dataKey, CONTEXT).bytes()};
+              return new byte[][] {
+                dataKey, wrapper.wrap(KeyRef.parse("local:race"), dataKey, CONTEXT).bytes()
+              };
             };
         results.add(pool.submit(task));
       }
       start.countDown();
       for (Future<byte[][]> result : results) {
         byte[][] pair = result.get();
-        assertThat(wrapper.unwrap(new WrappedKey(KeyRef.parse("local:race"), pair[1]), CONTEXT)).isEqualTo(pair[0]);
+        assertThat(wrapper.unwrap(new WrappedKey(KeyRef.parse("local:race"), pair[1]), CONTEXT))
+            .isEqualTo(pair[0]);
       }
     } finally {
       pool.shutdownNow();
@@ -251,37 +265,53 @@ class LocalKeyWrapperTest {
     byte[] dataKey = CryptoRandom.bytes(32);
     WrappedKey wrapped = wrapper.wrap(DEFAULT, dataKey, CONTEXT);
     wrapper.unwrap(wrapped, CONTEXT);
-    assertThatThrownBy(() -> wrapper.unwrap(wrapped, EncryptionContext.empty())).isInstanceOf(AuthenticationFailedException.class);
-    assertThatThrownBy(() -> wrapper.wrap(DEFAULT, new byte[8], CONTEXT)).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> wrapper.unwrap(wrapped, EncryptionContext.empty()))
+        .isInstanceOf(AuthenticationFailedException.class);
+    assertThatThrownBy(() -> wrapper.wrap(DEFAULT, new byte[8], CONTEXT))
+        .isInstanceOf(InvalidInputException.class);
 
-    assertThat(events).extracting(AuditEvent::operation).containsExactly(Operation.WRAP, Operation.UNWRAP, Operation.UNWRAP, Operation.WRAP);
-    assertThat(events).extracting(AuditEvent::outcome)
-        .containsExactly(Outcome.SUCCESS, Outcome.SUCCESS, Outcome.AUTHENTICATION_FAILED, Outcome.INVALID_INPUT);
+    assertThat(events)
+        .extracting(AuditEvent::operation)
+        .containsExactly(Operation.WRAP, Operation.UNWRAP, Operation.UNWRAP, Operation.WRAP);
+    assertThat(events)
+        .extracting(AuditEvent::outcome)
+        .containsExactly(
+            Outcome.SUCCESS, Outcome.SUCCESS, Outcome.AUTHENTICATION_FAILED, Outcome.INVALID_INPUT);
     assertThat(events).extracting(AuditEvent::bytes).containsExactly(32L, 32L, 0L, 8L);
-    assertThat(events).allSatisfy(
-        event -> {
-          assertThat(event.backend()).isEqualTo("local");
-          assertThat(event.keyRef()).contains("local:default");
-          assertThat(event.region()).isEmpty();
-          assertThat(event.latency()).isPositive();
-        });
+    assertThat(events)
+        .allSatisfy(
+            event -> {
+              assertThat(event.backend()).isEqualTo("local");
+              assertThat(event.keyRef()).contains("local:default");
+              assertThat(event.region()).isEmpty();
+              assertThat(event.latency()).isPositive();
+            });
 
     String kekHex = Bytes.hex(Files.readAllBytes(keys.resolve("default.kek")));
     String dataKeyHex = Bytes.hex(dataKey);
     for (AuditEvent event : events) {
-      assertThat(event.toString()).doesNotContainIgnoringCase(kekHex).doesNotContainIgnoringCase(dataKeyHex);
+      assertThat(event.toString())
+          .doesNotContainIgnoringCase(kekHex)
+          .doesNotContainIgnoringCase(dataKeyHex);
     }
-    assertThat(wrapper.toString()).isEqualTo("LocalKeyWrapper[keyDirectory=" + keys.toAbsolutePath() + "]");
+    assertThat(wrapper.toString())
+        .isEqualTo("LocalKeyWrapper[keyDirectory=" + keys.toAbsolutePath() + "]");
   }
 
   @Test
   void aFailingSinkDoesNotHideTheFailure() {
-    AuditSink broken = event -> {
-      throw new IllegalStateException("sink down");
-    };
-    LocalKeyWrapper withBrokenSink = LocalKeyWrapper.builder().keyDirectory(keys).auditSink(broken).build();
+    AuditSink broken =
+        event -> {
+          throw new IllegalStateException("sink down");
+        };
+    LocalKeyWrapper withBrokenSink =
+        LocalKeyWrapper.builder().keyDirectory(keys).auditSink(broken).build();
     assertThatThrownBy(() -> withBrokenSink.wrap(DEFAULT, new byte[8], CONTEXT))
         .isInstanceOf(InvalidInputException.class)
-        .satisfies(e -> assertThat(e.getSuppressed()).singleElement().hasFieldOrPropertyWithValue("message", "sink down"));
+        .satisfies(
+            e ->
+                assertThat(e.getSuppressed())
+                    .singleElement()
+                    .hasFieldOrPropertyWithValue("message", "sink down"));
   }
 }
