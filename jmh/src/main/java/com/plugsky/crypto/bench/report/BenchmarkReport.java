@@ -244,9 +244,10 @@ public final class BenchmarkReport {
             first.path("warmupTime").asText("?"),
             first.path("measurementIterations").asInt(),
             first.path("measurementTime").asText("?")));
-    List<String> jvmArgs = new ArrayList<>();
+    // Forks inherit the launcher JVM's flags and then append @Fork's, so some appear twice.
+    SequencedSet<String> jvmArgs = new LinkedHashSet<>();
     first.path("jvmArgs").forEach(arg -> jvmArgs.add(arg.asText()));
-    out.append("- JVM args: `").append(String.join(" ", jvmArgs)).append("`\n");
+    out.append("- JVM args (each once): `").append(String.join(" ", jvmArgs)).append("`\n");
     out.append(
         "- MB/s = 10^6 payload bytes per second (ops/s × size); ± is JMH's 99.9% confidence half-width"
             + " (absent when a single iteration was measured)\n");
