@@ -1,0 +1,486 @@
+package com.plugsky.crypto.bench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SequencedSet;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a JMH JSON result ({@code -rf json}) into markdown: per benchmark family, one row per
+ * (operation, parameters, size), one column per implementation, throughput in MB/s and ops/s with
+ * JMH's error, and the ratio of our best engine to the best peer.
+ *
+ * <p>A benchmark says which implementation it measures through its parameters: {@value
+ * #OURS_PARAM} names one of our engines, {@value #PEER_PARAM} a peer. A {@value #SIZE_PARAM}
+ * parameter is the payload in bytes per operation, from which MB/s (10<sup>6</sup> bytes/s)
+ * follow. The family is the benchmark's package (e.g. {@code aesgcm}); the operation its method.
+ *
+ * <p>Usage: {@code BenchmarkReport RESULT.json [--openssl SPEED.txt]}; the markdown goes to
+ * standard output.
+ */
+public final class BenchmarkReport {
+  static final String OURS_PARAM = "engine";
+  static final String PEER_PARAM = "peer";
+  static final String SIZE_PARAM = "size";
+  static final String ALLOCATION_METRIC = "gc.alloc.rate.norm";
+  /** The family that {@code openssl speed -evp aes-256-gcm} is compared with. */
+  static final String OPENSSL_FAMILY = "aesgcm";
+  private static final List<String> OPERATION_ORDER = List.of("encrypt", "decrypt");
+  /**
+   * Column order of the implementations this project knows (ours, then peers), so that a missing
+   * result never reshuffles the table; any other name follows in order of first appearance.
+   */
+  private static final List<String> IMPLEMENTATION_ORDER =
+      List.of("jdk", "bc-fips", "native", "pkcs11", "sunjce", "accp", "conscrypt", "tink", "bc-fips-jca");
+
+  enum Side {
+    OURS,
+    PEER,
+    OTHER
+  }
+
+  record Implementation(String name, Side side) {
+    String header() {
+      return switch (side) {
+        case OURS -> "ours: " + name;
+        case PEER -> "peer: " + name;
+        case OTHER -> name;
+      };
+    }
+  }
+
+  /** What a row stands for; {@code size} is null for benchmarks without a size parameter. */
+  record RowKey(String family, String operation, Map<String, String> params, Integer size) {}
+
+  /** One benchmark's result; errors are NaN when JMH could not compute one (a single iteration). */
+  record Measurement(
+      RowKey row,
+      Implementation implementation,
+      double opsPerSecond,
+      double opsError,
+      Double bytesAllocatedPerOp) {
+
+    double megabytesPerSecond() {
+      return opsPerSecond * row.size() / 1e6;
+    }
+
+    double megabytesError() {
+      return opsError * row.size() / 1e6;
+    }
+  }
+
+  private final List<Measurement> measurements = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  private final JsonNode first;
+  private final String source;
+
+  private BenchmarkReport(JsonNode results, String source) {
+    this.source = source;
+    if (!results.isArray()) {
+      throw new IllegalArgumentException(source + " is not a JMH JSON result (expected a JSON array)");
+    }
+    this.first = results.isEmpty() ? null : results.get(0);
+    for (JsonNode entry : results) {
+      read(entry).ifPresent(measurements::add);
+    }
+  }
+
+  public static void main(String[] args) throws IOException {
+    Path results = null;
+    Path openssl = null;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--openssl") && i + 1 < args.length) {
+        openssl = Path.of(args[++i]);
+      } else if (results == null && !args[i].startsWith("-")) {
+        results = Path.of(args[i]);
+      } else {
+        System.err.println("usage: BenchmarkReport RESULT.json [--openssl SPEED.txt]");
+        System.exit(2);
+      }
+    }
+    if (results == null) {
+      System.err.println("usage: BenchmarkReport RESULT.json [--openssl SPEED.txt]");
+      System.exit(2);
+    }
+    PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    stdout.print(render(results, openssl));
+    stdout.flush();
+  }
+
+  /** The markdown report of a JMH JSON file, with the openssl comparison when a speed file is given. */
+  public static String render(Path results, Path opensslSpeed) throws IOException {
+    JsonNode tree = new ObjectMapper().readTree(results.toFile());
+    List<OpensslSpeed.Sample> openssl =
+        opensslSpeed == null ? List.of() : OpensslSpeed.parse(Files.readAllLines(opensslSpeed));
+    return new BenchmarkReport(tree, results.getFileName().toString()).markdown(openssl);
+  }
+
+  private Optional<Measurement> read(JsonNode entry) {
+    String benchmark = entry.path("benchmark").asText();
+    String mode = entry.path("mode").asText();
+    if (!mode.equals("thrpt")) {
+      notes.add("skipped " + benchmark + ": mode " + mode + " (this report reads throughput, -bm thrpt)");
+      return Optional.empty();
+    }
+    JsonNode metric = entry.path("primaryMetric");
+    double perSecond = perSecondFactor(metric.path("scoreUnit").asText(), benchmark);
+    double score = number(metric.path("score")) * perSecond;
+    double error = number(metric.path("scoreError")) * perSecond;
+
+    int methodDot = benchmark.lastIndexOf('.');
+    int classDot = benchmark.lastIndexOf('.', methodDot - 1);
+    int packageDot = benchmark.lastIndexOf('.', classDot - 1);
+    String operation = benchmark.substring(methodDot + 1);
+    String family = benchmark.substring(packageDot + 1, classDot);
+    String className = benchmark.substring(classDot + 1, methodDot);
+
+    Map<String, String> rowParams = new TreeMap<>();
+    Implementation implementation = new Implementation(className, Side.OTHER);
+    Integer size = null;
+    JsonNode params = entry.path("params");
+    for (Map.Entry<String, JsonNode> param : params.properties()) {
+      String name = param.getKey();
+      String value = param.getValue().asText();
+      switch (name) {
+        case OURS_PARAM -> implementation = new Implementation(value, Side.OURS);
+        case PEER_PARAM -> implementation = new Implementation(value, Side.PEER);
+        case SIZE_PARAM -> size = Integer.valueOf(value);
+        default -> rowParams.put(name, value);
+      }
+    }
+    JsonNode allocation = entry.path("secondaryMetrics").path(ALLOCATION_METRIC).path("score");
+    Double allocated = allocation.isNumber() ? allocation.asDouble() : null;
+    return Optional.of(
+        new Measurement(new RowKey(family, operation, rowParams, size), implementation, score, error, allocated));
+  }
+
+  private static double number(JsonNode node) {
+    return node.isNumber() ? node.asDouble() : Double.NaN;
+  }
+
+  private static double perSecondFactor(String unit, String benchmark) {
+    return switch (unit) {
+      case "ops/s" -> 1;
+      case "ops/ms" -> 1e3;
+      case "ops/us" -> 1e6;
+      case "ops/ns" -> 1e9;
+      case "ops/min" -> 1.0 / 60;
+      default -> throw new IllegalArgumentException(benchmark + ": unexpected throughput unit '" + unit + "'");
+    };
+  }
+
+  private String markdown(List<OpensslSpeed.Sample> openssl) {
+    StringBuilder out = new StringBuilder();
+    out.append("# Benchmark report\n\n");
+    header(out);
+    Map<String, List<Measurement>> byFamily =
+        measurements.stream()
+            .collect(Collectors.groupingBy(m -> m.row().family(), TreeMap::new, Collectors.toList()));
+    for (Map.Entry<String, List<Measurement>> family : byFamily.entrySet()) {
+      List<Measurement> results = family.getValue();
+      List<Implementation> columns = columns(results);
+      Map<RowKey, Map<Implementation, Measurement>> rows = rows(results);
+      List<String> paramNames = paramNames(rows.keySet());
+
+      out.append("## ").append(family.getKey()).append("\n\n");
+      out.append("Throughput, higher is better. ").append(ratioExplanation(columns)).append("\n\n");
+      table(out, rows, columns, paramNames, true);
+
+      if (results.stream().anyMatch(m -> m.bytesAllocatedPerOp() != null)) {
+        out.append("\n### ").append(family.getKey()).append(": allocation per operation (-prof gc)\n\n");
+        out.append("Bytes allocated per operation (`gc.alloc.rate.norm`), lower is better.\n\n");
+        table(out, rows, columns, paramNames, false);
+      }
+      out.append('\n');
+    }
+    if (!openssl.isEmpty()) {
+      openssl(out, openssl);
+    }
+    if (!notes.isEmpty()) {
+      out.append("## Notes\n\n");
+      notes.forEach(note -> out.append("- ").append(note).append('\n'));
+      out.append('\n');
+    }
+    return out.toString();
+  }
+
+  private void header(StringBuilder out) {
+    out.append("- results: `").append(source).append("`\n");
+    if (first == null) {
+      out.append("- the file holds no results\n\n");
+      return;
+    }
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "- JMH %s on JDK %s (%s %s), %d thread(s)%n",
+            first.path("jmhVersion").asText("?"),
+            first.path("jdkVersion").asText("?"),
+            first.path("vmName").asText("?"),
+            first.path("vmVersion").asText("?"),
+            first.path("threads").asInt()));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "- profile: %d fork(s) × (%d × %s warmup + %d × %s measurement)%n",
+            first.path("forks").asInt(),
+            first.path("warmupIterations").asInt(),
+            first.path("warmupTime").asText("?"),
+            first.path("measurementIterations").asInt(),
+            first.path("measurementTime").asText("?")));
+    // Forks inherit the launcher JVM's flags and then append @Fork's, so some appear twice.
+    SequencedSet<String> jvmArgs = new LinkedHashSet<>();
+    first.path("jvmArgs").forEach(arg -> jvmArgs.add(arg.asText()));
+    out.append("- JVM args (each once): `").append(String.join(" ", jvmArgs)).append("`\n");
+    out.append(
+        "- MB/s = 10^6 payload bytes per second (ops/s × size); ± is JMH's 99.9% confidence half-width"
+            + " (absent when a single iteration was measured)\n");
+    long unmeasured = measurements.stream().filter(m -> Double.isNaN(m.opsError())).count();
+    if (unmeasured > 0) {
+      out.append("- **")
+          .append(unmeasured)
+          .append(" result(s) without an error estimate (one measured iteration): smoke numbers, not for publication**\n");
+    }
+    out.append('\n');
+  }
+
+  private static String ratioExplanation(List<Implementation> columns) {
+    boolean ours = columns.stream().anyMatch(c -> c.side() == Side.OURS);
+    boolean peers = columns.stream().anyMatch(c -> c.side() == Side.PEER);
+    if (!ours || !peers) {
+      return "";
+    }
+    return "\"ours / best peer\" divides our fastest engine by the fastest peer in the row (above 1: we win).";
+  }
+
+  private static List<Implementation> columns(List<Measurement> results) {
+    SequencedSet<Implementation> seen = new LinkedHashSet<>();
+    results.forEach(m -> seen.add(m.implementation()));
+    List<Implementation> ordered = new ArrayList<>(seen);
+    ordered.sort(
+        Comparator.comparing(Implementation::side)
+            .thenComparingInt(
+                i -> {
+                  int known = IMPLEMENTATION_ORDER.indexOf(i.name());
+                  return known < 0 ? IMPLEMENTATION_ORDER.size() : known;
+                }));
+    return ordered;
+  }
+
+  private static Map<RowKey, Map<Implementation, Measurement>> rows(List<Measurement> results) {
+    Map<RowKey, Map<Implementation, Measurement>> rows =
+        new TreeMap<>(
+            Comparator.comparing((RowKey r) -> operationRank(r.operation()))
+                .thenComparing(RowKey::operation)
+                .thenComparing(r -> r.params().toString())
+                .thenComparing(r -> r.size() == null ? -1 : r.size()));
+    for (Measurement m : results) {
+      rows.computeIfAbsent(m.row(), k -> new LinkedHashMap<>()).put(m.implementation(), m);
+    }
+    return rows;
+  }
+
+  private static int operationRank(String operation) {
+    int index = OPERATION_ORDER.indexOf(operation);
+    return index < 0 ? OPERATION_ORDER.size() : index;
+  }
+
+  private static List<String> paramNames(Iterable<RowKey> rows) {
+    SequencedSet<String> names = new LinkedHashSet<>();
+    rows.forEach(r -> names.addAll(r.params().keySet()));
+    return List.copyOf(names);
+  }
+
+  private static void table(
+      StringBuilder out,
+      Map<RowKey, Map<Implementation, Measurement>> rows,
+      List<Implementation> columns,
+      List<String> paramNames,
+      boolean throughput) {
+    boolean anySize = rows.keySet().stream().anyMatch(r -> r.size() != null);
+    boolean ratio =
+        throughput
+            && columns.stream().anyMatch(c -> c.side() == Side.OURS)
+            && columns.stream().anyMatch(c -> c.side() == Side.PEER);
+    List<String> header = new ArrayList<>();
+    List<String> align = new ArrayList<>();
+    header.add("operation");
+    align.add("---");
+    for (String name : paramNames) {
+      header.add(name);
+      align.add("---");
+    }
+    if (anySize) {
+      header.add("size");
+      align.add("---:");
+    }
+    for (Implementation column : columns) {
+      header.add(column.header());
+      align.add("---:");
+    }
+    if (ratio) {
+      header.add("ours / best peer");
+      align.add("---:");
+    }
+    line(out, header);
+    line(out, align);
+    for (Map.Entry<RowKey, Map<Implementation, Measurement>> row : rows.entrySet()) {
+      RowKey key = row.getKey();
+      List<String> cells = new ArrayList<>();
+      cells.add(key.operation());
+      for (String name : paramNames) {
+        cells.add(key.params().getOrDefault(name, ""));
+      }
+      if (anySize) {
+        cells.add(key.size() == null ? "" : size(key.size()));
+      }
+      for (Implementation column : columns) {
+        Measurement m = row.getValue().get(column);
+        cells.add(m == null ? "-" : throughput ? throughputCell(m) : allocationCell(m));
+      }
+      if (ratio) {
+        cells.add(ratioCell(row.getValue().values()));
+      }
+      line(out, cells);
+    }
+  }
+
+  private static void line(StringBuilder out, List<String> cells) {
+    out.append("| ").append(String.join(" | ", cells)).append(" |\n");
+  }
+
+  static String throughputCell(Measurement m) {
+    String ops = sig3(m.opsPerSecond()) + " ops/s";
+    if (m.row().size() == null) {
+      return Double.isNaN(m.opsError()) ? ops : ops + " ± " + sig3(m.opsError());
+    }
+    String mb = String.format(Locale.ROOT, "%.1f", m.megabytesPerSecond());
+    String error =
+        Double.isNaN(m.megabytesError()) ? "" : String.format(Locale.ROOT, " ± %.1f", m.megabytesError());
+    return mb + error + " MB/s (" + ops + ")";
+  }
+
+  private static String allocationCell(Measurement m) {
+    return m.bytesAllocatedPerOp() == null
+        ? "-"
+        : String.format(Locale.ROOT, "%.1f B/op", m.bytesAllocatedPerOp());
+  }
+
+  private static String ratioCell(Iterable<Measurement> row) {
+    Measurement bestOurs = null;
+    Measurement bestPeer = null;
+    for (Measurement m : row) {
+      if (m.implementation().side() == Side.OURS && (bestOurs == null || m.opsPerSecond() > bestOurs.opsPerSecond())) {
+        bestOurs = m;
+      }
+      if (m.implementation().side() == Side.PEER && (bestPeer == null || m.opsPerSecond() > bestPeer.opsPerSecond())) {
+        bestPeer = m;
+      }
+    }
+    if (bestOurs == null || bestPeer == null) {
+      return "-";
+    }
+    return String.format(
+        Locale.ROOT,
+        "%.2f (%s vs %s)",
+        bestOurs.opsPerSecond() / bestPeer.opsPerSecond(),
+        bestOurs.implementation().name(),
+        bestPeer.implementation().name());
+  }
+
+  private void openssl(StringBuilder out, List<OpensslSpeed.Sample> samples) {
+    List<Measurement> encrypts =
+        measurements.stream()
+            .filter(m -> m.row().family().equals(OPENSSL_FAMILY))
+            .filter(m -> m.row().operation().equals("encrypt"))
+            .filter(m -> m.implementation().side() == Side.OURS)
+            .filter(m -> m.row().size() != null)
+            .toList();
+    SequencedSet<Map<String, String>> variants = new LinkedHashSet<>();
+    encrypts.stream()
+        .map(m -> m.row().params())
+        .sorted(Comparator.comparing(Map::toString))
+        .forEach(variants::add);
+
+    out.append("## openssl speed (C reference, encrypt only)\n\n");
+    out.append(
+        "`openssl speed -evp` timings next to our fastest engine's encryption of the same size"
+            + " (ratio above 1: we are faster).\n\n");
+    List<String> header = new ArrayList<>(List.of("size", "openssl"));
+    List<String> align = new ArrayList<>(List.of("---:", "---:"));
+    for (Map<String, String> variant : variants) {
+      header.add("best ours, " + describe(variant));
+      header.add("ours / openssl, " + describe(variant));
+      align.add("---:");
+      align.add("---:");
+    }
+    line(out, header);
+    line(out, align);
+    for (OpensslSpeed.Sample sample : samples) {
+      List<String> cells = new ArrayList<>();
+      cells.add(size(sample.blockSize()));
+      cells.add(
+          String.format(Locale.ROOT, "%.1f MB/s (%s ops/s)", sample.bytesPerSecond() / 1e6, sig3(sample.opsPerSecond()))
+              + (sample.algorithm().isEmpty() ? "" : " " + sample.algorithm()));
+      for (Map<String, String> variant : variants) {
+        Optional<Measurement> best =
+            encrypts.stream()
+                .filter(m -> m.row().size() == sample.blockSize() && m.row().params().equals(variant))
+                .max(Comparator.comparingDouble(Measurement::opsPerSecond));
+        cells.add(best.map(m -> String.format(Locale.ROOT, "%.1f MB/s (%s)", m.megabytesPerSecond(), m.implementation().name())).orElse("-"));
+        cells.add(
+            best.map(m -> String.format(Locale.ROOT, "%.2f", m.megabytesPerSecond() * 1e6 / sample.bytesPerSecond()))
+                .orElse("-"));
+      }
+      line(out, cells);
+    }
+    out.append('\n');
+  }
+
+  private static String describe(Map<String, String> params) {
+    return params.isEmpty()
+        ? "all"
+        : params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+  }
+
+  /** 64 -> "64 B", 1024 -> "1 KiB", 1048576 -> "1 MiB"; other sizes in bytes. */
+  static String size(int bytes) {
+    if (bytes >= 1 << 20 && bytes % (1 << 20) == 0) {
+      return (bytes >> 20) + " MiB";
+    }
+    if (bytes >= 1 << 10 && bytes % (1 << 10) == 0) {
+      return (bytes >> 10) + " KiB";
+    }
+    return bytes + " B";
+  }
+
+  /** Three significant digits with k/M/G: 1250000 -> "1.25M", 800000 -> "800k", 3050 -> "3.05k". */
+  static String sig3(double value) {
+    String[] suffixes = {"", "k", "M", "G"};
+    int index = 0;
+    double scaled = value;
+    while (Math.abs(scaled) >= 999.5 && index < suffixes.length - 1) {
+      scaled /= 1000;
+      index++;
+    }
+    double magnitude = Math.abs(scaled);
+    String pattern = magnitude >= 99.95 ? "%.0f" : magnitude >= 9.995 ? "%.1f" : "%.2f";
+    return String.format(Locale.ROOT, pattern, scaled) + suffixes[index];
+  }
+}
