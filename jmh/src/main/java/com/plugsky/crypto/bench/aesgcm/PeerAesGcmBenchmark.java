@@ -37,7 +37,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 2)
 public class PeerAesGcmBenchmark {
 
-  @Param({"sunjce", "accp", "tink", "bc-fips-jca"})
+  @Param({"sunjce", "accp", "conscrypt", "tink", "bc-fips-jca"})
   public String peer;
 
   @Param({"64", "1024", "16384", "1048576"})

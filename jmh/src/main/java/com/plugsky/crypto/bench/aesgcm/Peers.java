@@ -10,7 +10,7 @@ import org.bouncycastle.jcajce.provider.BouncyCastleFipsProvider;
 /** The peer implementations by name, as the {@code peer} benchmark parameter spells them. */
 final class Peers {
   /** Every peer, in report order. */
-  static final List<String> NAMES = List.of("sunjce", "accp", "tink", "bc-fips-jca");
+  static final List<String> NAMES = List.of("sunjce", "accp", "conscrypt", "tink", "bc-fips-jca");
 
   private Peers() {}
 
@@ -18,6 +18,7 @@ final class Peers {
     return switch (name) {
       case "sunjce" -> new JcaPeerAead(requireProvider("SunJCE"), key);
       case "accp" -> new JcaPeerAead(healthyAccp(), key);
+      case "conscrypt" -> new JcaPeerAead(org.conscrypt.Conscrypt.newProvider(), key);
       case "tink" -> new TinkPeerAead(key);
       case "bc-fips-jca" -> new JcaPeerAead(new BouncyCastleFipsProvider(), key);
       default -> throw new IllegalArgumentException("unknown peer '" + name + "'; peers are " + NAMES);
