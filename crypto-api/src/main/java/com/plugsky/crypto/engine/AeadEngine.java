@@ -1,7 +1,9 @@
 package com.plugsky.crypto.engine;
 
 import com.plugsky.crypto.aead.Aead;
+import com.plugsky.crypto.aead.InsecureNonceAead;
 import com.plugsky.crypto.aead.InsecureRawGcm;
+import com.plugsky.crypto.engine.spi.AbstractAead;
 import com.plugsky.crypto.primitive.SymmetricPrimitives;
 
 /**
@@ -24,6 +26,19 @@ public interface AeadEngine {
    * @throws com.plugsky.crypto.InvalidInputException when the key is not 32 bytes
    */
   Aead newAead(byte[] key);
+
+  /**
+   * AES-256-GCM under caller-chosen 96-bit nonces, for formats that never repeat a (key, nonce)
+   * pair by construction (a key per message, a nonce per frame). See {@link InsecureNonceAead}.
+   */
+  default InsecureNonceAead newInsecureNonceAead(byte[] key) {
+    Aead aead = newAead(key);
+    if (aead instanceof AbstractAead engineAead) {
+      return engineAead.insecureNonceView();
+    }
+    aead.close();
+    throw new UnsupportedOperationException("engine " + name() + " has no caller-nonce AES-GCM");
+  }
 
   /** Raw GCM with caller-chosen IVs, for conformance vectors only. */
   InsecureRawGcm insecureRawGcm();

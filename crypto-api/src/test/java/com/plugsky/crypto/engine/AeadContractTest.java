@@ -7,6 +7,7 @@ import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.aead.Aead;
+import com.plugsky.crypto.aead.InsecureNonceAead;
 import com.plugsky.crypto.primitive.CryptoRandom;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -256,6 +257,40 @@ public class AeadContractTest {
         thread.join();
       }
       assertThat(failures).hasValue(0);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("engines")
+  void theCallerNonceViewIsPlainGcmAndStillRejectsForgeries(String engine) {
+    byte[] key = CryptoRandom.bytes(32);
+    byte[] nonce = CryptoRandom.bytes(Aead.NONCE_LENGTH);
+    byte[] plaintext = CryptoRandom.bytes(1000);
+    byte[] expected = Engines.named("jdk").insecureRawGcm().encrypt(key, nonce, AAD, plaintext, 128);
+    try (InsecureNonceAead view = Engines.named(engine).newInsecureNonceAead(key)) {
+      byte[] sealed = new byte[plaintext.length + Aead.TAG_LENGTH];
+      assertThat(view.encrypt(nonce, plaintext, 0, plaintext.length, AAD, sealed, 0)).isEqualTo(sealed.length);
+      assertThat(sealed).isEqualTo(expected);
+
+      ByteBuffer sealedBuffer = ByteBuffer.allocateDirect(sealed.length);
+      view.encrypt(nonce, ByteBuffer.allocateDirect(plaintext.length).put(plaintext).flip(), AAD, sealedBuffer);
+      byte[] fromBuffer = new byte[sealed.length];
+      sealedBuffer.flip().get(fromBuffer);
+      assertThat(fromBuffer).isEqualTo(expected);
+
+      byte[] inPlace = sealed.clone();
+      assertThat(view.decrypt(nonce, inPlace, 0, inPlace.length, AAD, inPlace, 0)).isEqualTo(plaintext.length);
+      assertThat(Arrays.copyOf(inPlace, plaintext.length)).isEqualTo(plaintext);
+
+      byte[] otherNonce = nonce.clone();
+      otherNonce[11] ^= 1;
+      byte[] output = new byte[plaintext.length];
+      assertThatThrownBy(() -> view.decrypt(otherNonce, sealed, 0, sealed.length, AAD, output, 0))
+          .isInstanceOf(AuthenticationFailedException.class);
+      assertThat(output).containsOnly(0);
+      assertThatThrownBy(() -> view.encrypt(new byte[8], plaintext, 0, 1, AAD, new byte[17], 0))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessage("AES-GCM nonce must be 12 bytes, got 8");
     }
   }
 

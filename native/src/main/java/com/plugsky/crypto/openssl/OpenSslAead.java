@@ -45,7 +45,7 @@ final class OpenSslAead extends AbstractAead {
   }
 
   @Override
-  protected int seal(byte[] nonce, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset) {
+  protected int seal(byte[] nonce, boolean callerNonce, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset) {
     MemorySegment output = MemorySegment.ofArray(out);
     GcmContext context = borrow();
     try {
@@ -73,7 +73,7 @@ final class OpenSslAead extends AbstractAead {
   }
 
   @Override
-  protected int seal(byte[] nonce, byte[] aad, ByteBuffer in, ByteBuffer out) {
+  protected int seal(byte[] nonce, boolean callerNonce, byte[] aad, ByteBuffer in, ByteBuffer out) {
     int length = in.remaining();
     MemorySegment output = MemorySegment.ofBuffer(out);
     GcmContext context = borrow();

@@ -31,9 +31,9 @@ final class JcaAead extends AbstractAead {
   }
 
   @Override
-  protected int seal(byte[] nonce, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset)
+  protected int seal(byte[] nonce, boolean callerNonce, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset)
       throws GeneralSecurityException {
-    Cipher cipher = initEncrypt(nonce, aad);
+    Cipher cipher = initEncrypt(nonce, callerNonce, aad);
     return cipher.doFinal(in, offset, length, out, outOffset);
   }
 
@@ -45,8 +45,9 @@ final class JcaAead extends AbstractAead {
   }
 
   @Override
-  protected int seal(byte[] nonce, byte[] aad, ByteBuffer in, ByteBuffer out) throws GeneralSecurityException {
-    return initEncrypt(nonce, aad).doFinal(in, out);
+  protected int seal(byte[] nonce, boolean callerNonce, byte[] aad, ByteBuffer in, ByteBuffer out)
+      throws GeneralSecurityException {
+    return initEncrypt(nonce, callerNonce, aad).doFinal(in, out);
   }
 
   @Override
@@ -59,9 +60,9 @@ final class JcaAead extends AbstractAead {
     key.destroy();
   }
 
-  private Cipher initEncrypt(byte[] nonce, byte[] aad) throws GeneralSecurityException {
+  private Cipher initEncrypt(byte[] nonce, boolean callerNonce, byte[] aad) throws GeneralSecurityException {
     Cipher cipher = ciphers.get();
-    if (moduleRandom != null) {
+    if (moduleRandom != null && !callerNonce) {
       // FIPS approved mode: the validated module generates the IV itself (SP 800-38D 8.2.2).
       cipher.init(Cipher.ENCRYPT_MODE, key, moduleRandom.get());
       byte[] generated = cipher.getIV();

@@ -4,6 +4,7 @@ import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.aead.Aead;
+import com.plugsky.crypto.aead.InsecureNonceAead;
 import com.plugsky.crypto.primitive.CryptoRandom;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -32,14 +33,14 @@ public abstract class AbstractAead implements Aead {
   }
 
   /**
-   * Encrypts into {@code out} as {@code ciphertext || tag}. {@code nonce} holds a fresh random
-   * nonce; an engine whose module must generate nonces itself (FIPS approved mode) overwrites it
-   * with the one it used.
+   * Encrypts into {@code out} as {@code ciphertext || tag}. Unless {@code callerNonce}, {@code
+   * nonce} holds a fresh random nonce that an engine whose module must generate nonces itself
+   * (FIPS approved mode) may overwrite with the one it used; a caller's nonce is used as given.
    *
    * @return bytes written ({@code length + TAG_LENGTH})
    */
   protected abstract int seal(
-      byte[] nonce, byte[] associatedData, byte[] in, int offset, int length, byte[] out, int outOffset)
+      byte[] nonce, boolean callerNonce, byte[] associatedData, byte[] in, int offset, int length, byte[] out, int outOffset)
       throws GeneralSecurityException;
 
   /**
@@ -51,8 +52,8 @@ public abstract class AbstractAead implements Aead {
       byte[] nonce, byte[] associatedData, byte[] in, int offset, int length, byte[] out, int outOffset)
       throws GeneralSecurityException;
 
-  /** {@link #seal(byte[], byte[], byte[], int, int, byte[], int)} over buffers, advancing both. */
-  protected abstract int seal(byte[] nonce, byte[] associatedData, ByteBuffer in, ByteBuffer out)
+  /** {@link #seal(byte[], boolean, byte[], byte[], int, int, byte[], int)} over buffers, advancing both. */
+  protected abstract int seal(byte[] nonce, boolean callerNonce, byte[] associatedData, ByteBuffer in, ByteBuffer out)
       throws GeneralSecurityException;
 
   /** {@link #open(byte[], byte[], byte[], int, int, byte[], int)} over buffers, advancing both. */
@@ -87,25 +88,30 @@ public abstract class AbstractAead implements Aead {
   public final int encrypt(
       byte[] input, int offset, int length, byte[] associatedData, byte[] output, int outputOffset) {
     checkOpen();
+    checkRange(output, outputOffset, checkedSealedLength(length), "output");
+    byte[] nonce = NONCE_SCRATCH.get();
+    CryptoRandom.nextBytes(nonce);
+    int written = sealArrays(nonce, false, input, offset, length, associatedData, output, outputOffset + NONCE_LENGTH);
+    System.arraycopy(nonce, 0, output, outputOffset, NONCE_LENGTH);
+    return NONCE_LENGTH + written;
+  }
+
+  /** Seals {@code ciphertext || tag} at {@code bodyOffset}; copies the input first if it overlaps the body elsewhere. */
+  private int sealArrays(
+      byte[] nonce, boolean callerNonce, byte[] input, int offset, int length, byte[] associatedData, byte[] output, int bodyOffset) {
+    checkOpen();
     checkRange(input, offset, length, "input");
     Objects.requireNonNull(associatedData, "associatedData (use an empty array for none)");
-    int sealedLength = checkedSealedLength(length);
-    checkRange(output, outputOffset, sealedLength, "output");
-
+    int bodyLength = checkedSealedLength(length) - NONCE_LENGTH;
+    checkRange(output, bodyOffset, bodyLength, "output");
     byte[] source = input;
     int sourceOffset = offset;
-    if (input == output
-        && overlaps(offset, length, outputOffset, sealedLength)
-        && offset != outputOffset + NONCE_LENGTH) {
+    if (input == output && overlaps(offset, length, bodyOffset, bodyLength) && offset != bodyOffset) {
       source = Arrays.copyOfRange(input, offset, offset + length);
       sourceOffset = 0;
     }
-    byte[] nonce = NONCE_SCRATCH.get();
-    CryptoRandom.nextBytes(nonce);
     try {
-      int written = seal(nonce, associatedData, source, sourceOffset, length, output, outputOffset + NONCE_LENGTH);
-      System.arraycopy(nonce, 0, output, outputOffset, NONCE_LENGTH);
-      return NONCE_LENGTH + written;
+      return seal(nonce, callerNonce, associatedData, source, sourceOffset, length, output, bodyOffset);
     } catch (GeneralSecurityException e) {
       throw engineFailure("encrypt", e);
     }
@@ -116,23 +122,30 @@ public abstract class AbstractAead implements Aead {
       byte[] input, int offset, int length, byte[] associatedData, byte[] output, int outputOffset) {
     checkOpen();
     checkRange(input, offset, length, "input");
-    Objects.requireNonNull(associatedData, "associatedData (use an empty array for none)");
-    int plaintextLength = openedLength(length);
-    checkRange(output, outputOffset, plaintextLength, "output");
-
+    openedLength(length);
     byte[] nonce = NONCE_SCRATCH.get();
     System.arraycopy(input, offset, nonce, 0, NONCE_LENGTH);
+    return openArrays(nonce, input, offset + NONCE_LENGTH, length - NONCE_LENGTH, associatedData, output, outputOffset);
+  }
+
+  /** Opens {@code ciphertext || tag}; zeroes the output when the tag fails. */
+  private int openArrays(
+      byte[] nonce, byte[] input, int bodyOffset, int bodyLength, byte[] associatedData, byte[] output, int outputOffset) {
+    checkOpen();
+    checkRange(input, bodyOffset, bodyLength, "input");
+    Objects.requireNonNull(associatedData, "associatedData (use an empty array for none)");
+    int plaintextLength = openedLength(bodyLength + NONCE_LENGTH);
+    checkRange(output, outputOffset, plaintextLength, "output");
     byte[] body = input;
-    int bodyOffset = offset + NONCE_LENGTH;
-    int bodyLength = length - NONCE_LENGTH;
+    int sourceOffset = bodyOffset;
     if (input == output
         && overlaps(bodyOffset, bodyLength, outputOffset, plaintextLength)
         && bodyOffset != outputOffset) {
       body = Arrays.copyOfRange(input, bodyOffset, bodyOffset + bodyLength);
-      bodyOffset = 0;
+      sourceOffset = 0;
     }
     try {
-      return open(nonce, associatedData, body, bodyOffset, bodyLength, output, outputOffset);
+      return open(nonce, associatedData, body, sourceOffset, bodyLength, output, outputOffset);
     } catch (AEADBadTagException e) {
       Arrays.fill(output, outputOffset, outputOffset + plaintextLength, (byte) 0);
       throw tagMismatch(e);
@@ -146,29 +159,49 @@ public abstract class AbstractAead implements Aead {
   public final int encrypt(ByteBuffer plaintext, byte[] associatedData, ByteBuffer output) {
     checkOpen();
     Objects.requireNonNull(plaintext, "plaintext");
-    Objects.requireNonNull(associatedData, "associatedData (use an empty array for none)");
     checkWritable(output);
-    int length = plaintext.remaining();
-    int sealedLength = checkedSealedLength(length);
+    int sealedLength = checkedSealedLength(plaintext.remaining());
     if (output.remaining() < sealedLength) {
       throw new InvalidInputException(
-          "output buffer has " + output.remaining() + " bytes left; encrypting " + length
+          "output buffer has " + output.remaining() + " bytes left; encrypting " + plaintext.remaining()
               + " bytes needs " + sealedLength);
     }
     int outputStart = output.position();
-    ByteBuffer source = plaintext;
-    MemorySegment sealedRegion = MemorySegment.ofBuffer(output).asSlice(0, sealedLength);
-    if (overlapsOtherThanAt(sealedRegion, plaintext, NONCE_LENGTH)) {
-      source = copyRemaining(plaintext);
-    }
     byte[] nonce = NONCE_SCRATCH.get();
     CryptoRandom.nextBytes(nonce);
     output.position(outputStart + NONCE_LENGTH);
     try {
-      int written = seal(nonce, associatedData, source, output);
+      int written = sealBuffers(nonce, false, plaintext, associatedData, output);
       output.put(outputStart, nonce);
-      plaintext.position(plaintext.limit());
       return NONCE_LENGTH + written;
+    } catch (RuntimeException e) {
+      output.position(outputStart);
+      throw e;
+    }
+  }
+
+  /** Seals {@code ciphertext || tag} at the output's position; copies the input first if it overlaps elsewhere. */
+  private int sealBuffers(byte[] nonce, boolean callerNonce, ByteBuffer plaintext, byte[] associatedData, ByteBuffer output) {
+    checkOpen();
+    Objects.requireNonNull(plaintext, "plaintext");
+    Objects.requireNonNull(associatedData, "associatedData (use an empty array for none)");
+    checkWritable(output);
+    int bodyLength = checkedSealedLength(plaintext.remaining()) - NONCE_LENGTH;
+    if (output.remaining() < bodyLength) {
+      throw new InvalidInputException(
+          "output buffer has " + output.remaining() + " bytes left; encrypting " + plaintext.remaining()
+              + " bytes needs " + bodyLength);
+    }
+    int outputStart = output.position();
+    ByteBuffer source = plaintext;
+    MemorySegment bodyRegion = MemorySegment.ofBuffer(output).asSlice(0, bodyLength);
+    if (overlapsOtherThanAt(bodyRegion, plaintext, 0)) {
+      source = copyRemaining(plaintext);
+    }
+    try {
+      int written = seal(nonce, callerNonce, associatedData, source, output);
+      plaintext.position(plaintext.limit());
+      return written;
     } catch (GeneralSecurityException e) {
       output.position(outputStart);
       throw engineFailure("encrypt", e);
@@ -179,17 +212,31 @@ public abstract class AbstractAead implements Aead {
   public final int decrypt(ByteBuffer ciphertext, byte[] associatedData, ByteBuffer output) {
     checkOpen();
     Objects.requireNonNull(ciphertext, "ciphertext");
+    int inputStart = ciphertext.position();
+    openedLength(ciphertext.remaining());
+    byte[] nonce = NONCE_SCRATCH.get();
+    ciphertext.get(nonce);
+    try {
+      return openBuffers(nonce, ciphertext, associatedData, output);
+    } catch (RuntimeException e) {
+      ciphertext.position(inputStart);
+      throw e;
+    }
+  }
+
+  /** Opens {@code ciphertext || tag} from the input's position; zeroes the output when the tag fails. */
+  private int openBuffers(byte[] nonce, ByteBuffer ciphertext, byte[] associatedData, ByteBuffer output) {
+    checkOpen();
+    Objects.requireNonNull(ciphertext, "ciphertext");
     Objects.requireNonNull(associatedData, "associatedData (use an empty array for none)");
     checkWritable(output);
     int inputStart = ciphertext.position();
-    int plaintextLength = openedLength(ciphertext.remaining());
+    int plaintextLength = openedLength(ciphertext.remaining() + NONCE_LENGTH);
     if (output.remaining() < plaintextLength) {
       throw new InvalidInputException(
           "output buffer has " + output.remaining() + " bytes left; the plaintext needs " + plaintextLength);
     }
     int outputStart = output.position();
-    byte[] nonce = NONCE_SCRATCH.get();
-    ciphertext.get(nonce);
     ByteBuffer body = ciphertext;
     MemorySegment plaintextRegion = MemorySegment.ofBuffer(output).asSlice(0, plaintextLength);
     if (overlapsOtherThanAt(plaintextRegion, ciphertext, 0)) {
@@ -204,6 +251,59 @@ public abstract class AbstractAead implements Aead {
       output.position(outputStart);
       ciphertext.position(inputStart);
       throw e instanceof AEADBadTagException ? tagMismatch(e) : engineFailure("decrypt", e);
+    }
+  }
+
+  /**
+   * This Aead under nonces the caller chooses, sharing its key: see {@link InsecureNonceAead} for
+   * why that is dangerous. Closing the view closes this Aead.
+   */
+  public final InsecureNonceAead insecureNonceView() {
+    return new CallerNonceView();
+  }
+
+  private final class CallerNonceView implements InsecureNonceAead {
+    @Override
+    public int encrypt(byte[] nonce, byte[] input, int offset, int length, byte[] associatedData, byte[] output, int outputOffset) {
+      return sealArrays(checkNonce(nonce), true, input, offset, length, associatedData, output, outputOffset);
+    }
+
+    @Override
+    public int decrypt(byte[] nonce, byte[] input, int offset, int length, byte[] associatedData, byte[] output, int outputOffset) {
+      return openArrays(checkNonce(nonce), input, offset, length, associatedData, output, outputOffset);
+    }
+
+    @Override
+    public int encrypt(byte[] nonce, ByteBuffer plaintext, byte[] associatedData, ByteBuffer output) {
+      return sealBuffers(checkNonce(nonce), true, plaintext, associatedData, output);
+    }
+
+    @Override
+    public int decrypt(byte[] nonce, ByteBuffer ciphertext, byte[] associatedData, ByteBuffer output) {
+      return openBuffers(checkNonce(nonce), ciphertext, associatedData, output);
+    }
+
+    @Override
+    public String engineName() {
+      return engineName;
+    }
+
+    @Override
+    public void close() {
+      AbstractAead.this.close();
+    }
+
+    @Override
+    public String toString() {
+      return "InsecureNonceAead[AES-256-GCM, engine=" + engineName + "]";
+    }
+
+    private static byte[] checkNonce(byte[] nonce) {
+      Objects.requireNonNull(nonce, "nonce");
+      if (nonce.length != NONCE_LENGTH) {
+        throw new InvalidInputException("AES-GCM nonce must be " + NONCE_LENGTH + " bytes, got " + nonce.length);
+      }
+      return nonce;
     }
   }
 
