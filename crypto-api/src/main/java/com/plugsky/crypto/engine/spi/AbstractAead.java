@@ -90,7 +90,7 @@ public abstract class AbstractAead implements Aead {
     checkOpen();
     checkRange(output, outputOffset, checkedSealedLength(length), "output");
     byte[] nonce = NONCE_SCRATCH.get();
-    CryptoRandom.nextBytes(nonce);
+    CryptoRandom.nextNonce(nonce);
     int written = sealArrays(nonce, false, input, offset, length, associatedData, output, outputOffset + NONCE_LENGTH);
     System.arraycopy(nonce, 0, output, outputOffset, NONCE_LENGTH);
     return NONCE_LENGTH + written;
@@ -168,7 +168,7 @@ public abstract class AbstractAead implements Aead {
     }
     int outputStart = output.position();
     byte[] nonce = NONCE_SCRATCH.get();
-    CryptoRandom.nextBytes(nonce);
+    CryptoRandom.nextNonce(nonce);
     output.position(outputStart + NONCE_LENGTH);
     try {
       int written = sealBuffers(nonce, false, plaintext, associatedData, output);

@@ -1,0 +1,51 @@
+package com.plugsky.crypto.primitive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+class CryptoRandomTest {
+
+  @Test
+  void pooledNoncesNeverRepeatAcrossPoolRefillsAndThreads() throws InterruptedException {
+    Set<ByteBuffer> seen = ConcurrentHashMap.newKeySet();
+    Thread[] threads = new Thread[4];
+    for (int t = 0; t < threads.length; t++) {
+      threads[t] = Thread.ofPlatform().start(() -> {
+        for (int i = 0; i < 10_000; i++) {
+          byte[] nonce = new byte[12];
+          CryptoRandom.nextNonce(nonce);
+          seen.add(ByteBuffer.wrap(nonce));
+        }
+      });
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(seen).hasSize(40_000);
+  }
+
+  @Test
+  void nonceRequestsLargerThanThePoolAreServedDirectly() {
+    byte[] big = new byte[10_000];
+    CryptoRandom.nextNonce(big);
+    long zeros = 0;
+    for (byte b : big) {
+      zeros += b == 0 ? 1 : 0;
+    }
+    assertThat(zeros).isLessThan(200);
+  }
+
+  @Test
+  void oddSizesWalkThePoolBoundaryWithoutReuse() {
+    Set<ByteBuffer> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 2_000; i++) {
+      byte[] nonce = new byte[7 + i % 13];
+      CryptoRandom.nextNonce(nonce);
+      assertThat(seen.add(ByteBuffer.wrap(nonce))).isTrue();
+    }
+  }
+}
