@@ -22,9 +22,9 @@ public final class AeadRouting {
   static final int ARRAY_CROSSOVER = 512;
   static final int DIRECT_CROSSOVER = 8 * 1024;
 
-  private static final List<String> SMALL_ARRAYS = List.of("native", "jdk", "accp");
+  private static final List<String> SMALL_ARRAYS = List.of("jdk", "accp", "native");
   private static final List<String> LARGE_ARRAYS = List.of("accp", "jdk", "native");
-  private static final List<String> SMALL_DIRECT = List.of("native", "accp", "jdk");
+  private static final List<String> SMALL_DIRECT = List.of("accp", "jdk", "native");
   private static final List<String> LARGE_DIRECT = List.of("conscrypt", "accp", "native", "jdk");
   private static final List<String> JDK_STAND_INS = List.of("accp", "native", "conscrypt", "bc-fips");
 

@@ -25,8 +25,8 @@ public final class Engines {
 
   /**
    * Best first when one engine must serve every size (see docs/benchmarks.md): the JDK 25
-   * intrinsic and ACCP lead from 1 KiB up on arrays, the native engine on small messages and
-   * direct buffers, BC-FIPS trails everywhere. Engines not listed rank after these.
+   * intrinsic and ACCP lead on arrays once warm, Conscrypt on large direct buffers, the native
+   * engine has no JIT cold start, BC-FIPS trails everywhere. Engines not listed rank after these.
    */
   static final List<String> PREFERENCE = List.of("jdk", "accp", "native", "conscrypt", "bc-fips");
 
