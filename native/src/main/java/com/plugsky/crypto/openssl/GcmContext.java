@@ -40,7 +40,7 @@ final class GcmContext {
   static GcmContext copyOf(LibCrypto lib, MemorySegment template) {
     MemorySegment ctx = newContext(lib);
     try {
-      check(lib, (int) lib.cipherCtxCopy.invokeExact(ctx, template), "EVP_CIPHER_CTX_copy");
+      check(lib, (int) Evp.CIPHER_CTX_COPY.invokeExact(ctx, template), "EVP_CIPHER_CTX_copy");
       return new GcmContext(lib, ctx);
     } catch (Throwable e) {
       free(lib, ctx);
@@ -50,7 +50,7 @@ final class GcmContext {
 
   static MemorySegment newContext(LibCrypto lib) {
     try {
-      MemorySegment ctx = (MemorySegment) lib.cipherCtxNew.invokeExact();
+      MemorySegment ctx = (MemorySegment) Evp.CIPHER_CTX_NEW.invokeExact();
       if (ctx.equals(MemorySegment.NULL)) {
         throw new OutOfMemoryError("EVP_CIPHER_CTX_new returned NULL");
       }
@@ -69,10 +69,10 @@ final class GcmContext {
       start(nonceBytes, aad, 1);
       int length = (int) input.byteSize();
       if (length > 0) {
-        check(lib, (int) lib.cipherUpdate.invokeExact(ctx, output, outLength, input, length), "EVP_CipherUpdate");
+        check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, output, outLength, input, length), "EVP_CipherUpdate");
       }
-      check(lib, (int) lib.cipherFinal.invokeExact(ctx, tag, outLength), "EVP_CipherFinal_ex");
-      check(lib, (int) lib.cipherCtxCtrl.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, tag), "get tag");
+      check(lib, (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength), "EVP_CipherFinal_ex");
+      check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, tag), "get tag");
       MemorySegment.copy(tag, 0, tagOut, 0, TAG_LENGTH);
     } catch (Throwable e) {
       throw rethrow(e);
@@ -91,12 +91,12 @@ final class GcmContext {
     try {
       start(nonceBytes, aad, 0);
       MemorySegment.copy(tagIn, 0, tag, 0, TAG_LENGTH);
-      check(lib, (int) lib.cipherCtxCtrl.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, tag), "set tag");
+      check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, tag), "set tag");
       int length = (int) input.byteSize();
       if (length > 0) {
-        check(lib, (int) lib.cipherUpdate.invokeExact(ctx, output, outLength, input, length), "EVP_CipherUpdate");
+        check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, output, outLength, input, length), "EVP_CipherUpdate");
       }
-      verified = (int) lib.cipherFinal.invokeExact(ctx, tag, outLength);
+      verified = (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength);
     } catch (Throwable e) {
       throw rethrow(e);
     }
@@ -113,10 +113,10 @@ final class GcmContext {
 
   private void start(byte[] nonceBytes, byte[] aad, int encrypt) throws Throwable {
     MemorySegment.copy(nonceBytes, 0, nonce, ValueLayout.JAVA_BYTE, 0, NONCE_LENGTH);
-    check(lib, (int) lib.cipherInit.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, nonce, encrypt),
+    check(lib, (int) Evp.CIPHER_INIT.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, nonce, encrypt),
         "EVP_CipherInit_ex");
     if (aad.length > 0) {
-      check(lib, (int) lib.cipherUpdate.invokeExact(ctx, MemorySegment.NULL, outLength, MemorySegment.ofArray(aad), aad.length),
+      check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, MemorySegment.NULL, outLength, MemorySegment.ofArray(aad), aad.length),
           "EVP_CipherUpdate(aad)");
     }
   }
@@ -124,7 +124,7 @@ final class GcmContext {
   static void free(LibCrypto lib, MemorySegment ctx) {
     try {
       // EVP_CIPHER_CTX_free cleanses the key schedule before releasing it.
-      lib.cipherCtxFree.invokeExact(ctx);
+      Evp.CIPHER_CTX_FREE.invokeExact(ctx);
     } catch (Throwable e) {
       throw rethrow(e);
     }

@@ -90,8 +90,21 @@ final class LibCrypto {
         .orElse(null);
   }
 
+  private static LibCrypto loaded;
+
   /**
-   * Loads libcrypto: the library named by {@value #LIBRARY_PROPERTY} if set, otherwise the first
+   * The JVM's libcrypto, loaded on first use and kept: the engine binds its hot downcalls once
+   * ({@link Evp}), so a JVM runs on one library.
+   */
+  static synchronized LibCrypto loaded() {
+    if (loaded == null) {
+      loaded = load();
+    }
+    return loaded;
+  }
+
+  /**
+   * Loads libcrypto afresh: the library named by {@value #LIBRARY_PROPERTY} if set, otherwise the first
    * of {@link #DEFAULT_NAMES} the dynamic linker finds.
    *
    * @throws IllegalStateException saying which names were tried and why each failed

@@ -32,7 +32,7 @@ final class OpenSslAead extends AbstractAead {
       MemorySegment.copy(key, 0, nativeKey, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, key.length);
       try {
         GcmContext.check(lib,
-            (int) lib.cipherInit.invokeExact(ctx, cipher, MemorySegment.NULL, nativeKey, MemorySegment.NULL, 1),
+            (int) Evp.CIPHER_INIT.invokeExact(ctx, cipher, MemorySegment.NULL, nativeKey, MemorySegment.NULL, 1),
             "EVP_CipherInit_ex(key)");
       } catch (Throwable e) {
         GcmContext.free(lib, ctx);

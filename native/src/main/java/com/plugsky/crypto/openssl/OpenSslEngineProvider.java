@@ -19,6 +19,6 @@ public final class OpenSslEngineProvider implements AeadEngineProvider {
 
   @Override
   public AeadEngine load() {
-    return new OpenSslEngine(LibCrypto.load());
+    return new OpenSslEngine(LibCrypto.loaded());
   }
 }

@@ -62,7 +62,7 @@ final class OpenSslPrimitives implements SymmetricPrimitives {
     byte[] tag = new byte[SHA256_LENGTH];
     int[] tagLength = new int[1];
     try {
-      MemorySegment result = (MemorySegment) lib.hmac.invokeExact(sha256, MemorySegment.ofArray(effectiveKey), effectiveKey.length,
+      MemorySegment result = (MemorySegment) Evp.HMAC.invokeExact(sha256, MemorySegment.ofArray(effectiveKey), effectiveKey.length,
           MemorySegment.ofArray(message), (long) message.length, MemorySegment.ofArray(tag), MemorySegment.ofArray(tagLength));
       if (result.equals(MemorySegment.NULL) || tagLength[0] != SHA256_LENGTH) {
         lib.clearErrors();
@@ -85,17 +85,17 @@ final class OpenSslPrimitives implements SymmetricPrimitives {
     MemorySegment ctx = GcmContext.newContext(lib);
     byte[] out = new byte[maxOutput];
     try (Arena arena = Arena.ofConfined()) {
-      lib.cipherCtxSetFlags.invokeExact(ctx, LibCrypto.EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+      Evp.CIPHER_CTX_SET_FLAGS.invokeExact(ctx, LibCrypto.EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
       MemorySegment nativeKek = arena.allocateFrom(ValueLayout.JAVA_BYTE, kek);
       int initialised;
       try {
-        initialised = (int) lib.cipherInit.invokeExact(ctx, cipher, MemorySegment.NULL, nativeKek, MemorySegment.NULL, encrypt);
+        initialised = (int) Evp.CIPHER_INIT.invokeExact(ctx, cipher, MemorySegment.NULL, nativeKek, MemorySegment.NULL, encrypt);
       } finally {
         lib.cleanse(nativeKek);
       }
       GcmContext.check(lib, initialised, "EVP_CipherInit_ex(" + mode + ")");
       MemorySegment outLength = arena.allocate(ValueLayout.JAVA_INT);
-      int updated = (int) lib.cipherUpdate.invokeExact(ctx, MemorySegment.ofArray(out), outLength, MemorySegment.ofArray(input), input.length);
+      int updated = (int) Evp.CIPHER_UPDATE.invokeExact(ctx, MemorySegment.ofArray(out), outLength, MemorySegment.ofArray(input), input.length);
       int produced = outLength.get(ValueLayout.JAVA_INT, 0);
       if (updated != 1 || produced <= 0) {
         lib.clearErrors();

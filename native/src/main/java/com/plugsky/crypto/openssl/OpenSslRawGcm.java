@@ -39,12 +39,12 @@ final class OpenSslRawGcm extends AbstractInsecureRawGcm {
         MemorySegment outLength = arena.allocate(ValueLayout.JAVA_INT);
         MemorySegment output = MemorySegment.ofArray(out);
         if (plaintext.length > 0) {
-          GcmContext.check(lib, (int) lib.cipherUpdate.invokeExact(ctx, output.asSlice(0, plaintext.length), outLength,
+          GcmContext.check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, output.asSlice(0, plaintext.length), outLength,
               MemorySegment.ofArray(plaintext), plaintext.length), "EVP_CipherUpdate");
         }
         MemorySegment tag = arena.allocate(TAG_LENGTH);
-        GcmContext.check(lib, (int) lib.cipherFinal.invokeExact(ctx, tag, outLength), "EVP_CipherFinal_ex");
-        GcmContext.check(lib, (int) lib.cipherCtxCtrl.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, tag), "get tag");
+        GcmContext.check(lib, (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength), "EVP_CipherFinal_ex");
+        GcmContext.check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, tag), "get tag");
         MemorySegment.copy(tag, 0, output, plaintext.length, TAG_LENGTH);
         return out;
       } finally {
@@ -66,13 +66,13 @@ final class OpenSslRawGcm extends AbstractInsecureRawGcm {
         MemorySegment input = MemorySegment.ofArray(ciphertextAndTag);
         MemorySegment tag = arena.allocate(TAG_LENGTH);
         MemorySegment.copy(input, length, tag, 0, TAG_LENGTH);
-        GcmContext.check(lib, (int) lib.cipherCtxCtrl.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, tag), "set tag");
+        GcmContext.check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, tag), "set tag");
         MemorySegment outLength = arena.allocate(ValueLayout.JAVA_INT);
         if (length > 0) {
-          GcmContext.check(lib, (int) lib.cipherUpdate.invokeExact(ctx, MemorySegment.ofArray(out), outLength,
+          GcmContext.check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, MemorySegment.ofArray(out), outLength,
               input.asSlice(0, length), length), "EVP_CipherUpdate");
         }
-        verified = (int) lib.cipherFinal.invokeExact(ctx, tag, outLength);
+        verified = (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength);
       } finally {
         GcmContext.free(lib, ctx);
       }
@@ -91,23 +91,23 @@ final class OpenSslRawGcm extends AbstractInsecureRawGcm {
     MemorySegment ctx = GcmContext.newContext(lib);
     try {
       MemorySegment cipher = ciphersByKeyLength[key.length / 8 - 2];
-      GcmContext.check(lib, (int) lib.cipherInit.invokeExact(ctx, cipher, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, encrypt),
+      GcmContext.check(lib, (int) Evp.CIPHER_INIT.invokeExact(ctx, cipher, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, encrypt),
           "EVP_CipherInit_ex(cipher)");
       if (!supportsIvLength(iv.length)) {
         throw new InvalidInputException(
             lib.libraryName + " takes GCM IVs of 1.." + MAX_IV_BYTES + " bytes, got " + iv.length);
       }
-      GcmContext.check(lib, (int) lib.cipherCtxCtrl.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_IVLEN, iv.length, MemorySegment.NULL),
+      GcmContext.check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_IVLEN, iv.length, MemorySegment.NULL),
           "set IV length " + iv.length);
       MemorySegment nativeKey = arena.allocateFrom(ValueLayout.JAVA_BYTE, key);
       try {
-        GcmContext.check(lib, (int) lib.cipherInit.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, nativeKey,
+        GcmContext.check(lib, (int) Evp.CIPHER_INIT.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, nativeKey,
             arena.allocateFrom(ValueLayout.JAVA_BYTE, iv), encrypt), "EVP_CipherInit_ex(key, iv)");
       } finally {
         lib.cleanse(nativeKey);
       }
       if (aad.length > 0) {
-        GcmContext.check(lib, (int) lib.cipherUpdate.invokeExact(ctx, MemorySegment.NULL, arena.allocate(ValueLayout.JAVA_INT),
+        GcmContext.check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, MemorySegment.NULL, arena.allocate(ValueLayout.JAVA_INT),
             MemorySegment.ofArray(aad), aad.length), "EVP_CipherUpdate(aad)");
       }
       return ctx;

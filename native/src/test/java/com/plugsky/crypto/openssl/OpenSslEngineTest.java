@@ -44,7 +44,7 @@ class OpenSslEngineTest {
   @Test
   void aMissingLibraryMakesTheEngineUnavailableWithTheReason() {
     System.setProperty(LibCrypto.LIBRARY_PROPERTY, "/nonexistent/libcrypto.so.3");
-    assertThatThrownBy(() -> new OpenSslEngineProvider().load())
+    assertThatThrownBy(LibCrypto::load)
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("libcrypto not found: /nonexistent/libcrypto.so.3: no such readable file");
   }
@@ -54,7 +54,7 @@ class OpenSslEngineTest {
     Path libz = List.of(Path.of("/lib/x86_64-linux-gnu/libz.so.1"), Path.of("/usr/lib/x86_64-linux-gnu/libz.so.1"))
         .stream().filter(Files::exists).findFirst().orElseThrow();
     System.setProperty(LibCrypto.LIBRARY_PROPERTY, libz.toString());
-    assertThatThrownBy(() -> new OpenSslEngineProvider().load())
+    assertThatThrownBy(LibCrypto::load)
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("does not export OpenSSL_version_num (is it libcrypto?)");
   }
