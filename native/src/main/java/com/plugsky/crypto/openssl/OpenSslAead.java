@@ -24,7 +24,7 @@ final class OpenSslAead extends AbstractAead {
   private volatile boolean destroyed;
 
   OpenSslAead(LibCrypto lib, MemorySegment cipher, byte[] key) {
-    super(OpenSslEngineProvider.NAME);
+    super(OpenSslEngineProvider.NAME, key);
     this.lib = lib;
     MemorySegment ctx = GcmContext.newContext(lib);
     try (Arena arena = Arena.ofConfined()) {

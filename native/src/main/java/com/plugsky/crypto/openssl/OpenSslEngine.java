@@ -1,12 +1,10 @@
 package com.plugsky.crypto.openssl;
 
-import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.aead.Aead;
 import com.plugsky.crypto.aead.InsecureRawGcm;
 import com.plugsky.crypto.engine.AeadEngine;
 import com.plugsky.crypto.primitive.SymmetricPrimitives;
 import java.lang.foreign.MemorySegment;
-import java.util.Objects;
 
 /** The {@code native} engine over one loaded libcrypto. */
 final class OpenSslEngine implements AeadEngine {
@@ -36,10 +34,6 @@ final class OpenSslEngine implements AeadEngine {
 
   @Override
   public Aead newAead(byte[] key) {
-    Objects.requireNonNull(key, "key");
-    if (key.length != Aead.KEY_LENGTH) {
-      throw new InvalidInputException("AES-256-GCM needs a 32-byte key, got " + key.length + " bytes");
-    }
     return new OpenSslAead(lib, aes256Gcm, key);
   }
 

@@ -24,7 +24,7 @@ final class JcaAead extends AbstractAead {
    *     DRBG) instead of taking the one {@link AbstractAead} drew
    */
   JcaAead(String engineName, Provider provider, byte[] keyBytes, ThreadLocal<SecureRandom> moduleRandom) {
-    super(engineName);
+    super(engineName, keyBytes);
     this.key = new DestroyableAesKey(keyBytes);
     this.moduleRandom = moduleRandom;
     this.ciphers = ThreadLocal.withInitial(() -> JcaEngine.newCipher("AES/GCM/NoPadding", provider));

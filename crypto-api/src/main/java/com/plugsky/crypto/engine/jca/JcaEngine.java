@@ -1,6 +1,5 @@
 package com.plugsky.crypto.engine.jca;
 
-import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.aead.Aead;
 import com.plugsky.crypto.aead.InsecureRawGcm;
 import com.plugsky.crypto.engine.AeadEngine;
@@ -8,7 +7,6 @@ import com.plugsky.crypto.primitive.SymmetricPrimitives;
 import java.security.GeneralSecurityException;
 import java.security.Provider;
 import java.security.SecureRandom;
-import java.util.Objects;
 import javax.crypto.Cipher;
 
 /** An engine backed by one JCA provider instance. */
@@ -53,10 +51,6 @@ final class JcaEngine implements AeadEngine {
 
   @Override
   public Aead newAead(byte[] key) {
-    Objects.requireNonNull(key, "key");
-    if (key.length != Aead.KEY_LENGTH) {
-      throw new InvalidInputException("AES-256-GCM needs a 32-byte key, got " + key.length + " bytes");
-    }
     return new JcaAead(name, provider, key, approvedRandom);
   }
 

@@ -28,7 +28,16 @@ public abstract class AbstractAead implements Aead {
   private final String engineName;
   private volatile boolean closed;
 
-  protected AbstractAead(String engineName) {
+  /**
+   * @param key the key the subclass is about to take; checked here so that every engine rejects a
+   *     wrong size the same way
+   * @throws InvalidInputException when the key is not {@value #KEY_LENGTH} bytes
+   */
+  protected AbstractAead(String engineName, byte[] key) {
+    Objects.requireNonNull(key, "key");
+    if (key.length != KEY_LENGTH) {
+      throw new InvalidInputException("AES-256-GCM needs a 32-byte key, got " + key.length + " bytes");
+    }
     this.engineName = engineName;
   }
 
