@@ -9,8 +9,8 @@ import java.util.Objects;
 
 /**
  * Decrypts a message frame by frame as it is read, from {@link Envelope#decryptingStream}. The
- * header was read and authenticated before this stream was made. Memory is one sealed frame and
- * one plaintext frame; no byte of a frame is returned before its tag has verified, so a reader sees
+ * header was read and authenticated before this stream was made. Memory is one sealed frame and one
+ * plaintext frame; no byte of a frame is returned before its tag has verified, so a reader sees
  * only authentic plaintext, but a message cut short or modified after the first frames fails only
  * when it is reached: treat the data as complete only once {@code read} has returned -1.
  *

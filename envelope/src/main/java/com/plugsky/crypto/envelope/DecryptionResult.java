@@ -3,9 +3,7 @@ package com.plugsky.crypto.envelope;
 import com.plugsky.crypto.keyref.KeyRef;
 import java.util.Objects;
 
-/**
- * A decrypted message and how it was opened, from {@link Envelope#decryptWithDetails}.
- */
+/** A decrypted message and how it was opened, from {@link Envelope#decryptWithDetails}. */
 public final class DecryptionResult {
   private final byte[] plaintext;
   private final KeyRef openedBy;

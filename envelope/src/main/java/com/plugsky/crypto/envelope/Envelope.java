@@ -30,10 +30,9 @@ import java.util.SequencedSet;
 import java.util.function.Supplier;
 
 /**
- * Envelope encryption in the message format of docs/FORMAT.md: a fresh 256-bit data key per
- * message (or one from a {@link DataKeyCache}), wrapped under every configured key-encryption key
- * (one per region or HSM), a header that commits to the data key, and a body of AES-256-GCM
- * frames.
+ * Envelope encryption in the message format of docs/FORMAT.md: a fresh 256-bit data key per message
+ * (or one from a {@link DataKeyCache}), wrapped under every configured key-encryption key (one per
+ * region or HSM), a header that commits to the data key, and a body of AES-256-GCM frames.
  *
  * <pre>{@code
  * Envelope envelope = Envelope.builder().kek(KeyRef.parse("local:orders")).build();
@@ -72,14 +71,17 @@ public final class Envelope {
     Optional<String> region = Optional.ofNullable(builder.preferredRegion);
     this.decryptionOrder =
         all.stream()
-            .sorted(Comparator.comparingInt(k -> region.isPresent() && k.region().equals(region) ? 0 : 1))
+            .sorted(
+                Comparator.comparingInt(
+                    k -> region.isPresent() && k.region().equals(region) ? 0 : 1))
             .toList();
     this.frameExponent = Integer.numberOfTrailingZeros(builder.frameSize);
     this.cache = builder.cache;
     this.engine = builder.engine != null ? builder.engine : Engines.defaultEngine();
     this.primitives = engine.primitives();
     this.keys =
-        new KeyOperations(builder.wrappers, builder.auditSink, builder.principal, builder.requestId);
+        new KeyOperations(
+            builder.wrappers, builder.auditSink, builder.principal, builder.requestId);
   }
 
   public static Builder builder() {
@@ -99,7 +101,14 @@ public final class Envelope {
     try {
       byte[] messageId = CryptoRandom.bytes(Format.MESSAGE_ID_LENGTH);
       Sealed sealed =
-          seal(engine, frameExponent, materials.dataKey(), messageId, context, materials.entries(), plaintext);
+          seal(
+              engine,
+              frameExponent,
+              materials.dataKey(),
+              messageId,
+              context,
+              materials.entries(),
+              plaintext);
       keys.recordWraps(pending, sealed.header());
       return sealed.message();
     } finally {
@@ -128,11 +137,14 @@ public final class Envelope {
     long bodyLength = plaintext.length + frames * Format.FRAME_OVERHEAD;
     try (MessageKeys messageKeys = MessageKeys.derive(dataKey, messageId, primitives)) {
       Header header =
-          Header.build(frameExponent, messageId, context, entries, messageKeys.headerKey(), primitives);
+          Header.build(
+              frameExponent, messageId, context, entries, messageKeys.headerKey(), primitives);
       long total = header.length() + bodyLength;
       if (total > Integer.MAX_VALUE - 8) {
         throw new InvalidInputException(
-            "a message of " + plaintext.length + " bytes does not fit in one array; use encryptingStream");
+            "a message of "
+                + plaintext.length
+                + " bytes does not fit in one array; use encryptingStream");
       }
       byte[] out = new byte[(int) total];
       header.writeTo(out, 0);
@@ -167,13 +179,22 @@ public final class Envelope {
     List<int[]> frames = frameLayout(message, header);
     long plaintextLength = frames.stream().mapToLong(f -> f[1]).sum();
     try (OpenedMessage opened = open(header, context, false);
-        FrameCipher cipher = new FrameCipher(engine, opened.keys().payloadKey(), header.messageId())) {
+        FrameCipher cipher =
+            new FrameCipher(engine, opened.keys().payloadKey(), header.messageId())) {
       byte[] plaintext = new byte[(int) plaintextLength];
       int out = 0;
       try {
         for (int i = 0; i < frames.size(); i++) {
           int[] frame = frames.get(i);
-          out += cipher.open(i, i == frames.size() - 1, message, frame[0], frame[1] + Format.GCM_TAG_LENGTH, plaintext, out);
+          out +=
+              cipher.open(
+                  i,
+                  i == frames.size() - 1,
+                  message,
+                  frame[0],
+                  frame[1] + Format.GCM_TAG_LENGTH,
+                  plaintext,
+                  out);
         }
       } catch (RuntimeException e) {
         Bytes.zero(plaintext);
@@ -224,10 +245,11 @@ public final class Envelope {
   /**
    * A stream that encrypts what is written to it into {@code out}: the header is written now, each
    * frame when it is full, the final frame on {@link OutputStream#close()}, which also closes
-   * {@code out}. Memory stays at about two frames whatever the length. Always uses a fresh data
-   * key (see {@link DataKeyCache}).
+   * {@code out}. Memory stays at about two frames whatever the length. Always uses a fresh data key
+   * (see {@link DataKeyCache}).
    */
-  public OutputStream encryptingStream(OutputStream out, EncryptionContext context) throws IOException {
+  public OutputStream encryptingStream(OutputStream out, EncryptionContext context)
+      throws IOException {
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(context, "context");
     List<KeyOperations.Pending> pending = new ArrayList<>();
@@ -237,7 +259,9 @@ public final class Envelope {
     FrameCipher cipher;
     try (MessageKeys messageKeys = MessageKeys.derive(dataKey, messageId, primitives)) {
       List<Header.Entry> entries = wrapAll(dataKey, context, pending);
-      header = Header.build(frameExponent, messageId, context, entries, messageKeys.headerKey(), primitives);
+      header =
+          Header.build(
+              frameExponent, messageId, context, entries, messageKeys.headerKey(), primitives);
       cipher = new FrameCipher(engine, messageKeys.payloadKey(), messageId);
     } finally {
       Bytes.zero(dataKey);
@@ -253,11 +277,12 @@ public final class Envelope {
   }
 
   /**
-   * A stream of the plaintext of the message read from {@code in}. The header is read,
-   * unwrapped and authenticated now, so a wrong context or KEK fails here; frames are decrypted
-   * as they are read. Closing it closes {@code in}.
+   * A stream of the plaintext of the message read from {@code in}. The header is read, unwrapped
+   * and authenticated now, so a wrong context or KEK fails here; frames are decrypted as they are
+   * read. Closing it closes {@code in}.
    */
-  public DecryptingInputStream decryptingStream(InputStream in, EncryptionContext context) throws IOException {
+  public DecryptingInputStream decryptingStream(InputStream in, EncryptionContext context)
+      throws IOException {
     Objects.requireNonNull(in, "in");
     Objects.requireNonNull(context, "context");
     Header header = Header.read(in);
@@ -268,9 +293,9 @@ public final class Envelope {
   }
 
   /**
-   * The message with its data key wrapped under exactly {@code keyRefs}, in that order, and the body
-   * unchanged: a wrapping whose KeyRef is kept is copied as it was, the others are made now. This
-   * replaces (rotation, BYOK migration), adds (a new region) or removes wrapped keys without
+   * The message with its data key wrapped under exactly {@code keyRefs}, in that order, and the
+   * body unchanged: a wrapping whose KeyRef is kept is copied as it was, the others are made now.
+   * This replaces (rotation, BYOK migration), adds (a new region) or removes wrapped keys without
    * re-encrypting anything. The message is opened with this Envelope's KEKs, and its header must
    * authenticate; the body is copied without being decrypted.
    *
@@ -282,12 +307,14 @@ public final class Envelope {
     Header rewrapped = rewrapHeader(header, context, keyRefs);
     byte[] out = new byte[rewrapped.length() + message.length - header.length()];
     rewrapped.writeTo(out, 0);
-    System.arraycopy(message, header.length(), out, rewrapped.length(), message.length - header.length());
+    System.arraycopy(
+        message, header.length(), out, rewrapped.length(), message.length - header.length());
     return out;
   }
 
   /** {@link #rewrap(byte[], EncryptionContext, List)} from a stream to a stream; closes neither. */
-  public void rewrap(InputStream in, OutputStream out, EncryptionContext context, List<KeyRef> keyRefs)
+  public void rewrap(
+      InputStream in, OutputStream out, EncryptionContext context, List<KeyRef> keyRefs)
       throws IOException {
     Objects.requireNonNull(in, "in");
     Objects.requireNonNull(out, "out");
@@ -300,7 +327,8 @@ public final class Envelope {
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(keyRefs, "keyRefs");
     if (keyRefs.isEmpty()) {
-      throw new InvalidInputException("rewrap needs at least one KeyRef to wrap the data key under");
+      throw new InvalidInputException(
+          "rewrap needs at least one KeyRef to wrap the data key under");
     }
     Instant started = Instant.now();
     long t0 = System.nanoTime();
@@ -336,7 +364,8 @@ public final class Envelope {
   /** A data key and its wrappings for a message of {@code bytes} bytes: cached, else fresh. */
   private DataKeyCache.Materials materials(
       EncryptionContext context, long bytes, List<KeyOperations.Pending> pending) {
-    DataKeyCache.Key cacheKey = cache == null ? null : new DataKeyCache.Key(encryptionKekNames, context);
+    DataKeyCache.Key cacheKey =
+        cache == null ? null : new DataKeyCache.Key(encryptionKekNames, context);
     if (cache != null) {
       DataKeyCache.Materials cached = cache.acquire(cacheKey, bytes);
       if (cached != null) {
@@ -367,7 +396,8 @@ public final class Envelope {
   }
 
   /** The keys of an authenticated header, and which KEK gave them. Closing zeroes every key. */
-  private record OpenedMessage(KeyRef openedBy, MessageKeys keys, byte[] dataKey) implements AutoCloseable {
+  private record OpenedMessage(KeyRef openedBy, MessageKeys keys, byte[] dataKey)
+      implements AutoCloseable {
     @Override
     public void close() {
       keys.close();
@@ -389,7 +419,8 @@ public final class Envelope {
     String headerHash = keys.headerHashForAudit(header);
     for (KeyRef kek : decryptionOrder) {
       String name = kek.toString();
-      Optional<Header.Entry> entry = header.entries().stream().filter(e -> e.keyRef().equals(name)).findFirst();
+      Optional<Header.Entry> entry =
+          header.entries().stream().filter(e -> e.keyRef().equals(name)).findFirst();
       if (entry.isEmpty()) {
         continue;
       }
@@ -411,7 +442,8 @@ public final class Envelope {
         messageKeys.close();
         Bytes.zero(dataKey);
         throw new AuthenticationFailedException(
-            "the message header does not authenticate under the data key from " + kek
+            "the message header does not authenticate under the data key from "
+                + kek
                 + ": the header was modified, or that wrapped key was made for another message");
       }
       if (!keepDataKey) {
@@ -445,8 +477,8 @@ public final class Envelope {
     private Builder() {}
 
     /**
-     * Adds a key-encryption key: every message's data key is wrapped under each one added (e.g.
-     * one per region), and decryption tries them in the order added.
+     * Adds a key-encryption key: every message's data key is wrapped under each one added (e.g. one
+     * per region), and decryption tries them in the order added.
      */
     public Builder kek(KeyRef kek) {
       Objects.requireNonNull(kek, "kek");
@@ -457,8 +489,8 @@ public final class Envelope {
     }
 
     /**
-     * Adds a KEK that decryption may use but encryption does not: a retired key during rotation,
-     * or another service's region.
+     * Adds a KEK that decryption may use but encryption does not: a retired key during rotation, or
+     * another service's region.
      */
     public Builder decryptOnlyKek(KeyRef kek) {
       Objects.requireNonNull(kek, "kek");
@@ -475,7 +507,8 @@ public final class Envelope {
     public Builder keyWrapper(KeyWrapper wrapper) {
       Objects.requireNonNull(wrapper, "wrapper");
       if (wrappers.putIfAbsent(wrapper.scheme(), wrapper) != null) {
-        throw new InvalidInputException("a key wrapper for " + wrapper.scheme().prefix() + " KeyRefs is already set");
+        throw new InvalidInputException(
+            "a key wrapper for " + wrapper.scheme().prefix() + " KeyRefs is already set");
       }
       return this;
     }
@@ -534,16 +567,21 @@ public final class Envelope {
      */
     public Envelope build() {
       if (encryptionKeks.isEmpty()) {
-        throw new ConfigurationException("an Envelope needs at least one kek(...) to wrap data keys under");
+        throw new ConfigurationException(
+            "an Envelope needs at least one kek(...) to wrap data keys under");
       }
       if (encryptionKeks.size() > Format.MAX_WRAPPED_KEYS) {
         throw new ConfigurationException(
-            "a message holds at most " + Format.MAX_WRAPPED_KEYS + " wrapped keys; "
-                + encryptionKeks.size() + " KEKs were added");
+            "a message holds at most "
+                + Format.MAX_WRAPPED_KEYS
+                + " wrapped keys; "
+                + encryptionKeks.size()
+                + " KEKs were added");
       }
       for (KeyRef kek : decryptOnlyKeks) {
         if (encryptionKeks.contains(kek)) {
-          throw new ConfigurationException("KEK " + kek + " is added both as kek and decryptOnlyKek");
+          throw new ConfigurationException(
+              "KEK " + kek + " is added both as kek and decryptOnlyKek");
         }
       }
       return new Envelope(this);

@@ -17,6 +17,7 @@ final class Format {
   static final int MESSAGE_ID_LENGTH = 32;
   static final int DATA_KEY_LENGTH = 32;
   static final int HEADER_TAG_LENGTH = 32;
+
   /** Magic, version, suite, frame size exponent, message id, context length. */
   static final int FIXED_PREFIX_LENGTH = 3 + 1 + 1 + 1 + MESSAGE_ID_LENGTH + 2;
 

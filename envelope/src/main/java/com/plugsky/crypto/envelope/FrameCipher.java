@@ -50,8 +50,8 @@ final class FrameCipher implements AutoCloseable {
 
   /**
    * Opens a frame's {@code ciphertext || tag} ({@code length} bytes) into {@code out}; on a tag
-   * failure the output region is zeroed and {@link com.plugsky.crypto.AuthenticationFailedException}
-   * thrown.
+   * failure the output region is zeroed and {@link
+   * com.plugsky.crypto.AuthenticationFailedException} thrown.
    */
   int open(long index, boolean last, byte[] in, int offset, int length, byte[] out, int outOffset) {
     prepare(index, last);
@@ -84,16 +84,27 @@ final class FrameCipher implements AutoCloseable {
     boolean last = isFinal(word);
     if (length > frameSize) {
       throw new MalformedCiphertextException(
-          "frame " + index + " claims " + Integer.toUnsignedLong(length)
-              + " bytes; this message's frames hold at most " + frameSize);
+          "frame "
+              + index
+              + " claims "
+              + Integer.toUnsignedLong(length)
+              + " bytes; this message's frames hold at most "
+              + frameSize);
     }
     if (!last && length != frameSize) {
       throw new MalformedCiphertextException(
-          "frame " + index + " is not final but holds " + length + " bytes instead of " + frameSize);
+          "frame "
+              + index
+              + " is not final but holds "
+              + length
+              + " bytes instead of "
+              + frameSize);
     }
     if (last && length == 0 && index > 0) {
       throw new MalformedCiphertextException(
-          "frame " + index + " is an empty final frame after a full one; the writer must mark the"
+          "frame "
+              + index
+              + " is an empty final frame after a full one; the writer must mark the"
               + " last full frame final");
     }
     if (!last && index >= MAX_FRAMES - 1) {

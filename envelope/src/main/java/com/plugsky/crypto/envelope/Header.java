@@ -57,7 +57,11 @@ final class Header {
   private final byte[] bytes;
 
   private Header(
-      int frameExponent, byte[] messageId, EncryptionContext context, List<Entry> entries, byte[] bytes) {
+      int frameExponent,
+      byte[] messageId,
+      EncryptionContext context,
+      List<Entry> entries,
+      byte[] bytes) {
     this.frameExponent = frameExponent;
     this.messageId = messageId;
     this.context = context;
@@ -211,26 +215,39 @@ final class Header {
     int version = Byte.toUnsignedInt(prefix[3]);
     if (version != Format.VERSION) {
       throw new MalformedCiphertextException(
-          "envelope format version " + version + " is not supported; this library reads version "
+          "envelope format version "
+              + version
+              + " is not supported; this library reads version "
               + Format.VERSION);
     }
     int suite = Byte.toUnsignedInt(prefix[4]);
     if (suite != Format.SUITE) {
       throw new MalformedCiphertextException(
-          "envelope suite " + suite + " is not supported; this library reads suite " + Format.SUITE);
+          "envelope suite "
+              + suite
+              + " is not supported; this library reads suite "
+              + Format.SUITE);
     }
     int frameExponent = Byte.toUnsignedInt(prefix[5]);
     if (frameExponent < MIN_FRAME_EXPONENT || frameExponent > MAX_FRAME_EXPONENT) {
       throw new MalformedCiphertextException(
-          "header claims frames of 2^" + frameExponent + " bytes; the format allows 2^"
-              + MIN_FRAME_EXPONENT + " to 2^" + MAX_FRAME_EXPONENT);
+          "header claims frames of 2^"
+              + frameExponent
+              + " bytes; the format allows 2^"
+              + MIN_FRAME_EXPONENT
+              + " to 2^"
+              + MAX_FRAME_EXPONENT);
     }
     byte[] messageId = Arrays.copyOfRange(prefix, 6, 6 + MESSAGE_ID_LENGTH);
     int contextLength = ByteBuffer.wrap(prefix, 6 + MESSAGE_ID_LENGTH, 2).getShort() & 0xffff;
     if (contextLength < MIN_CONTEXT_LENGTH || contextLength > MAX_CONTEXT_LENGTH) {
       throw new MalformedCiphertextException(
-          "header claims an encryption context of " + contextLength + " bytes; the format allows "
-              + MIN_CONTEXT_LENGTH + ".." + MAX_CONTEXT_LENGTH);
+          "header claims an encryption context of "
+              + contextLength
+              + " bytes; the format allows "
+              + MIN_CONTEXT_LENGTH
+              + ".."
+              + MAX_CONTEXT_LENGTH);
     }
     EncryptionContext context =
         EncryptionContext.decode(reader.take(contextLength, "the encryption context"));
@@ -245,8 +262,12 @@ final class Header {
       int keyRefLength = reader.u16("the KeyRef length of wrapped key " + i);
       if (keyRefLength < 1 || keyRefLength > MAX_KEY_REF_LENGTH) {
         throw new MalformedCiphertextException(
-            "wrapped key " + i + " claims a KeyRef of " + keyRefLength
-                + " bytes; the format allows 1.." + MAX_KEY_REF_LENGTH);
+            "wrapped key "
+                + i
+                + " claims a KeyRef of "
+                + keyRefLength
+                + " bytes; the format allows 1.."
+                + MAX_KEY_REF_LENGTH);
       }
       byte[] keyRefBytes = reader.take(keyRefLength, "the KeyRef of wrapped key " + i);
       for (byte b : keyRefBytes) {
@@ -262,8 +283,12 @@ final class Header {
       int wrappedLength = reader.u16("the wrapped length of " + keyRef);
       if (wrappedLength < 1 || wrappedLength > MAX_WRAPPED_LENGTH) {
         throw new MalformedCiphertextException(
-            "the wrapped key under " + keyRef + " claims " + wrappedLength
-                + " bytes; the format allows 1.." + MAX_WRAPPED_LENGTH);
+            "the wrapped key under "
+                + keyRef
+                + " claims "
+                + wrappedLength
+                + " bytes; the format allows 1.."
+                + MAX_WRAPPED_LENGTH);
       }
       entries.add(new Entry(keyRef, reader.take(wrappedLength, "the wrapped key under " + keyRef)));
     }
@@ -283,14 +308,22 @@ final class Header {
     byte[] take(int length, String what) throws IOException {
       if (read.size() + (long) length > MAX_HEADER_LENGTH) {
         throw new MalformedCiphertextException(
-            "header is longer than the format's limit of " + MAX_HEADER_LENGTH + " bytes (at "
-                + what + ")");
+            "header is longer than the format's limit of "
+                + MAX_HEADER_LENGTH
+                + " bytes (at "
+                + what
+                + ")");
       }
       byte[] bytes = in.readNBytes(length);
       if (bytes.length < length) {
         throw new MalformedCiphertextException(
-            "message ends inside its header: " + what + " needs " + length + " bytes, "
-                + bytes.length + " are left");
+            "message ends inside its header: "
+                + what
+                + " needs "
+                + length
+                + " bytes, "
+                + bytes.length
+                + " are left");
       }
       read.write(bytes, 0, length);
       return bytes;

@@ -48,7 +48,8 @@ final class KeyOperations {
   record Pending(AuditedOperation operation, Instant started, Duration latency) {}
 
   /** Wraps {@code dataKey} under {@code keyRef}; a failure is recorded at once and rethrown. */
-  Header.Entry wrap(KeyRef keyRef, byte[] dataKey, EncryptionContext context, List<Pending> pending) {
+  Header.Entry wrap(
+      KeyRef keyRef, byte[] dataKey, EncryptionContext context, List<Pending> pending) {
     AuditedOperation operation = describe(Operation.WRAP, keyRef, dataKey.length);
     Instant started = Instant.now();
     long t0 = System.nanoTime();
@@ -70,7 +71,8 @@ final class KeyOperations {
     }
     String hash = header.sha256Hex();
     for (Pending p : pending) {
-      sink.record(p.operation().withHeaderSha256(hash).event(p.started(), p.latency(), Outcome.SUCCESS));
+      sink.record(
+          p.operation().withHeaderSha256(hash).event(p.started(), p.latency(), Outcome.SUCCESS));
     }
   }
 
@@ -88,7 +90,8 @@ final class KeyOperations {
       throw e;
     }
     try {
-      sink.record(operation.event(started, Duration.ofNanos(System.nanoTime() - t0), Outcome.SUCCESS));
+      sink.record(
+          operation.event(started, Duration.ofNanos(System.nanoTime() - t0), Outcome.SUCCESS));
     } catch (RuntimeException sinkFailure) {
       Bytes.zero(dataKey);
       throw sinkFailure;
@@ -134,18 +137,20 @@ final class KeyOperations {
         .withRequestId(requestId.get());
   }
 
-  private void recordFailure(AuditedOperation operation, Instant started, long t0, RuntimeException e) {
+  private void recordFailure(
+      AuditedOperation operation, Instant started, long t0, RuntimeException e) {
     try {
       sink.record(
-          operation.event(started, Duration.ofNanos(System.nanoTime() - t0), AuditedOperation.outcomeOf(e)));
+          operation.event(
+              started, Duration.ofNanos(System.nanoTime() - t0), AuditedOperation.outcomeOf(e)));
     } catch (RuntimeException sinkFailure) {
       e.addSuppressed(sinkFailure);
     }
   }
 
   /**
-   * The failure to report when no entry could be unwrapped: a retryable one if any (another try
-   * may succeed), else the first, with the others attached.
+   * The failure to report when no entry could be unwrapped: a retryable one if any (another try may
+   * succeed), else the first, with the others attached.
    */
   static RuntimeException combine(List<RuntimeException> failures) {
     RuntimeException chosen =

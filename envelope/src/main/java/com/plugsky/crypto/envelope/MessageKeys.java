@@ -34,10 +34,12 @@ final class MessageKeys implements AutoCloseable {
               + " bytes; envelope messages use "
               + Format.DATA_KEY_LENGTH);
     }
-    byte[] okm = primitives.hkdfSha256(dataKey, messageId, Format.KEY_SCHEDULE_INFO, 2 * KEY_LENGTH);
+    byte[] okm =
+        primitives.hkdfSha256(dataKey, messageId, Format.KEY_SCHEDULE_INFO, 2 * KEY_LENGTH);
     try {
       return new MessageKeys(
-          Arrays.copyOfRange(okm, 0, KEY_LENGTH), Arrays.copyOfRange(okm, KEY_LENGTH, 2 * KEY_LENGTH));
+          Arrays.copyOfRange(okm, 0, KEY_LENGTH),
+          Arrays.copyOfRange(okm, KEY_LENGTH, 2 * KEY_LENGTH));
     } finally {
       Bytes.zero(okm);
     }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every kind of damaged or hostile message fails with a typed exception and releases nothing. */
 class BadInputTest {
-  private static final EncryptionContext CONTEXT = EncryptionContext.of("tenant", "acme", "purpose", "orders");
+  private static final EncryptionContext CONTEXT =
+      EncryptionContext.of("tenant", "acme", "purpose", "orders");
   private static final int FRAME = 16;
 
   @TempDir Path keys;
@@ -105,12 +106,14 @@ class BadInputTest {
     byte[] cut = Arrays.copyOf(message, secondWord + FRAME + 20);
     cut[secondWord] |= (byte) 0x80;
 
-    assertThatThrownBy(() -> envelope.decrypt(cut, CONTEXT)).isInstanceOf(AuthenticationFailedException.class);
+    assertThatThrownBy(() -> envelope.decrypt(cut, CONTEXT))
+        .isInstanceOf(AuthenticationFailedException.class);
   }
 
   @Test
   void anExtraFrameAfterTheFinalOneFails() {
-    byte[] finalFrame = Arrays.copyOfRange(message, headerLength + 2 * (FRAME + 20), message.length);
+    byte[] finalFrame =
+        Arrays.copyOfRange(message, headerLength + 2 * (FRAME + 20), message.length);
     byte[] extended = concat(message, finalFrame);
 
     assertThatThrownBy(() -> envelope.decrypt(extended, CONTEXT))
@@ -134,30 +137,42 @@ class BadInputTest {
     byte[] swapped = concat(header, frame1, frame0, rest);
     byte[] duplicated = concat(header, frame0, frame0, frame1, rest);
 
-    assertThatThrownBy(() -> envelope.decrypt(swapped, CONTEXT)).isInstanceOf(AuthenticationFailedException.class);
-    assertThatThrownBy(() -> envelope.decrypt(duplicated, CONTEXT)).isInstanceOf(AuthenticationFailedException.class);
+    assertThatThrownBy(() -> envelope.decrypt(swapped, CONTEXT))
+        .isInstanceOf(AuthenticationFailedException.class);
+    assertThatThrownBy(() -> envelope.decrypt(duplicated, CONTEXT))
+        .isInstanceOf(AuthenticationFailedException.class);
   }
 
   @Test
   void framesSwappedBetweenMessagesUnderTheSameCachedDataKeyFail() {
     Envelope cached =
-        TestKeks.envelope(keys, "orders").frameSize(FRAME).dataKeyCache(DataKeyCache.builder().build()).build();
+        TestKeks.envelope(keys, "orders")
+            .frameSize(FRAME)
+            .dataKeyCache(DataKeyCache.builder().build())
+            .build();
     byte[] a = cached.encrypt(plaintext, CONTEXT);
     byte[] b = cached.encrypt(plaintext, CONTEXT);
     byte[] mixed = a.clone();
     System.arraycopy(b, headerLength + FRAME + 20, mixed, headerLength + FRAME + 20, FRAME + 20);
 
-    assertThat(Arrays.copyOfRange(a, 74, 74 + 89)).as("same cached wrapping").isEqualTo(Arrays.copyOfRange(b, 74, 74 + 89));
+    assertThat(Arrays.copyOfRange(a, 74, 74 + 89))
+        .as("same cached wrapping")
+        .isEqualTo(Arrays.copyOfRange(b, 74, 74 + 89));
     assertThat(cached.decrypt(b, CONTEXT)).isEqualTo(plaintext);
-    assertThatThrownBy(() -> cached.decrypt(mixed, CONTEXT)).isInstanceOf(AuthenticationFailedException.class);
+    assertThatThrownBy(() -> cached.decrypt(mixed, CONTEXT))
+        .isInstanceOf(AuthenticationFailedException.class);
   }
 
   @Test
   void theHeaderOfOneMessageDoesNotOpenTheBodyOfAnother() {
     byte[] other = envelope.encrypt(plaintext, CONTEXT);
-    byte[] spliced = concat(Arrays.copyOf(message, headerLength), Arrays.copyOfRange(other, headerLength, other.length));
+    byte[] spliced =
+        concat(
+            Arrays.copyOf(message, headerLength),
+            Arrays.copyOfRange(other, headerLength, other.length));
 
-    assertThatThrownBy(() -> envelope.decrypt(spliced, CONTEXT)).isInstanceOf(AuthenticationFailedException.class);
+    assertThatThrownBy(() -> envelope.decrypt(spliced, CONTEXT))
+        .isInstanceOf(AuthenticationFailedException.class);
   }
 
   @Test
@@ -167,7 +182,8 @@ class BadInputTest {
         .hasMessageContaining("header");
     assertThatThrownBy(() -> envelope.decryptingStream(InputStream.nullInputStream(), CONTEXT))
         .isInstanceOf(MalformedCiphertextException.class);
-    assertThatThrownBy(() -> Envelope.inspect(new byte[0])).isInstanceOf(MalformedCiphertextException.class);
+    assertThatThrownBy(() -> Envelope.inspect(new byte[0]))
+        .isInstanceOf(MalformedCiphertextException.class);
   }
 
   @Test
@@ -201,7 +217,8 @@ class BadInputTest {
         .isInstanceOf(MalformedCiphertextException.class)
         .hasMessageContaining("2^40");
     assertThat(in.read).isEqualTo(40);
-    assertThatThrownBy(() -> Envelope.inspect(hostile)).isInstanceOf(MalformedCiphertextException.class);
+    assertThatThrownBy(() -> Envelope.inspect(hostile))
+        .isInstanceOf(MalformedCiphertextException.class);
   }
 
   @Test
@@ -231,7 +248,8 @@ class BadInputTest {
     assertThatThrownBy(() -> Envelope.inspect(keyRefTooLong)).hasMessageContaining("65535");
     assertThatThrownBy(() -> Envelope.inspect(wrappedTooLong)).hasMessageContaining("65535");
     for (byte[] hostile : List.of(contextTooLong, keyRefTooLong, wrappedTooLong)) {
-      assertThatThrownBy(() -> envelope.decrypt(hostile, CONTEXT)).isInstanceOf(MalformedCiphertextException.class);
+      assertThatThrownBy(() -> envelope.decrypt(hostile, CONTEXT))
+          .isInstanceOf(MalformedCiphertextException.class);
     }
   }
 
@@ -253,16 +271,33 @@ class BadInputTest {
     byte[] dataKey = CryptoRandom.bytes(32);
     byte[] messageId = CryptoRandom.bytes(32);
     byte[] onlyUnknown =
-        Envelope.seal(Engines.defaultEngine(), 4, dataKey, messageId, CONTEXT, List.of(unknown), plaintext).message();
+        Envelope.seal(
+                Engines.defaultEngine(),
+                4,
+                dataKey,
+                messageId,
+                CONTEXT,
+                List.of(unknown),
+                plaintext)
+            .message();
 
-    assertThat(Envelope.inspect(onlyUnknown).wrappedKeys().getFirst().keyRef()).isEqualTo("x-future-kms:key/1");
+    assertThat(Envelope.inspect(onlyUnknown).wrappedKeys().getFirst().keyRef())
+        .isEqualTo("x-future-kms:key/1");
     assertThatThrownBy(() -> envelope.decrypt(onlyUnknown, CONTEXT))
         .isInstanceOf(AuthenticationFailedException.class)
         .hasMessageContaining("x-future-kms:key/1");
     // The local entry of another message wraps another data key: skipped or not, the
     // commitment refuses it.
     byte[] borrowed =
-        Envelope.seal(Engines.defaultEngine(), 4, dataKey, messageId, CONTEXT, List.of(unknown, local), plaintext).message();
+        Envelope.seal(
+                Engines.defaultEngine(),
+                4,
+                dataKey,
+                messageId,
+                CONTEXT,
+                List.of(unknown, local),
+                plaintext)
+            .message();
     assertThatThrownBy(() -> envelope.decrypt(borrowed, CONTEXT))
         .isInstanceOf(AuthenticationFailedException.class)
         .hasMessageContaining("does not authenticate");
@@ -270,7 +305,10 @@ class BadInputTest {
 
   @Test
   void aKekWithNoWrapperOnTheClasspathIsAConfigurationError() {
-    Envelope hsm = Envelope.builder().kek(KeyRef.parse("pkcs11:token=hsm1;object=kek;type=secret-key")).build();
+    Envelope hsm =
+        Envelope.builder()
+            .kek(KeyRef.parse("pkcs11:token=hsm1;object=kek;type=secret-key"))
+            .build();
 
     assertThatThrownBy(() -> hsm.encrypt(plaintext, CONTEXT))
         .isInstanceOf(ConfigurationException.class)
@@ -285,7 +323,8 @@ class BadInputTest {
   }
 
   private void readAll(byte[] bytes, ByteArrayOutputStream released) throws IOException {
-    try (DecryptingInputStream in = envelope.decryptingStream(new ByteArrayInputStream(bytes), CONTEXT)) {
+    try (DecryptingInputStream in =
+        envelope.decryptingStream(new ByteArrayInputStream(bytes), CONTEXT)) {
       byte[] buffer = new byte[7];
       int n;
       while ((n = in.read(buffer)) >= 0) {

@@ -30,7 +30,8 @@ class DataKeyCacheTest {
   void reusesADataKeyAndItsWrappingsForTheSameKeksAndContext() {
     List<AuditEvent> events = new CopyOnWriteArrayList<>();
     DataKeyCache cache = DataKeyCache.builder().build();
-    Envelope envelope = TestKeks.envelope(keys, "eu", "us").dataKeyCache(cache).auditSink(events::add).build();
+    Envelope envelope =
+        TestKeks.envelope(keys, "eu", "us").dataKeyCache(cache).auditSink(events::add).build();
 
     byte[] first = envelope.encrypt(PLAINTEXT, ACME);
     byte[] second = envelope.encrypt(PLAINTEXT, ACME);
@@ -38,8 +39,10 @@ class DataKeyCacheTest {
 
     assertThat(events.stream().filter(e -> e.operation() == Operation.WRAP)).hasSize(4);
     assertThat(cache.stats()).isEqualTo(new DataKeyCache.Stats(1, 2, 2, 0, 2));
-    assertThat(Envelope.inspect(first).wrappedKeys()).isEqualTo(Envelope.inspect(second).wrappedKeys());
-    assertThat(Envelope.inspect(first).messageId()).isNotEqualTo(Envelope.inspect(second).messageId());
+    assertThat(Envelope.inspect(first).wrappedKeys())
+        .isEqualTo(Envelope.inspect(second).wrappedKeys());
+    assertThat(Envelope.inspect(first).messageId())
+        .isNotEqualTo(Envelope.inspect(second).messageId());
     assertThat(envelope.decrypt(first, ACME)).isEqualTo(PLAINTEXT);
     assertThat(envelope.decrypt(second, ACME)).isEqualTo(PLAINTEXT);
   }
@@ -81,13 +84,16 @@ class DataKeyCacheTest {
 
     assertThat(cache.stats().hits()).isEqualTo(1);
     assertThat(cache.stats().misses()).isEqualTo(3);
-    assertThat(cache.stats().entries()).as("a message larger than the limit is not cached").isZero();
+    assertThat(cache.stats().entries())
+        .as("a message larger than the limit is not cached")
+        .isZero();
   }
 
   @Test
   void expiredKeysAreEvictedAndZeroed() {
     AtomicLong now = new AtomicLong();
-    DataKeyCache cache = DataKeyCache.builder().maxAge(Duration.ofSeconds(10)).nanoTime(now::get).build();
+    DataKeyCache cache =
+        DataKeyCache.builder().maxAge(Duration.ofSeconds(10)).nanoTime(now::get).build();
     byte[] dataKey = filled(32, 9);
     cache.offer(KEY, dataKey, List.of(), 1);
 

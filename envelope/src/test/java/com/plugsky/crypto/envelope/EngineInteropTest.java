@@ -27,7 +27,11 @@ class EngineInteropTest {
     new Random(7).nextBytes(plaintext);
     for (AeadEngine writer : Engines.available()) {
       byte[] message =
-          TestKeks.envelope(keys, "orders").engine(writer).frameSize(1024).build().encrypt(plaintext, CONTEXT);
+          TestKeks.envelope(keys, "orders")
+              .engine(writer)
+              .frameSize(1024)
+              .build()
+              .encrypt(plaintext, CONTEXT);
       for (AeadEngine reader : Engines.available()) {
         Envelope opening = TestKeks.envelope(keys, "orders").engine(reader).build();
         assertThat(opening.decrypt(message, CONTEXT))

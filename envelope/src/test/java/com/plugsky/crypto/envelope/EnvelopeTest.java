@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EnvelopeTest {
-  private static final EncryptionContext CONTEXT = EncryptionContext.of("tenant", "acme", "purpose", "orders");
-  private static final byte[] PLAINTEXT = "card 4111-1111-1111-1111".getBytes(StandardCharsets.UTF_8);
+  private static final EncryptionContext CONTEXT =
+      EncryptionContext.of("tenant", "acme", "purpose", "orders");
+  private static final byte[] PLAINTEXT =
+      "card 4111-1111-1111-1111".getBytes(StandardCharsets.UTF_8);
 
   @TempDir Path keys;
 
@@ -57,7 +59,8 @@ class EnvelopeTest {
     byte[] first = envelope.encrypt(PLAINTEXT, CONTEXT);
     byte[] second = envelope.encrypt(PLAINTEXT, CONTEXT);
 
-    assertThat(Envelope.inspect(first).messageId()).isNotEqualTo(Envelope.inspect(second).messageId());
+    assertThat(Envelope.inspect(first).messageId())
+        .isNotEqualTo(Envelope.inspect(second).messageId());
     assertThat(Arrays.copyOfRange(first, first.length - 40, first.length))
         .isNotEqualTo(Arrays.copyOfRange(second, second.length - 40, second.length));
   }
@@ -108,7 +111,9 @@ class EnvelopeTest {
         .isInstanceOf(AuthenticationFailedException.class)
         .hasMessageContaining("encryption context");
     assertThatThrownBy(
-            () -> envelope.decrypt(message, EncryptionContext.of("purpose", "orders", "tenant", "acme")))
+            () ->
+                envelope.decrypt(
+                    message, EncryptionContext.of("purpose", "orders", "tenant", "acme")))
         .isInstanceOf(AuthenticationFailedException.class);
   }
 
@@ -148,7 +153,8 @@ class EnvelopeTest {
 
   @Test
   void inspectReadsTheHeaderWithoutAnyKey() {
-    byte[] message = TestKeks.envelope(keys, "eu", "us").frameSize(1024).build().encrypt(PLAINTEXT, CONTEXT);
+    byte[] message =
+        TestKeks.envelope(keys, "eu", "us").frameSize(1024).build().encrypt(PLAINTEXT, CONTEXT);
 
     EnvelopeHeader header = Envelope.inspect(message);
 
@@ -169,8 +175,10 @@ class EnvelopeTest {
     Envelope inUs = TestKeks.envelope(keys, "us", "eu").build();
     Envelope inEu = TestKeks.envelope(keys, "eu", "us").build();
 
-    assertThat(inUs.decryptWithDetails(message, CONTEXT).openedBy()).isEqualTo(TestKeks.local("us"));
-    assertThat(inEu.decryptWithDetails(message, CONTEXT).openedBy()).isEqualTo(TestKeks.local("eu"));
+    assertThat(inUs.decryptWithDetails(message, CONTEXT).openedBy())
+        .isEqualTo(TestKeks.local("us"));
+    assertThat(inEu.decryptWithDetails(message, CONTEXT).openedBy())
+        .isEqualTo(TestKeks.local("eu"));
   }
 
   @Test
@@ -203,7 +211,12 @@ class EnvelopeTest {
     Envelope writer = Envelope.builder().keyWrapper(kms).kek(usKek).kek(euKek).build();
     byte[] message = writer.encrypt(PLAINTEXT, CONTEXT);
     Envelope reader =
-        Envelope.builder().keyWrapper(kms).kek(usKek).kek(euKek).preferredRegion("eu-west-1").build();
+        Envelope.builder()
+            .keyWrapper(kms)
+            .kek(usKek)
+            .kek(euKek)
+            .preferredRegion("eu-west-1")
+            .build();
 
     DecryptionResult result = reader.decryptWithDetails(message, CONTEXT);
 
@@ -232,7 +245,8 @@ class EnvelopeTest {
     byte[] message = v1.encrypt(plaintext, CONTEXT);
     Envelope both = TestKeks.envelope(keys, "v1").decryptOnlyKek(TestKeks.local("v2")).build();
 
-    byte[] added = both.rewrap(message, CONTEXT, List.of(TestKeks.local("v1"), TestKeks.local("v2")));
+    byte[] added =
+        both.rewrap(message, CONTEXT, List.of(TestKeks.local("v1"), TestKeks.local("v2")));
     byte[] replaced = both.rewrap(added, CONTEXT, List.of(TestKeks.local("v2")));
 
     assertThat(body(added)).isEqualTo(body(message));
@@ -243,8 +257,10 @@ class EnvelopeTest {
     Envelope v2 = TestKeks.envelope(keys, "v2").build();
     assertThat(v2.decryptWithDetails(replaced, CONTEXT).openedBy()).isEqualTo(TestKeks.local("v2"));
     assertThat(v2.decrypt(added, CONTEXT)).isEqualTo(plaintext);
-    assertThatThrownBy(() -> v1.decrypt(replaced, CONTEXT)).isInstanceOf(AuthenticationFailedException.class);
-    assertThat(Envelope.inspect(replaced).messageId()).isEqualTo(Envelope.inspect(message).messageId());
+    assertThatThrownBy(() -> v1.decrypt(replaced, CONTEXT))
+        .isInstanceOf(AuthenticationFailedException.class);
+    assertThat(Envelope.inspect(replaced).messageId())
+        .isEqualTo(Envelope.inspect(message).messageId());
   }
 
   @Test
@@ -254,7 +270,10 @@ class EnvelopeTest {
 
     assertThatThrownBy(() -> envelope.rewrap(message, CONTEXT, List.of()))
         .isInstanceOf(InvalidInputException.class);
-    assertThatThrownBy(() -> envelope.rewrap(message, CONTEXT, List.of(TestKeks.local("v1"), TestKeks.local("v1"))))
+    assertThatThrownBy(
+            () ->
+                envelope.rewrap(
+                    message, CONTEXT, List.of(TestKeks.local("v1"), TestKeks.local("v1"))))
         .isInstanceOf(InvalidInputException.class);
   }
 
@@ -263,7 +282,9 @@ class EnvelopeTest {
     Envelope envelope = TestKeks.envelope(keys, "v1").build();
     byte[] message = envelope.encrypt(PLAINTEXT, CONTEXT);
 
-    assertThatThrownBy(() -> envelope.rewrap(message, EncryptionContext.empty(), List.of(TestKeks.local("v2"))))
+    assertThatThrownBy(
+            () ->
+                envelope.rewrap(message, EncryptionContext.empty(), List.of(TestKeks.local("v2"))))
         .isInstanceOf(AuthenticationFailedException.class);
   }
 
@@ -282,20 +303,24 @@ class EnvelopeTest {
 
     int headerLength = Envelope.inspect(message).headerLength();
     String headerHash =
-        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(message, headerLength)));
+        HexFormat.of()
+            .formatHex(
+                MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(message, headerLength)));
     assertThat(events)
         .extracting(AuditEvent::operation, e -> e.keyRef().orElseThrow(), AuditEvent::outcome)
         .containsExactly(
             Tuple.tuple(Operation.WRAP, "local:eu", Outcome.SUCCESS),
             Tuple.tuple(Operation.WRAP, "local:us", Outcome.SUCCESS),
             Tuple.tuple(Operation.UNWRAP, "local:eu", Outcome.SUCCESS));
-    assertThat(events).allSatisfy(e -> {
-      assertThat(e.headerSha256()).contains(headerHash);
-      assertThat(e.principal()).contains("alice");
-      assertThat(e.requestId()).contains("req-1");
-      assertThat(e.backend()).isEqualTo("local");
-      assertThat(e.bytes()).isEqualTo(32);
-    });
+    assertThat(events)
+        .allSatisfy(
+            e -> {
+              assertThat(e.headerSha256()).contains(headerHash);
+              assertThat(e.principal()).contains("alice");
+              assertThat(e.requestId()).contains("req-1");
+              assertThat(e.backend()).isEqualTo("local");
+              assertThat(e.bytes()).isEqualTo(32);
+            });
   }
 
   @Test
@@ -305,12 +330,16 @@ class EnvelopeTest {
     Files.delete(keys.resolve("eu.kek"));
     Envelope envelope = TestKeks.envelope(keys, "eu").auditSink(events::add).build();
 
-    assertThatThrownBy(() -> envelope.decrypt(message, CONTEXT)).isInstanceOf(KeyUnavailableException.class);
+    assertThatThrownBy(() -> envelope.decrypt(message, CONTEXT))
+        .isInstanceOf(KeyUnavailableException.class);
 
-    assertThat(events).singleElement().satisfies(e -> {
-      assertThat(e.operation()).isEqualTo(Operation.UNWRAP);
-      assertThat(e.outcome()).isEqualTo(Outcome.KEY_UNAVAILABLE);
-    });
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.operation()).isEqualTo(Operation.UNWRAP);
+              assertThat(e.outcome()).isEqualTo(Outcome.KEY_UNAVAILABLE);
+            });
   }
 
   private static byte[] body(byte[] message) {

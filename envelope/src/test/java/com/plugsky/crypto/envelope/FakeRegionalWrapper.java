@@ -31,7 +31,8 @@ final class FakeRegionalWrapper implements KeyWrapper {
 
   @Override
   public WrappedKey wrap(KeyRef keyRef, byte[] dataKey, EncryptionContext context) {
-    return new WrappedKey(keyRef, primitives.wrapKey(KeyWrapMode.AES_KWP, wrapKey(keyRef, context), dataKey));
+    return new WrappedKey(
+        keyRef, primitives.wrapKey(KeyWrapMode.AES_KWP, wrapKey(keyRef, context), dataKey));
   }
 
   @Override

@@ -65,11 +65,12 @@ final class GoldenVectorGenerator {
     file.put("format", "Plugsky envelope message format version 1, suite 1: docs/FORMAT.md");
     file.put(
         "generator",
-        "envelope/src/test/java/com/plugsky/crypto/envelope/GoldenVectorGenerator.java; checked by GoldenVectorTest");
+        "envelope/src/test/java/com/plugsky/crypto/envelope/GoldenVectorGenerator.java; checked by"
+            + " GoldenVectorTest");
     file.put(
         "inputs",
-        "kek, dataKey, messageId and plaintext are SHA-256(label) cut or repeated to length; wrappedKeys are"
-            + " inputs because the local wrapper salts at random");
+        "kek, dataKey, messageId and plaintext are SHA-256(label) cut or repeated to length;"
+            + " wrappedKeys are inputs because the local wrapper salts at random");
     Map<String, String> keks = new LinkedHashMap<>();
     keks.put(EU, hex(kek(EU)));
     keks.put(US, hex(kek(US)));
@@ -85,11 +86,29 @@ final class GoldenVectorGenerator {
   private void generate() {
     EncryptionContext twoPairs = EncryptionContext.of("tenant", "acme", "purpose", "orders");
     Map<String, Object> empty =
-        valid("empty-plaintext", "the empty plaintext: one empty final frame", EncryptionContext.empty(), 16, 0, EU);
+        valid(
+            "empty-plaintext",
+            "the empty plaintext: one empty final frame",
+            EncryptionContext.empty(),
+            16,
+            0,
+            EU);
     valid("one-frame", "a short plaintext in one final frame", twoPairs, 16, 24, EU);
     Map<String, Object> multiFrame =
-        valid("multi-frame", "53 bytes in 16-byte frames: three full frames and a final one of 5 bytes", twoPairs, 4, 53, EU);
-    valid("whole-frames", "32 bytes in 16-byte frames: the second full frame is the final one", twoPairs, 4, 32, EU);
+        valid(
+            "multi-frame",
+            "53 bytes in 16-byte frames: three full frames and a final one of 5 bytes",
+            twoPairs,
+            4,
+            53,
+            EU);
+    valid(
+        "whole-frames",
+        "32 bytes in 16-byte frames: the second full frame is the final one",
+        twoPairs,
+        4,
+        32,
+        EU);
     valid(
         "multi-key",
         "wrapped under two regions and a scheme this library does not know, which readers skip",
@@ -106,11 +125,21 @@ final class GoldenVectorGenerator {
 
     byte[] tag = message.clone();
     tag[header - 1] ^= 0x01;
-    invalid("header-tag-flipped", "the last byte of the header tag flipped", multiFrame, tag, "AUTHENTICATION_FAILED");
+    invalid(
+        "header-tag-flipped",
+        "the last byte of the header tag flipped",
+        multiFrame,
+        tag,
+        "AUTHENTICATION_FAILED");
 
     byte[] context = message.clone();
     context[40 + 2 + 2 + 6 + 2] ^= 0x20;
-    invalid("context-changed", "the stored context's value 'acme' changed to 'Acme'", multiFrame, context, "AUTHENTICATION_FAILED");
+    invalid(
+        "context-changed",
+        "the stored context's value 'acme' changed to 'Acme'",
+        multiFrame,
+        context,
+        "AUTHENTICATION_FAILED");
 
     invalid(
         "final-frame-missing",
@@ -131,7 +160,8 @@ final class GoldenVectorGenerator {
     byte[] swapped = message.clone();
     System.arraycopy(message, header, swapped, header + frame, frame);
     System.arraycopy(message, header + frame, swapped, header, frame);
-    invalid("frames-swapped", "frames 0 and 1 swapped", multiFrame, swapped, "AUTHENTICATION_FAILED");
+    invalid(
+        "frames-swapped", "frames 0 and 1 swapped", multiFrame, swapped, "AUTHENTICATION_FAILED");
 
     invalid(
         "trailing-byte",
@@ -142,21 +172,28 @@ final class GoldenVectorGenerator {
 
     byte[] hugeFrames = message.clone();
     hugeFrames[5] = 40;
-    invalid("frame-size-2^40", "the frame size exponent set to 40", multiFrame, hugeFrames, "MALFORMED");
+    invalid(
+        "frame-size-2^40",
+        "the frame size exponent set to 40",
+        multiFrame,
+        hugeFrames,
+        "MALFORMED");
 
     byte[] manyKeys = message.clone();
     manyKeys[40 + 33] = (byte) 255;
-    invalid("255-wrapped-keys", "the wrapped key count set to 255", multiFrame, manyKeys, "MALFORMED");
+    invalid(
+        "255-wrapped-keys", "the wrapped key count set to 255", multiFrame, manyKeys, "MALFORMED");
 
-    byte[] otherEntry = Envelope.seal(
-            engine,
-            16,
-            material("other data key", 32),
-            bytes(empty.get("messageId")),
-            EncryptionContext.empty(),
-            List.of(entries(empty).getFirst()),
-            new byte[0])
-        .message();
+    byte[] otherEntry =
+        Envelope.seal(
+                engine,
+                16,
+                material("other data key", 32),
+                bytes(empty.get("messageId")),
+                EncryptionContext.empty(),
+                List.of(entries(empty).getFirst()),
+                new byte[0])
+            .message();
     invalid(
         "commitment-mismatch",
         "the empty-plaintext vector's wrapped key in a header sealed under another data key",
@@ -166,7 +203,12 @@ final class GoldenVectorGenerator {
   }
 
   private Map<String, Object> valid(
-      String name, String description, EncryptionContext context, int frameExponent, int length, String... keyRefs) {
+      String name,
+      String description,
+      EncryptionContext context,
+      int frameExponent,
+      int length,
+      String... keyRefs) {
     byte[] dataKey = material(name + " data key", 32);
     byte[] messageId = material(name + " message id", 32);
     byte[] plaintext = material(name + " plaintext", length);
@@ -178,25 +220,28 @@ final class GoldenVectorGenerator {
               : material(name + " " + keyRef, 60);
       entries.add(new Header.Entry(keyRef, wrapped));
     }
-    byte[] message = Envelope.seal(engine, frameExponent, dataKey, messageId, context, entries, plaintext).message();
+    byte[] message =
+        Envelope.seal(engine, frameExponent, dataKey, messageId, context, entries, plaintext)
+            .message();
     Map<String, Object> vector = new LinkedHashMap<>();
     vector.put("name", name);
     vector.put("description", description);
     vector.put("result", "OK");
     vector.put("dataKey", hex(dataKey));
     vector.put("messageId", hex(messageId));
-    vector.put("context", context.asMap().entrySet().stream().map(e -> List.of(e.getKey(), e.getValue())).toList());
-    vector.put("frameSizeExponent", frameExponent);
     vector.put(
-        "wrappedKeys",
-        entries.stream().map(GoldenVectorGenerator::entryJson).toList());
+        "context",
+        context.asMap().entrySet().stream().map(e -> List.of(e.getKey(), e.getValue())).toList());
+    vector.put("frameSizeExponent", frameExponent);
+    vector.put("wrappedKeys", entries.stream().map(GoldenVectorGenerator::entryJson).toList());
     vector.put("plaintext", hex(plaintext));
     vector.put("message", hex(message));
     vectors.add(vector);
     return vector;
   }
 
-  private void invalid(String name, String description, Map<String, Object> source, byte[] message, String result) {
+  private void invalid(
+      String name, String description, Map<String, Object> source, byte[] message, String result) {
     Map<String, Object> vector = new LinkedHashMap<>();
     vector.put("name", name);
     vector.put("description", description + " (from vector " + source.get("name") + ")");
@@ -216,7 +261,9 @@ final class GoldenVectorGenerator {
   @SuppressWarnings("unchecked")
   private static List<Header.Entry> entries(Map<String, Object> vector) {
     return ((List<Map<String, String>>) vector.get("wrappedKeys"))
-        .stream().map(e -> new Header.Entry(e.get("keyRef"), HexFormat.of().parseHex(e.get("wrapped")))).toList();
+        .stream()
+            .map(e -> new Header.Entry(e.get("keyRef"), HexFormat.of().parseHex(e.get("wrapped"))))
+            .toList();
   }
 
   static byte[] kek(String keyRef) {
@@ -226,7 +273,8 @@ final class GoldenVectorGenerator {
   /** SHA-256 of {@code label}, repeated and cut to {@code length} bytes. */
   static byte[] material(String label, int length) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(label.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(label.getBytes(StandardCharsets.UTF_8));
       ByteBuffer out = ByteBuffer.allocate(length);
       while (out.hasRemaining()) {
         out.put(digest, 0, Math.min(digest.length, out.remaining()));

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The golden vectors of docs/FORMAT.md, byte for byte: each valid one decrypts to its plaintext and
- * re-encrypts, from its fixed data key, message id and wrapped keys, to exactly its message on every
- * engine; each invalid one fails with its error.
+ * re-encrypts, from its fixed data key, message id and wrapped keys, to exactly its message on
+ * every engine; each invalid one fails with its error.
  */
 class GoldenVectorTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -44,7 +44,10 @@ class GoldenVectorTest {
         .forEach(
             kek -> {
               KeyRef keyRef = KeyRef.parse(kek.getKey());
-              TestKeks.writeKek(keys, keyRef.toString().substring("local:".length()), HEX.parseHex(kek.getValue().asText()));
+              TestKeks.writeKek(
+                  keys,
+                  keyRef.toString().substring("local:".length()),
+                  HEX.parseHex(kek.getValue().asText()));
               builder.kek(keyRef);
             });
     reader = builder.build();
@@ -54,7 +57,14 @@ class GoldenVectorTest {
   void coverSingleAndMultiFrameMultiKeyAndInvalidMessages() {
     List<String> names = new ArrayList<>();
     FILE.get("vectors").forEach(v -> names.add(v.get("name").asText()));
-    assertThat(names).contains("empty-plaintext", "one-frame", "multi-frame", "whole-frames", "multi-key", "commitment-mismatch");
+    assertThat(names)
+        .contains(
+            "empty-plaintext",
+            "one-frame",
+            "multi-frame",
+            "whole-frames",
+            "multi-key",
+            "commitment-mismatch");
     assertThat(names).hasSizeGreaterThanOrEqualTo(14);
   }
 
@@ -73,9 +83,11 @@ class GoldenVectorTest {
     switch (vector.get("result").asText()) {
       case "OK" -> checkValid(vector, context, message);
       case "AUTHENTICATION_FAILED" ->
-          assertThatThrownBy(() -> reader.decrypt(message, context)).isInstanceOf(AuthenticationFailedException.class);
+          assertThatThrownBy(() -> reader.decrypt(message, context))
+              .isInstanceOf(AuthenticationFailedException.class);
       case "MALFORMED" ->
-          assertThatThrownBy(() -> reader.decrypt(message, context)).isInstanceOf(MalformedCiphertextException.class);
+          assertThatThrownBy(() -> reader.decrypt(message, context))
+              .isInstanceOf(MalformedCiphertextException.class);
       default -> throw new AssertionError("unknown result " + vector.get("result"));
     }
   }
@@ -86,8 +98,13 @@ class GoldenVectorTest {
     byte[] messageId = HEX.parseHex(vector.get("messageId").asText());
     int frameExponent = vector.get("frameSizeExponent").asInt();
     List<Header.Entry> entries = new ArrayList<>();
-    vector.get("wrappedKeys")
-        .forEach(e -> entries.add(new Header.Entry(e.get("keyRef").asText(), HEX.parseHex(e.get("wrapped").asText()))));
+    vector
+        .get("wrappedKeys")
+        .forEach(
+            e ->
+                entries.add(
+                    new Header.Entry(
+                        e.get("keyRef").asText(), HEX.parseHex(e.get("wrapped").asText()))));
 
     assertThat(reader.decrypt(message, context)).isEqualTo(plaintext);
     EnvelopeHeader header = Envelope.inspect(message);
@@ -95,7 +112,9 @@ class GoldenVectorTest {
     assertThat(header.frameSize()).isEqualTo(1 << frameExponent);
     assertThat(header.context()).isEqualTo(context);
     for (AeadEngine engine : Engines.available()) {
-      assertThat(Envelope.seal(engine, frameExponent, dataKey, messageId, context, entries, plaintext).message())
+      assertThat(
+              Envelope.seal(engine, frameExponent, dataKey, messageId, context, entries, plaintext)
+                  .message())
           .as("re-encrypted on engine %s", engine.name())
           .isEqualTo(message);
     }
@@ -110,7 +129,8 @@ class GoldenVectorTest {
   private static JsonNode load() {
     try (InputStream in = GoldenVectorTest.class.getResourceAsStream("/golden/envelope-v1.json")) {
       if (in == null) {
-        throw new IllegalStateException("golden/envelope-v1.json is missing from the test resources");
+        throw new IllegalStateException(
+            "golden/envelope-v1.json is missing from the test resources");
       }
       return new ObjectMapper().readTree(in);
     } catch (IOException e) {

@@ -28,7 +28,9 @@ class LargeStreamIT {
 
   @Test
   void twoGibibytesFlowThroughA64MibHeap() throws Exception {
-    assertThat(Runtime.getRuntime().maxMemory()).as("run with -Xmx64m").isLessThanOrEqualTo(80L << 20);
+    assertThat(Runtime.getRuntime().maxMemory())
+        .as("run with -Xmx64m")
+        .isLessThanOrEqualTo(80L << 20);
     Envelope envelope = TestKeks.envelope(keys, "orders").build();
     PipedInputStream pipe = new PipedInputStream(1 << 20);
     PipedOutputStream pipeIn = new PipedOutputStream(pipe);

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * decrypt(encrypt(m, ctx), ctx) == m over random plaintexts, contexts, frame sizes and KEK sets, in
- * one-shot and streaming form in every combination. Seeded, so that a failure names a case that
- * can be replayed: jqwik is not set up in this build.
+ * one-shot and streaming form in every combination. Seeded, so that a failure names a case that can
+ * be replayed: jqwik is not set up in this build.
  */
 class RandomizedRoundTripTest {
   private static final long SEED = 0x5EED_E17E_10BEL;
@@ -34,13 +34,25 @@ class RandomizedRoundTripTest {
       EncryptionContext context = randomContext(random);
       int frameSize = 1 << (4 + random.nextInt(10));
       List<String> writers = randomSubset(random);
-      List<String> readers = new ArrayList<>(writers.subList(0, 1 + random.nextInt(writers.size())));
+      List<String> readers =
+          new ArrayList<>(writers.subList(0, 1 + random.nextInt(writers.size())));
       Collections.shuffle(readers, random);
-      Envelope writer = TestKeks.envelope(keys, writers.toArray(String[]::new)).frameSize(frameSize).build();
+      Envelope writer =
+          TestKeks.envelope(keys, writers.toArray(String[]::new)).frameSize(frameSize).build();
       Envelope reader = TestKeks.envelope(keys, readers.toArray(String[]::new)).build();
       String what =
-          "case " + c + ": " + length + " bytes, frames of " + frameSize + ", " + context + ", written under "
-              + writers + ", read with " + readers;
+          "case "
+              + c
+              + ": "
+              + length
+              + " bytes, frames of "
+              + frameSize
+              + ", "
+              + context
+              + ", written under "
+              + writers
+              + ", read with "
+              + readers;
 
       byte[] message =
           random.nextBoolean()
@@ -62,7 +74,9 @@ class RandomizedRoundTripTest {
     EncryptionContext.Builder builder = EncryptionContext.builder();
     int pairs = random.nextInt(4);
     for (int i = 0; i < pairs; i++) {
-      builder.put("k" + i + "-" + random.nextInt(1000), random.nextBoolean() ? "" : "v\u00e9" + random.nextLong());
+      builder.put(
+          "k" + i + "-" + random.nextInt(1000),
+          random.nextBoolean() ? "" : "v\u00e9" + random.nextLong());
     }
     return builder.build();
   }

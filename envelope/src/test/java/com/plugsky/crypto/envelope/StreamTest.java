@@ -28,9 +28,11 @@ class StreamTest {
 
     byte[] message = encryptInChunks(envelope, plaintext, new Random(2));
 
-    assertThat(message.length).isEqualTo(Envelope.inspect(message).headerLength() + plaintext.length + 10 * 20);
+    assertThat(message.length)
+        .isEqualTo(Envelope.inspect(message).headerLength() + plaintext.length + 10 * 20);
     assertThat(envelope.decrypt(message, CONTEXT)).isEqualTo(plaintext);
-    assertThat(decryptInChunks(envelope, envelope.encrypt(plaintext, CONTEXT), new Random(3))).isEqualTo(plaintext);
+    assertThat(decryptInChunks(envelope, envelope.encrypt(plaintext, CONTEXT), new Random(3)))
+        .isEqualTo(plaintext);
   }
 
   @Test
@@ -41,7 +43,9 @@ class StreamTest {
     int header = out.size();
 
     encrypting.write(new byte[32]);
-    assertThat(out.size()).as("the second full frame may be the last: held back").isEqualTo(header + 36);
+    assertThat(out.size())
+        .as("the second full frame may be the last: held back")
+        .isEqualTo(header + 36);
     encrypting.write(1);
     assertThat(out.size()).isEqualTo(header + 2 * 36);
     encrypting.close();
@@ -58,7 +62,8 @@ class StreamTest {
     envelope.encryptingStream(out, CONTEXT).close();
 
     assertThat(envelope.decrypt(out.toByteArray(), CONTEXT)).isEmpty();
-    try (InputStream in = envelope.decryptingStream(new ByteArrayInputStream(out.toByteArray()), CONTEXT)) {
+    try (InputStream in =
+        envelope.decryptingStream(new ByteArrayInputStream(out.toByteArray()), CONTEXT)) {
       assertThat(in.read()).isEqualTo(-1);
     }
   }
@@ -68,13 +73,16 @@ class StreamTest {
     Envelope envelope = TestKeks.envelope(keys, "eu", "us").build();
     byte[] message = envelope.encrypt(new byte[100], CONTEXT);
 
-    try (DecryptingInputStream in = envelope.decryptingStream(new ByteArrayInputStream(message), CONTEXT)) {
+    try (DecryptingInputStream in =
+        envelope.decryptingStream(new ByteArrayInputStream(message), CONTEXT)) {
       assertThat(in.openedBy()).isEqualTo(TestKeks.local("eu"));
       assertThat(in.header().context()).isEqualTo(CONTEXT);
       assertThat(in.readAllBytes()).hasSize(100);
     }
     assertThatThrownBy(
-            () -> envelope.decryptingStream(new ByteArrayInputStream(message), EncryptionContext.empty()))
+            () ->
+                envelope.decryptingStream(
+                    new ByteArrayInputStream(message), EncryptionContext.empty()))
         .isInstanceOf(AuthenticationFailedException.class);
   }
 
@@ -84,7 +92,8 @@ class StreamTest {
     byte[] message = envelope.encrypt(new byte[40], CONTEXT);
     message[message.length - 1] ^= 1;
 
-    try (DecryptingInputStream in = envelope.decryptingStream(new ByteArrayInputStream(message), CONTEXT)) {
+    try (DecryptingInputStream in =
+        envelope.decryptingStream(new ByteArrayInputStream(message), CONTEXT)) {
       assertThat(in.readNBytes(32)).hasSize(32);
       assertThatThrownBy(in::read).isInstanceOf(AuthenticationFailedException.class);
       assertThatThrownBy(in::read).isInstanceOf(IOException.class);
@@ -118,11 +127,13 @@ class StreamTest {
     assertThat(in.available()).isEqualTo(message.length - header.headerLength());
   }
 
-  static byte[] encryptInChunks(Envelope envelope, byte[] plaintext, Random random) throws IOException {
+  static byte[] encryptInChunks(Envelope envelope, byte[] plaintext, Random random)
+      throws IOException {
     return encryptInChunks(envelope, plaintext, random, CONTEXT);
   }
 
-  static byte[] encryptInChunks(Envelope envelope, byte[] plaintext, Random random, EncryptionContext context)
+  static byte[] encryptInChunks(
+      Envelope envelope, byte[] plaintext, Random random, EncryptionContext context)
       throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (OutputStream encrypting = envelope.encryptingStream(out, context)) {
@@ -140,11 +151,13 @@ class StreamTest {
     return out.toByteArray();
   }
 
-  static byte[] decryptInChunks(Envelope envelope, byte[] message, Random random) throws IOException {
+  static byte[] decryptInChunks(Envelope envelope, byte[] message, Random random)
+      throws IOException {
     return decryptInChunks(envelope, message, random, CONTEXT);
   }
 
-  static byte[] decryptInChunks(Envelope envelope, byte[] message, Random random, EncryptionContext context)
+  static byte[] decryptInChunks(
+      Envelope envelope, byte[] message, Random random, EncryptionContext context)
       throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (InputStream in = envelope.decryptingStream(new ByteArrayInputStream(message), context)) {
