@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's envelope quick start, line for line, with the wrapper found on the classpath rather
- * than configured.
+ * The README's envelope quick start, statement for statement, with the wrapper found on the
+ * classpath rather than configured.
  */
 class ReadmeQuickStartTest {
   @TempDir Path keys;
@@ -33,10 +33,11 @@ class ReadmeQuickStartTest {
   void quickStart() {
     byte[] order = "card 4111-1111-1111-1111".getBytes(StandardCharsets.UTF_8);
 
-    Envelope envelope = Envelope.builder()
-        .kek(KeyRef.parse("local:orders-eu"))          // one kek(...) per region or HSM that may open the data
-        .kek(KeyRef.parse("local:orders-us"))
-        .build();
+    Envelope envelope =
+        Envelope.builder()
+            .kek(KeyRef.parse("local:orders-eu")) // one per region or HSM that may open it
+            .kek(KeyRef.parse("local:orders-us"))
+            .build();
     byte[] message = envelope.encrypt(order, EncryptionContext.of("tenant", "acme"));
     byte[] plaintext = envelope.decrypt(message, EncryptionContext.of("tenant", "acme"));
 
