@@ -17,6 +17,9 @@ import com.plugsky.crypto.primitive.SymmetricPrimitives;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -290,6 +293,26 @@ public final class Envelope {
       FrameCipher cipher = new FrameCipher(engine, opened.keys().payloadKey(), header.messageId());
       return new DecryptingInputStream(in, cipher, header, opened.openedBy());
     }
+  }
+
+  /**
+   * {@link #encryptingStream} over a blocking channel: closing the returned channel writes the
+   * final frame and closes {@code out}.
+   */
+  public WritableByteChannel encryptingChannel(WritableByteChannel out, EncryptionContext context)
+      throws IOException {
+    Objects.requireNonNull(out, "out");
+    return Channels.newChannel(encryptingStream(Channels.newOutputStream(out), context));
+  }
+
+  /**
+   * {@link #decryptingStream} over a blocking channel, with the same guarantees: the header is
+   * authenticated now, each frame before any of its bytes is read; closing closes {@code in}.
+   */
+  public ReadableByteChannel decryptingChannel(ReadableByteChannel in, EncryptionContext context)
+      throws IOException {
+    Objects.requireNonNull(in, "in");
+    return Channels.newChannel(decryptingStream(Channels.newInputStream(in), context));
   }
 
   /**

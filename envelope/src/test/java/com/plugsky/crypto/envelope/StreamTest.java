@@ -10,7 +10,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -98,6 +105,29 @@ class StreamTest {
       assertThatThrownBy(in::read).isInstanceOf(AuthenticationFailedException.class);
       assertThatThrownBy(in::read).isInstanceOf(IOException.class);
     }
+  }
+
+  @Test
+  void channelsCarryTheSameFormat(@TempDir Path files) throws IOException {
+    Envelope envelope = TestKeks.envelope(keys, "orders").frameSize(256).build();
+    byte[] plaintext = randomBytes(3000, 5);
+    Path file = files.resolve("message");
+
+    try (WritableByteChannel out =
+        envelope.encryptingChannel(
+            FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            CONTEXT)) {
+      out.write(ByteBuffer.wrap(plaintext, 0, 1000));
+      out.write(ByteBuffer.wrap(plaintext, 1000, 2000));
+    }
+    ByteBuffer back = ByteBuffer.allocate(plaintext.length + 1);
+    try (ReadableByteChannel in =
+        envelope.decryptingChannel(FileChannel.open(file, StandardOpenOption.READ), CONTEXT)) {
+      while (back.hasRemaining() && in.read(back) >= 0) {}
+    }
+
+    assertThat(Arrays.copyOf(back.array(), back.position())).isEqualTo(plaintext);
+    assertThat(envelope.decrypt(Files.readAllBytes(file), CONTEXT)).isEqualTo(plaintext);
   }
 
   @Test
