@@ -97,11 +97,7 @@ public final class DecryptingInputStream extends InputStream {
         throw new MalformedCiphertextException(
             "message ends before its final frame (at frame " + index + ")");
       }
-      int word =
-          (wordBytes[0] & 0xff) << 24
-              | (wordBytes[1] & 0xff) << 16
-              | (wordBytes[2] & 0xff) << 8
-              | (wordBytes[3] & 0xff);
+      int word = FrameCipher.readWord(wordBytes, 0);
       int length = FrameCipher.frameLength(word, index, frameSize);
       boolean last = FrameCipher.isFinal(word);
       int sealedLength = length + Format.GCM_TAG_LENGTH;

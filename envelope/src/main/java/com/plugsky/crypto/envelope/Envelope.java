@@ -179,8 +179,8 @@ public final class Envelope {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(context, "context");
     Header header = Header.parse(message);
-    List<int[]> frames = frameLayout(message, header);
-    long plaintextLength = frames.stream().mapToLong(f -> f[1]).sum();
+    List<FrameSpan> frames = frameLayout(message, header);
+    long plaintextLength = frames.stream().mapToLong(FrameSpan::plaintextLength).sum();
     try (OpenedMessage opened = open(header, context, false);
         FrameCipher cipher =
             new FrameCipher(engine, opened.keys().payloadKey(), header.messageId())) {
@@ -188,14 +188,14 @@ public final class Envelope {
       int out = 0;
       try {
         for (int i = 0; i < frames.size(); i++) {
-          int[] frame = frames.get(i);
+          FrameSpan frame = frames.get(i);
           out +=
               cipher.open(
                   i,
                   i == frames.size() - 1,
                   message,
-                  frame[0],
-                  frame[1] + Format.GCM_TAG_LENGTH,
+                  frame.offset(),
+                  frame.plaintextLength() + Format.GCM_TAG_LENGTH,
                   plaintext,
                   out);
         }
@@ -207,12 +207,12 @@ public final class Envelope {
     }
   }
 
-  /**
-   * Checks the body's structure without any key, before a KMS is called: returns each frame's
-   * ciphertext offset and plaintext length.
-   */
-  private static List<int[]> frameLayout(byte[] message, Header header) {
-    List<int[]> frames = new ArrayList<>();
+  /** Where a frame's {@code ciphertext || tag} starts in a message, and its plaintext length. */
+  private record FrameSpan(int offset, int plaintextLength) {}
+
+  /** Checks the body's structure without any key, before a KMS is called. */
+  private static List<FrameSpan> frameLayout(byte[] message, Header header) {
+    List<FrameSpan> frames = new ArrayList<>();
     int at = header.length();
     int frameSize = header.frameSize();
     for (long index = 0; ; index++) {
@@ -222,17 +222,13 @@ public final class Envelope {
                 ? "message ends before its final frame (at frame " + index + ")"
                 : "message ends inside the word of frame " + index);
       }
-      int word =
-          (message[at] & 0xff) << 24
-              | (message[at + 1] & 0xff) << 16
-              | (message[at + 2] & 0xff) << 8
-              | (message[at + 3] & 0xff);
+      int word = FrameCipher.readWord(message, at);
       int length = FrameCipher.frameLength(word, index, frameSize);
       int start = at + Format.FRAME_WORD_LENGTH;
       if (message.length - start < length + Format.GCM_TAG_LENGTH) {
         throw new MalformedCiphertextException("message ends inside frame " + index);
       }
-      frames.add(new int[] {start, length});
+      frames.add(new FrameSpan(start, length));
       at = start + length + Format.GCM_TAG_LENGTH;
       if (FrameCipher.isFinal(word)) {
         break;

@@ -113,6 +113,14 @@ final class FrameCipher implements AutoCloseable {
     return length;
   }
 
+  /** The big-endian frame word at {@code offset}. */
+  static int readWord(byte[] bytes, int offset) {
+    return (bytes[offset] & 0xff) << 24
+        | (bytes[offset + 1] & 0xff) << 16
+        | (bytes[offset + 2] & 0xff) << 8
+        | (bytes[offset + 3] & 0xff);
+  }
+
   static boolean isFinal(int word) {
     return (word & FINAL_FLAG) != 0;
   }
