@@ -3,6 +3,7 @@ package com.plugsky.crypto.envelope;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.primitive.Bytes;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -25,8 +26,15 @@ import java.util.function.LongSupplier;
  * cache trades is blast radius, since one leaked data key opens every message it served.
  *
  * <p>Only one-shot {@link Envelope#encrypt} uses the cache: a stream's length is not known when its
- * header is written, and the cost of one wrap disappears against a stream anyway. Thread-safe; one
- * cache may serve several {@link Envelope}s.
+ * header is written, and the cost of one wrap disappears against a stream anyway.
+ *
+ * <p>Decryption uses it too: a data key unwrapped from a wrapping (KeyRef, wrapped bytes and
+ * context all equal) is kept, within {@link Builder#maxEntries} and {@link Builder#maxAge}, so that
+ * messages sharing a data key cost one unwrap. Each message's header is still authenticated under
+ * the cached key. The trade is the same as for encryption: a KEK whose access is revoked keeps
+ * opening such messages until their entry ages out.
+ *
+ * <p>Thread-safe; one cache may serve several {@link Envelope}s.
  */
 public final class DataKeyCache {
   private final int maxEntries;
@@ -36,9 +44,11 @@ public final class DataKeyCache {
   private final LongSupplier nanoTime;
 
   private final LinkedHashMap<Key, Slot> slots = new LinkedHashMap<>(16, 0.75f, true);
+  private final LinkedHashMap<Wrapping, Unwrapped> unwrapped = new LinkedHashMap<>(16, 0.75f, true);
   private long hits;
   private long misses;
   private long wrapsAvoided;
+  private long unwrapsAvoided;
   private long evictions;
 
   private DataKeyCache(Builder builder) {
@@ -55,7 +65,8 @@ public final class DataKeyCache {
 
   /** Counters since the cache was made. */
   public synchronized Stats stats() {
-    return new Stats(hits, misses, wrapsAvoided, evictions, slots.size());
+    return new Stats(
+        hits, misses, wrapsAvoided, unwrapsAvoided, evictions, slots.size() + unwrapped.size());
   }
 
   /** Drops every entry and zeroes its key. */
@@ -63,21 +74,39 @@ public final class DataKeyCache {
     for (Slot slot : slots.values()) {
       Bytes.zero(slot.dataKey);
     }
-    evictions += slots.size();
+    for (Unwrapped entry : unwrapped.values()) {
+      Bytes.zero(entry.dataKey);
+    }
+    evictions += slots.size() + unwrapped.size();
     slots.clear();
+    unwrapped.clear();
   }
 
   /**
-   * @param hits messages that reused a cached data key
-   * @param misses messages that needed a fresh data key
+   * @param hits messages encrypted under a cached data key
+   * @param misses messages encrypted under a fresh data key
    * @param wrapsAvoided HSM or KMS wrap calls saved (one per KEK per hit)
+   * @param unwrapsAvoided HSM or KMS unwrap calls saved by decryption
    * @param evictions keys dropped and zeroed, for any reason
-   * @param entries keys held now
+   * @param entries keys held now, for encryption and decryption
    */
-  public record Stats(long hits, long misses, long wrapsAvoided, long evictions, int entries) {}
+  public record Stats(
+      long hits,
+      long misses,
+      long wrapsAvoided,
+      long unwrapsAvoided,
+      long evictions,
+      int entries) {}
 
   /** Which messages may share a data key: same KEKs in the same order, same context. */
   record Key(List<String> keyRefs, EncryptionContext context) {}
+
+  /** One wrapping of a data key, compared by content. */
+  record Wrapping(String keyRef, ByteBuffer wrapped, EncryptionContext context) {
+    Wrapping(String keyRef, byte[] wrapped, EncryptionContext context) {
+      this(keyRef, ByteBuffer.wrap(wrapped.clone()).asReadOnlyBuffer(), context);
+    }
+  }
 
   /** A data key and its wrappings; {@link #dataKey()} is the caller's own copy. */
   record Materials(byte[] dataKey, List<Header.Entry> entries) {}
@@ -127,6 +156,44 @@ public final class DataKeyCache {
     }
   }
 
+  /**
+   * The data key {@code wrapping} was unwrapped to before, as a copy the caller zeroes, or null.
+   */
+  synchronized byte[] unwrapped(Wrapping wrapping) {
+    Unwrapped entry = unwrapped.get(wrapping);
+    if (entry == null) {
+      return null;
+    }
+    if (nanoTime.getAsLong() - entry.createdNanos >= maxAgeNanos) {
+      unwrapped.remove(wrapping);
+      Bytes.zero(entry.dataKey);
+      evictions++;
+      return null;
+    }
+    unwrapsAvoided++;
+    return entry.dataKey.clone();
+  }
+
+  /**
+   * Remembers what {@code wrapping} unwrapped to, once the header it came with authenticated. Takes
+   * ownership of {@code dataKey}.
+   */
+  synchronized void offerUnwrapped(Wrapping wrapping, byte[] dataKey) {
+    Unwrapped previous = unwrapped.put(wrapping, new Unwrapped(dataKey, nanoTime.getAsLong()));
+    if (previous != null) {
+      Bytes.zero(previous.dataKey);
+      evictions++;
+    }
+    Iterator<Unwrapped> eldest = unwrapped.values().iterator();
+    while (unwrapped.size() > maxEntries) {
+      Bytes.zero(eldest.next().dataKey);
+      eldest.remove();
+      evictions++;
+    }
+  }
+
+  private record Unwrapped(byte[] dataKey, long createdNanos) {}
+
   private void evict(Key key, Slot slot) {
     slots.remove(key);
     Bytes.zero(slot.dataKey);
@@ -165,7 +232,10 @@ public final class DataKeyCache {
 
     private Builder() {}
 
-    /** Most data keys held at once (default 100); the least recently used goes first. */
+    /**
+     * Most data keys held at once for encryption, and as many for decryption (default 100); the
+     * least recently used goes first.
+     */
     public Builder maxEntries(int maxEntries) {
       if (maxEntries < 1) {
         throw new InvalidInputException("maxEntries must be at least 1, got " + maxEntries);

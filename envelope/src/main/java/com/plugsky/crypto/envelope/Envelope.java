@@ -443,12 +443,17 @@ public final class Envelope {
       if (entry.isEmpty()) {
         continue;
       }
-      byte[] dataKey;
-      try {
-        dataKey = keys.unwrap(kek, entry.get(), context, headerHash);
-      } catch (RuntimeException e) {
-        failures.add(e);
-        continue;
+      DataKeyCache.Wrapping wrapping =
+          cache == null ? null : new DataKeyCache.Wrapping(name, entry.get().wrapped(), context);
+      byte[] dataKey = cache == null ? null : cache.unwrapped(wrapping);
+      boolean fromCache = dataKey != null;
+      if (!fromCache) {
+        try {
+          dataKey = keys.unwrap(kek, entry.get(), context, headerHash);
+        } catch (RuntimeException e) {
+          failures.add(e);
+          continue;
+        }
       }
       MessageKeys messageKeys;
       try {
@@ -464,6 +469,9 @@ public final class Envelope {
             "the message header does not authenticate under the data key from "
                 + kek
                 + ": the header was modified, or that wrapped key was made for another message");
+      }
+      if (cache != null && !fromCache) {
+        cache.offerUnwrapped(wrapping, dataKey.clone());
       }
       if (!keepDataKey) {
         Bytes.zero(dataKey);

@@ -1,7 +1,9 @@
 package com.plugsky.crypto.envelope;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.audit.AuditEvent;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.context.EncryptionContext;
@@ -38,7 +40,7 @@ class DataKeyCacheTest {
     envelope.encrypt(PLAINTEXT, INITECH);
 
     assertThat(events.stream().filter(e -> e.operation() == Operation.WRAP)).hasSize(4);
-    assertThat(cache.stats()).isEqualTo(new DataKeyCache.Stats(1, 2, 2, 0, 2));
+    assertThat(cache.stats()).isEqualTo(new DataKeyCache.Stats(1, 2, 2, 0, 0, 2));
     assertThat(Envelope.inspect(first).wrappedKeys())
         .isEqualTo(Envelope.inspect(second).wrappedKeys());
     assertThat(Envelope.inspect(first).messageId())
@@ -138,6 +140,48 @@ class DataKeyCacheTest {
 
     assertThat(dataKey).containsOnly(0);
     assertThat(cache.stats().entries()).isZero();
+  }
+
+  @Test
+  void decryptionUnwrapsEachWrappingOnceAndStillAuthenticatesEveryHeader() {
+    List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    DataKeyCache cache = DataKeyCache.builder().build();
+    Envelope envelope =
+        TestKeks.envelope(keys, "eu").dataKeyCache(cache).auditSink(events::add).build();
+    byte[] first = envelope.encrypt(PLAINTEXT, ACME);
+    byte[] second = envelope.encrypt(PLAINTEXT, ACME);
+
+    assertThat(envelope.decrypt(first, ACME)).isEqualTo(PLAINTEXT);
+    assertThat(envelope.decrypt(second, ACME)).isEqualTo(PLAINTEXT);
+    assertThat(envelope.decrypt(first, ACME)).isEqualTo(PLAINTEXT);
+    byte[] forged = second.clone();
+    forged[10] ^= 1;
+
+    assertThatThrownBy(() -> envelope.decrypt(forged, ACME))
+        .isInstanceOf(AuthenticationFailedException.class);
+    assertThat(events.stream().filter(e -> e.operation() == Operation.UNWRAP)).hasSize(1);
+    assertThat(cache.stats().unwrapsAvoided()).isEqualTo(3);
+  }
+
+  @Test
+  void anUnwrappedKeyAgesOutLikeAnyOther() {
+    AtomicLong now = new AtomicLong();
+    DataKeyCache cache =
+        DataKeyCache.builder().maxAge(Duration.ofSeconds(10)).nanoTime(now::get).build();
+    DataKeyCache.Wrapping wrapping = new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME);
+    byte[] dataKey = filled(32, 4);
+    cache.offerUnwrapped(wrapping, dataKey);
+
+    byte[] hit = cache.unwrapped(new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME));
+    byte[] otherContext =
+        cache.unwrapped(new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, INITECH));
+    now.set(Duration.ofSeconds(10).toNanos());
+    byte[] expired = cache.unwrapped(wrapping);
+
+    assertThat(hit).isEqualTo(filled(32, 4));
+    assertThat(otherContext).isNull();
+    assertThat(expired).isNull();
+    assertThat(dataKey).containsOnly(0);
   }
 
   @Test
