@@ -1,0 +1,286 @@
+package com.plugsky.crypto.envelope;
+
+import com.plugsky.crypto.InvalidInputException;
+import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.primitive.Bytes;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * Reuses a data key, with its wrappings, for several messages so that encryption need not call the
+ * HSM or KMS for each one. Off unless given to {@link Envelope.Builder#dataKeyCache}: by default
+ * every message gets a fresh data key (per-request mode).
+ *
+ * <p>An entry is keyed by the list of KEKs and the encryption context, so a key is only reused for
+ * messages an identical header could have described. It is dropped, and its key zeroed, when the
+ * oldest entry must make room ({@link Builder#maxEntries}), when it is older than {@link
+ * Builder#maxAge}, or before it would protect more than {@link Builder#maxMessagesPerKey} messages
+ * or {@link Builder#maxBytesPerKey} plaintext bytes. Reuse never weakens a message's encryption:
+ * each message still has its own payload key (from the data key and a fresh message id); what a
+ * cache trades is blast radius, since one leaked data key opens every message it served.
+ *
+ * <p>Only one-shot {@link Envelope#encrypt} uses the cache: a stream's length is not known when its
+ * header is written, and the cost of one wrap disappears against a stream anyway.
+ *
+ * <p>Decryption uses it too: a data key unwrapped from a wrapping (KeyRef, wrapped bytes and
+ * context all equal) is kept, within {@link Builder#maxEntries} and {@link Builder#maxAge}, so that
+ * messages sharing a data key cost one unwrap. Each message's header is still authenticated under
+ * the cached key. The trade is the same as for encryption: a KEK whose access is revoked keeps
+ * opening such messages until their entry ages out.
+ *
+ * <p>Thread-safe; one cache may serve several {@link Envelope}s.
+ */
+public final class DataKeyCache {
+  private final int maxEntries;
+  private final long maxAgeNanos;
+  private final long maxMessagesPerKey;
+  private final long maxBytesPerKey;
+  private final LongSupplier nanoTime;
+
+  private final LinkedHashMap<Key, Slot> slots = new LinkedHashMap<>(16, 0.75f, true);
+  private final LinkedHashMap<Wrapping, Unwrapped> unwrapped = new LinkedHashMap<>(16, 0.75f, true);
+  private long hits;
+  private long misses;
+  private long wrapsAvoided;
+  private long unwrapsAvoided;
+  private long evictions;
+
+  private DataKeyCache(Builder builder) {
+    this.maxEntries = builder.maxEntries;
+    this.maxAgeNanos = builder.maxAge.toNanos();
+    this.maxMessagesPerKey = builder.maxMessagesPerKey;
+    this.maxBytesPerKey = builder.maxBytesPerKey;
+    this.nanoTime = builder.nanoTime;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Counters since the cache was made. */
+  public synchronized Stats stats() {
+    return new Stats(
+        hits, misses, wrapsAvoided, unwrapsAvoided, evictions, slots.size() + unwrapped.size());
+  }
+
+  /** Drops every entry and zeroes its key. */
+  public synchronized void clear() {
+    for (Slot slot : slots.values()) {
+      Bytes.zero(slot.dataKey);
+    }
+    for (Unwrapped entry : unwrapped.values()) {
+      Bytes.zero(entry.dataKey);
+    }
+    evictions += slots.size() + unwrapped.size();
+    slots.clear();
+    unwrapped.clear();
+  }
+
+  /**
+   * @param hits messages encrypted under a cached data key
+   * @param misses messages encrypted under a fresh data key
+   * @param wrapsAvoided HSM or KMS wrap calls saved (one per KEK per hit)
+   * @param unwrapsAvoided HSM or KMS unwrap calls saved by decryption
+   * @param evictions keys dropped and zeroed, for any reason
+   * @param entries keys held now, for encryption and decryption
+   */
+  public record Stats(
+      long hits,
+      long misses,
+      long wrapsAvoided,
+      long unwrapsAvoided,
+      long evictions,
+      int entries) {}
+
+  /** Which messages may share a data key: same KEKs in the same order, same context. */
+  record Key(List<String> keyRefs, EncryptionContext context) {}
+
+  /** One wrapping of a data key, compared by content. */
+  record Wrapping(String keyRef, ByteBuffer wrapped, EncryptionContext context) {
+    Wrapping(String keyRef, byte[] wrapped, EncryptionContext context) {
+      this(keyRef, ByteBuffer.wrap(wrapped.clone()).asReadOnlyBuffer(), context);
+    }
+  }
+
+  /** A data key and its wrappings; {@link #dataKey()} is the caller's own copy. */
+  record Materials(byte[] dataKey, List<Header.Entry> entries) {}
+
+  /**
+   * The cached key for {@code key}, counted as one more message of {@code bytes} plaintext bytes,
+   * or null when there is none within the limits. The returned key is a copy the caller zeroes.
+   */
+  synchronized Materials acquire(Key key, long bytes) {
+    Slot slot = slots.get(key);
+    if (slot != null && !slot.allows(nanoTime.getAsLong(), bytes)) {
+      evict(key, slot);
+      slot = null;
+    }
+    if (slot == null) {
+      misses++;
+      return null;
+    }
+    slot.messages++;
+    slot.bytes += bytes;
+    hits++;
+    wrapsAvoided += slot.entries.size();
+    return new Materials(slot.dataKey.clone(), slot.entries);
+  }
+
+  /**
+   * Caches a fresh key that has just served one message of {@code bytes} bytes. Takes ownership of
+   * {@code dataKey}: it is zeroed when evicted, or at once when it may not serve another message.
+   */
+  synchronized void offer(Key key, byte[] dataKey, List<Header.Entry> entries, long bytes) {
+    Slot fresh = new Slot(dataKey, List.copyOf(entries), nanoTime.getAsLong(), bytes);
+    if (!fresh.allows(fresh.createdNanos, 0)) {
+      Bytes.zero(dataKey);
+      return;
+    }
+    Slot previous = slots.put(key, fresh);
+    if (previous != null) {
+      Bytes.zero(previous.dataKey);
+      evictions++;
+    }
+    Iterator<Map.Entry<Key, Slot>> eldest = slots.entrySet().iterator();
+    while (slots.size() > maxEntries) {
+      Slot old = eldest.next().getValue();
+      eldest.remove();
+      Bytes.zero(old.dataKey);
+      evictions++;
+    }
+  }
+
+  /**
+   * The data key {@code wrapping} was unwrapped to before, as a copy the caller zeroes, or null.
+   */
+  synchronized byte[] unwrapped(Wrapping wrapping) {
+    Unwrapped entry = unwrapped.get(wrapping);
+    if (entry == null) {
+      return null;
+    }
+    if (nanoTime.getAsLong() - entry.createdNanos >= maxAgeNanos) {
+      unwrapped.remove(wrapping);
+      Bytes.zero(entry.dataKey);
+      evictions++;
+      return null;
+    }
+    unwrapsAvoided++;
+    return entry.dataKey.clone();
+  }
+
+  /**
+   * Remembers what {@code wrapping} unwrapped to, once the header it came with authenticated. Takes
+   * ownership of {@code dataKey}.
+   */
+  synchronized void offerUnwrapped(Wrapping wrapping, byte[] dataKey) {
+    Unwrapped previous = unwrapped.put(wrapping, new Unwrapped(dataKey, nanoTime.getAsLong()));
+    if (previous != null) {
+      Bytes.zero(previous.dataKey);
+      evictions++;
+    }
+    Iterator<Unwrapped> eldest = unwrapped.values().iterator();
+    while (unwrapped.size() > maxEntries) {
+      Bytes.zero(eldest.next().dataKey);
+      eldest.remove();
+      evictions++;
+    }
+  }
+
+  private record Unwrapped(byte[] dataKey, long createdNanos) {}
+
+  private void evict(Key key, Slot slot) {
+    slots.remove(key);
+    Bytes.zero(slot.dataKey);
+    evictions++;
+  }
+
+  private final class Slot {
+    final byte[] dataKey;
+    final List<Header.Entry> entries;
+    final long createdNanos;
+    long messages = 1;
+    long bytes;
+
+    Slot(byte[] dataKey, List<Header.Entry> entries, long createdNanos, long bytes) {
+      this.dataKey = dataKey;
+      this.entries = entries;
+      this.createdNanos = createdNanos;
+      this.bytes = bytes;
+    }
+
+    /** Whether one more message of {@code moreBytes} bytes stays within every limit. */
+    boolean allows(long now, long moreBytes) {
+      return now - createdNanos < maxAgeNanos
+          && messages < maxMessagesPerKey
+          && bytes + moreBytes <= maxBytesPerKey;
+    }
+  }
+
+  /** Limits of a {@link DataKeyCache}; every one has a conservative default. */
+  public static final class Builder {
+    private int maxEntries = 100;
+    private Duration maxAge = Duration.ofMinutes(5);
+    private long maxMessagesPerKey = 1L << 20;
+    private long maxBytesPerKey = 1L << 32;
+    private LongSupplier nanoTime = System::nanoTime;
+
+    private Builder() {}
+
+    /**
+     * Most data keys held at once for encryption, and as many for decryption (default 100); the
+     * least recently used goes first.
+     */
+    public Builder maxEntries(int maxEntries) {
+      if (maxEntries < 1) {
+        throw new InvalidInputException("maxEntries must be at least 1, got " + maxEntries);
+      }
+      this.maxEntries = maxEntries;
+      return this;
+    }
+
+    /** How long a data key may be used after it was made (default 5 minutes). */
+    public Builder maxAge(Duration maxAge) {
+      Objects.requireNonNull(maxAge, "maxAge");
+      if (maxAge.isNegative() || maxAge.isZero()) {
+        throw new InvalidInputException("maxAge must be positive, got " + maxAge);
+      }
+      this.maxAge = maxAge;
+      return this;
+    }
+
+    /** Most messages one data key protects (default 2^20). */
+    public Builder maxMessagesPerKey(long maxMessagesPerKey) {
+      if (maxMessagesPerKey < 1) {
+        throw new InvalidInputException(
+            "maxMessagesPerKey must be at least 1, got " + maxMessagesPerKey);
+      }
+      this.maxMessagesPerKey = maxMessagesPerKey;
+      return this;
+    }
+
+    /** Most plaintext bytes one data key protects over all its messages (default 4 GiB). */
+    public Builder maxBytesPerKey(long maxBytesPerKey) {
+      if (maxBytesPerKey < 1) {
+        throw new InvalidInputException("maxBytesPerKey must be at least 1, got " + maxBytesPerKey);
+      }
+      this.maxBytesPerKey = maxBytesPerKey;
+      return this;
+    }
+
+    /** The clock for {@link #maxAge}; tests replace it. */
+    Builder nanoTime(LongSupplier nanoTime) {
+      this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+      return this;
+    }
+
+    public DataKeyCache build() {
+      return new DataKeyCache(this);
+    }
+  }
+}

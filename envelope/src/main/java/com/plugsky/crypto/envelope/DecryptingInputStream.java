@@ -1,0 +1,139 @@
+package com.plugsky.crypto.envelope;
+
+import com.plugsky.crypto.MalformedCiphertextException;
+import com.plugsky.crypto.keyref.KeyRef;
+import com.plugsky.crypto.primitive.Bytes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Objects;
+
+/**
+ * Decrypts a message frame by frame as it is read, from {@link Envelope#decryptingStream}. The
+ * header was read and authenticated before this stream was made. Memory is one sealed frame and one
+ * plaintext frame; no byte of a frame is returned before its tag has verified, so a reader sees
+ * only authentic plaintext, but a message cut short or modified after the first frames fails only
+ * when it is reached: treat the data as complete only once {@code read} has returned -1.
+ *
+ * <p>Failures are thrown as the library's unchecked exceptions ({@link
+ * com.plugsky.crypto.AuthenticationFailedException}, {@link MalformedCiphertextException}); I/O
+ * failures of the source as {@link IOException}. After a failure the stream stays failed. Not
+ * thread-safe.
+ */
+public final class DecryptingInputStream extends InputStream {
+  private final InputStream in;
+  private final FrameCipher cipher;
+  private final EnvelopeHeader header;
+  private final KeyRef openedBy;
+  private final int frameSize;
+  private final byte[] sealed;
+  private final byte[] plaintext;
+  private final byte[] single = new byte[1];
+  private int position;
+  private int limit;
+  private long index;
+  private boolean finalFrameRead;
+  private boolean failed;
+  private boolean closed;
+
+  DecryptingInputStream(InputStream in, FrameCipher cipher, Header header, KeyRef openedBy) {
+    this.in = in;
+    this.cipher = cipher;
+    this.header = header.describe();
+    this.openedBy = openedBy;
+    this.frameSize = header.frameSize();
+    this.sealed = new byte[frameSize + Format.GCM_TAG_LENGTH];
+    this.plaintext = new byte[frameSize];
+  }
+
+  /** The message's header, authenticated. */
+  public EnvelopeHeader header() {
+    return header;
+  }
+
+  /** The key-encryption key whose wrapping opened the message. */
+  public KeyRef openedBy() {
+    return openedBy;
+  }
+
+  @Override
+  public int read() throws IOException {
+    int n = read(single, 0, 1);
+    return n < 0 ? -1 : single[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
+    if (closed) {
+      throw new IOException("this decrypting stream is closed");
+    }
+    if (failed) {
+      throw new IOException("this decrypting stream failed earlier; its data is not trustworthy");
+    }
+    if (len == 0) {
+      return 0;
+    }
+    while (position == limit) {
+      if (finalFrameRead) {
+        return -1;
+      }
+      nextFrame();
+    }
+    int n = Math.min(len, limit - position);
+    System.arraycopy(plaintext, position, b, off, n);
+    position += n;
+    return n;
+  }
+
+  @Override
+  public int available() {
+    return limit - position;
+  }
+
+  private void nextFrame() throws IOException {
+    try {
+      byte[] wordBytes = in.readNBytes(Format.FRAME_WORD_LENGTH);
+      if (wordBytes.length < Format.FRAME_WORD_LENGTH) {
+        throw new MalformedCiphertextException(
+            "message ends before its final frame (at frame " + index + ")");
+      }
+      int word = FrameCipher.readWord(wordBytes, 0);
+      int length = FrameCipher.frameLength(word, index, frameSize);
+      boolean last = FrameCipher.isFinal(word);
+      int sealedLength = length + Format.GCM_TAG_LENGTH;
+      if (in.readNBytes(sealed, 0, sealedLength) < sealedLength) {
+        throw new MalformedCiphertextException("message ends inside frame " + index);
+      }
+      if (last && in.read() >= 0) {
+        throw new MalformedCiphertextException("message has bytes after its final frame");
+      }
+      limit = cipher.open(index, last, sealed, 0, sealedLength, plaintext, 0);
+      position = 0;
+      index++;
+      finalFrameRead = last;
+    } catch (IOException | RuntimeException e) {
+      failed = true;
+      release();
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try (in) {
+      release();
+    }
+  }
+
+  private void release() {
+    position = 0;
+    limit = 0;
+    cipher.close();
+    Bytes.zero(plaintext);
+    Bytes.zero(single);
+  }
+}

@@ -1,0 +1,617 @@
+package com.plugsky.crypto.envelope;
+
+import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.ConfigurationException;
+import com.plugsky.crypto.InvalidInputException;
+import com.plugsky.crypto.MalformedCiphertextException;
+import com.plugsky.crypto.audit.AuditSink;
+import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.engine.AeadEngine;
+import com.plugsky.crypto.engine.Engines;
+import com.plugsky.crypto.keyref.KeyRef;
+import com.plugsky.crypto.keyref.KeyRefScheme;
+import com.plugsky.crypto.keywrap.KeyWrapper;
+import com.plugsky.crypto.primitive.Bytes;
+import com.plugsky.crypto.primitive.CryptoRandom;
+import com.plugsky.crypto.primitive.SymmetricPrimitives;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SequencedSet;
+import java.util.function.Supplier;
+
+/**
+ * Envelope encryption in the message format of docs/FORMAT.md: a fresh 256-bit data key per message
+ * (or one from a {@link DataKeyCache}), wrapped under every configured key-encryption key (one per
+ * region or HSM), a header that commits to the data key, and a body of AES-256-GCM frames.
+ *
+ * <pre>{@code
+ * Envelope envelope = Envelope.builder().kek(KeyRef.parse("local:orders")).build();
+ * EncryptionContext context = EncryptionContext.of("tenant", "acme");
+ * byte[] message = envelope.encrypt(plaintext, context);
+ * byte[] back = envelope.decrypt(message, context);
+ * }</pre>
+ *
+ * <p>Decryption needs the context the message was encrypted with, and tries only the wrapped keys
+ * whose KEK this Envelope is configured with ({@link Builder#kek}, {@link Builder#decryptOnlyKek}):
+ * those in the {@link Builder#preferredRegion} first, then in the order configured. It releases no
+ * plaintext that has not been authenticated. Failures are typed: {@link
+ * AuthenticationFailedException} for a wrong context, a KEK that does not open the message, or any
+ * modification; {@link MalformedCiphertextException} for bytes that are not a message within the
+ * format's limits; {@link com.plugsky.crypto.KeyUnavailableException} when a key backend cannot be
+ * reached. Every data key and derived key is zeroed after use.
+ *
+ * <p>Every wrap and unwrap is reported to the {@link Builder#auditSink} with the KeyRef, the
+ * caller's principal and request id, and the SHA-256 of the message header. Thread-safe.
+ */
+public final class Envelope {
+  private final List<KeyRef> encryptionKeks;
+  private final List<KeyRef> decryptionOrder;
+  private final List<String> encryptionKekNames;
+  private final int frameExponent;
+  private final DataKeyCache cache;
+  private final AeadEngine engine;
+  private final SymmetricPrimitives primitives;
+  private final KeyOperations keys;
+
+  private Envelope(Builder builder) {
+    this.encryptionKeks = List.copyOf(builder.encryptionKeks);
+    this.encryptionKekNames = encryptionKeks.stream().map(KeyRef::toString).toList();
+    List<KeyRef> all = new ArrayList<>(builder.encryptionKeks);
+    all.addAll(builder.decryptOnlyKeks);
+    Optional<String> region = Optional.ofNullable(builder.preferredRegion);
+    this.decryptionOrder =
+        all.stream()
+            .sorted(
+                Comparator.comparingInt(
+                    k -> region.isPresent() && k.region().equals(region) ? 0 : 1))
+            .toList();
+    this.frameExponent = Integer.numberOfTrailingZeros(builder.frameSize);
+    this.cache = builder.cache;
+    this.engine = builder.engine != null ? builder.engine : Engines.defaultEngine();
+    this.primitives = engine.primitives();
+    this.keys =
+        new KeyOperations(
+            builder.wrappers, builder.auditSink, builder.principal, builder.requestId);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Encrypts {@code plaintext} into one message bound to {@code context}.
+   *
+   * @throws InvalidInputException when the message would not fit in a Java array
+   */
+  public byte[] encrypt(byte[] plaintext, EncryptionContext context) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    Objects.requireNonNull(context, "context");
+    List<KeyOperations.Pending> pending = new ArrayList<>();
+    DataKeyCache.Materials materials = materials(context, plaintext.length, pending);
+    try {
+      byte[] messageId = CryptoRandom.bytes(Format.MESSAGE_ID_LENGTH);
+      Sealed sealed =
+          seal(
+              engine,
+              frameExponent,
+              materials.dataKey(),
+              messageId,
+              context,
+              materials.entries(),
+              plaintext);
+      keys.recordWraps(pending, sealed.header());
+      return sealed.message();
+    } finally {
+      Bytes.zero(materials.dataKey());
+    }
+  }
+
+  /** A message and its parsed header. */
+  record Sealed(Header header, byte[] message) {}
+
+  /**
+   * The message for fixed inputs: the whole of encryption once the data key is wrapped and the
+   * message id drawn. Deterministic, so that the golden vectors can check it byte for byte.
+   */
+  static Sealed seal(
+      AeadEngine engine,
+      int frameExponent,
+      byte[] dataKey,
+      byte[] messageId,
+      EncryptionContext context,
+      List<Header.Entry> entries,
+      byte[] plaintext) {
+    SymmetricPrimitives primitives = engine.primitives();
+    int frameSize = 1 << frameExponent;
+    long frames = Math.max(1, Math.ceilDiv((long) plaintext.length, frameSize));
+    long bodyLength = plaintext.length + frames * Format.FRAME_OVERHEAD;
+    try (MessageKeys messageKeys = MessageKeys.derive(dataKey, messageId, primitives)) {
+      Header header =
+          Header.build(
+              frameExponent, messageId, context, entries, messageKeys.headerKey(), primitives);
+      long total = header.length() + bodyLength;
+      if (total > Integer.MAX_VALUE - 8) {
+        throw new InvalidInputException(
+            "a message of "
+                + plaintext.length
+                + " bytes does not fit in one array; use encryptingStream");
+      }
+      byte[] out = new byte[(int) total];
+      header.writeTo(out, 0);
+      int at = header.length();
+      try (FrameCipher cipher = new FrameCipher(engine, messageKeys.payloadKey(), messageId)) {
+        for (long i = 0; i < frames; i++) {
+          int from = (int) (i * frameSize);
+          int length = Math.min(frameSize, plaintext.length - from);
+          at += cipher.seal(i, i == frames - 1, plaintext, from, length, out, at);
+        }
+      }
+      return new Sealed(header, out);
+    }
+  }
+
+  /**
+   * Decrypts a message encrypted under {@code context}.
+   *
+   * @throws AuthenticationFailedException for another context, no configured KEK that opens it, or
+   *     any modification
+   * @throws MalformedCiphertextException for bytes that are not one well-formed message
+   */
+  public byte[] decrypt(byte[] message, EncryptionContext context) {
+    return decryptWithDetails(message, context).plaintext();
+  }
+
+  /** {@link #decrypt}, also reporting which KEK opened the message, and its header. */
+  public DecryptionResult decryptWithDetails(byte[] message, EncryptionContext context) {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(context, "context");
+    Header header = Header.parse(message);
+    List<FrameSpan> frames = frameLayout(message, header);
+    long plaintextLength = frames.stream().mapToLong(FrameSpan::plaintextLength).sum();
+    try (OpenedMessage opened = open(header, context, false);
+        FrameCipher cipher =
+            new FrameCipher(engine, opened.keys().payloadKey(), header.messageId())) {
+      byte[] plaintext = new byte[(int) plaintextLength];
+      int out = 0;
+      try {
+        for (int i = 0; i < frames.size(); i++) {
+          FrameSpan frame = frames.get(i);
+          out +=
+              cipher.open(
+                  i,
+                  i == frames.size() - 1,
+                  message,
+                  frame.offset(),
+                  frame.plaintextLength() + Format.GCM_TAG_LENGTH,
+                  plaintext,
+                  out);
+        }
+      } catch (RuntimeException e) {
+        Bytes.zero(plaintext);
+        throw e;
+      }
+      return new DecryptionResult(plaintext, opened.openedBy(), header.describe());
+    }
+  }
+
+  /** Where a frame's {@code ciphertext || tag} starts in a message, and its plaintext length. */
+  private record FrameSpan(int offset, int plaintextLength) {}
+
+  /** Checks the body's structure without any key, before a KMS is called. */
+  private static List<FrameSpan> frameLayout(byte[] message, Header header) {
+    List<FrameSpan> frames = new ArrayList<>();
+    int at = header.length();
+    int frameSize = header.frameSize();
+    for (long index = 0; ; index++) {
+      if (message.length - at < Format.FRAME_WORD_LENGTH) {
+        throw new MalformedCiphertextException(
+            at == message.length
+                ? "message ends before its final frame (at frame " + index + ")"
+                : "message ends inside the word of frame " + index);
+      }
+      int word = FrameCipher.readWord(message, at);
+      int length = FrameCipher.frameLength(word, index, frameSize);
+      int start = at + Format.FRAME_WORD_LENGTH;
+      if (message.length - start < length + Format.GCM_TAG_LENGTH) {
+        throw new MalformedCiphertextException("message ends inside frame " + index);
+      }
+      frames.add(new FrameSpan(start, length));
+      at = start + length + Format.GCM_TAG_LENGTH;
+      if (FrameCipher.isFinal(word)) {
+        break;
+      }
+    }
+    if (at != message.length) {
+      throw new MalformedCiphertextException(
+          "message has " + (message.length - at) + " bytes after its final frame");
+    }
+    return frames;
+  }
+
+  /**
+   * A stream that encrypts what is written to it into {@code out}: the header is written now, each
+   * frame when it is full, the final frame on {@link OutputStream#close()}, which also closes
+   * {@code out}. Memory stays at about two frames whatever the length. Always uses a fresh data key
+   * (see {@link DataKeyCache}).
+   */
+  public OutputStream encryptingStream(OutputStream out, EncryptionContext context)
+      throws IOException {
+    Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(context, "context");
+    List<KeyOperations.Pending> pending = new ArrayList<>();
+    byte[] dataKey = CryptoRandom.bytes(Format.DATA_KEY_LENGTH);
+    byte[] messageId = CryptoRandom.bytes(Format.MESSAGE_ID_LENGTH);
+    Header header;
+    FrameCipher cipher;
+    try (MessageKeys messageKeys = MessageKeys.derive(dataKey, messageId, primitives)) {
+      List<Header.Entry> entries = wrapAll(dataKey, context, pending);
+      header =
+          Header.build(
+              frameExponent, messageId, context, entries, messageKeys.headerKey(), primitives);
+      cipher = new FrameCipher(engine, messageKeys.payloadKey(), messageId);
+    } finally {
+      Bytes.zero(dataKey);
+    }
+    try {
+      out.write(header.bytes());
+    } catch (IOException | RuntimeException e) {
+      cipher.close();
+      throw e;
+    }
+    keys.recordWraps(pending, header);
+    return new EncryptingOutputStream(out, cipher, header.frameSize());
+  }
+
+  /**
+   * A stream of the plaintext of the message read from {@code in}. The header is read, unwrapped
+   * and authenticated now, so a wrong context or KEK fails here; frames are decrypted as they are
+   * read. Closing it closes {@code in}.
+   */
+  public DecryptingInputStream decryptingStream(InputStream in, EncryptionContext context)
+      throws IOException {
+    Objects.requireNonNull(in, "in");
+    Objects.requireNonNull(context, "context");
+    Header header = Header.read(in);
+    try (OpenedMessage opened = open(header, context, false)) {
+      FrameCipher cipher = new FrameCipher(engine, opened.keys().payloadKey(), header.messageId());
+      return new DecryptingInputStream(in, cipher, header, opened.openedBy());
+    }
+  }
+
+  /**
+   * {@link #encryptingStream} over a blocking channel: closing the returned channel writes the
+   * final frame and closes {@code out}.
+   */
+  public WritableByteChannel encryptingChannel(WritableByteChannel out, EncryptionContext context)
+      throws IOException {
+    Objects.requireNonNull(out, "out");
+    return Channels.newChannel(encryptingStream(Channels.newOutputStream(out), context));
+  }
+
+  /**
+   * {@link #decryptingStream} over a blocking channel, with the same guarantees: the header is
+   * authenticated now, each frame before any of its bytes is read; closing closes {@code in}.
+   */
+  public ReadableByteChannel decryptingChannel(ReadableByteChannel in, EncryptionContext context)
+      throws IOException {
+    Objects.requireNonNull(in, "in");
+    return Channels.newChannel(decryptingStream(Channels.newInputStream(in), context));
+  }
+
+  /**
+   * The message with its data key wrapped under exactly {@code keyRefs}, in that order, and the
+   * body unchanged: a wrapping whose KeyRef is kept is copied as it was, the others are made now.
+   * This replaces (rotation, BYOK migration), adds (a new region) or removes wrapped keys without
+   * re-encrypting anything. The message is opened with this Envelope's KEKs, and its header must
+   * authenticate; the body is copied without being decrypted.
+   *
+   * @throws InvalidInputException when {@code keyRefs} is empty, longer than 16 or repeats a KeyRef
+   */
+  public byte[] rewrap(byte[] message, EncryptionContext context, List<KeyRef> keyRefs) {
+    Objects.requireNonNull(message, "message");
+    Header header = Header.parse(message);
+    Header rewrapped = rewrapHeader(header, context, keyRefs);
+    byte[] out = new byte[rewrapped.length() + message.length - header.length()];
+    rewrapped.writeTo(out, 0);
+    System.arraycopy(
+        message, header.length(), out, rewrapped.length(), message.length - header.length());
+    return out;
+  }
+
+  /** {@link #rewrap(byte[], EncryptionContext, List)} from a stream to a stream; closes neither. */
+  public void rewrap(
+      InputStream in, OutputStream out, EncryptionContext context, List<KeyRef> keyRefs)
+      throws IOException {
+    Objects.requireNonNull(in, "in");
+    Objects.requireNonNull(out, "out");
+    Header rewrapped = rewrapHeader(Header.read(in), context, keyRefs);
+    out.write(rewrapped.bytes());
+    in.transferTo(out);
+  }
+
+  private Header rewrapHeader(Header header, EncryptionContext context, List<KeyRef> keyRefs) {
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(keyRefs, "keyRefs");
+    if (keyRefs.isEmpty()) {
+      throw new InvalidInputException(
+          "rewrap needs at least one KeyRef to wrap the data key under");
+    }
+    Instant started = Instant.now();
+    long t0 = System.nanoTime();
+    try (OpenedMessage opened = open(header, context, true)) {
+      List<KeyOperations.Pending> pending = new ArrayList<>();
+      List<Header.Entry> entries = new ArrayList<>();
+      for (KeyRef keyRef : keyRefs) {
+        String name = keyRef.toString();
+        Optional<Header.Entry> kept =
+            header.entries().stream().filter(e -> e.keyRef().equals(name)).findFirst();
+        entries.add(
+            kept.isPresent() ? kept.get() : keys.wrap(keyRef, opened.dataKey(), context, pending));
+      }
+      Header rewrapped = header.withEntries(entries, opened.keys().headerKey(), primitives);
+      keys.recordWraps(pending, rewrapped);
+      keys.recordRewrap(opened.openedBy(), rewrapped, started, t0);
+      return rewrapped;
+    }
+  }
+
+  /** Reads the header of {@code message} without any key. */
+  public static EnvelopeHeader inspect(byte[] message) {
+    Objects.requireNonNull(message, "message");
+    return Header.parse(message).describe();
+  }
+
+  /** Reads the header at the start of {@code in} without any key, leaving the body unread. */
+  public static EnvelopeHeader inspect(InputStream in) throws IOException {
+    Objects.requireNonNull(in, "in");
+    return Header.read(in).describe();
+  }
+
+  /** A data key and its wrappings for a message of {@code bytes} bytes: cached, else fresh. */
+  private DataKeyCache.Materials materials(
+      EncryptionContext context, long bytes, List<KeyOperations.Pending> pending) {
+    DataKeyCache.Key cacheKey =
+        cache == null ? null : new DataKeyCache.Key(encryptionKekNames, context);
+    if (cache != null) {
+      DataKeyCache.Materials cached = cache.acquire(cacheKey, bytes);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    byte[] dataKey = CryptoRandom.bytes(Format.DATA_KEY_LENGTH);
+    List<Header.Entry> entries;
+    try {
+      entries = wrapAll(dataKey, context, pending);
+    } catch (RuntimeException e) {
+      Bytes.zero(dataKey);
+      throw e;
+    }
+    if (cache != null) {
+      cache.offer(cacheKey, dataKey.clone(), entries, bytes);
+    }
+    return new DataKeyCache.Materials(dataKey, entries);
+  }
+
+  private List<Header.Entry> wrapAll(
+      byte[] dataKey, EncryptionContext context, List<KeyOperations.Pending> pending) {
+    List<Header.Entry> entries = new ArrayList<>(encryptionKeks.size());
+    for (KeyRef kek : encryptionKeks) {
+      entries.add(keys.wrap(kek, dataKey, context, pending));
+    }
+    return entries;
+  }
+
+  /** The keys of an authenticated header, and which KEK gave them. Closing zeroes every key. */
+  private record OpenedMessage(KeyRef openedBy, MessageKeys keys, byte[] dataKey)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      keys.close();
+      Bytes.zero(dataKey);
+    }
+  }
+
+  /**
+   * Unwraps the data key through the first configured KEK that opens it, derives the message keys
+   * and checks the header tag. Keeps the data key only when {@code keepDataKey} (rewrap).
+   */
+  private OpenedMessage open(Header header, EncryptionContext context, boolean keepDataKey) {
+    if (!header.context().equals(context)) {
+      throw new AuthenticationFailedException(
+          "the encryption context given does not match the message's; decryption needs the context"
+              + " the message was encrypted with");
+    }
+    List<RuntimeException> failures = new ArrayList<>();
+    String headerHash = keys.headerHashForAudit(header);
+    for (KeyRef kek : decryptionOrder) {
+      String name = kek.toString();
+      Optional<Header.Entry> entry =
+          header.entries().stream().filter(e -> e.keyRef().equals(name)).findFirst();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      DataKeyCache.Wrapping wrapping =
+          cache == null ? null : new DataKeyCache.Wrapping(name, entry.get().wrapped(), context);
+      byte[] dataKey = cache == null ? null : cache.unwrapped(wrapping);
+      boolean fromCache = dataKey != null;
+      if (!fromCache) {
+        try {
+          dataKey = keys.unwrap(kek, entry.get(), context, headerHash);
+        } catch (RuntimeException e) {
+          failures.add(e);
+          continue;
+        }
+      }
+      MessageKeys messageKeys;
+      try {
+        messageKeys = MessageKeys.derive(dataKey, header.messageId(), primitives);
+      } catch (RuntimeException e) {
+        Bytes.zero(dataKey);
+        throw e;
+      }
+      if (!header.tagMatches(messageKeys.headerKey(), primitives)) {
+        messageKeys.close();
+        Bytes.zero(dataKey);
+        throw new AuthenticationFailedException(
+            "the message header does not authenticate under the data key from "
+                + kek
+                + ": the header was modified, or that wrapped key was made for another message");
+      }
+      if (cache != null && !fromCache) {
+        cache.offerUnwrapped(wrapping, dataKey.clone());
+      }
+      if (!keepDataKey) {
+        Bytes.zero(dataKey);
+      }
+      return new OpenedMessage(kek, messageKeys, keepDataKey ? dataKey : new byte[0]);
+    }
+    if (failures.isEmpty()) {
+      throw new AuthenticationFailedException(
+          "the message's data key is wrapped under "
+              + header.entries().stream().map(Header.Entry::keyRef).toList()
+              + ", and this Envelope is configured for none of them "
+              + decryptionOrder);
+    }
+    throw KeyOperations.combine(failures);
+  }
+
+  /** Configures an {@link Envelope}. At least one {@link #kek} is required. */
+  public static final class Builder {
+    private final SequencedSet<KeyRef> encryptionKeks = new LinkedHashSet<>();
+    private final SequencedSet<KeyRef> decryptOnlyKeks = new LinkedHashSet<>();
+    private final Map<KeyRefScheme, KeyWrapper> wrappers = new EnumMap<>(KeyRefScheme.class);
+    private String preferredRegion;
+    private int frameSize = Format.DEFAULT_FRAME_SIZE;
+    private DataKeyCache cache;
+    private AuditSink auditSink = AuditSink.NONE;
+    private Supplier<String> principal = () -> null;
+    private Supplier<String> requestId = () -> null;
+    private AeadEngine engine;
+
+    private Builder() {}
+
+    /**
+     * Adds a key-encryption key: every message's data key is wrapped under each one added (e.g. one
+     * per region), and decryption tries them in the order added.
+     */
+    public Builder kek(KeyRef kek) {
+      Objects.requireNonNull(kek, "kek");
+      if (!encryptionKeks.add(kek)) {
+        throw new InvalidInputException("KEK " + kek + " is added twice");
+      }
+      return this;
+    }
+
+    /**
+     * Adds a KEK that decryption may use but encryption does not: a retired key during rotation, or
+     * another service's region.
+     */
+    public Builder decryptOnlyKek(KeyRef kek) {
+      Objects.requireNonNull(kek, "kek");
+      if (!decryptOnlyKeks.add(kek)) {
+        throw new InvalidInputException("KEK " + kek + " is added twice");
+      }
+      return this;
+    }
+
+    /**
+     * The wrapper for its scheme's KeyRefs. KeyRefs of a scheme with no wrapper given here use the
+     * one {@link com.plugsky.crypto.keywrap.KeyWrappers#forKeyRef} finds on the classpath.
+     */
+    public Builder keyWrapper(KeyWrapper wrapper) {
+      Objects.requireNonNull(wrapper, "wrapper");
+      if (wrappers.putIfAbsent(wrapper.scheme(), wrapper) != null) {
+        throw new InvalidInputException(
+            "a key wrapper for " + wrapper.scheme().prefix() + " KeyRefs is already set");
+      }
+      return this;
+    }
+
+    /** Decryption tries KEKs in this region ({@link KeyRef#region()}) before the others. */
+    public Builder preferredRegion(String region) {
+      this.preferredRegion = Objects.requireNonNull(region, "region");
+      return this;
+    }
+
+    /** Plaintext bytes per frame: a power of two from 16 B to 16 MiB; 64 KiB by default. */
+    public Builder frameSize(int frameSize) {
+      if (!Format.isPowerOfTwoFrameSize(frameSize)) {
+        throw new InvalidInputException(
+            "frame size must be a power of two from 16 to 16777216 bytes, got " + frameSize);
+      }
+      this.frameSize = frameSize;
+      return this;
+    }
+
+    /** Reuses data keys within the cache's limits; without this, every message gets a fresh one. */
+    public Builder dataKeyCache(DataKeyCache cache) {
+      this.cache = Objects.requireNonNull(cache, "cache");
+      return this;
+    }
+
+    /** Receives an event per wrap, unwrap and rewrap; none by default. */
+    public Builder auditSink(AuditSink auditSink) {
+      this.auditSink = Objects.requireNonNull(auditSink, "auditSink");
+      return this;
+    }
+
+    /** Asked once per audited operation for the caller's identity (null for none). */
+    public Builder principal(Supplier<String> principal) {
+      this.principal = Objects.requireNonNull(principal, "principal");
+      return this;
+    }
+
+    /** Asked once per audited operation for the caller's correlation id (null for none). */
+    public Builder requestId(Supplier<String> requestId) {
+      this.requestId = Objects.requireNonNull(requestId, "requestId");
+      return this;
+    }
+
+    /**
+     * The engine for frames, HKDF and HMAC; {@link Engines#defaultEngine()} by default, which
+     * honours {@code -Dplugsky.crypto.fips=true}.
+     */
+    public Builder engine(AeadEngine engine) {
+      this.engine = Objects.requireNonNull(engine, "engine");
+      return this;
+    }
+
+    /**
+     * @throws ConfigurationException when no KEK was added, or more than the format's 16
+     */
+    public Envelope build() {
+      if (encryptionKeks.isEmpty()) {
+        throw new ConfigurationException(
+            "an Envelope needs at least one kek(...) to wrap data keys under");
+      }
+      if (encryptionKeks.size() > Format.MAX_WRAPPED_KEYS) {
+        throw new ConfigurationException(
+            "a message holds at most "
+                + Format.MAX_WRAPPED_KEYS
+                + " wrapped keys; "
+                + encryptionKeks.size()
+                + " KEKs were added");
+      }
+      for (KeyRef kek : decryptOnlyKeks) {
+        if (encryptionKeks.contains(kek)) {
+          throw new ConfigurationException(
+              "KEK " + kek + " is added both as kek and decryptOnlyKek");
+        }
+      }
+      return new Envelope(this);
+    }
+  }
+}

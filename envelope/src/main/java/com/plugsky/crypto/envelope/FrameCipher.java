@@ -1,0 +1,131 @@
+package com.plugsky.crypto.envelope;
+
+import static com.plugsky.crypto.envelope.Format.FINAL_FLAG;
+import static com.plugsky.crypto.envelope.Format.FRAME_WORD_LENGTH;
+import static com.plugsky.crypto.envelope.Format.GCM_TAG_LENGTH;
+import static com.plugsky.crypto.envelope.Format.MAX_FRAMES;
+
+import com.plugsky.crypto.InvalidInputException;
+import com.plugsky.crypto.MalformedCiphertextException;
+import com.plugsky.crypto.aead.InsecureNonceAead;
+import com.plugsky.crypto.engine.AeadEngine;
+
+/**
+ * Seals and opens the frames of one message under its payload key: the nonce is the frame index,
+ * the AAD binds the message id, the index and the final flag (docs/FORMAT.md, body). Not
+ * thread-safe: one per message. Closing destroys the key.
+ */
+final class FrameCipher implements AutoCloseable {
+  private static final int NONCE_LENGTH = 12;
+
+  private final InsecureNonceAead aead;
+  private final byte[] nonce = new byte[NONCE_LENGTH];
+  private final byte[] aad = new byte[Format.MESSAGE_ID_LENGTH + 5];
+
+  /** The engine copies {@code payloadKey}; the caller may zero it right after. */
+  FrameCipher(AeadEngine engine, byte[] payloadKey, byte[] messageId) {
+    this.aead = engine.newInsecureNonceAead(payloadKey);
+    System.arraycopy(messageId, 0, aad, 0, Format.MESSAGE_ID_LENGTH);
+  }
+
+  /**
+   * Writes frame {@code index}: frame word, ciphertext and tag ({@code length + 20} bytes).
+   *
+   * @throws InvalidInputException when the message would exceed {@value Format#MAX_FRAMES} frames
+   */
+  int seal(long index, boolean last, byte[] in, int offset, int length, byte[] out, int outOffset) {
+    if (index >= MAX_FRAMES || (!last && index == MAX_FRAMES - 1)) {
+      throw new InvalidInputException(
+          "a message holds at most 2^32 frames; use a larger frame size for this much data");
+    }
+    int word = length | (last ? FINAL_FLAG : 0);
+    out[outOffset] = (byte) (word >>> 24);
+    out[outOffset + 1] = (byte) (word >>> 16);
+    out[outOffset + 2] = (byte) (word >>> 8);
+    out[outOffset + 3] = (byte) word;
+    prepare(index, last);
+    return FRAME_WORD_LENGTH
+        + aead.encrypt(nonce, in, offset, length, aad, out, outOffset + FRAME_WORD_LENGTH);
+  }
+
+  /**
+   * Opens a frame's {@code ciphertext || tag} ({@code length} bytes) into {@code out}; on a tag
+   * failure the output region is zeroed and {@link
+   * com.plugsky.crypto.AuthenticationFailedException} thrown.
+   */
+  int open(long index, boolean last, byte[] in, int offset, int length, byte[] out, int outOffset) {
+    prepare(index, last);
+    return aead.decrypt(nonce, in, offset, length, aad, out, outOffset);
+  }
+
+  private void prepare(long index, boolean last) {
+    int i = (int) index;
+    nonce[8] = (byte) (i >>> 24);
+    nonce[9] = (byte) (i >>> 16);
+    nonce[10] = (byte) (i >>> 8);
+    nonce[11] = (byte) i;
+    int at = Format.MESSAGE_ID_LENGTH;
+    System.arraycopy(nonce, 8, aad, at, 4);
+    aad[at + 4] = (byte) (last ? 1 : 0);
+  }
+
+  @Override
+  public void close() {
+    aead.close();
+  }
+
+  /**
+   * The plaintext length a frame word announces, after checking it against the format's rules.
+   *
+   * @throws MalformedCiphertextException when the word breaks a rule
+   */
+  static int frameLength(int word, long index, int frameSize) {
+    int length = word & ~FINAL_FLAG;
+    boolean last = isFinal(word);
+    if (length > frameSize) {
+      throw new MalformedCiphertextException(
+          "frame "
+              + index
+              + " claims "
+              + Integer.toUnsignedLong(length)
+              + " bytes; this message's frames hold at most "
+              + frameSize);
+    }
+    if (!last && length != frameSize) {
+      throw new MalformedCiphertextException(
+          "frame "
+              + index
+              + " is not final but holds "
+              + length
+              + " bytes instead of "
+              + frameSize);
+    }
+    if (last && length == 0 && index > 0) {
+      throw new MalformedCiphertextException(
+          "frame "
+              + index
+              + " is an empty final frame after a full one; the writer must mark the"
+              + " last full frame final");
+    }
+    if (!last && index >= MAX_FRAMES - 1) {
+      throw new MalformedCiphertextException("message has more than 2^32 frames");
+    }
+    return length;
+  }
+
+  /** The big-endian frame word at {@code offset}. */
+  static int readWord(byte[] bytes, int offset) {
+    return (bytes[offset] & 0xff) << 24
+        | (bytes[offset + 1] & 0xff) << 16
+        | (bytes[offset + 2] & 0xff) << 8
+        | (bytes[offset + 3] & 0xff);
+  }
+
+  static boolean isFinal(int word) {
+    return (word & FINAL_FLAG) != 0;
+  }
+
+  static int sealedLength(int plaintextLength) {
+    return FRAME_WORD_LENGTH + plaintextLength + GCM_TAG_LENGTH;
+  }
+}

@@ -1,0 +1,63 @@
+package com.plugsky.crypto.envelope;
+
+import com.plugsky.crypto.MalformedCiphertextException;
+import com.plugsky.crypto.primitive.Bytes;
+import com.plugsky.crypto.primitive.SymmetricPrimitives;
+import java.util.Arrays;
+
+/**
+ * The two keys of one message, derived from its data key and message id (docs/FORMAT.md, key
+ * schedule). Closing zeroes both.
+ */
+final class MessageKeys implements AutoCloseable {
+  private static final int KEY_LENGTH = 32;
+
+  private final byte[] payloadKey;
+  private final byte[] headerKey;
+
+  private MessageKeys(byte[] payloadKey, byte[] headerKey) {
+    this.payloadKey = payloadKey;
+    this.headerKey = headerKey;
+  }
+
+  /**
+   * Derives the keys; the caller keeps ownership of {@code dataKey}.
+   *
+   * @throws MalformedCiphertextException when the data key is not 32 bytes (a wrapping of a key of
+   *     another length)
+   */
+  static MessageKeys derive(byte[] dataKey, byte[] messageId, SymmetricPrimitives primitives) {
+    if (dataKey.length != Format.DATA_KEY_LENGTH) {
+      throw new MalformedCiphertextException(
+          "the wrapped data key is "
+              + dataKey.length
+              + " bytes; envelope messages use "
+              + Format.DATA_KEY_LENGTH);
+    }
+    byte[] okm =
+        primitives.hkdfSha256(dataKey, messageId, Format.KEY_SCHEDULE_INFO, 2 * KEY_LENGTH);
+    try {
+      return new MessageKeys(
+          Arrays.copyOfRange(okm, 0, KEY_LENGTH),
+          Arrays.copyOfRange(okm, KEY_LENGTH, 2 * KEY_LENGTH));
+    } finally {
+      Bytes.zero(okm);
+    }
+  }
+
+  /** The AES-256-GCM key of every frame; the array itself, not a copy: do not keep it. */
+  byte[] payloadKey() {
+    return payloadKey;
+  }
+
+  /** The HMAC-SHA256 key of the header tag; the array itself, not a copy: do not keep it. */
+  byte[] headerKey() {
+    return headerKey;
+  }
+
+  @Override
+  public void close() {
+    Bytes.zero(payloadKey);
+    Bytes.zero(headerKey);
+  }
+}

@@ -1,0 +1,214 @@
+package com.plugsky.crypto.envelope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.audit.AuditEvent;
+import com.plugsky.crypto.audit.AuditEvent.Operation;
+import com.plugsky.crypto.context.EncryptionContext;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DataKeyCacheTest {
+  private static final EncryptionContext ACME = EncryptionContext.of("tenant", "acme");
+  private static final EncryptionContext INITECH = EncryptionContext.of("tenant", "initech");
+  private static final byte[] PLAINTEXT = new byte[100];
+  private static final DataKeyCache.Key KEY = new DataKeyCache.Key(List.of("local:a"), ACME);
+
+  @TempDir Path keys;
+
+  @Test
+  void reusesADataKeyAndItsWrappingsForTheSameKeksAndContext() {
+    List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    DataKeyCache cache = DataKeyCache.builder().build();
+    Envelope envelope =
+        TestKeks.envelope(keys, "eu", "us").dataKeyCache(cache).auditSink(events::add).build();
+
+    byte[] first = envelope.encrypt(PLAINTEXT, ACME);
+    byte[] second = envelope.encrypt(PLAINTEXT, ACME);
+    envelope.encrypt(PLAINTEXT, INITECH);
+
+    assertThat(events.stream().filter(e -> e.operation() == Operation.WRAP)).hasSize(4);
+    assertThat(cache.stats()).isEqualTo(new DataKeyCache.Stats(1, 2, 2, 0, 0, 2));
+    assertThat(Envelope.inspect(first).wrappedKeys())
+        .isEqualTo(Envelope.inspect(second).wrappedKeys());
+    assertThat(Envelope.inspect(first).messageId())
+        .isNotEqualTo(Envelope.inspect(second).messageId());
+    assertThat(envelope.decrypt(first, ACME)).isEqualTo(PLAINTEXT);
+    assertThat(envelope.decrypt(second, ACME)).isEqualTo(PLAINTEXT);
+  }
+
+  @Test
+  void isOffByDefault() {
+    List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    Envelope envelope = TestKeks.envelope(keys, "eu").auditSink(events::add).build();
+
+    envelope.encrypt(PLAINTEXT, ACME);
+    envelope.encrypt(PLAINTEXT, ACME);
+
+    assertThat(events).hasSize(2);
+  }
+
+  @Test
+  void aKeyServesAtMostMaxMessages() {
+    DataKeyCache cache = DataKeyCache.builder().maxMessagesPerKey(3).build();
+    Envelope envelope = TestKeks.envelope(keys, "eu").dataKeyCache(cache).build();
+
+    for (int i = 0; i < 7; i++) {
+      envelope.encrypt(PLAINTEXT, ACME);
+    }
+
+    // Messages 1-3 share a key, 4-6 the next, 7 a third.
+    assertThat(cache.stats().misses()).isEqualTo(3);
+    assertThat(cache.stats().hits()).isEqualTo(4);
+  }
+
+  @Test
+  void aKeyServesAtMostMaxBytes() {
+    DataKeyCache cache = DataKeyCache.builder().maxBytesPerKey(250).build();
+    Envelope envelope = TestKeks.envelope(keys, "eu").dataKeyCache(cache).build();
+
+    envelope.encrypt(PLAINTEXT, ACME);
+    envelope.encrypt(PLAINTEXT, ACME);
+    envelope.encrypt(PLAINTEXT, ACME);
+    envelope.encrypt(new byte[300], ACME);
+
+    assertThat(cache.stats().hits()).isEqualTo(1);
+    assertThat(cache.stats().misses()).isEqualTo(3);
+    assertThat(cache.stats().entries())
+        .as("a message larger than the limit is not cached")
+        .isZero();
+  }
+
+  @Test
+  void expiredKeysAreEvictedAndZeroed() {
+    AtomicLong now = new AtomicLong();
+    DataKeyCache cache =
+        DataKeyCache.builder().maxAge(Duration.ofSeconds(10)).nanoTime(now::get).build();
+    byte[] dataKey = filled(32, 9);
+    cache.offer(KEY, dataKey, List.of(), 1);
+
+    now.set(Duration.ofSeconds(9).toNanos());
+    DataKeyCache.Materials hit = cache.acquire(KEY, 1);
+    now.set(Duration.ofSeconds(10).toNanos());
+    DataKeyCache.Materials miss = cache.acquire(KEY, 1);
+
+    assertThat(hit.dataKey()).isEqualTo(filled(32, 9)).isNotSameAs(dataKey);
+    assertThat(miss).isNull();
+    assertThat(dataKey).containsOnly(0);
+    assertThat(cache.stats().evictions()).isEqualTo(1);
+  }
+
+  @Test
+  void theLeastRecentlyUsedKeyMakesRoomAndIsZeroed() {
+    DataKeyCache cache = DataKeyCache.builder().maxEntries(2).build();
+    DataKeyCache.Key a = new DataKeyCache.Key(List.of("local:a"), ACME);
+    DataKeyCache.Key b = new DataKeyCache.Key(List.of("local:b"), ACME);
+    DataKeyCache.Key c = new DataKeyCache.Key(List.of("local:c"), ACME);
+    byte[] keyA = filled(32, 1);
+    byte[] keyB = filled(32, 2);
+    cache.offer(a, keyA, List.of(), 0);
+    cache.offer(b, keyB, List.of(), 0);
+    cache.acquire(a, 0);
+
+    cache.offer(c, filled(32, 3), List.of(), 0);
+
+    assertThat(keyB).containsOnly(0);
+    assertThat(keyA).containsOnly(1);
+    assertThat(cache.acquire(b, 0)).isNull();
+    assertThat(cache.acquire(a, 0)).isNotNull();
+  }
+
+  @Test
+  void clearZeroesEveryKey() {
+    DataKeyCache cache = DataKeyCache.builder().build();
+    byte[] dataKey = filled(32, 5);
+    cache.offer(KEY, dataKey, List.of(), 0);
+
+    cache.clear();
+
+    assertThat(dataKey).containsOnly(0);
+    assertThat(cache.stats().entries()).isZero();
+  }
+
+  @Test
+  void decryptionUnwrapsEachWrappingOnceAndStillAuthenticatesEveryHeader() {
+    List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    DataKeyCache cache = DataKeyCache.builder().build();
+    Envelope envelope =
+        TestKeks.envelope(keys, "eu").dataKeyCache(cache).auditSink(events::add).build();
+    byte[] first = envelope.encrypt(PLAINTEXT, ACME);
+    byte[] second = envelope.encrypt(PLAINTEXT, ACME);
+
+    assertThat(envelope.decrypt(first, ACME)).isEqualTo(PLAINTEXT);
+    assertThat(envelope.decrypt(second, ACME)).isEqualTo(PLAINTEXT);
+    assertThat(envelope.decrypt(first, ACME)).isEqualTo(PLAINTEXT);
+    byte[] forged = second.clone();
+    forged[10] ^= 1;
+
+    assertThatThrownBy(() -> envelope.decrypt(forged, ACME))
+        .isInstanceOf(AuthenticationFailedException.class);
+    assertThat(events.stream().filter(e -> e.operation() == Operation.UNWRAP)).hasSize(1);
+    assertThat(cache.stats().unwrapsAvoided()).isEqualTo(3);
+  }
+
+  @Test
+  void anUnwrappedKeyAgesOutLikeAnyOther() {
+    AtomicLong now = new AtomicLong();
+    DataKeyCache cache =
+        DataKeyCache.builder().maxAge(Duration.ofSeconds(10)).nanoTime(now::get).build();
+    DataKeyCache.Wrapping wrapping = new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME);
+    byte[] dataKey = filled(32, 4);
+    cache.offerUnwrapped(wrapping, dataKey);
+
+    byte[] hit = cache.unwrapped(new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME));
+    byte[] otherContext =
+        cache.unwrapped(new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, INITECH));
+    now.set(Duration.ofSeconds(10).toNanos());
+    byte[] expired = cache.unwrapped(wrapping);
+
+    assertThat(hit).isEqualTo(filled(32, 4));
+    assertThat(otherContext).isNull();
+    assertThat(expired).isNull();
+    assertThat(dataKey).containsOnly(0);
+  }
+
+  @Test
+  void manyThreadsShareOneCacheWithinItsLimits() throws Exception {
+    DataKeyCache cache = DataKeyCache.builder().maxMessagesPerKey(50).build();
+    Envelope envelope = TestKeks.envelope(keys, "eu").dataKeyCache(cache).build();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<byte[]>> messages = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        messages.add(pool.submit(() -> envelope.encrypt(PLAINTEXT, ACME)));
+      }
+      for (Future<byte[]> message : messages) {
+        assertThat(envelope.decrypt(message.get(), ACME)).isEqualTo(PLAINTEXT);
+      }
+    } finally {
+      pool.shutdown();
+    }
+
+    DataKeyCache.Stats stats = cache.stats();
+    assertThat(stats.hits() + stats.misses()).isEqualTo(400);
+    assertThat(stats.misses()).isGreaterThanOrEqualTo(8);
+  }
+
+  private static byte[] filled(int length, int value) {
+    byte[] bytes = new byte[length];
+    Arrays.fill(bytes, (byte) value);
+    return bytes;
+  }
+}

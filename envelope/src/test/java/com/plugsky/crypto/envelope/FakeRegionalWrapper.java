@@ -1,0 +1,53 @@
+package com.plugsky.crypto.envelope;
+
+import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.engine.Engines;
+import com.plugsky.crypto.keyref.KeyRef;
+import com.plugsky.crypto.keyref.KeyRefScheme;
+import com.plugsky.crypto.keywrap.KeyWrapper;
+import com.plugsky.crypto.keywrap.WrappedKey;
+import com.plugsky.crypto.primitive.CryptoRandom;
+import com.plugsky.crypto.primitive.KeyWrapMode;
+import com.plugsky.crypto.primitive.SymmetricPrimitives;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An in-memory stand-in for a regional KMS (aws-kms: KeyRefs carry a region), so that region
+ * preference can be tested without a cloud account: one random KEK per KeyRef, AES-KWP under a key
+ * derived from it and the context, and a record of which KeyRefs were asked to unwrap.
+ */
+final class FakeRegionalWrapper implements KeyWrapper {
+  private final SymmetricPrimitives primitives = Engines.defaultEngine().primitives();
+  private final Map<KeyRef, byte[]> keks = new ConcurrentHashMap<>();
+  private final List<KeyRef> unwrapsBy = new CopyOnWriteArrayList<>();
+
+  @Override
+  public KeyRefScheme scheme() {
+    return KeyRefScheme.AWS_KMS;
+  }
+
+  @Override
+  public WrappedKey wrap(KeyRef keyRef, byte[] dataKey, EncryptionContext context) {
+    return new WrappedKey(
+        keyRef, primitives.wrapKey(KeyWrapMode.AES_KWP, wrapKey(keyRef, context), dataKey));
+  }
+
+  @Override
+  public byte[] unwrap(WrappedKey wrappedKey, EncryptionContext context) {
+    unwrapsBy.add(wrappedKey.keyRef());
+    return primitives.unwrapKey(
+        KeyWrapMode.AES_KWP, wrapKey(wrappedKey.keyRef(), context), wrappedKey.bytes());
+  }
+
+  List<KeyRef> unwrapsBy() {
+    return List.copyOf(unwrapsBy);
+  }
+
+  private byte[] wrapKey(KeyRef keyRef, EncryptionContext context) {
+    byte[] kek = keks.computeIfAbsent(keyRef, k -> CryptoRandom.bytes(32));
+    return primitives.hkdfSha256(kek, new byte[0], context.encoded(), 32);
+  }
+}

@@ -1,0 +1,36 @@
+package com.plugsky.crypto.envelope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.engine.Engines;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs only in the surefire execution that starts the JVM with {@code -Dplugsky.crypto.fips=true}
+ * and BC-FIPS in approved-only mode (envelope/pom.xml): envelopes then run on the approved engine,
+ * local wrapping included, and their messages stay readable by every other engine.
+ */
+@Tag("fips-approved-only")
+class FipsModeTest {
+  private static final EncryptionContext CONTEXT = EncryptionContext.of("tenant", "acme");
+
+  @TempDir Path keys;
+
+  @Test
+  void envelopesRunOnTheApprovedEngineInTheSameFormat() {
+    byte[] plaintext = new byte[100];
+    Envelope fips = TestKeks.envelope(keys, "orders").frameSize(16).build();
+    Envelope jdk = TestKeks.envelope(keys, "orders").engine(Engines.named("jdk")).build();
+
+    byte[] message = fips.encrypt(plaintext, CONTEXT);
+
+    assertThat(Engines.defaultEngine().name()).isEqualTo("bc-fips");
+    assertThat(fips.decrypt(message, CONTEXT)).isEqualTo(plaintext);
+    assertThat(jdk.decrypt(message, CONTEXT)).isEqualTo(plaintext);
+    assertThat(fips.decrypt(jdk.encrypt(plaintext, CONTEXT), CONTEXT)).isEqualTo(plaintext);
+  }
+}

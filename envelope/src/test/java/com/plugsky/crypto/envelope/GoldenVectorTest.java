@@ -1,0 +1,140 @@
+package com.plugsky.crypto.envelope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.MalformedCiphertextException;
+import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.engine.AeadEngine;
+import com.plugsky.crypto.engine.Engines;
+import com.plugsky.crypto.keyref.KeyRef;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The golden vectors of docs/FORMAT.md, byte for byte: each valid one decrypts to its plaintext and
+ * re-encrypts, from its fixed data key, message id and wrapped keys, to exactly its message on
+ * every engine; each invalid one fails with its error.
+ */
+class GoldenVectorTest {
+  private static final HexFormat HEX = HexFormat.of();
+  private static final JsonNode FILE = load();
+
+  @TempDir Path keys;
+  private Envelope reader;
+
+  @BeforeEach
+  void installTheVectorKeks() {
+    Envelope.Builder builder = Envelope.builder().keyWrapper(TestKeks.wrapper(keys));
+    FILE.get("keks")
+        .properties()
+        .forEach(
+            kek -> {
+              KeyRef keyRef = KeyRef.parse(kek.getKey());
+              TestKeks.writeKek(
+                  keys,
+                  keyRef.toString().substring("local:".length()),
+                  HEX.parseHex(kek.getValue().asText()));
+              builder.kek(keyRef);
+            });
+    reader = builder.build();
+  }
+
+  @Test
+  void coverSingleAndMultiFrameMultiKeyAndInvalidMessages() {
+    List<String> names = new ArrayList<>();
+    FILE.get("vectors").forEach(v -> names.add(v.get("name").asText()));
+    assertThat(names)
+        .contains(
+            "empty-plaintext",
+            "one-frame",
+            "multi-frame",
+            "whole-frames",
+            "multi-key",
+            "commitment-mismatch");
+    assertThat(names).hasSizeGreaterThanOrEqualTo(14);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyVector() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonNode vector : FILE.get("vectors")) {
+      tests.add(DynamicTest.dynamicTest(vector.get("name").asText(), () -> check(vector)));
+    }
+    return tests.stream();
+  }
+
+  private void check(JsonNode vector) {
+    EncryptionContext context = context(vector.get("context"));
+    byte[] message = HEX.parseHex(vector.get("message").asText());
+    switch (vector.get("result").asText()) {
+      case "OK" -> checkValid(vector, context, message);
+      case "AUTHENTICATION_FAILED" ->
+          assertThatThrownBy(() -> reader.decrypt(message, context))
+              .isInstanceOf(AuthenticationFailedException.class);
+      case "MALFORMED" ->
+          assertThatThrownBy(() -> reader.decrypt(message, context))
+              .isInstanceOf(MalformedCiphertextException.class);
+      default -> throw new AssertionError("unknown result " + vector.get("result"));
+    }
+  }
+
+  private void checkValid(JsonNode vector, EncryptionContext context, byte[] message) {
+    byte[] plaintext = HEX.parseHex(vector.get("plaintext").asText());
+    byte[] dataKey = HEX.parseHex(vector.get("dataKey").asText());
+    byte[] messageId = HEX.parseHex(vector.get("messageId").asText());
+    int frameExponent = vector.get("frameSizeExponent").asInt();
+    List<Header.Entry> entries = new ArrayList<>();
+    vector
+        .get("wrappedKeys")
+        .forEach(
+            e ->
+                entries.add(
+                    new Header.Entry(
+                        e.get("keyRef").asText(), HEX.parseHex(e.get("wrapped").asText()))));
+
+    assertThat(reader.decrypt(message, context)).isEqualTo(plaintext);
+    EnvelopeHeader header = Envelope.inspect(message);
+    assertThat(header.messageId()).isEqualTo(vector.get("messageId").asText());
+    assertThat(header.frameSize()).isEqualTo(1 << frameExponent);
+    assertThat(header.context()).isEqualTo(context);
+    for (AeadEngine engine : Engines.available()) {
+      assertThat(
+              Envelope.seal(engine, frameExponent, dataKey, messageId, context, entries, plaintext)
+                  .message())
+          .as("re-encrypted on engine %s", engine.name())
+          .isEqualTo(message);
+    }
+  }
+
+  private static EncryptionContext context(JsonNode pairs) {
+    EncryptionContext.Builder builder = EncryptionContext.builder();
+    pairs.forEach(pair -> builder.put(pair.get(0).asText(), pair.get(1).asText()));
+    return builder.build();
+  }
+
+  private static JsonNode load() {
+    try (InputStream in = GoldenVectorTest.class.getResourceAsStream("/golden/envelope-v1.json")) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "golden/envelope-v1.json is missing from the test resources");
+      }
+      return new ObjectMapper().readTree(in);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
