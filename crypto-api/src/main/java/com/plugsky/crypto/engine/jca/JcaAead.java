@@ -3,14 +3,14 @@ package com.plugsky.crypto.engine.jca;
 import com.plugsky.crypto.engine.spi.AbstractAead;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
-import java.security.Provider;
 import java.security.SecureRandom;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 
 /**
- * AES-256-GCM on a JCA provider, with one {@link Cipher} per thread re-initialised per call, so a
- * call allocates little beyond its output (the provider's own init work aside).
+ * AES-256-GCM on a JCA provider. Each call re-initialises its thread's {@link Cipher}, which the
+ * engine shares across all its keys, so neither a call nor a new key (one per envelope message)
+ * looks a provider up again.
  */
 final class JcaAead extends AbstractAead {
   private static final int TAG_BITS = TAG_LENGTH * 8;
@@ -23,11 +23,11 @@ final class JcaAead extends AbstractAead {
    * @param moduleRandom when not null, the module generates each nonce from this (its approved
    *     DRBG) instead of taking the one {@link AbstractAead} drew
    */
-  JcaAead(String engineName, Provider provider, byte[] keyBytes, ThreadLocal<SecureRandom> moduleRandom) {
+  JcaAead(String engineName, ThreadLocal<Cipher> ciphers, byte[] keyBytes, ThreadLocal<SecureRandom> moduleRandom) {
     super(engineName, keyBytes);
     this.key = new DestroyableAesKey(keyBytes);
     this.moduleRandom = moduleRandom;
-    this.ciphers = ThreadLocal.withInitial(() -> JcaEngine.newCipher("AES/GCM/NoPadding", provider));
+    this.ciphers = ciphers;
   }
 
   @Override

@@ -14,6 +14,7 @@ final class JcaEngine implements AeadEngine {
   private final String name;
   private final Provider provider;
   private final ThreadLocal<SecureRandom> approvedRandom;
+  private final ThreadLocal<Cipher> gcmCiphers;
   private final InsecureRawGcm rawGcm;
   private final SymmetricPrimitives primitives;
 
@@ -35,6 +36,7 @@ final class JcaEngine implements AeadEngine {
     this.name = name;
     this.provider = provider;
     this.approvedRandom = approvedRandom;
+    this.gcmCiphers = ThreadLocal.withInitial(() -> newCipher("AES/GCM/NoPadding", provider));
     this.rawGcm = new JcaInsecureRawGcm(provider, boringSslAeadLimits);
     this.primitives = new JcaSymmetricPrimitives(provider, kwTransformation, kwpTransformation);
   }
@@ -51,7 +53,7 @@ final class JcaEngine implements AeadEngine {
 
   @Override
   public Aead newAead(byte[] key) {
-    return new JcaAead(name, provider, key, approvedRandom);
+    return new JcaAead(name, gcmCiphers, key, approvedRandom);
   }
 
   @Override

@@ -20,12 +20,14 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
   private static final byte[] EMPTY_HMAC_KEY_EQUIVALENT = new byte[1];
 
   private final Provider provider;
+  private final ThreadLocal<Mac> macs;
   private final String kwTransformation;
   private final String kwpTransformation;
 
   /** A null transformation means the provider lacks that wrap mode. */
   JcaSymmetricPrimitives(Provider provider, String kwTransformation, String kwpTransformation) {
     this.provider = provider;
+    this.macs = ThreadLocal.withInitial(this::newMac);
     this.kwTransformation = kwTransformation;
     this.kwpTransformation = kwpTransformation;
   }
@@ -71,7 +73,7 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(message, "message");
     try {
-      Mac mac = Mac.getInstance("HmacSHA256", provider);
+      Mac mac = macs.get();
       mac.init(new SecretKeySpec(key.length == 0 ? EMPTY_HMAC_KEY_EQUIVALENT : key, "HmacSHA256"));
       return mac.doFinal(message);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -84,6 +86,14 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
   @Override
   public byte[] hkdfSha256(byte[] inputKeyMaterial, byte[] salt, byte[] info, int length) {
     return HkdfSha256.derive(this::hmacSha256, inputKeyMaterial, salt, info, length);
+  }
+
+  private Mac newMac() {
+    try {
+      return Mac.getInstance("HmacSHA256", provider);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(provider.getName() + " lacks HmacSHA256", e);
+    }
   }
 
   private String transformation(KeyWrapMode mode) {
