@@ -1,6 +1,7 @@
 package com.plugsky.crypto.pkcs11;
 
 import com.plugsky.crypto.pkcs11.ffm.FfmHsm;
+import com.plugsky.crypto.pkcs11.sunpkcs11.SunPkcs11Hsm;
 import java.util.Objects;
 
 /**
@@ -21,6 +22,7 @@ public interface Hsm extends AutoCloseable {
     Objects.requireNonNull(config, "config");
     return switch (config.backend()) {
       case FFM -> FfmHsm.open(config);
+      case SUNPKCS11 -> SunPkcs11Hsm.open(config);
     };
   }
 

@@ -105,7 +105,9 @@ public final class HsmConfig {
   /** The PKCS#11 implementations this library can drive a token through. */
   public enum Backend {
     /** The library's own java.lang.foreign binding of the PKCS#11 C API. */
-    FFM
+    FFM,
+    /** The JDK's SunPKCS11 provider, configured from these settings. */
+    SUNPKCS11
   }
 
   /** Ways a module departs from the PKCS#11 standard that the backends can compensate for. */

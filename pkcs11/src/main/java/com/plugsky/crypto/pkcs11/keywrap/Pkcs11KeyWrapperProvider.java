@@ -18,7 +18,7 @@ import java.util.Locale;
  * {@value Pkcs11KeyWrapper#MODULE_PROPERTY}.
  */
 public final class Pkcs11KeyWrapperProvider implements KeyWrapperProvider {
-  /** System property choosing the backend: {@code ffm}. */
+  /** System property choosing the backend: {@code ffm} or {@code sunpkcs11}. */
   public static final String BACKEND_PROPERTY = "plugsky.crypto.pkcs11.backend";
 
   /** Environment variable holding the user PIN for KeyRefs that name none. */

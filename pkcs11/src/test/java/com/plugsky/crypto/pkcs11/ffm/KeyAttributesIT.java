@@ -6,6 +6,8 @@ import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.POINTER;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.plugsky.crypto.pkcs11.Hsm;
+import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.softhsm.SoftHsm;
@@ -16,7 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Reads back, through a raw session, the attributes the ffm backend gave the keys it made. */
+/** Reads back, through a raw session, the attributes the backends gave the keys they made. */
 class KeyAttributesIT {
 
   @Test
@@ -39,6 +41,32 @@ class KeyAttributesIT {
           assertThat(bool(ck, session, key, Ck.CKA_SENSITIVE)).isTrue();
           assertThat(bool(ck, session, key, Ck.CKA_EXTRACTABLE)).isFalse();
           assertThat(readValue(ck, session, key)).isEqualTo(ReturnCode.CKR_ATTRIBUTE_SENSITIVE.value());
+        }
+      } finally {
+        long ignored = (long) ck.closeSession.invokeExact(session);
+      }
+    }
+  }
+
+  @Test
+  void sunPkcs11GeneratesAndImportsSensitiveNeverExtractableKeys() throws Throwable {
+    String generated = "attributes-" + UUID.randomUUID();
+    String imported = "attributes-" + UUID.randomUUID();
+    try (Hsm hsm = Hsm.open(SoftHsm.get().config(SoftHsm.TOKEN).backend(HsmConfig.Backend.SUNPKCS11).build())) {
+      hsm.generateAesKey(HsmKey.label(generated));
+      hsm.importAesKey(HsmKey.label(imported), CryptoRandom.bytes(32));
+    }
+    Cryptoki ck = Cryptoki.load(SoftHsm.MODULE);
+    try (FfmHsm ffm = FfmHsm.open(SoftHsm.get().config(SoftHsm.TOKEN).build())) {
+      ffm.random(1);
+      long session = openSession(ck, ffm.slotId());
+      try {
+        for (String label : new String[] {generated, imported}) {
+          long key = find(ck, session, label);
+          assertThat(bool(ck, session, key, Ck.CKA_TOKEN)).isTrue();
+          assertThat(bool(ck, session, key, Ck.CKA_PRIVATE)).isTrue();
+          assertThat(bool(ck, session, key, Ck.CKA_SENSITIVE)).isTrue();
+          assertThat(bool(ck, session, key, Ck.CKA_EXTRACTABLE)).isFalse();
         }
       } finally {
         long ignored = (long) ck.closeSession.invokeExact(session);

@@ -14,6 +14,7 @@ import com.plugsky.crypto.keywrap.KeyWrapper;
 import com.plugsky.crypto.keywrap.KeyWrappers;
 import com.plugsky.crypto.keywrap.WrappedKey;
 import com.plugsky.crypto.pkcs11.Hsm;
+import com.plugsky.crypto.pkcs11.HsmConfig.Backend;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.keywrap.Pkcs11KeyWrapper.WrapPath;
 import com.plugsky.crypto.pkcs11.softhsm.SoftHsm;
@@ -75,6 +76,24 @@ class Pkcs11KeyWrapperIT {
 
     assertThat(wrapped.bytes()[0]).isEqualTo(Pkcs11KeyWrapper.KWP_FORMAT);
     assertThat(wrapped.length()).isEqualTo(81);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void eachBackendTakesThePathItCanDriveAndItsKeysOpenOnTheOther(Backend backend) {
+    WrapPath expected = backend == Backend.FFM ? WrapPath.KEY_WRAP_PAD : WrapPath.AES_GCM;
+    try (Pkcs11KeyWrapper chosen = Pkcs11KeyWrapper.builder().backend(backend).build();
+        Pkcs11KeyWrapper ffm = Pkcs11KeyWrapper.builder().preferredPath(WrapPath.AES_GCM).build()) {
+      assertThat(chosen.pathFor(keyRef)).isEqualTo(expected);
+      byte[] dataKey = CryptoRandom.bytes(32);
+
+      WrappedKey wrapped = chosen.wrap(keyRef, dataKey, CONTEXT);
+
+      assertThat(chosen.unwrap(wrapped, CONTEXT)).isEqualTo(dataKey);
+      assertThat(ffm.unwrap(wrapped, CONTEXT)).isEqualTo(dataKey);
+      WrappedKey byGcm = ffm.wrap(keyRef, dataKey, CONTEXT);
+      assertThat(chosen.unwrap(byGcm, CONTEXT)).isEqualTo(dataKey);
+    }
   }
 
   @Test
