@@ -21,7 +21,10 @@ import java.util.TreeSet;
  * @param unavailable each operation the backend cannot drive here, with the reason
  */
 public record Capabilities(
-    String backend, String token, SortedSet<String> mechanisms, Map<Operation, String> unavailable) {
+    String backend,
+    String token,
+    SortedSet<String> mechanisms,
+    Map<Operation, String> unavailable) {
 
   public Capabilities {
     Objects.requireNonNull(backend, "backend");

@@ -63,8 +63,8 @@ public interface Hsm extends AutoCloseable {
   byte[] wrapKeyPad(HsmKey kek, byte[] secret);
 
   /**
-   * Unwraps {@link #wrapKeyPad}'s output into a temporary extractable session object, reads it
-   * out and destroys it.
+   * Unwraps {@link #wrapKeyPad}'s output into a temporary extractable session object, reads it out
+   * and destroys it.
    *
    * @throws com.plugsky.crypto.AuthenticationFailedException when the integrity check fails
    */

@@ -114,9 +114,9 @@ public final class HsmConfig {
   public enum Quirk {
     /**
      * The module reports a failed GCM tag or key-wrap integrity check as {@code CKR_GENERAL_ERROR}
-     * rather than {@code CKR_ENCRYPTED_DATA_INVALID}/{@code CKR_WRAPPED_KEY_INVALID}; such a
-     * result of C_Decrypt or C_UnwrapKey is then an authentication failure. Set automatically for
-     * SoftHSM (library manufacturer "SoftHSM").
+     * rather than {@code CKR_ENCRYPTED_DATA_INVALID}/{@code CKR_WRAPPED_KEY_INVALID}; such a result
+     * of C_Decrypt or C_UnwrapKey is then an authentication failure. Set automatically for SoftHSM
+     * (library manufacturer "SoftHSM").
      */
     GENERAL_ERROR_ON_INTEGRITY_FAILURE,
     /**

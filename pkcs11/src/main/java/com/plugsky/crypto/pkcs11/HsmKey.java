@@ -53,7 +53,9 @@ public final class HsmKey {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof HsmKey that && Objects.equals(label, that.label) && Arrays.equals(id, that.id);
+    return other instanceof HsmKey that
+        && Objects.equals(label, that.label)
+        && Arrays.equals(id, that.id);
   }
 
   @Override

@@ -41,8 +41,8 @@ public interface PinSource {
   }
 
   /**
-   * The PIN in a UTF-8 file (e.g. a mounted secret), read at each login; one trailing line break
-   * is ignored.
+   * The PIN in a UTF-8 file (e.g. a mounted secret), read at each login; one trailing line break is
+   * ignored.
    */
   static PinSource file(Path file) {
     Objects.requireNonNull(file, "file");
@@ -68,7 +68,8 @@ public interface PinSource {
       } catch (CharacterCodingException e) {
         throw new ConfigurationException("PIN file " + file + " is not UTF-8");
       } catch (IOException e) {
-        throw new ConfigurationException("cannot read PIN file " + file + ": " + e.getClass().getSimpleName());
+        throw new ConfigurationException(
+            "cannot read PIN file " + file + ": " + e.getClass().getSimpleName());
       } finally {
         Bytes.zero(bytes);
       }

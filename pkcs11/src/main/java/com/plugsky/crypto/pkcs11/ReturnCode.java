@@ -25,8 +25,8 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>{@link KeyUnavailableException} (retryable): the device, token or session went away or is
  *       busy, e.g. {@code CKR_DEVICE_REMOVED}, {@code CKR_SESSION_HANDLE_INVALID}, {@code
- *       CKR_GENERAL_ERROR}, and any code this table does not know (vendor codes of network HSMs
- *       are mostly connection losses);
+ *       CKR_GENERAL_ERROR}, and any code this table does not know (vendor codes of network HSMs are
+ *       mostly connection losses);
  *   <li>{@link KeyAccessDeniedException}: the token refused this caller, e.g. {@code
  *       CKR_PIN_INCORRECT}, {@code CKR_KEY_FUNCTION_NOT_PERMITTED};
  *   <li>{@link AuthenticationFailedException}: the data did not authenticate, e.g. {@code
@@ -151,7 +151,8 @@ public enum ReturnCode {
   public static final long CKR_VENDOR_DEFINED = 0x8000_0000L;
 
   private static final Map<Long, ReturnCode> BY_VALUE =
-      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(ReturnCode::value, Function.identity()));
+      Arrays.stream(values())
+          .collect(Collectors.toUnmodifiableMap(ReturnCode::value, Function.identity()));
 
   private final long value;
   private final Kind kind;
@@ -188,7 +189,8 @@ public enum ReturnCode {
       return known.name() + " (0x" + Long.toHexString(value).toUpperCase(Locale.ROOT) + ")";
     }
     if (value >= CKR_VENDOR_DEFINED) {
-      return "CKR_VENDOR_DEFINED+0x" + Long.toHexString(value - CKR_VENDOR_DEFINED).toUpperCase(Locale.ROOT);
+      return "CKR_VENDOR_DEFINED+0x"
+          + Long.toHexString(value - CKR_VENDOR_DEFINED).toUpperCase(Locale.ROOT);
     }
     return "unknown CK_RV 0x" + Long.toHexString(value).toUpperCase(Locale.ROOT);
   }
@@ -203,7 +205,8 @@ public enum ReturnCode {
   }
 
   private static CryptoException failure(String function, long value, String what, Kind kind) {
-    String message = function + " failed: " + describe(value) + (what.isEmpty() ? "" : " (" + what + ")");
+    String message =
+        function + " failed: " + describe(value) + (what.isEmpty() ? "" : " (" + what + ")");
     return kind.exception(message, new CallFailure(value, describe(value)));
   }
 

@@ -33,8 +33,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The {@link Hsm} contract, run against SoftHSM2 through every backend; results are checked
- * against the JDK's own AES-GCM and AES-KWP, so a wrong structure layout cannot pass.
+ * The {@link Hsm} contract, run against SoftHSM2 through every backend; results are checked against
+ * the JDK's own AES-GCM and AES-KWP, so a wrong structure layout cannot pass.
  */
 class HsmContractIT {
   private static final Map<Backend, Hsm> HSMS = new EnumMap<>(Backend.class);
@@ -93,7 +93,8 @@ class HsmContractIT {
   @EnumSource(Backend.class)
   void aMissingKeyIsUnavailable(Backend backend) {
     HsmKey missing = freshLabel();
-    assertThatThrownBy(() -> HSMS.get(backend).encryptAesGcm(missing, new byte[12], new byte[1], new byte[0]))
+    assertThatThrownBy(
+            () -> HSMS.get(backend).encryptAesGcm(missing, new byte[12], new byte[1], new byte[0]))
         .isInstanceOf(KeyUnavailableException.class)
         .hasMessageContaining(missing.label().orElseThrow());
   }
@@ -145,7 +146,8 @@ class HsmContractIT {
     byte[] kekBytes = CryptoRandom.bytes(32);
     hsm.importAesKey(kek, kekBytes);
     if (!hsm.capabilities().supports(Capabilities.Operation.AES_KEY_WRAP_PAD)) {
-      assertThat(hsm.capabilities().unavailable().get(Capabilities.Operation.AES_KEY_WRAP_PAD)).isNotBlank();
+      assertThat(hsm.capabilities().unavailable().get(Capabilities.Operation.AES_KEY_WRAP_PAD))
+          .isNotBlank();
       return;
     }
     Cipher jdk = Cipher.getInstance("AES/KWP/NoPadding");
@@ -181,8 +183,10 @@ class HsmContractIT {
     byte[] wrapped = hsm.wrapKeyPad(kek, CryptoRandom.bytes(32));
     wrapped[3] ^= 0x40;
 
-    assertThatThrownBy(() -> hsm.unwrapKeyPad(kek, wrapped)).isInstanceOf(AuthenticationFailedException.class);
-    assertThatThrownBy(() -> hsm.unwrapKeyPad(kek, new byte[12])).isInstanceOf(MalformedCiphertextException.class);
+    assertThatThrownBy(() -> hsm.unwrapKeyPad(kek, wrapped))
+        .isInstanceOf(AuthenticationFailedException.class);
+    assertThatThrownBy(() -> hsm.unwrapKeyPad(kek, new byte[12]))
+        .isInstanceOf(MalformedCiphertextException.class);
   }
 
   @ParameterizedTest
@@ -191,7 +195,8 @@ class HsmContractIT {
     Capabilities capabilities = HSMS.get(backend).capabilities();
 
     assertThat(capabilities.token()).isEqualTo(SoftHsm.TOKEN);
-    assertThat(capabilities.mechanisms()).contains("CKM_AES_GCM", "CKM_AES_KEY_WRAP_PAD", "CKM_AES_KEY_GEN");
+    assertThat(capabilities.mechanisms())
+        .contains("CKM_AES_GCM", "CKM_AES_KEY_WRAP_PAD", "CKM_AES_KEY_GEN");
     assertThat(capabilities.supports(Capabilities.Operation.AES_GCM)).isTrue();
     assertThat(capabilities.supports(Capabilities.Operation.RANDOM)).isTrue();
   }
@@ -212,7 +217,8 @@ class HsmContractIT {
   @ParameterizedTest
   @EnumSource(Backend.class)
   void concurrentCallsShareTwoSessions(Backend backend) throws Exception {
-    try (Hsm hsm = Hsm.open(SoftHsm.get().config(SoftHsm.TOKEN).backend(backend).maxSessions(2).build())) {
+    try (Hsm hsm =
+        Hsm.open(SoftHsm.get().config(SoftHsm.TOKEN).backend(backend).maxSessions(2).build())) {
       HsmKey key = freshLabel();
       hsm.generateAesKey(key);
       ExecutorService threads = Executors.newFixedThreadPool(6);
@@ -226,7 +232,8 @@ class HsmContractIT {
                       byte[] iv = CryptoRandom.bytes(12);
                       byte[] plaintext = CryptoRandom.bytes(48);
                       byte[] sealed = hsm.encryptAesGcm(key, iv, plaintext, new byte[0]);
-                      if (!Arrays.equals(plaintext, hsm.decryptAesGcm(key, iv, sealed, new byte[0]))) {
+                      if (!Arrays.equals(
+                          plaintext, hsm.decryptAesGcm(key, iv, sealed, new byte[0]))) {
                         return false;
                       }
                     }
@@ -260,17 +267,26 @@ class HsmContractIT {
           .hasMessageNotContaining("wrong-pin")
           .satisfies(e -> assertThat(ReturnCode.of(e)).contains(ReturnCode.CKR_PIN_INCORRECT));
     }
-    assertThat(events).singleElement().satisfies(e -> {
-      assertThat(e.operation()).isEqualTo(AuditEvent.Operation.HSM_LOGIN);
-      assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.ACCESS_DENIED);
-    });
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.operation()).isEqualTo(AuditEvent.Operation.HSM_LOGIN);
+              assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.ACCESS_DENIED);
+            });
   }
 
   @ParameterizedTest
   @EnumSource(Backend.class)
   void logsInOncePerTokenAndAuditsIt(Backend backend) {
     List<AuditEvent> events = new CopyOnWriteArrayList<>();
-    HsmConfig config = SoftHsm.get().config(SoftHsm.LOGIN_TOKEN).backend(backend).maxSessions(3).auditSink(events::add).build();
+    HsmConfig config =
+        SoftHsm.get()
+            .config(SoftHsm.LOGIN_TOKEN)
+            .backend(backend)
+            .maxSessions(3)
+            .auditSink(events::add)
+            .build();
     try (Hsm hsm = Hsm.open(config)) {
       HsmKey key = freshLabel();
       hsm.generateAesKey(key);
@@ -281,13 +297,15 @@ class HsmContractIT {
     assertThat(events)
         .filteredOn(e -> e.operation() == AuditEvent.Operation.HSM_LOGIN)
         .singleElement()
-        .satisfies(e -> {
-          assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
-          assertThat(e.region()).contains(SoftHsm.LOGIN_TOKEN);
-        });
+        .satisfies(
+            e -> {
+              assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+              assertThat(e.region()).contains(SoftHsm.LOGIN_TOKEN);
+            });
   }
 
-  private static byte[] jdkGcm(int mode, byte[] key, byte[] iv, byte[] aad, byte[] input) throws Exception {
+  private static byte[] jdkGcm(int mode, byte[] key, byte[] iv, byte[] aad, byte[] input)
+      throws Exception {
     Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
     cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
     cipher.updateAAD(aad);

@@ -18,7 +18,8 @@ class PinSourceTest {
     Path file = Files.writeString(directory.resolve("pin"), "1234 5\r\n");
 
     assertThat(PinSource.file(file).pin()).containsExactly('1', '2', '3', '4', ' ', '5');
-    assertThat(PinSource.fromUri("file:" + file).pin()).containsExactly('1', '2', '3', '4', ' ', '5');
+    assertThat(PinSource.fromUri("file:" + file).pin())
+        .containsExactly('1', '2', '3', '4', ' ', '5');
     assertThat(PinSource.fromUri(file.toString()).pin()).hasSize(6);
   }
 

@@ -21,7 +21,9 @@ class ReturnCodeTest {
   void everyCodeBecomesATypedExceptionThatNamesItAndCarriesIt(ReturnCode code) {
     CryptoException failure = ReturnCode.failure("C_Sign", code.value(), "token hsm1");
 
-    assertThat(failure.getMessage()).startsWith("C_Sign failed: " + code.name() + " (0x").endsWith("(token hsm1)");
+    assertThat(failure.getMessage())
+        .startsWith("C_Sign failed: " + code.name() + " (0x")
+        .endsWith("(token hsm1)");
     assertThat(ReturnCode.of(failure)).contains(code);
     assertThat(ReturnCode.forValue(code.value())).contains(code);
   }
@@ -39,22 +41,31 @@ class ReturnCodeTest {
   @Test
   void codesAreSortedIntoTheKindsCallersHandle() {
     assertThat(failure(ReturnCode.CKR_PIN_INCORRECT)).isInstanceOf(KeyAccessDeniedException.class);
-    assertThat(failure(ReturnCode.CKR_KEY_FUNCTION_NOT_PERMITTED)).isInstanceOf(KeyAccessDeniedException.class);
+    assertThat(failure(ReturnCode.CKR_KEY_FUNCTION_NOT_PERMITTED))
+        .isInstanceOf(KeyAccessDeniedException.class);
     assertThat(failure(ReturnCode.CKR_DEVICE_REMOVED)).isInstanceOf(KeyUnavailableException.class);
     assertThat(failure(ReturnCode.CKR_SESSION_HANDLE_INVALID).isRetryable()).isTrue();
-    assertThat(failure(ReturnCode.CKR_ENCRYPTED_DATA_INVALID)).isInstanceOf(AuthenticationFailedException.class);
-    assertThat(failure(ReturnCode.CKR_WRAPPED_KEY_INVALID)).isInstanceOf(AuthenticationFailedException.class);
-    assertThat(failure(ReturnCode.CKR_WRAPPED_KEY_LEN_RANGE)).isInstanceOf(MalformedCiphertextException.class);
-    assertThat(failure(ReturnCode.CKR_ARGUMENTS_BAD)).isExactlyInstanceOf(InvalidInputException.class);
-    assertThat(failure(ReturnCode.CKR_MECHANISM_INVALID)).isInstanceOf(ConfigurationException.class);
+    assertThat(failure(ReturnCode.CKR_ENCRYPTED_DATA_INVALID))
+        .isInstanceOf(AuthenticationFailedException.class);
+    assertThat(failure(ReturnCode.CKR_WRAPPED_KEY_INVALID))
+        .isInstanceOf(AuthenticationFailedException.class);
+    assertThat(failure(ReturnCode.CKR_WRAPPED_KEY_LEN_RANGE))
+        .isInstanceOf(MalformedCiphertextException.class);
+    assertThat(failure(ReturnCode.CKR_ARGUMENTS_BAD))
+        .isExactlyInstanceOf(InvalidInputException.class);
+    assertThat(failure(ReturnCode.CKR_MECHANISM_INVALID))
+        .isInstanceOf(ConfigurationException.class);
     assertThat(failure(ReturnCode.CKR_MECHANISM_INVALID).isRetryable()).isFalse();
   }
 
   @Test
   void vendorAndUnknownCodesAreNamedByValueAndTreatedAsUnavailable() {
-    CryptoException vendor = ReturnCode.failure("C_Encrypt", ReturnCode.CKR_VENDOR_DEFINED + 0x12, "");
+    CryptoException vendor =
+        ReturnCode.failure("C_Encrypt", ReturnCode.CKR_VENDOR_DEFINED + 0x12, "");
 
-    assertThat(vendor).isInstanceOf(KeyUnavailableException.class).hasMessage("C_Encrypt failed: CKR_VENDOR_DEFINED+0x12");
+    assertThat(vendor)
+        .isInstanceOf(KeyUnavailableException.class)
+        .hasMessage("C_Encrypt failed: CKR_VENDOR_DEFINED+0x12");
     assertThat(ReturnCode.of(vendor)).isEmpty();
     assertThat(ReturnCode.describe(0x4242)).isEqualTo("unknown CK_RV 0x4242");
   }

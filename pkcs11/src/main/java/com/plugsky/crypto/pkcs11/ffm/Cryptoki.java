@@ -44,11 +44,16 @@ final class Cryptoki {
   static final ValueLayout.OfLong CK_ULONG = JAVA_LONG;
   static final AddressLayout POINTER = ADDRESS;
 
-  static final StructLayout CK_VERSION = structLayout(JAVA_BYTE.withName("major"), JAVA_BYTE.withName("minor"));
+  static final StructLayout CK_VERSION =
+      structLayout(JAVA_BYTE.withName("major"), JAVA_BYTE.withName("minor"));
   static final StructLayout CK_ATTRIBUTE =
-      structLayout(CK_ULONG.withName("type"), POINTER.withName("pValue"), CK_ULONG.withName("ulValueLen"));
+      structLayout(
+          CK_ULONG.withName("type"), POINTER.withName("pValue"), CK_ULONG.withName("ulValueLen"));
   static final StructLayout CK_MECHANISM =
-      structLayout(CK_ULONG.withName("mechanism"), POINTER.withName("pParameter"), CK_ULONG.withName("ulParameterLen"));
+      structLayout(
+          CK_ULONG.withName("mechanism"),
+          POINTER.withName("pParameter"),
+          CK_ULONG.withName("ulParameterLen"));
   static final StructLayout CK_GCM_PARAMS =
       structLayout(
           POINTER.withName("pIv"),
@@ -93,30 +98,88 @@ final class Cryptoki {
           CK_ULONG.withName("flags"),
           CK_ULONG.withName("ulDeviceError"));
   static final StructLayout CK_MECHANISM_INFO =
-      structLayout(CK_ULONG.withName("ulMinKeySize"), CK_ULONG.withName("ulMaxKeySize"), CK_ULONG.withName("flags"));
+      structLayout(
+          CK_ULONG.withName("ulMinKeySize"),
+          CK_ULONG.withName("ulMaxKeySize"),
+          CK_ULONG.withName("flags"));
 
   /** CK_FUNCTION_LIST's members after its version, in table order (PKCS#11 v2.40). */
   static final List<String> FUNCTIONS =
       List.of(
-          "C_Initialize", "C_Finalize", "C_GetInfo", "C_GetFunctionList", "C_GetSlotList",
-          "C_GetSlotInfo", "C_GetTokenInfo", "C_GetMechanismList", "C_GetMechanismInfo",
-          "C_InitToken", "C_InitPIN", "C_SetPIN", "C_OpenSession", "C_CloseSession",
-          "C_CloseAllSessions", "C_GetSessionInfo", "C_GetOperationState", "C_SetOperationState",
-          "C_Login", "C_Logout", "C_CreateObject", "C_CopyObject", "C_DestroyObject",
-          "C_GetObjectSize", "C_GetAttributeValue", "C_SetAttributeValue", "C_FindObjectsInit",
-          "C_FindObjects", "C_FindObjectsFinal", "C_EncryptInit", "C_Encrypt", "C_EncryptUpdate",
-          "C_EncryptFinal", "C_DecryptInit", "C_Decrypt", "C_DecryptUpdate", "C_DecryptFinal",
-          "C_DigestInit", "C_Digest", "C_DigestUpdate", "C_DigestKey", "C_DigestFinal",
-          "C_SignInit", "C_Sign", "C_SignUpdate", "C_SignFinal", "C_SignRecoverInit",
-          "C_SignRecover", "C_VerifyInit", "C_Verify", "C_VerifyUpdate", "C_VerifyFinal",
-          "C_VerifyRecoverInit", "C_VerifyRecover", "C_DigestEncryptUpdate",
-          "C_DecryptDigestUpdate", "C_SignEncryptUpdate", "C_DecryptVerifyUpdate",
-          "C_GenerateKey", "C_GenerateKeyPair", "C_WrapKey", "C_UnwrapKey", "C_DeriveKey",
-          "C_SeedRandom", "C_GenerateRandom", "C_GetFunctionStatus", "C_CancelFunction",
+          "C_Initialize",
+          "C_Finalize",
+          "C_GetInfo",
+          "C_GetFunctionList",
+          "C_GetSlotList",
+          "C_GetSlotInfo",
+          "C_GetTokenInfo",
+          "C_GetMechanismList",
+          "C_GetMechanismInfo",
+          "C_InitToken",
+          "C_InitPIN",
+          "C_SetPIN",
+          "C_OpenSession",
+          "C_CloseSession",
+          "C_CloseAllSessions",
+          "C_GetSessionInfo",
+          "C_GetOperationState",
+          "C_SetOperationState",
+          "C_Login",
+          "C_Logout",
+          "C_CreateObject",
+          "C_CopyObject",
+          "C_DestroyObject",
+          "C_GetObjectSize",
+          "C_GetAttributeValue",
+          "C_SetAttributeValue",
+          "C_FindObjectsInit",
+          "C_FindObjects",
+          "C_FindObjectsFinal",
+          "C_EncryptInit",
+          "C_Encrypt",
+          "C_EncryptUpdate",
+          "C_EncryptFinal",
+          "C_DecryptInit",
+          "C_Decrypt",
+          "C_DecryptUpdate",
+          "C_DecryptFinal",
+          "C_DigestInit",
+          "C_Digest",
+          "C_DigestUpdate",
+          "C_DigestKey",
+          "C_DigestFinal",
+          "C_SignInit",
+          "C_Sign",
+          "C_SignUpdate",
+          "C_SignFinal",
+          "C_SignRecoverInit",
+          "C_SignRecover",
+          "C_VerifyInit",
+          "C_Verify",
+          "C_VerifyUpdate",
+          "C_VerifyFinal",
+          "C_VerifyRecoverInit",
+          "C_VerifyRecover",
+          "C_DigestEncryptUpdate",
+          "C_DecryptDigestUpdate",
+          "C_SignEncryptUpdate",
+          "C_DecryptVerifyUpdate",
+          "C_GenerateKey",
+          "C_GenerateKeyPair",
+          "C_WrapKey",
+          "C_UnwrapKey",
+          "C_DeriveKey",
+          "C_SeedRandom",
+          "C_GenerateRandom",
+          "C_GetFunctionStatus",
+          "C_CancelFunction",
           "C_WaitForSlotEvent");
 
   static final StructLayout CK_FUNCTION_LIST =
-      structLayout(CK_VERSION.withName("version"), paddingLayout(6), sequenceLayout(FUNCTIONS.size(), POINTER).withName("functions"));
+      structLayout(
+          CK_VERSION.withName("version"),
+          paddingLayout(6),
+          sequenceLayout(FUNCTIONS.size(), POINTER).withName("functions"));
 
   private static final long CKF_OS_LOCKING_OK = 0x2;
   private static final Map<Path, Cryptoki> LOADED = new ConcurrentHashMap<>();
@@ -155,7 +218,8 @@ final class Cryptoki {
     MemorySegment table = functionList.reinterpret(CK_FUNCTION_LIST.byteSize());
     int majorVersion = table.get(JAVA_BYTE, 0);
     if (majorVersion < 2) {
-      throw new ConfigurationException(path + " implements PKCS#11 " + majorVersion + ".x; 2.20 or newer is needed");
+      throw new ConfigurationException(
+          path + " implements PKCS#11 " + majorVersion + ".x; 2.20 or newer is needed");
     }
     FunctionBinder f = new FunctionBinder(linker, table, path);
     MethodHandle initialize = f.bind("C_Initialize", POINTER);
@@ -182,14 +246,28 @@ final class Cryptoki {
     decrypt = f.bind("C_Decrypt", CK_ULONG, POINTER, CK_ULONG, POINTER, POINTER);
     generateKey = f.bind("C_GenerateKey", CK_ULONG, POINTER, POINTER, CK_ULONG, POINTER);
     wrapKey = f.bind("C_WrapKey", CK_ULONG, POINTER, CK_ULONG, CK_ULONG, POINTER, POINTER);
-    unwrapKey = f.bind("C_UnwrapKey", CK_ULONG, POINTER, CK_ULONG, POINTER, CK_ULONG, POINTER, CK_ULONG, POINTER);
+    unwrapKey =
+        f.bind(
+            "C_UnwrapKey",
+            CK_ULONG,
+            POINTER,
+            CK_ULONG,
+            POINTER,
+            CK_ULONG,
+            POINTER,
+            CK_ULONG,
+            POINTER);
     generateRandom = f.bind("C_GenerateRandom", CK_ULONG, POINTER, CK_ULONG);
 
     initialise(initialize);
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment info = arena.allocate(CK_INFO);
       check("C_GetInfo", invoke(getInfo, info), path.toString());
-      this.manufacturer = blankPadded(info, CK_INFO.byteOffset(MemoryLayout.PathElement.groupElement("manufacturerID")), 32);
+      this.manufacturer =
+          blankPadded(
+              info,
+              CK_INFO.byteOffset(MemoryLayout.PathElement.groupElement("manufacturerID")),
+              32);
     }
   }
 
@@ -218,7 +296,8 @@ final class Cryptoki {
     try {
       symbols = SymbolLookup.libraryLookup(path, Arena.global());
     } catch (IllegalArgumentException e) {
-      throw new ConfigurationException("cannot load PKCS#11 module " + path + ": " + e.getMessage(), e);
+      throw new ConfigurationException(
+          "cannot load PKCS#11 module " + path + ": " + e.getMessage(), e);
     }
     MemorySegment getFunctionList =
         symbols
@@ -228,7 +307,8 @@ final class Cryptoki {
                     new ConfigurationException(
                         path + " does not export C_GetFunctionList (is it a PKCS#11 module?)"));
     MethodHandle handle =
-        Linker.nativeLinker().downcallHandle(getFunctionList, FunctionDescriptor.of(CK_ULONG, POINTER));
+        Linker.nativeLinker()
+            .downcallHandle(getFunctionList, FunctionDescriptor.of(CK_ULONG, POINTER));
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(POINTER);
       check("C_GetFunctionList", invoke(handle, out), path.toString());
@@ -244,9 +324,13 @@ final class Cryptoki {
     try (Arena arena = Arena.ofConfined()) {
       // Ask for the module's own OS locking: the pool calls it from many threads at once.
       MemorySegment args = arena.allocate(CK_C_INITIALIZE_ARGS);
-      args.set(CK_ULONG, CK_C_INITIALIZE_ARGS.byteOffset(MemoryLayout.PathElement.groupElement("flags")), CKF_OS_LOCKING_OK);
+      args.set(
+          CK_ULONG,
+          CK_C_INITIALIZE_ARGS.byteOffset(MemoryLayout.PathElement.groupElement("flags")),
+          CKF_OS_LOCKING_OK);
       long rv = invoke(initialize, args);
-      if (rv != ReturnCode.CKR_OK.value() && rv != ReturnCode.CKR_CRYPTOKI_ALREADY_INITIALIZED.value()) {
+      if (rv != ReturnCode.CKR_OK.value()
+          && rv != ReturnCode.CKR_CRYPTOKI_ALREADY_INITIALIZED.value()) {
         throw ReturnCode.failure("C_Initialize", rv, path.toString());
       }
     }

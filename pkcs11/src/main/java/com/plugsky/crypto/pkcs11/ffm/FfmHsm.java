@@ -72,7 +72,11 @@ public final class FfmHsm implements Hsm {
     this.token = findToken();
     this.pool =
         new SessionPool(
-            sessions, config.maxSessions(), config.borrowTimeout(), config.validateAfterIdle(), System::nanoTime);
+            sessions,
+            config.maxSessions(),
+            config.borrowTimeout(),
+            config.validateAfterIdle(),
+            System::nanoTime);
   }
 
   /**
@@ -112,7 +116,10 @@ public final class FfmHsm implements Hsm {
             MemorySegment handle = arena.allocate(CK_ULONG);
             long rv;
             try {
-              rv = (long) ck.generateKey.invokeExact(session, mechanism, template.segment(), (long) template.count(), handle);
+              rv =
+                  (long)
+                      ck.generateKey.invokeExact(
+                          session, mechanism, template.segment(), (long) template.count(), handle);
             } catch (Throwable e) {
               throw rethrow(e);
             }
@@ -153,10 +160,21 @@ public final class FfmHsm implements Hsm {
         key,
         (session, handle) -> {
           try (Arena arena = Arena.ofConfined()) {
-            check("C_EncryptInit", initCall(ck.encryptInit, session, gcmMechanism(arena, iv, aad), handle), key);
+            check(
+                "C_EncryptInit",
+                initCall(ck.encryptInit, session, gcmMechanism(arena, iv, aad), handle),
+                key);
             MemorySegment in = arena.allocateFrom(JAVA_BYTE, nonEmpty(plaintext));
             try {
-              return cryptCall("C_Encrypt", ck.encrypt, session, in, plaintext.length, plaintext.length + GCM_TAG_BYTES, arena, key);
+              return cryptCall(
+                  "C_Encrypt",
+                  ck.encrypt,
+                  session,
+                  in,
+                  plaintext.length,
+                  plaintext.length + GCM_TAG_BYTES,
+                  arena,
+                  key);
             } finally {
               in.fill((byte) 0);
             }
@@ -170,17 +188,31 @@ public final class FfmHsm implements Hsm {
     checkGcmArguments(key, iv, aad);
     if (ciphertextAndTag.length < GCM_TAG_BYTES) {
       throw new MalformedCiphertextException(
-          "AES-GCM ciphertext is " + ciphertextAndTag.length + " bytes, shorter than its 16-byte tag");
+          "AES-GCM ciphertext is "
+              + ciphertextAndTag.length
+              + " bytes, shorter than its 16-byte tag");
     }
     return withKey(
         key,
         (session, handle) -> {
           try (Arena arena = Arena.ofConfined()) {
-            check("C_DecryptInit", initCall(ck.decryptInit, session, gcmMechanism(arena, iv, aad), handle), key);
+            check(
+                "C_DecryptInit",
+                initCall(ck.decryptInit, session, gcmMechanism(arena, iv, aad), handle),
+                key);
             MemorySegment in = arena.allocateFrom(JAVA_BYTE, ciphertextAndTag);
             // SoftHSM2 wants room for the whole input, tag included, before it will decrypt.
             return integrityChecked(
-                () -> cryptCall("C_Decrypt", ck.decrypt, session, in, ciphertextAndTag.length, ciphertextAndTag.length, arena, key));
+                () ->
+                    cryptCall(
+                        "C_Decrypt",
+                        ck.decrypt,
+                        session,
+                        in,
+                        ciphertextAndTag.length,
+                        ciphertextAndTag.length,
+                        arena,
+                        key));
           }
         });
   }
@@ -190,12 +222,15 @@ public final class FfmHsm implements Hsm {
     Objects.requireNonNull(kek, "kek");
     Objects.requireNonNull(secret, "secret");
     if (secret.length < 1 || secret.length > MAX_WRAPPED_SECRET) {
-      throw new InvalidInputException("a secret to wrap must be 1.." + MAX_WRAPPED_SECRET + " bytes, got " + secret.length);
+      throw new InvalidInputException(
+          "a secret to wrap must be 1.." + MAX_WRAPPED_SECRET + " bytes, got " + secret.length);
     }
     if (keyWrapPadPadsInput && secret.length % 8 != 0) {
       throw new InvalidInputException(
-          "this module pads a secret to a multiple of 8 bytes before CKM_AES_KEY_WRAP_PAD, which would"
-              + " not be RFC 5649 for a " + secret.length + "-byte secret; wrap multiples of 8 bytes");
+          "this module pads a secret to a multiple of 8 bytes before CKM_AES_KEY_WRAP_PAD, which"
+              + " would not be RFC 5649 for a "
+              + secret.length
+              + "-byte secret; wrap multiples of 8 bytes");
     }
     return withKey(
         kek,
@@ -217,14 +252,18 @@ public final class FfmHsm implements Hsm {
               template.wipe();
             }
             try {
-              MemorySegment mechanism = mechanism(arena, Ck.CKM_AES_KEY_WRAP_PAD, MemorySegment.NULL, 0);
+              MemorySegment mechanism =
+                  mechanism(arena, Ck.CKM_AES_KEY_WRAP_PAD, MemorySegment.NULL, 0);
               int wrappedLength = (secret.length + 7) / 8 * 8 + 8;
               MemorySegment out = arena.allocate(wrappedLength);
               MemorySegment outLength = arena.allocate(CK_ULONG);
               outLength.set(CK_ULONG, 0, wrappedLength);
               long rv;
               try {
-                rv = (long) ck.wrapKey.invokeExact(session, mechanism, handle, temporary, out, outLength);
+                rv =
+                    (long)
+                        ck.wrapKey.invokeExact(
+                            session, mechanism, handle, temporary, out, outLength);
               } catch (Throwable e) {
                 throw rethrow(e);
               }
@@ -243,7 +282,10 @@ public final class FfmHsm implements Hsm {
     Objects.requireNonNull(wrapped, "wrapped");
     if (wrapped.length < 16 || wrapped.length % 8 != 0 || wrapped.length > MAX_WRAPPED_SECRET + 8) {
       throw new MalformedCiphertextException(
-          "a CKM_AES_KEY_WRAP_PAD result is a multiple of 8 bytes from 16 to " + (MAX_WRAPPED_SECRET + 8) + ", got " + wrapped.length);
+          "a CKM_AES_KEY_WRAP_PAD result is a multiple of 8 bytes from 16 to "
+              + (MAX_WRAPPED_SECRET + 8)
+              + ", got "
+              + wrapped.length);
     }
     return withKey(
         kek,
@@ -257,7 +299,8 @@ public final class FfmHsm implements Hsm {
                     .bool(Ck.CKA_PRIVATE, true)
                     .bool(Ck.CKA_SENSITIVE, false)
                     .bool(Ck.CKA_EXTRACTABLE, true);
-            MemorySegment mechanism = mechanism(arena, Ck.CKM_AES_KEY_WRAP_PAD, MemorySegment.NULL, 0);
+            MemorySegment mechanism =
+                mechanism(arena, Ck.CKM_AES_KEY_WRAP_PAD, MemorySegment.NULL, 0);
             MemorySegment in = arena.allocateFrom(JAVA_BYTE, wrapped);
             MemorySegment unwrapped = arena.allocate(CK_ULONG);
             long temporary =
@@ -268,7 +311,14 @@ public final class FfmHsm implements Hsm {
                         rv =
                             (long)
                                 ck.unwrapKey.invokeExact(
-                                    session, mechanism, handle, in, (long) wrapped.length, template.segment(), (long) template.count(), unwrapped);
+                                    session,
+                                    mechanism,
+                                    handle,
+                                    in,
+                                    (long) wrapped.length,
+                                    template.segment(),
+                                    (long) template.count(),
+                                    unwrapped);
                       } catch (Throwable e) {
                         throw rethrow(e);
                       }
@@ -373,7 +423,11 @@ public final class FfmHsm implements Hsm {
     }
     if (found.size() > 1) {
       throw new ConfigurationException(
-          "token " + token.label() + " holds several secret keys " + key + "; give each a distinct label or id");
+          "token "
+              + token.label()
+              + " holds several secret keys "
+              + key
+              + "; give each a distinct label or id");
     }
     handles.put(key, found.getFirst());
     return found.getFirst();
@@ -382,11 +436,15 @@ public final class FfmHsm implements Hsm {
   private List<Long> findAll(long session, HsmKey key) {
     try (Arena arena = Arena.ofConfined()) {
       Template template = new Template(arena).ulong(Ck.CKA_CLASS, Ck.CKO_SECRET_KEY);
-      key.label().ifPresent(label -> template.bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8)));
+      key.label()
+          .ifPresent(label -> template.bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8)));
       key.id().ifPresent(id -> template.bytes(Ck.CKA_ID, id));
       long rv;
       try {
-        rv = (long) ck.findObjectsInit.invokeExact(session, template.segment(), (long) template.count());
+        rv =
+            (long)
+                ck.findObjectsInit.invokeExact(
+                    session, template.segment(), (long) template.count());
       } catch (Throwable e) {
         throw rethrow(e);
       }
@@ -422,7 +480,8 @@ public final class FfmHsm implements Hsm {
     key.id().ifPresent(id -> parts.add(HsmKey.id(id)));
     for (HsmKey part : parts) {
       if (!findAll(session, part).isEmpty()) {
-        throw new InvalidInputException("token " + token.label() + " already holds a secret key " + part);
+        throw new InvalidInputException(
+            "token " + token.label() + " already holds a secret key " + part);
       }
     }
   }
@@ -440,7 +499,8 @@ public final class FfmHsm implements Hsm {
             .bool(Ck.CKA_DECRYPT, true)
             .bool(Ck.CKA_WRAP, true)
             .bool(Ck.CKA_UNWRAP, true);
-    key.label().ifPresent(label -> template.bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8)));
+    key.label()
+        .ifPresent(label -> template.bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8)));
     key.id().ifPresent(id -> template.bytes(Ck.CKA_ID, id));
     return template;
   }
@@ -450,7 +510,10 @@ public final class FfmHsm implements Hsm {
       MemorySegment handle = arena.allocate(CK_ULONG);
       long rv;
       try {
-        rv = (long) ck.createObject.invokeExact(session, template.segment(), (long) template.count(), handle);
+        rv =
+            (long)
+                ck.createObject.invokeExact(
+                    session, template.segment(), (long) template.count(), handle);
       } catch (Throwable e) {
         throw rethrow(e);
       }
@@ -508,7 +571,8 @@ public final class FfmHsm implements Hsm {
     }
   }
 
-  private static MemorySegment mechanism(Arena arena, long type, MemorySegment parameter, long parameterLength) {
+  private static MemorySegment mechanism(
+      Arena arena, long type, MemorySegment parameter, long parameterLength) {
     MemorySegment mechanism = arena.allocate(CK_MECHANISM);
     mechanism.set(CK_ULONG, 0, type);
     mechanism.set(POINTER, CK_ULONG.byteSize(), parameter);
@@ -518,7 +582,8 @@ public final class FfmHsm implements Hsm {
 
   private static MemorySegment gcmMechanism(Arena arena, byte[] iv, byte[] aad) {
     MemorySegment params = arena.allocate(CK_GCM_PARAMS);
-    params.set(POINTER, CK_GCM_PARAMS.byteOffset(groupElement("pIv")), arena.allocateFrom(JAVA_BYTE, iv));
+    params.set(
+        POINTER, CK_GCM_PARAMS.byteOffset(groupElement("pIv")), arena.allocateFrom(JAVA_BYTE, iv));
     params.set(CK_ULONG, CK_GCM_PARAMS.byteOffset(groupElement("ulIvLen")), iv.length);
     params.set(CK_ULONG, CK_GCM_PARAMS.byteOffset(groupElement("ulIvBits")), iv.length * 8L);
     params.set(
@@ -569,9 +634,11 @@ public final class FfmHsm implements Hsm {
     try {
       return call.get();
     } catch (RuntimeException e) {
-      if (generalErrorMeansIntegrityFailure && ReturnCode.of(e).orElse(null) == ReturnCode.CKR_GENERAL_ERROR) {
+      if (generalErrorMeansIntegrityFailure
+          && ReturnCode.of(e).orElse(null) == ReturnCode.CKR_GENERAL_ERROR) {
         throw new AuthenticationFailedException(
-            e.getMessage() + ": this module reports a failed tag or integrity check so (wrong key, wrong"
+            e.getMessage()
+                + ": this module reports a failed tag or integrity check so (wrong key, wrong"
                 + " associated data, or modified bytes)",
             e);
       }
@@ -586,7 +653,10 @@ public final class FfmHsm implements Hsm {
 
   private void check(String function, long rv, Object what) {
     if (rv != 0) {
-      String description = what instanceof HsmKey key ? "token " + token.label() + ", key " + key : String.valueOf(what);
+      String description =
+          what instanceof HsmKey key
+              ? "token " + token.label() + ", key " + key
+              : String.valueOf(what);
       throw ReturnCode.failure(function, rv, description);
     }
   }
@@ -604,14 +674,18 @@ public final class FfmHsm implements Hsm {
     Map<Capabilities.Operation, String> unavailable = new EnumMap<>(Capabilities.Operation.class);
     long gcm = Tokens.mechanismFlags(ck, current, Ck.CKM_AES_GCM);
     if ((gcm & (Ck.CKF_ENCRYPT | Ck.CKF_DECRYPT)) != (Ck.CKF_ENCRYPT | Ck.CKF_DECRYPT)) {
-      unavailable.put(Capabilities.Operation.AES_GCM, "the token offers no CKM_AES_GCM encrypt and decrypt");
+      unavailable.put(
+          Capabilities.Operation.AES_GCM, "the token offers no CKM_AES_GCM encrypt and decrypt");
     }
     long kwp = Tokens.mechanismFlags(ck, current, Ck.CKM_AES_KEY_WRAP_PAD);
     if ((kwp & (Ck.CKF_WRAP | Ck.CKF_UNWRAP)) != (Ck.CKF_WRAP | Ck.CKF_UNWRAP)) {
-      unavailable.put(Capabilities.Operation.AES_KEY_WRAP_PAD, "the token offers no CKM_AES_KEY_WRAP_PAD wrap and unwrap");
+      unavailable.put(
+          Capabilities.Operation.AES_KEY_WRAP_PAD,
+          "the token offers no CKM_AES_KEY_WRAP_PAD wrap and unwrap");
     }
     if ((current.flags() & Ck.CKF_RNG) == 0) {
-      unavailable.put(Capabilities.Operation.RANDOM, "the token has no random number generator (CKF_RNG)");
+      unavailable.put(
+          Capabilities.Operation.RANDOM, "the token has no random number generator (CKF_RNG)");
     }
     return new Capabilities(BACKEND, current.label(), Tokens.mechanisms(ck, current), unavailable);
   }
@@ -629,7 +703,11 @@ public final class FfmHsm implements Hsm {
           rv =
               (long)
                   ck.openSession.invokeExact(
-                      current.slot(), Ck.CKF_SERIAL_SESSION | Ck.CKF_RW_SESSION, MemorySegment.NULL, MemorySegment.NULL, handle);
+                      current.slot(),
+                      Ck.CKF_SERIAL_SESSION | Ck.CKF_RW_SESSION,
+                      MemorySegment.NULL,
+                      MemorySegment.NULL,
+                      handle);
         } catch (Throwable e) {
           throw rethrow(e);
         }
@@ -712,7 +790,8 @@ public final class FfmHsm implements Hsm {
             () -> {
               char[] pin = config.pinSource().pin();
               if (pin == null) {
-                throw new ConfigurationException("token " + label + " requires a login and no PIN source is configured");
+                throw new ConfigurationException(
+                    "token " + label + " requires a login and no PIN source is configured");
               }
               byte[] encoded = null;
               try (Arena arena = Arena.ofConfined()) {
@@ -720,7 +799,10 @@ public final class FfmHsm implements Hsm {
                 MemorySegment pinSegment = arena.allocateFrom(JAVA_BYTE, nonEmpty(encoded));
                 long rv;
                 try {
-                  rv = (long) ck.login.invokeExact(session, Ck.CKU_USER, pinSegment, (long) encoded.length);
+                  rv =
+                      (long)
+                          ck.login.invokeExact(
+                              session, Ck.CKU_USER, pinSegment, (long) encoded.length);
                 } catch (Throwable e) {
                   throw rethrow(e);
                 } finally {

@@ -11,15 +11,15 @@ import java.util.function.LongSupplier;
 
 /**
  * A bounded pool of sessions on one token. A call borrows a session (waiting up to the borrow
- * timeout when all are busy), runs, and gives it back; sessions idle for longer than the
- * validation age are checked before reuse.
+ * timeout when all are busy), runs, and gives it back; sessions idle for longer than the validation
+ * age are checked before reuse.
  *
- * <p>A call that fails because the session or login went away is repaired and run once more:
- * {@code CKR_USER_NOT_LOGGED_IN} logs in again on the same session; {@code
- * CKR_SESSION_HANDLE_INVALID} and {@code CKR_SESSION_CLOSED} drop every idle session (a module
- * closes them together, e.g. when its last session closed and logged the user out) and open a new
- * one; {@code CKR_DEVICE_REMOVED} and {@code CKR_TOKEN_NOT_PRESENT} also let the token side find
- * its slot again before opening. A second failure is reported as it is.
+ * <p>A call that fails because the session or login went away is repaired and run once more: {@code
+ * CKR_USER_NOT_LOGGED_IN} logs in again on the same session; {@code CKR_SESSION_HANDLE_INVALID} and
+ * {@code CKR_SESSION_CLOSED} drop every idle session (a module closes them together, e.g. when its
+ * last session closed and logged the user out) and open a new one; {@code CKR_DEVICE_REMOVED} and
+ * {@code CKR_TOKEN_NOT_PRESENT} also let the token side find its slot again before opening. A
+ * second failure is reported as it is.
  */
 final class SessionPool implements AutoCloseable {
 
@@ -167,7 +167,8 @@ final class SessionPool implements AutoCloseable {
       acquired = permits.tryAcquire(borrowTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new KeyUnavailableException("interrupted while waiting for a session to token " + connector.name(), e);
+      throw new KeyUnavailableException(
+          "interrupted while waiting for a session to token " + connector.name(), e);
     }
     if (!acquired) {
       throw new KeyUnavailableException(
@@ -183,7 +184,8 @@ final class SessionPool implements AutoCloseable {
 
   private long take() {
     for (Idle candidate = idle.pollFirst(); candidate != null; candidate = idle.pollFirst()) {
-      if (nanoTime.getAsLong() - candidate.since() < validateAfterNanos || connector.alive(candidate.session())) {
+      if (nanoTime.getAsLong() - candidate.since() < validateAfterNanos
+          || connector.alive(candidate.session())) {
         return candidate.session();
       }
       connector.close(candidate.session());

@@ -65,7 +65,8 @@ final class Template {
       long base = i * stride;
       array.set(CK_ULONG, base, types.get(i));
       array.set(POINTER, base + CK_ULONG.byteSize(), values.get(i));
-      array.set(CK_ULONG, base + CK_ULONG.byteSize() + POINTER.byteSize(), values.get(i).byteSize());
+      array.set(
+          CK_ULONG, base + CK_ULONG.byteSize() + POINTER.byteSize(), values.get(i).byteSize());
     }
     return array;
   }

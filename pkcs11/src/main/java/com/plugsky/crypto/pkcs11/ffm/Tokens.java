@@ -35,7 +35,10 @@ final class Tokens {
         throw rethrow(e);
       }
       check("C_GetTokenInfo", rv, "slot " + slot + " of " + ck.path);
-      return new Token(slot, blankPadded(info, 0, 32), info.get(CK_ULONG, CK_TOKEN_INFO.byteOffset(groupElement("flags"))));
+      return new Token(
+          slot,
+          blankPadded(info, 0, 32),
+          info.get(CK_ULONG, CK_TOKEN_INFO.byteOffset(groupElement("flags"))));
     }
   }
 
@@ -56,10 +59,12 @@ final class Tokens {
       }
     }
     if (matches.isEmpty()) {
-      throw new KeyUnavailableException("no token labelled " + label + " in " + ck.path + "; present: " + seen);
+      throw new KeyUnavailableException(
+          "no token labelled " + label + " in " + ck.path + "; present: " + seen);
     }
     if (matches.size() > 1) {
-      throw new ConfigurationException("several tokens are labelled " + label + " in " + ck.path + "; choose one by slot id");
+      throw new ConfigurationException(
+          "several tokens are labelled " + label + " in " + ck.path + "; choose one by slot id");
     }
     return matches.getFirst();
   }

@@ -41,7 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>Which key</h2>
  *
- * A KeyRef such as {@code pkcs11:token=hsm1;object=orders-kek;type=secret-key?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/run/secrets/hsm-pin}
+ * A KeyRef such as {@code
+ * pkcs11:token=hsm1;object=orders-kek;type=secret-key?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/run/secrets/hsm-pin}
  * names the module ({@code module-path}, else the system property {@value #MODULE_PROPERTY}), the
  * token ({@code token} label, else {@code slot-id}), the key ({@code object} = CKA_LABEL and/or
  * {@code id} = CKA_ID; {@code type}, if given, must be {@code secret-key}) and the PIN ({@code
@@ -77,8 +78,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * AuthenticationFailedException}.
  *
  * <p>Every wrap and unwrap emits an audit event (backend {@code pkcs11-ffm} or {@code
- * pkcs11-sunpkcs11}, region = token label,
- * the data key's length); logins emit {@code HSM_LOGIN}. Thread-safe.
+ * pkcs11-sunpkcs11}, region = token label, the data key's length); logins emit {@code HSM_LOGIN}.
+ * Thread-safe.
  */
 public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
   /** System property naming the PKCS#11 module when a KeyRef has no {@code module-path}. */
@@ -90,8 +91,10 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
   private static final int TAG_LENGTH = 16;
   private static final int R_LENGTH = 32;
   private static final int WRAPPED_R_LENGTH = R_LENGTH + 8;
-  private static final byte[] GCM_LABEL = "plugsky pkcs11 gcm v1".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] KWP_LABEL = "plugsky pkcs11 kwp v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] GCM_LABEL =
+      "plugsky pkcs11 gcm v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KWP_LABEL =
+      "plugsky pkcs11 kwp v1".getBytes(StandardCharsets.US_ASCII);
   private static final List<String> UNCHECKED_PATH_ATTRIBUTES =
       List.of(
           "manufacturer",
@@ -165,7 +168,12 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
               Pkcs11KeyRef ref = requirePkcs11(keyRef);
               if (dataKey.length < MIN_DATA_KEY_LENGTH || dataKey.length > MAX_DATA_KEY_LENGTH) {
                 throw new InvalidInputException(
-                    "data key must be " + MIN_DATA_KEY_LENGTH + ".." + MAX_DATA_KEY_LENGTH + " bytes, got " + dataKey.length);
+                    "data key must be "
+                        + MIN_DATA_KEY_LENGTH
+                        + ".."
+                        + MAX_DATA_KEY_LENGTH
+                        + " bytes, got "
+                        + dataKey.length);
               }
               HsmKey kek = keyIn(ref);
               Hsm hsm = hsmFor(ref);
@@ -192,14 +200,18 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
       dataKey = unwrapBytes(keyRef, wrappedKey.bytes(), context);
     } catch (RuntimeException e) {
       try {
-        auditSink.record(audited(Operation.UNWRAP, keyRef, 0).event(started, since(startNanos), AuditedOperation.outcomeOf(e)));
+        auditSink.record(
+            audited(Operation.UNWRAP, keyRef, 0)
+                .event(started, since(startNanos), AuditedOperation.outcomeOf(e)));
       } catch (RuntimeException sinkFailure) {
         e.addSuppressed(sinkFailure);
       }
       throw e;
     }
     try {
-      auditSink.record(audited(Operation.UNWRAP, keyRef, dataKey.length).event(started, since(startNanos), Outcome.SUCCESS));
+      auditSink.record(
+          audited(Operation.UNWRAP, keyRef, dataKey.length)
+              .event(started, since(startNanos), Outcome.SUCCESS));
     } catch (RuntimeException sinkFailure) {
       Bytes.zero(dataKey);
       throw sinkFailure;
@@ -226,7 +238,8 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
         };
     if (dataKey.length < MIN_DATA_KEY_LENGTH || dataKey.length > MAX_DATA_KEY_LENGTH) {
       Bytes.zero(dataKey);
-      throw new MalformedCiphertextException("pkcs11 wrapped key holds a " + dataKey.length + "-byte key");
+      throw new MalformedCiphertextException(
+          "pkcs11 wrapped key holds a " + dataKey.length + "-byte key");
     }
     return dataKey;
   }
@@ -252,7 +265,11 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
   private static byte[] wrapGcm(Hsm hsm, HsmKey kek, byte[] dataKey, EncryptionContext context) {
     byte[] iv = CryptoRandom.bytes(IV_LENGTH);
     byte[] sealed = hsm.encryptAesGcm(kek, iv, dataKey, aad(context));
-    return ByteBuffer.allocate(1 + IV_LENGTH + sealed.length).put(GCM_FORMAT).put(iv).put(sealed).array();
+    return ByteBuffer.allocate(1 + IV_LENGTH + sealed.length)
+        .put(GCM_FORMAT)
+        .put(iv)
+        .put(sealed)
+        .array();
   }
 
   private static byte[] unwrapGcm(Hsm hsm, HsmKey kek, byte[] bytes, EncryptionContext context) {
@@ -290,23 +307,31 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
     int max = 1 + WRAPPED_R_LENGTH + MAX_DATA_KEY_LENGTH + 8;
     if (bytes.length < min || bytes.length > max || (bytes.length - 1) % 8 != 0) {
       throw new MalformedCiphertextException(
-          "pkcs11 key-wrap wrapped key is " + bytes.length + " bytes; it is " + min + ".." + max + ", 1 plus a multiple of 8");
+          "pkcs11 key-wrap wrapped key is "
+              + bytes.length
+              + " bytes; it is "
+              + min
+              + ".."
+              + max
+              + ", 1 plus a multiple of 8");
     }
     byte[] r = null;
     byte[] w = null;
     try {
       r = hsm.unwrapKeyPad(kek, Arrays.copyOfRange(bytes, 1, 1 + WRAPPED_R_LENGTH));
       if (r.length != R_LENGTH) {
-        throw new AuthenticationFailedException("the HSM unwrapped a " + r.length + "-byte key where 32 bytes belong");
+        throw new AuthenticationFailedException(
+            "the HSM unwrapped a " + r.length + "-byte key where 32 bytes belong");
       }
       w = deriveW(r, context);
       try {
-        return primitives.unwrapKey(KeyWrapMode.AES_KWP, w, Arrays.copyOfRange(bytes, 1 + WRAPPED_R_LENGTH, bytes.length));
+        return primitives.unwrapKey(
+            KeyWrapMode.AES_KWP, w, Arrays.copyOfRange(bytes, 1 + WRAPPED_R_LENGTH, bytes.length));
       } catch (AuthenticationFailedException | MalformedCiphertextException e) {
         // The length was checked above, so any refusal here is a failed integrity check.
         throw new AuthenticationFailedException(
-            "pkcs11 unwrap failed its integrity check: a different encryption context than at wrap time,"
-                + " or modified wrapped bytes",
+            "pkcs11 unwrap failed its integrity check: a different encryption context than at wrap"
+                + " time, or modified wrapped bytes",
             e);
       }
     } finally {
@@ -317,13 +342,17 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
 
   private byte[] deriveW(byte[] r, EncryptionContext context) {
     byte[] encoded = context.encoded();
-    byte[] info = ByteBuffer.allocate(KWP_LABEL.length + encoded.length).put(KWP_LABEL).put(encoded).array();
+    byte[] info =
+        ByteBuffer.allocate(KWP_LABEL.length + encoded.length).put(KWP_LABEL).put(encoded).array();
     return primitives.hkdfSha256(r, new byte[0], info, 32);
   }
 
   private static byte[] aad(EncryptionContext context) {
     byte[] encoded = context.encoded();
-    return ByteBuffer.allocate(GCM_LABEL.length + encoded.length).put(GCM_LABEL).put(encoded).array();
+    return ByteBuffer.allocate(GCM_LABEL.length + encoded.length)
+        .put(GCM_LABEL)
+        .put(encoded)
+        .array();
   }
 
   private WrapPath choosePath(Capabilities capabilities) {
@@ -366,26 +395,32 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
       for (String name : UNCHECKED_PATH_ATTRIBUTES) {
         if (pkcs11.pathAttribute(name).isPresent()) {
           throw new InvalidInputException(
-              "the pkcs11 key wrapper does not match tokens on '" + name + "' yet; name the token by token= or slot-id=");
+              "the pkcs11 key wrapper does not match tokens on '"
+                  + name
+                  + "' yet; name the token by token= or slot-id=");
         }
       }
       if (pkcs11.queryAttribute("module-name").isPresent()) {
-        throw new InvalidInputException("the pkcs11 key wrapper needs module-path, not module-name");
+        throw new InvalidInputException(
+            "the pkcs11 key wrapper needs module-path, not module-name");
       }
       return pkcs11;
     }
-    throw new InvalidInputException("the pkcs11 key wrapper serves pkcs11: KeyRefs only, not " + keyRef.scheme().prefix());
+    throw new InvalidInputException(
+        "the pkcs11 key wrapper serves pkcs11: KeyRefs only, not " + keyRef.scheme().prefix());
   }
 
   private static HsmKey keyIn(Pkcs11KeyRef ref) {
     String type = ref.pathAttribute("type").orElse("secret-key");
     if (!type.equals("secret-key")) {
-      throw new InvalidInputException("a pkcs11 key-encryption key has type=secret-key, not " + type);
+      throw new InvalidInputException(
+          "a pkcs11 key-encryption key has type=secret-key, not " + type);
     }
     String label = ref.pathAttribute("object").orElse(null);
     byte[] id = ref.id().orElse(null);
     if (label == null && id == null) {
-      throw new InvalidInputException("a pkcs11 KeyRef for a key-encryption key needs object= or id=");
+      throw new InvalidInputException(
+          "a pkcs11 KeyRef for a key-encryption key needs object= or id=");
     }
     return HsmKey.of(label, id);
   }
@@ -396,7 +431,10 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
         ref.pathAttribute("token")
             .map(label -> "token=" + label)
             .or(() -> ref.pathAttribute("slot-id").map(slot -> "slot-id=" + slot))
-            .orElseThrow(() -> new InvalidInputException("a pkcs11 KeyRef needs token= or slot-id= to choose the token"));
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        "a pkcs11 KeyRef needs token= or slot-id= to choose the token"));
     return tokens.computeIfAbsent(module + "|" + token, unused -> Hsm.open(configFor(ref, module)));
   }
 
@@ -404,7 +442,9 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
     HsmConfig.Builder config =
         HsmConfig.builder(module).backend(backend).maxSessions(maxSessions).auditSink(auditSink);
     ref.pathAttribute("token")
-        .ifPresentOrElse(config::tokenLabel, () -> config.slotId(Long.parseLong(ref.pathAttribute("slot-id").orElseThrow())));
+        .ifPresentOrElse(
+            config::tokenLabel,
+            () -> config.slotId(Long.parseLong(ref.pathAttribute("slot-id").orElseThrow())));
     char[] pin = ref.pinValue().orElse(null);
     if (pin != null) {
       config.pinSource(PinSource.of(pin));
@@ -416,10 +456,13 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
   }
 
   private static Path modulePath(Pkcs11KeyRef ref) {
-    String module = ref.queryAttribute("module-path").orElseGet(() -> System.getProperty(MODULE_PROPERTY));
+    String module =
+        ref.queryAttribute("module-path").orElseGet(() -> System.getProperty(MODULE_PROPERTY));
     if (module == null || module.isBlank()) {
       throw new ConfigurationException(
-          "the pkcs11 KeyRef has no module-path and -D" + MODULE_PROPERTY + " is not set; name the PKCS#11 module");
+          "the pkcs11 KeyRef has no module-path and -D"
+              + MODULE_PROPERTY
+              + " is not set; name the PKCS#11 module");
     }
     return Path.of(module.strip());
   }

@@ -11,11 +11,11 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Registers {@link Pkcs11KeyWrapper} for {@code pkcs11:} KeyRefs with {@link java.util.ServiceLoader}.
- * Configured from the environment: the backend from {@value #BACKEND_PROPERTY} ({@code ffm} by
- * default), the PIN of KeyRefs without one from the environment variable {@value #PIN_VARIABLE}
- * (read at each login, never stored), the module of KeyRefs without {@code module-path} from
- * {@value Pkcs11KeyWrapper#MODULE_PROPERTY}.
+ * Registers {@link Pkcs11KeyWrapper} for {@code pkcs11:} KeyRefs with {@link
+ * java.util.ServiceLoader}. Configured from the environment: the backend from {@value
+ * #BACKEND_PROPERTY} ({@code ffm} by default), the PIN of KeyRefs without one from the environment
+ * variable {@value #PIN_VARIABLE} (read at each login, never stored), the module of KeyRefs without
+ * {@code module-path} from {@value Pkcs11KeyWrapper#MODULE_PROPERTY}.
  */
 public final class Pkcs11KeyWrapperProvider implements KeyWrapperProvider {
   /** System property choosing the backend: {@code ffm} or {@code sunpkcs11}. */
@@ -37,9 +37,13 @@ public final class Pkcs11KeyWrapperProvider implements KeyWrapperProvider {
       chosen = HsmConfig.Backend.valueOf(backend);
     } catch (IllegalArgumentException e) {
       throw new ConfigurationException(
-          "-D" + BACKEND_PROPERTY + " names no backend; use one of " + Arrays.toString(HsmConfig.Backend.values()));
+          "-D"
+              + BACKEND_PROPERTY
+              + " names no backend; use one of "
+              + Arrays.toString(HsmConfig.Backend.values()));
     }
-    PinSource pin = System.getenv(PIN_VARIABLE) == null ? PinSource.NONE : PinSource.environment(PIN_VARIABLE);
+    PinSource pin =
+        System.getenv(PIN_VARIABLE) == null ? PinSource.NONE : PinSource.environment(PIN_VARIABLE);
     return Pkcs11KeyWrapper.builder().auditSink(auditSink).backend(chosen).pinSource(pin).build();
   }
 }

@@ -48,12 +48,11 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code CKA_LABEL} only (its KeyStore names secret keys by label), so {@link
  * Capabilities.Operation#KEY_ID} is unavailable; SunPKCS11 manages its own sessions, so the pool
  * settings do not apply; CKM_AES_KEY_WRAP_PAD is available only where a probe at the first
- * capability query shows that SunPKCS11 can drive it on the token (on SoftHSM2 it cannot: it
- * passes the RFC 5649 IV as a mechanism parameter, which SoftHSM2 refuses). SunPKCS11 applies its
- * import template to every AES key it converts, so this backend never hands it a key to wrap: it
- * wraps bytes in ENCRYPT_MODE. {@link #close()} forgets cached keys only: a
- * configured SunPKCS11 provider cannot be unloaded, and logging out would log out every other user
- * of the token in this process.
+ * capability query shows that SunPKCS11 can drive it on the token (on SoftHSM2 it cannot: it passes
+ * the RFC 5649 IV as a mechanism parameter, which SoftHSM2 refuses). SunPKCS11 applies its import
+ * template to every AES key it converts, so this backend never hands it a key to wrap: it wraps
+ * bytes in ENCRYPT_MODE. {@link #close()} forgets cached keys only: a configured SunPKCS11 provider
+ * cannot be unloaded, and logging out would log out every other user of the token in this process.
  */
 public final class SunPkcs11Hsm implements Hsm {
   static final String BACKEND = "sunpkcs11";
@@ -105,21 +104,32 @@ public final class SunPkcs11Hsm implements Hsm {
     Objects.requireNonNull(config, "config");
     Provider base = Security.getProvider("SunPKCS11");
     if (base == null) {
-      throw new ConfigurationException("this JDK has no SunPKCS11 provider (module jdk.crypto.cryptoki)");
+      throw new ConfigurationException(
+          "this JDK has no SunPKCS11 provider (module jdk.crypto.cryptoki)");
     }
     long slot =
         config.slotId().isPresent()
             ? config.slotId().getAsLong()
             : TokenDirectory.slotOf(config.modulePath(), config.tokenLabel().orElseThrow());
     String label = TokenDirectory.labelIn(config.modulePath(), slot);
-    String name = "plugsky-" + label.replaceAll("[^A-Za-z0-9-]", "_") + "-" + INSTANCES.incrementAndGet();
+    String name =
+        "plugsky-" + label.replaceAll("[^A-Za-z0-9-]", "_") + "-" + INSTANCES.incrementAndGet();
     String settings =
-        "--name = " + name + "\nlibrary = \"" + config.modulePath() + "\"\nslot = " + slot + "\n" + TEMPLATES;
+        "--name = "
+            + name
+            + "\nlibrary = \""
+            + config.modulePath()
+            + "\"\nslot = "
+            + slot
+            + "\n"
+            + TEMPLATES;
     Provider provider;
     try {
       provider = base.configure(settings);
     } catch (RuntimeException e) {
-      throw new ConfigurationException("SunPKCS11 cannot use " + config.modulePath() + ", slot " + slot + ": " + e.getMessage(), e);
+      throw new ConfigurationException(
+          "SunPKCS11 cannot use " + config.modulePath() + ", slot " + slot + ": " + e.getMessage(),
+          e);
     }
     return new SunPkcs11Hsm(config, provider, slot, label);
   }
@@ -139,7 +149,8 @@ public final class SunPkcs11Hsm implements Hsm {
     String label = labelOf(key);
     KeyStore store = loggedIn();
     try {
-      return store.containsAlias(label) && store.entryInstanceOf(label, KeyStore.SecretKeyEntry.class);
+      return store.containsAlias(label)
+          && store.entryInstanceOf(label, KeyStore.SecretKeyEntry.class);
     } catch (GeneralSecurityException e) {
       throw failure("KeyStore.containsAlias", e, key);
     }
@@ -188,7 +199,9 @@ public final class SunPkcs11Hsm implements Hsm {
     checkGcmArguments(iv, aad);
     if (ciphertextAndTag.length < 16) {
       throw new MalformedCiphertextException(
-          "AES-GCM ciphertext is " + ciphertextAndTag.length + " bytes, shorter than its 16-byte tag");
+          "AES-GCM ciphertext is "
+              + ciphertextAndTag.length
+              + " bytes, shorter than its 16-byte tag");
     }
     SecretKey secretKey = find(key);
     byte[] out = new byte[ciphertextAndTag.length];
@@ -200,7 +213,8 @@ public final class SunPkcs11Hsm implements Hsm {
       int length = cipher.doFinal(ciphertextAndTag, 0, ciphertextAndTag.length, out, 0);
       return Arrays.copyOf(out, length);
     } catch (AEADBadTagException e) {
-      throw new AuthenticationFailedException("AES-GCM tag did not verify in token " + tokenLabel + " (key " + key + ")", e);
+      throw new AuthenticationFailedException(
+          "AES-GCM tag did not verify in token " + tokenLabel + " (key " + key + ")", e);
     } catch (GeneralSecurityException | RuntimeException e) {
       throw integrityChecked(failure("C_Decrypt", e, key));
     } finally {
@@ -226,7 +240,8 @@ public final class SunPkcs11Hsm implements Hsm {
     Objects.requireNonNull(wrapped, "wrapped");
     requireKeyWrap();
     if (wrapped.length < 16 || wrapped.length % 8 != 0) {
-      throw new MalformedCiphertextException("a CKM_AES_KEY_WRAP_PAD result is a multiple of 8 bytes from 16, got " + wrapped.length);
+      throw new MalformedCiphertextException(
+          "a CKM_AES_KEY_WRAP_PAD result is a multiple of 8 bytes from 16, got " + wrapped.length);
     }
     try {
       Cipher cipher = Cipher.getInstance("AES/KWP/NoPadding", provider);
@@ -309,8 +324,10 @@ public final class SunPkcs11Hsm implements Hsm {
     Objects.requireNonNull(key, "key");
     if (key.id().isPresent() || key.label().isEmpty()) {
       throw new ConfigurationException(
-          "the sunpkcs11 backend finds keys by label only (SunPKCS11's KeyStore names secret keys by"
-              + " CKA_LABEL); " + key + " names an id");
+          "the sunpkcs11 backend finds keys by label only (SunPKCS11's KeyStore names secret keys"
+              + " by CKA_LABEL); "
+              + key
+              + " names an id");
     }
     return key.label().orElseThrow();
   }
@@ -362,13 +379,17 @@ public final class SunPkcs11Hsm implements Hsm {
     unavailable.put(
         Capabilities.Operation.KEY_ID, "SunPKCS11's KeyStore names secret keys by CKA_LABEL only");
     if (provider.getService("Cipher", "AES/GCM/NoPadding") == null) {
-      unavailable.put(Capabilities.Operation.AES_GCM, "SunPKCS11 offers no AES/GCM/NoPadding for this token");
+      unavailable.put(
+          Capabilities.Operation.AES_GCM, "SunPKCS11 offers no AES/GCM/NoPadding for this token");
     }
     if (provider.getService("SecureRandom", "PKCS11") == null) {
-      unavailable.put(Capabilities.Operation.RANDOM, "SunPKCS11 offers no SecureRandom for this token");
+      unavailable.put(
+          Capabilities.Operation.RANDOM, "SunPKCS11 offers no SecureRandom for this token");
     }
-    probeKeyWrap().ifPresent(reason -> unavailable.put(Capabilities.Operation.AES_KEY_WRAP_PAD, reason));
-    return new Capabilities(BACKEND, tokenLabel, TokenDirectory.mechanisms(config.modulePath(), slot), unavailable);
+    probeKeyWrap()
+        .ifPresent(reason -> unavailable.put(Capabilities.Operation.AES_KEY_WRAP_PAD, reason));
+    return new Capabilities(
+        BACKEND, tokenLabel, TokenDirectory.mechanisms(config.modulePath(), slot), unavailable);
   }
 
   /** Why SunPKCS11 cannot run CKM_AES_KEY_WRAP_PAD here, found by trying it on a session key. */
@@ -388,7 +409,9 @@ public final class SunPkcs11Hsm implements Hsm {
       cipher.doFinal(wrapped);
       return Optional.empty();
     } catch (GeneralSecurityException | RuntimeException e) {
-      return Optional.of("SunPKCS11 cannot drive CKM_AES_KEY_WRAP_PAD on this token: " + failure("probe", e, "").getMessage());
+      return Optional.of(
+          "SunPKCS11 cannot drive CKM_AES_KEY_WRAP_PAD on this token: "
+              + failure("probe", e, "").getMessage());
     }
   }
 
@@ -402,9 +425,11 @@ public final class SunPkcs11Hsm implements Hsm {
   // --- failures ---------------------------------------------------------------------------
 
   private CryptoException integrityChecked(CryptoException failure) {
-    if (generalErrorMeansIntegrityFailure && ReturnCode.of(failure).orElse(null) == ReturnCode.CKR_GENERAL_ERROR) {
+    if (generalErrorMeansIntegrityFailure
+        && ReturnCode.of(failure).orElse(null) == ReturnCode.CKR_GENERAL_ERROR) {
       return new AuthenticationFailedException(
-          failure.getMessage() + ": this module reports a failed tag or integrity check so (wrong key, wrong"
+          failure.getMessage()
+              + ": this module reports a failed tag or integrity check so (wrong key, wrong"
               + " associated data, or modified bytes)",
           failure);
     }
@@ -412,14 +437,15 @@ public final class SunPkcs11Hsm implements Hsm {
   }
 
   /**
-   * The typed exception for a SunPKCS11 failure: the PKCS#11 code its PKCS11Exception names, if
-   * any along the causes (SunPKCS11's exception class is not exported, so its message is read).
+   * The typed exception for a SunPKCS11 failure: the PKCS#11 code its PKCS11Exception names, if any
+   * along the causes (SunPKCS11's exception class is not exported, so its message is read).
    */
   private CryptoException failure(String function, Throwable e, Object what) {
     if (e instanceof CryptoException crypto) {
       return crypto;
     }
-    String description = what instanceof HsmKey key ? "token " + tokenLabel + ", key " + key : String.valueOf(what);
+    String description =
+        what instanceof HsmKey key ? "token " + tokenLabel + ", key " + key : String.valueOf(what);
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t.getClass().getName().endsWith(".PKCS11Exception") && t.getMessage() != null) {
         Optional<Long> code = codeIn(t.getMessage());
@@ -431,9 +457,12 @@ public final class SunPkcs11Hsm implements Hsm {
       }
     }
     if (e instanceof NoSuchAlgorithmException) {
-      return new ConfigurationException(function + " failed: SunPKCS11 offers no " + e.getMessage() + " (" + description + ")", e);
+      return new ConfigurationException(
+          function + " failed: SunPKCS11 offers no " + e.getMessage() + " (" + description + ")",
+          e);
     }
-    return new KeyUnavailableException(function + " failed through SunPKCS11: " + e + " (" + description + ")", e);
+    return new KeyUnavailableException(
+        function + " failed through SunPKCS11: " + e + " (" + description + ")", e);
   }
 
   private static Optional<Long> codeIn(String message) {
@@ -446,6 +475,8 @@ public final class SunPkcs11Hsm implements Hsm {
       }
     }
     Matcher value = CKR_VALUE.matcher(message);
-    return value.find() ? Optional.of(Long.parseUnsignedLong(value.group(1), 16)) : Optional.empty();
+    return value.find()
+        ? Optional.of(Long.parseUnsignedLong(value.group(1), 16))
+        : Optional.empty();
   }
 }

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * The structure layouts against the offsets and sizes a C compiler gives p11-kit's {@code
- * pkcs11.h} on Linux x86-64 (CK_ULONG and pointers 8 bytes, natural alignment).
+ * The structure layouts against the offsets and sizes a C compiler gives p11-kit's {@code pkcs11.h}
+ * on Linux x86-64 (CK_ULONG and pointers 8 bytes, natural alignment).
  */
 class CryptokiLayoutTest {
 

@@ -40,7 +40,8 @@ class KeyAttributesIT {
           assertThat(bool(ck, session, key, Ck.CKA_PRIVATE)).isTrue();
           assertThat(bool(ck, session, key, Ck.CKA_SENSITIVE)).isTrue();
           assertThat(bool(ck, session, key, Ck.CKA_EXTRACTABLE)).isFalse();
-          assertThat(readValue(ck, session, key)).isEqualTo(ReturnCode.CKR_ATTRIBUTE_SENSITIVE.value());
+          assertThat(readValue(ck, session, key))
+              .isEqualTo(ReturnCode.CKR_ATTRIBUTE_SENSITIVE.value());
         }
       } finally {
         long ignored = (long) ck.closeSession.invokeExact(session);
@@ -52,7 +53,9 @@ class KeyAttributesIT {
   void sunPkcs11GeneratesAndImportsSensitiveNeverExtractableKeys() throws Throwable {
     String generated = "attributes-" + UUID.randomUUID();
     String imported = "attributes-" + UUID.randomUUID();
-    try (Hsm hsm = Hsm.open(SoftHsm.get().config(SoftHsm.TOKEN).backend(HsmConfig.Backend.SUNPKCS11).build())) {
+    try (Hsm hsm =
+        Hsm.open(
+            SoftHsm.get().config(SoftHsm.TOKEN).backend(HsmConfig.Backend.SUNPKCS11).build())) {
       hsm.generateAesKey(HsmKey.label(generated));
       hsm.importAesKey(HsmKey.label(imported), CryptoRandom.bytes(32));
     }
@@ -77,7 +80,10 @@ class KeyAttributesIT {
   private static long openSession(Cryptoki ck, long slot) throws Throwable {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment handle = arena.allocate(CK_ULONG);
-      long rv = (long) ck.openSession.invokeExact(slot, Ck.CKF_SERIAL_SESSION, MemorySegment.NULL, MemorySegment.NULL, handle);
+      long rv =
+          (long)
+              ck.openSession.invokeExact(
+                  slot, Ck.CKF_SERIAL_SESSION, MemorySegment.NULL, MemorySegment.NULL, handle);
       assertThat(rv).isZero();
       return handle.get(CK_ULONG, 0);
     }
@@ -85,8 +91,13 @@ class KeyAttributesIT {
 
   private static long find(Cryptoki ck, long session, String label) throws Throwable {
     try (Arena arena = Arena.ofConfined()) {
-      Template template = new Template(arena).bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8));
-      assertThat((long) ck.findObjectsInit.invokeExact(session, template.segment(), (long) template.count())).isZero();
+      Template template =
+          new Template(arena).bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8));
+      assertThat(
+              (long)
+                  ck.findObjectsInit.invokeExact(
+                      session, template.segment(), (long) template.count()))
+          .isZero();
       MemorySegment found = arena.allocate(CK_ULONG, 2);
       MemorySegment count = arena.allocate(CK_ULONG);
       assertThat((long) ck.findObjects.invokeExact(session, found, 2L, count)).isZero();
@@ -118,7 +129,8 @@ class KeyAttributesIT {
     }
   }
 
-  private static long getAttribute(Cryptoki ck, long session, long key, long type, MemorySegment value, Arena arena)
+  private static long getAttribute(
+      Cryptoki ck, long session, long key, long type, MemorySegment value, Arena arena)
       throws Throwable {
     MemorySegment attribute = arena.allocate(CK_ATTRIBUTE);
     attribute.set(CK_ULONG, 0, type);

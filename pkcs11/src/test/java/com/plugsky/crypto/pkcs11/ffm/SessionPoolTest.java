@@ -167,7 +167,8 @@ class SessionPoolTest {
     SessionPool pool = pool(2, Duration.ofSeconds(1));
     AtomicInteger attempts = new AtomicInteger();
 
-    long used = pool.call(session -> failFirst(attempts, ReturnCode.CKR_USER_NOT_LOGGED_IN, session));
+    long used =
+        pool.call(session -> failFirst(attempts, ReturnCode.CKR_USER_NOT_LOGGED_IN, session));
 
     assertThat(used).isEqualTo(1);
     assertThat(token.log).containsExactly("open 1", "login 1");
@@ -196,7 +197,8 @@ class SessionPoolTest {
             () ->
                 pool.call(
                     session -> {
-                      throw ReturnCode.failure("C_Encrypt", ReturnCode.CKR_SESSION_HANDLE_INVALID.value(), "");
+                      throw ReturnCode.failure(
+                          "C_Encrypt", ReturnCode.CKR_SESSION_HANDLE_INVALID.value(), "");
                     }))
         .isInstanceOf(KeyUnavailableException.class)
         .hasMessageContaining("CKR_SESSION_HANDLE_INVALID");
@@ -212,7 +214,8 @@ class SessionPoolTest {
             () ->
                 pool.call(
                     session -> {
-                      throw ReturnCode.failure("C_Decrypt", ReturnCode.CKR_ENCRYPTED_DATA_INVALID.value(), "");
+                      throw ReturnCode.failure(
+                          "C_Decrypt", ReturnCode.CKR_ENCRYPTED_DATA_INVALID.value(), "");
                     }))
         .isInstanceOf(AuthenticationFailedException.class);
     long reused = pool.call(session -> session);
@@ -241,7 +244,8 @@ class SessionPoolTest {
     pool.close();
 
     assertThat(token.open).isEmpty();
-    assertThatThrownBy(() -> pool.call(session -> session)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> pool.call(session -> session))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   private static long failFirst(AtomicInteger attempts, ReturnCode code, long session) {

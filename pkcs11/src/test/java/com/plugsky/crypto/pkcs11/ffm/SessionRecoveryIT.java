@@ -28,7 +28,13 @@ class SessionRecoveryIT {
 
   @BeforeEach
   void open() {
-    hsm = FfmHsm.open(SoftHsm.get().config(SoftHsm.RECOVERY_TOKEN).maxSessions(2).auditSink(events::add).build());
+    hsm =
+        FfmHsm.open(
+            SoftHsm.get()
+                .config(SoftHsm.RECOVERY_TOKEN)
+                .maxSessions(2)
+                .auditSink(events::add)
+                .build());
     module = Cryptoki.load(SoftHsm.MODULE);
     key = HsmKey.label("recovery-" + UUID.randomUUID());
     hsm.generateAesKey(key);
@@ -81,7 +87,11 @@ class SessionRecoveryIT {
       long rv =
           (long)
               module.openSession.invokeExact(
-                  hsm.slotId(), Ck.CKF_SERIAL_SESSION | Ck.CKF_RW_SESSION, MemorySegment.NULL, MemorySegment.NULL, handle);
+                  hsm.slotId(),
+                  Ck.CKF_SERIAL_SESSION | Ck.CKF_RW_SESSION,
+                  MemorySegment.NULL,
+                  MemorySegment.NULL,
+                  handle);
       assertThat(rv).isZero();
       return handle.get(Cryptoki.CK_ULONG, 0);
     }

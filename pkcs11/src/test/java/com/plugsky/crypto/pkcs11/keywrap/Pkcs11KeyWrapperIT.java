@@ -46,8 +46,14 @@ class Pkcs11KeyWrapperIT {
     }
     keyRef =
         KeyRef.parse(
-            "pkcs11:token=" + SoftHsm.WRAPPER_TOKEN + ";object=" + label + ";type=secret-key?module-path="
-                + SoftHsm.MODULE + "&pin-source=file:" + softHsm.pinFile());
+            "pkcs11:token="
+                + SoftHsm.WRAPPER_TOKEN
+                + ";object="
+                + label
+                + ";type=secret-key?module-path="
+                + SoftHsm.MODULE
+                + "&pin-source=file:"
+                + softHsm.pinFile());
     wrapper = Pkcs11KeyWrapper.builder().auditSink(events::add).build();
   }
 
@@ -98,7 +104,8 @@ class Pkcs11KeyWrapperIT {
 
   @Test
   void takesTheGcmPathWhenPreferred() {
-    try (Pkcs11KeyWrapper gcm = Pkcs11KeyWrapper.builder().preferredPath(WrapPath.AES_GCM).build()) {
+    try (Pkcs11KeyWrapper gcm =
+        Pkcs11KeyWrapper.builder().preferredPath(WrapPath.AES_GCM).build()) {
       assertThat(gcm.pathFor(keyRef)).isEqualTo(WrapPath.AES_GCM);
       byte[] dataKey = CryptoRandom.bytes(32);
 
@@ -140,7 +147,8 @@ class Pkcs11KeyWrapperIT {
     assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(keyRef, unknown), CONTEXT))
         .isInstanceOf(MalformedCiphertextException.class)
         .hasMessageContaining("format byte 9");
-    assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(keyRef, Arrays.copyOf(wrapped, 50)), CONTEXT))
+    assertThatThrownBy(
+            () -> wrapper.unwrap(new WrappedKey(keyRef, Arrays.copyOf(wrapped, 50)), CONTEXT))
         .isInstanceOf(MalformedCiphertextException.class);
   }
 
@@ -148,8 +156,14 @@ class Pkcs11KeyWrapperIT {
   void auditsWrapAndUnwrapWithoutThePin() {
     KeyRef withPin =
         KeyRef.parse(
-            "pkcs11:token=" + SoftHsm.WRAPPER_TOKEN + ";object=" + label + "?module-path=" + SoftHsm.MODULE
-                + "&pin-value=" + SoftHsm.USER_PIN);
+            "pkcs11:token="
+                + SoftHsm.WRAPPER_TOKEN
+                + ";object="
+                + label
+                + "?module-path="
+                + SoftHsm.MODULE
+                + "&pin-value="
+                + SoftHsm.USER_PIN);
     byte[] dataKey = CryptoRandom.bytes(32);
 
     WrappedKey wrapped = wrapper.wrap(withPin, dataKey, CONTEXT);

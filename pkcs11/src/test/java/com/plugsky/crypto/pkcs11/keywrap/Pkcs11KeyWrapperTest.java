@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** What the wrapper refuses before it ever loads a module. */
 class Pkcs11KeyWrapperTest {
   private final List<AuditEvent> events = new CopyOnWriteArrayList<>();
-  private final Pkcs11KeyWrapper wrapper = Pkcs11KeyWrapper.builder().auditSink(events::add).build();
+  private final Pkcs11KeyWrapper wrapper =
+      Pkcs11KeyWrapper.builder().auditSink(events::add).build();
   private final EncryptionContext context = EncryptionContext.of("tenant", "acme");
 
   @AfterEach
@@ -30,7 +31,10 @@ class Pkcs11KeyWrapperTest {
     assertThatThrownBy(() -> wrapper.wrap(KeyRef.parse("local:orders"), new byte[32], context))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("local:");
-    assertThat(events).singleElement().extracting(AuditEvent::outcome).isEqualTo(Outcome.INVALID_INPUT);
+    assertThat(events)
+        .singleElement()
+        .extracting(AuditEvent::outcome)
+        .isEqualTo(Outcome.INVALID_INPUT);
   }
 
   @Test
@@ -44,11 +48,16 @@ class Pkcs11KeyWrapperTest {
 
   @Test
   void needsAModulePathAKeyAndASecretKeyType() {
-    assertThatThrownBy(() -> wrapper.wrap(KeyRef.parse("pkcs11:token=t;object=k"), new byte[32], context))
+    assertThatThrownBy(
+            () -> wrapper.wrap(KeyRef.parse("pkcs11:token=t;object=k"), new byte[32], context))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining(Pkcs11KeyWrapper.MODULE_PROPERTY);
     assertThatThrownBy(
-            () -> wrapper.wrap(KeyRef.parse("pkcs11:token=t;object=k;type=private?module-path=/x.so"), new byte[32], context))
+            () ->
+                wrapper.wrap(
+                    KeyRef.parse("pkcs11:token=t;object=k;type=private?module-path=/x.so"),
+                    new byte[32],
+                    context))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("secret-key");
   }

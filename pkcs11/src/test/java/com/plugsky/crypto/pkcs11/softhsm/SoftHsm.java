@@ -27,16 +27,21 @@ public final class SoftHsm {
 
   /** Shared by tests that only create keys with unique labels. */
   public static final String TOKEN = "plugsky-a";
+
   /** Used only by the key wrapper tests. */
   public static final String WRAPPER_TOKEN = "plugsky-wrap";
+
   /** Logged into by nothing but the login tests, so that their first login is really the first. */
   public static final String LOGIN_TOKEN = "plugsky-login";
+
   /** For wrong-PIN tests: once any session logs in, SoftHSM2 no longer checks a PIN. */
   public static final String PIN_TOKEN = "plugsky-pin";
+
   /** For session-recovery tests, whose forced logouts must not disturb other tests. */
   public static final String RECOVERY_TOKEN = "plugsky-recovery";
 
-  private static final List<String> TOKENS = List.of(TOKEN, WRAPPER_TOKEN, LOGIN_TOKEN, PIN_TOKEN, RECOVERY_TOKEN);
+  private static final List<String> TOKENS =
+      List.of(TOKEN, WRAPPER_TOKEN, LOGIN_TOKEN, PIN_TOKEN, RECOVERY_TOKEN);
   private static SoftHsm instance;
 
   private final Path pinFile;
@@ -53,8 +58,8 @@ public final class SoftHsm {
     String conf = System.getenv("SOFTHSM2_CONF");
     if (conf == null) {
       throw new IllegalStateException(
-          "SOFTHSM2_CONF is not set: run the integration tests through Maven (verify), whose failsafe"
-              + " configuration points it under target/");
+          "SOFTHSM2_CONF is not set: run the integration tests through Maven (verify), whose"
+              + " failsafe configuration points it under target/");
     }
     Path confFile = Path.of(conf).toAbsolutePath();
     Path home = confFile.getParent();
@@ -64,10 +69,23 @@ public final class SoftHsm {
       Files.createDirectories(tokens);
       Files.writeString(
           confFile,
-          "directories.tokendir = " + tokens + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n",
+          "directories.tokendir = "
+              + tokens
+              + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n",
           StandardCharsets.UTF_8);
       for (String label : TOKENS) {
-        run(List.of(util.toString(), "--init-token", "--free", "--label", label, "--so-pin", SO_PIN, "--pin", USER_PIN), confFile);
+        run(
+            List.of(
+                util.toString(),
+                "--init-token",
+                "--free",
+                "--label",
+                label,
+                "--so-pin",
+                SO_PIN,
+                "--pin",
+                USER_PIN),
+            confFile);
       }
       pinFile = home.resolve("user.pin");
       Files.writeString(pinFile, USER_PIN + "\n", StandardCharsets.UTF_8);
@@ -87,7 +105,9 @@ public final class SoftHsm {
 
   /** A configuration for {@code token} with the user PIN. */
   public HsmConfig.Builder config(String token) {
-    return HsmConfig.builder(MODULE).tokenLabel(token).pinSource(PinSource.of(USER_PIN.toCharArray()));
+    return HsmConfig.builder(MODULE)
+        .tokenLabel(token)
+        .pinSource(PinSource.of(USER_PIN.toCharArray()));
   }
 
   /** A file holding the user PIN, for {@code pin-source=file:...}. */
@@ -110,7 +130,13 @@ public final class SoftHsm {
       throw new IllegalStateException("interrupted while running softhsm2-util", e);
     }
     if (process.exitValue() != 0) {
-      throw new IllegalStateException("softhsm2-util " + command.get(1) + " failed (" + process.exitValue() + "): " + output.strip());
+      throw new IllegalStateException(
+          "softhsm2-util "
+              + command.get(1)
+              + " failed ("
+              + process.exitValue()
+              + "): "
+              + output.strip());
     }
   }
 
