@@ -51,6 +51,11 @@ public record Capabilities(
     AES_GCM,
     /** {@link Hsm#wrapKeyPad} and {@link Hsm#unwrapKeyPad}. */
     AES_KEY_WRAP_PAD,
+    /**
+     * {@link Hsm#generateEcP256KeyPair}, {@link Hsm#signEcdsaSha256}, {@link Hsm#verifyEcdsaSha256}
+     * and {@link Hsm#ecPublicKey}.
+     */
+    EC_P256,
     /** Finding and creating keys by {@code CKA_ID}. */
     KEY_ID,
     /** {@link Hsm#random}. */

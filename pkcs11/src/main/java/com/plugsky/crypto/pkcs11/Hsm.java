@@ -2,6 +2,7 @@ package com.plugsky.crypto.pkcs11;
 
 import com.plugsky.crypto.pkcs11.ffm.FfmHsm;
 import com.plugsky.crypto.pkcs11.sunpkcs11.SunPkcs11Hsm;
+import java.security.interfaces.ECPublicKey;
 import java.util.Objects;
 
 /**
@@ -69,6 +70,29 @@ public interface Hsm extends AutoCloseable {
    * @throws com.plugsky.crypto.AuthenticationFailedException when the integrity check fails
    */
   byte[] unwrapKeyPad(HsmKey kek, byte[] wrapped);
+
+  /**
+   * Generates an EC P-256 key pair inside the token, both objects named by {@code key}: the private
+   * key persistent, private, sensitive, never extractable and allowed only to sign; the public key
+   * allowed only to verify.
+   *
+   * @throws com.plugsky.crypto.InvalidInputException when a key pair with this label or id exists
+   */
+  void generateEcP256KeyPair(HsmKey key);
+
+  /**
+   * ECDSA with P-256 over SHA-256({@code data}), the private key used inside the HSM; the signature
+   * is r || s (64 bytes, IEEE P1363). Audited as {@code SIGN}.
+   */
+  byte[] signEcdsaSha256(HsmKey key, byte[] data);
+
+  /**
+   * Whether {@code signature} (r || s) signs {@code data} under {@code key}, checked in the HSM.
+   */
+  boolean verifyEcdsaSha256(HsmKey key, byte[] data, byte[] signature);
+
+  /** The public half of {@code key}'s P-256 pair, for verifying without the HSM. */
+  ECPublicKey ecPublicKey(HsmKey key);
 
   /** {@code length} bytes from the token's random number generator. */
   byte[] random(int length);

@@ -14,6 +14,7 @@ import com.plugsky.crypto.pkcs11.HsmConfig.Backend;
 import com.plugsky.crypto.pkcs11.softhsm.SoftHsm;
 import com.plugsky.crypto.primitive.CryptoRandom;
 import java.nio.charset.StandardCharsets;
+import java.security.Signature;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -199,6 +200,37 @@ class HsmContractIT {
         .contains("CKM_AES_GCM", "CKM_AES_KEY_WRAP_PAD", "CKM_AES_KEY_GEN");
     assertThat(capabilities.supports(Capabilities.Operation.AES_GCM)).isTrue();
     assertThat(capabilities.supports(Capabilities.Operation.RANDOM)).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void ecdsaP256SignaturesVerifyInTheHsmAndInTheJdk(Backend backend) throws Exception {
+    Hsm hsm = HSMS.get(backend);
+    HsmKey key = freshLabel();
+    if (!hsm.capabilities().supports(Capabilities.Operation.EC_P256)) {
+      assertThatThrownBy(() -> hsm.generateEcP256KeyPair(key))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessage(hsm.capabilities().unavailable().get(Capabilities.Operation.EC_P256));
+      return;
+    }
+    hsm.generateEcP256KeyPair(key);
+    byte[] data = bytes("header to sign");
+
+    byte[] signature = hsm.signEcdsaSha256(key, data);
+
+    assertThat(signature).hasSize(64);
+    assertThat(hsm.verifyEcdsaSha256(key, data, signature)).isTrue();
+    Signature jdk = Signature.getInstance("SHA256withECDSAinP1363Format");
+    jdk.initVerify(hsm.ecPublicKey(key));
+    jdk.update(data);
+    assertThat(jdk.verify(signature)).isTrue();
+    byte[] forged = signature.clone();
+    forged[40] ^= 1;
+    assertThat(hsm.verifyEcdsaSha256(key, data, forged)).isFalse();
+    assertThat(hsm.verifyEcdsaSha256(key, bytes("other header"), signature)).isFalse();
+    assertThat(hsm.verifyEcdsaSha256(key, data, new byte[63])).isFalse();
+    assertThatThrownBy(() -> hsm.generateEcP256KeyPair(key))
+        .isInstanceOf(InvalidInputException.class);
   }
 
   @ParameterizedTest

@@ -7,10 +7,9 @@ import java.util.Map;
 final class Ck {
   private Ck() {}
 
-  static final long CKO_SECRET_KEY = 0x4;
-
   static final long CKK_GENERIC_SECRET = 0x10;
   static final long CKK_AES = 0x1F;
+  static final long CKK_EC = 0x3;
 
   static final long CKA_CLASS = 0x0;
   static final long CKA_TOKEN = 0x1;
@@ -24,9 +23,15 @@ final class Ck {
   static final long CKA_DECRYPT = 0x105;
   static final long CKA_WRAP = 0x106;
   static final long CKA_UNWRAP = 0x107;
+  static final long CKA_SIGN = 0x108;
+  static final long CKA_VERIFY = 0x10A;
   static final long CKA_VALUE_LEN = 0x161;
   static final long CKA_EXTRACTABLE = 0x162;
+  static final long CKA_EC_PARAMS = 0x180;
+  static final long CKA_EC_POINT = 0x181;
 
+  static final long CKM_EC_KEY_PAIR_GEN = 0x1040;
+  static final long CKM_ECDSA = 0x1041;
   static final long CKM_AES_KEY_GEN = 0x1080;
   static final long CKM_AES_GCM = 0x1087;
   static final long CKM_AES_KEY_WRAP_PAD = 0x210A;
@@ -40,6 +45,9 @@ final class Ck {
   static final long CKF_DECRYPT = 0x200;
   static final long CKF_WRAP = 0x20000;
   static final long CKF_UNWRAP = 0x40000;
+  static final long CKF_SIGN = 0x800;
+  static final long CKF_VERIFY = 0x2000;
+  static final long CKF_GENERATE_KEY_PAIR = 0x10000;
 
   static final long CKU_USER = 1;
   static final long CKS_RO_USER_FUNCTIONS = 1;

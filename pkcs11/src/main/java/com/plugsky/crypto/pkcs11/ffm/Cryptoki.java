@@ -208,6 +208,11 @@ final class Cryptoki {
   final MethodHandle decryptInit;
   final MethodHandle decrypt;
   final MethodHandle generateKey;
+  final MethodHandle generateKeyPair;
+  final MethodHandle signInit;
+  final MethodHandle sign;
+  final MethodHandle verifyInit;
+  final MethodHandle verify;
   final MethodHandle wrapKey;
   final MethodHandle unwrapKey;
   final MethodHandle generateRandom;
@@ -245,6 +250,21 @@ final class Cryptoki {
     decryptInit = f.bind("C_DecryptInit", CK_ULONG, POINTER, CK_ULONG);
     decrypt = f.bind("C_Decrypt", CK_ULONG, POINTER, CK_ULONG, POINTER, POINTER);
     generateKey = f.bind("C_GenerateKey", CK_ULONG, POINTER, POINTER, CK_ULONG, POINTER);
+    generateKeyPair =
+        f.bind(
+            "C_GenerateKeyPair",
+            CK_ULONG,
+            POINTER,
+            POINTER,
+            CK_ULONG,
+            POINTER,
+            CK_ULONG,
+            POINTER,
+            POINTER);
+    signInit = f.bind("C_SignInit", CK_ULONG, POINTER, CK_ULONG);
+    sign = f.bind("C_Sign", CK_ULONG, POINTER, CK_ULONG, POINTER, POINTER);
+    verifyInit = f.bind("C_VerifyInit", CK_ULONG, POINTER, CK_ULONG);
+    verify = f.bind("C_Verify", CK_ULONG, POINTER, CK_ULONG, POINTER, CK_ULONG);
     wrapKey = f.bind("C_WrapKey", CK_ULONG, POINTER, CK_ULONG, CK_ULONG, POINTER, POINTER);
     unwrapKey =
         f.bind(

@@ -8,6 +8,7 @@ import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.POINTER;
 import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.rethrow;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.ConfigurationException;
@@ -16,6 +17,7 @@ import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditedOperation;
+import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.pkcs11.Capabilities;
 import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmConfig;
@@ -30,9 +32,13 @@ import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,12 +56,18 @@ public final class FfmHsm implements Hsm {
   static final String BACKEND = "ffm";
   private static final int GCM_TAG_BYTES = 16;
   private static final int MAX_WRAPPED_SECRET = 1024;
+  private static final int P256_SIGNATURE = 64;
+
+  /** DER of the OID 1.2.840.10045.3.1.7 (secp256r1), the CKA_EC_PARAMS of a P-256 key. */
+  private static final byte[] P256_OID = {
+    0x06, 0x08, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 0x03, 0x01, 0x07
+  };
 
   private final Cryptoki ck;
   private final HsmConfig config;
   private final boolean generalErrorMeansIntegrityFailure;
   private final boolean keyWrapPadPadsInput;
-  private final Map<HsmKey, Long> handles = new ConcurrentHashMap<>();
+  private final Map<Cached, Long> handles = new ConcurrentHashMap<>();
   private final Object loginLock = new Object();
   private final Sessions sessions = new Sessions();
   private final SessionPool pool;
@@ -101,7 +113,7 @@ public final class FfmHsm implements Hsm {
   @Override
   public boolean contains(HsmKey key) {
     Objects.requireNonNull(key, "key");
-    return pool.call(session -> findAll(session, key).size() == 1);
+    return pool.call(session -> findAll(session, key, ObjectClass.SECRET_KEY).size() == 1);
   }
 
   @Override
@@ -109,7 +121,7 @@ public final class FfmHsm implements Hsm {
     Objects.requireNonNull(key, "key");
     pool.call(
         session -> {
-          refuseDuplicate(session, key);
+          refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
           try (Arena arena = Arena.ofConfined()) {
             Template template = aesKeyTemplate(arena, key).ulong(Ck.CKA_VALUE_LEN, 32);
             MemorySegment mechanism = mechanism(arena, Ck.CKM_AES_KEY_GEN, MemorySegment.NULL, 0);
@@ -124,7 +136,7 @@ public final class FfmHsm implements Hsm {
               throw rethrow(e);
             }
             check("C_GenerateKey", rv, key);
-            handles.put(key, handle.get(CK_ULONG, 0));
+            handles.put(new Cached(key, ObjectClass.SECRET_KEY), handle.get(CK_ULONG, 0));
             return null;
           }
         });
@@ -139,11 +151,12 @@ public final class FfmHsm implements Hsm {
     }
     pool.call(
         session -> {
-          refuseDuplicate(session, key);
+          refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
           try (Arena arena = Arena.ofConfined()) {
             Template template = aesKeyTemplate(arena, key).secret(Ck.CKA_VALUE, value);
             try {
-              handles.put(key, createObject(session, template, key));
+              handles.put(
+                  new Cached(key, ObjectClass.SECRET_KEY), createObject(session, template, key));
             } finally {
               template.wipe();
             }
@@ -238,7 +251,7 @@ public final class FfmHsm implements Hsm {
           try (Arena arena = Arena.ofConfined()) {
             Template template =
                 new Template(arena)
-                    .ulong(Ck.CKA_CLASS, Ck.CKO_SECRET_KEY)
+                    .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
                     .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_GENERIC_SECRET)
                     .bool(Ck.CKA_TOKEN, false)
                     .bool(Ck.CKA_PRIVATE, true)
@@ -293,7 +306,7 @@ public final class FfmHsm implements Hsm {
           try (Arena arena = Arena.ofConfined()) {
             Template template =
                 new Template(arena)
-                    .ulong(Ck.CKA_CLASS, Ck.CKO_SECRET_KEY)
+                    .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
                     .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_GENERIC_SECRET)
                     .bool(Ck.CKA_TOKEN, false)
                     .bool(Ck.CKA_PRIVATE, true)
@@ -332,6 +345,147 @@ public final class FfmHsm implements Hsm {
             }
           }
         });
+  }
+
+  @Override
+  public void generateEcP256KeyPair(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    pool.call(
+        session -> {
+          refuseDuplicate(session, key, ObjectClass.PRIVATE_KEY, ObjectClass.PUBLIC_KEY);
+          try (Arena arena = Arena.ofConfined()) {
+            Template publicKey =
+                named(
+                    new Template(arena)
+                        .ulong(Ck.CKA_CLASS, ObjectClass.PUBLIC_KEY.value)
+                        .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_EC)
+                        .bool(Ck.CKA_TOKEN, true)
+                        .bool(Ck.CKA_PRIVATE, false)
+                        .bool(Ck.CKA_VERIFY, true)
+                        .bytes(Ck.CKA_EC_PARAMS, P256_OID),
+                    key);
+            Template privateKey =
+                named(
+                    new Template(arena)
+                        .ulong(Ck.CKA_CLASS, ObjectClass.PRIVATE_KEY.value)
+                        .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_EC)
+                        .bool(Ck.CKA_TOKEN, true)
+                        .bool(Ck.CKA_PRIVATE, true)
+                        .bool(Ck.CKA_SENSITIVE, true)
+                        .bool(Ck.CKA_EXTRACTABLE, false)
+                        .bool(Ck.CKA_SIGN, true),
+                    key);
+            MemorySegment mechanism =
+                mechanism(arena, Ck.CKM_EC_KEY_PAIR_GEN, MemorySegment.NULL, 0);
+            MemorySegment publicHandle = arena.allocate(CK_ULONG);
+            MemorySegment privateHandle = arena.allocate(CK_ULONG);
+            long rv;
+            try {
+              rv =
+                  (long)
+                      ck.generateKeyPair.invokeExact(
+                          session,
+                          mechanism,
+                          publicKey.segment(),
+                          (long) publicKey.count(),
+                          privateKey.segment(),
+                          (long) privateKey.count(),
+                          publicHandle,
+                          privateHandle);
+            } catch (Throwable e) {
+              throw rethrow(e);
+            }
+            check("C_GenerateKeyPair", rv, key);
+            handles.put(new Cached(key, ObjectClass.PUBLIC_KEY), publicHandle.get(CK_ULONG, 0));
+            handles.put(new Cached(key, ObjectClass.PRIVATE_KEY), privateHandle.get(CK_ULONG, 0));
+            return null;
+          }
+        });
+  }
+
+  @Override
+  public byte[] signEcdsaSha256(HsmKey key, byte[] data) {
+    Objects.requireNonNull(key, "key");
+    // Hashing here serves tokens that have CKM_ECDSA but not CKM_ECDSA_SHA256 (SoftHSM2 2.6.1).
+    byte[] digest = sha256(Objects.requireNonNull(data, "data"));
+    return AuditedOperation.of(Operation.SIGN, "pkcs11-" + BACKEND)
+        .withKeyRef(keyUri(key, "private"))
+        .withRegion(token.label())
+        .withBytes(data.length)
+        .call(
+            config.auditSink(),
+            () ->
+                withKey(
+                    key,
+                    ObjectClass.PRIVATE_KEY,
+                    (session, handle) -> {
+                      try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment mechanism =
+                            mechanism(arena, Ck.CKM_ECDSA, MemorySegment.NULL, 0);
+                        check("C_SignInit", initCall(ck.signInit, session, mechanism, handle), key);
+                        MemorySegment in = arena.allocateFrom(JAVA_BYTE, digest);
+                        return cryptCall(
+                            "C_Sign",
+                            ck.sign,
+                            session,
+                            in,
+                            digest.length,
+                            P256_SIGNATURE,
+                            arena,
+                            key);
+                      }
+                    }));
+  }
+
+  @Override
+  public boolean verifyEcdsaSha256(HsmKey key, byte[] data, byte[] signature) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(signature, "signature");
+    byte[] digest = sha256(Objects.requireNonNull(data, "data"));
+    if (signature.length != P256_SIGNATURE) {
+      return false;
+    }
+    return withKey(
+        key,
+        ObjectClass.PUBLIC_KEY,
+        (session, handle) -> {
+          try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mechanism = mechanism(arena, Ck.CKM_ECDSA, MemorySegment.NULL, 0);
+            check("C_VerifyInit", initCall(ck.verifyInit, session, mechanism, handle), key);
+            MemorySegment in = arena.allocateFrom(JAVA_BYTE, digest);
+            MemorySegment sig = arena.allocateFrom(JAVA_BYTE, signature);
+            long rv;
+            try {
+              rv =
+                  (long)
+                      ck.verify.invokeExact(
+                          session, in, (long) digest.length, sig, (long) signature.length);
+            } catch (Throwable e) {
+              throw rethrow(e);
+            }
+            if (rv == ReturnCode.CKR_SIGNATURE_INVALID.value()
+                || rv == ReturnCode.CKR_SIGNATURE_LEN_RANGE.value()) {
+              return false;
+            }
+            check("C_Verify", rv, key);
+            return true;
+          }
+        });
+  }
+
+  @Override
+  public ECPublicKey ecPublicKey(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    byte[] point =
+        withKey(
+            key,
+            ObjectClass.PUBLIC_KEY,
+            (session, handle) -> {
+              try (Arena arena = Arena.ofConfined()) {
+                return readAttribute(session, handle, Ck.CKA_EC_POINT, 256, arena, key);
+              }
+            });
+    return EcPoints.p256PublicKey(point, "token " + token.label() + ", key " + key);
   }
 
   @Override
@@ -380,22 +534,31 @@ public final class FfmHsm implements Hsm {
     T apply(long session, long handle);
   }
 
-  /** Runs {@code call} with {@code key}'s handle, finding it again once if the token dropped it. */
+  /** A cached object handle: which key, and which of its objects. */
+  private record Cached(HsmKey key, ObjectClass type) {}
+
+  /** Runs {@code call} with {@code key}'s secret key handle. */
   private <T> T withKey(HsmKey key, KeyCall<T> call) {
+    return withKey(key, ObjectClass.SECRET_KEY, call);
+  }
+
+  /** Runs {@code call} with {@code key}'s handle, finding it again once if the token dropped it. */
+  private <T> T withKey(HsmKey key, ObjectClass type, KeyCall<T> call) {
+    Cached name = new Cached(key, type);
     return pool.call(
         session -> {
-          Long cached = handles.get(key);
-          long handle = cached != null ? cached : findOne(session, key);
+          Long cached = handles.get(name);
+          long handle = cached != null ? cached : findOne(session, key, type);
           try {
             return call.apply(session, handle);
           } catch (RuntimeException e) {
             if (cached == null || !staleHandle(e)) {
               throw e;
             }
-            handles.remove(key, cached);
+            handles.remove(name, cached);
             // A token that logged the user out also drops the handles of private objects.
             sessions.login(session);
-            return call.apply(session, findOne(session, key));
+            return call.apply(session, findOne(session, key, type));
           }
         });
   }
@@ -411,31 +574,34 @@ public final class FfmHsm implements Hsm {
         .isPresent();
   }
 
-  private long findOne(long session, HsmKey key) {
-    List<Long> found = findAll(session, key);
+  private long findOne(long session, HsmKey key, ObjectClass type) {
+    List<Long> found = findAll(session, key, type);
     if (found.isEmpty() && !loggedIn(session)) {
       // Private keys are invisible until the user logs in again.
       sessions.login(session);
-      found = findAll(session, key);
+      found = findAll(session, key, type);
     }
     if (found.isEmpty()) {
-      throw new KeyUnavailableException("token " + token.label() + " holds no secret key " + key);
+      throw new KeyUnavailableException(
+          "token " + token.label() + " holds no " + type.description + " " + key);
     }
     if (found.size() > 1) {
       throw new ConfigurationException(
           "token "
               + token.label()
-              + " holds several secret keys "
+              + " holds several "
+              + type.description
+              + "s "
               + key
               + "; give each a distinct label or id");
     }
-    handles.put(key, found.getFirst());
+    handles.put(new Cached(key, type), found.getFirst());
     return found.getFirst();
   }
 
-  private List<Long> findAll(long session, HsmKey key) {
+  private List<Long> findAll(long session, HsmKey key, ObjectClass type) {
     try (Arena arena = Arena.ofConfined()) {
-      Template template = new Template(arena).ulong(Ck.CKA_CLASS, Ck.CKO_SECRET_KEY);
+      Template template = new Template(arena).ulong(Ck.CKA_CLASS, type.value);
       key.label()
           .ifPresent(label -> template.bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8)));
       key.id().ifPresent(id -> template.bytes(Ck.CKA_ID, id));
@@ -474,14 +640,16 @@ public final class FfmHsm implements Hsm {
     }
   }
 
-  private void refuseDuplicate(long session, HsmKey key) {
+  private void refuseDuplicate(long session, HsmKey key, ObjectClass... types) {
     List<HsmKey> parts = new ArrayList<>();
     key.label().ifPresent(label -> parts.add(HsmKey.label(label)));
     key.id().ifPresent(id -> parts.add(HsmKey.id(id)));
-    for (HsmKey part : parts) {
-      if (!findAll(session, part).isEmpty()) {
-        throw new InvalidInputException(
-            "token " + token.label() + " already holds a secret key " + part);
+    for (ObjectClass type : types) {
+      for (HsmKey part : parts) {
+        if (!findAll(session, part, type).isEmpty()) {
+          throw new InvalidInputException(
+              "token " + token.label() + " already holds a " + type.description + " " + part);
+        }
       }
     }
   }
@@ -489,7 +657,7 @@ public final class FfmHsm implements Hsm {
   private Template aesKeyTemplate(Arena arena, HsmKey key) {
     Template template =
         new Template(arena)
-            .ulong(Ck.CKA_CLASS, Ck.CKO_SECRET_KEY)
+            .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
             .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_AES)
             .bool(Ck.CKA_TOKEN, true)
             .bool(Ck.CKA_PRIVATE, true)
@@ -499,10 +667,49 @@ public final class FfmHsm implements Hsm {
             .bool(Ck.CKA_DECRYPT, true)
             .bool(Ck.CKA_WRAP, true)
             .bool(Ck.CKA_UNWRAP, true);
+    return named(template, key);
+  }
+
+  /** {@code template} with {@code key}'s label and id added. */
+  private static Template named(Template template, HsmKey key) {
     key.label()
         .ifPresent(label -> template.bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8)));
     key.id().ifPresent(id -> template.bytes(Ck.CKA_ID, id));
     return template;
+  }
+
+  /** The RFC 7512 URI of {@code key}'s object of {@code type} in this token, for audit events. */
+  private String keyUri(HsmKey key, String type) {
+    StringBuilder uri =
+        new StringBuilder("pkcs11:token=").append(percentEncoded(token.label().getBytes(UTF_8)));
+    key.label()
+        .ifPresent(label -> uri.append(";object=").append(percentEncoded(label.getBytes(UTF_8))));
+    key.id().ifPresent(id -> uri.append(";id=").append(percentEncoded(id)));
+    return KeyRef.parse(uri.append(";type=").append(type).toString()).toString();
+  }
+
+  private static String percentEncoded(byte[] bytes) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : bytes) {
+      char c = (char) (b & 0xFF);
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "-._~".indexOf(c) >= 0) {
+        out.append(c);
+      } else {
+        out.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
+      }
+    }
+    return out.toString();
+  }
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   private long createObject(long session, Template template, Object what) {
@@ -523,8 +730,18 @@ public final class FfmHsm implements Hsm {
   }
 
   private byte[] readValue(long session, long object, Arena arena, HsmKey kek) {
+    byte[] value = readAttribute(session, object, Ck.CKA_VALUE, MAX_WRAPPED_SECRET, arena, kek);
+    if (value.length < 1) {
+      throw new MalformedCiphertextException("the unwrapped secret is empty");
+    }
+    return value;
+  }
+
+  /** One attribute's bytes, at most {@code maxLength}; the native copy is zeroed. */
+  private byte[] readAttribute(
+      long session, long object, long type, int maxLength, Arena arena, HsmKey key) {
     MemorySegment attribute = arena.allocate(Cryptoki.CK_ATTRIBUTE);
-    attribute.set(CK_ULONG, 0, Ck.CKA_VALUE);
+    attribute.set(CK_ULONG, 0, type);
     attribute.set(POINTER, CK_ULONG.byteSize(), MemorySegment.NULL);
     long rv;
     try {
@@ -532,12 +749,13 @@ public final class FfmHsm implements Hsm {
     } catch (Throwable e) {
       throw rethrow(e);
     }
-    check("C_GetAttributeValue", rv, kek);
+    check("C_GetAttributeValue", rv, key);
     long length = attribute.get(CK_ULONG, CK_ULONG.byteSize() + POINTER.byteSize());
-    if (length < 1 || length > MAX_WRAPPED_SECRET) {
-      throw new MalformedCiphertextException("the unwrapped secret is " + length + " bytes");
+    if (length < 0 || length > maxLength) {
+      throw new MalformedCiphertextException(
+          "token " + token.label() + " returned a " + length + "-byte attribute for key " + key);
     }
-    MemorySegment value = arena.allocate(length);
+    MemorySegment value = arena.allocate(Math.max(1, length));
     attribute.set(POINTER, CK_ULONG.byteSize(), value);
     try {
       rv = (long) ck.getAttributeValue.invokeExact(session, object, attribute, 1L);
@@ -545,8 +763,8 @@ public final class FfmHsm implements Hsm {
       throw rethrow(e);
     }
     try {
-      check("C_GetAttributeValue", rv, kek);
-      return value.toArray(JAVA_BYTE);
+      check("C_GetAttributeValue", rv, key);
+      return value.asSlice(0, length).toArray(JAVA_BYTE);
     } finally {
       value.fill((byte) 0);
     }
@@ -682,6 +900,15 @@ public final class FfmHsm implements Hsm {
       unavailable.put(
           Capabilities.Operation.AES_KEY_WRAP_PAD,
           "the token offers no CKM_AES_KEY_WRAP_PAD wrap and unwrap");
+    }
+    long ecGenerate = Tokens.mechanismFlags(ck, current, Ck.CKM_EC_KEY_PAIR_GEN);
+    long ecdsa = Tokens.mechanismFlags(ck, current, Ck.CKM_ECDSA);
+    if ((ecGenerate & Ck.CKF_GENERATE_KEY_PAIR) == 0
+        || (ecdsa & (Ck.CKF_SIGN | Ck.CKF_VERIFY)) != (Ck.CKF_SIGN | Ck.CKF_VERIFY)) {
+      unavailable.put(
+          Capabilities.Operation.EC_P256,
+          "the token offers no CKM_EC_KEY_PAIR_GEN key pair generation with CKM_ECDSA sign and"
+              + " verify");
     }
     if ((current.flags() & Ck.CKF_RNG) == 0) {
       unavailable.put(

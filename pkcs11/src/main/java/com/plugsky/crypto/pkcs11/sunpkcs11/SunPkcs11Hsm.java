@@ -23,6 +23,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.Security;
+import java.security.interfaces.ECPublicKey;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -46,8 +47,9 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>What differs from the {@code ffm} backend, all of it from SunPKCS11 itself: keys are found by
  * {@code CKA_LABEL} only (its KeyStore names secret keys by label), so {@link
- * Capabilities.Operation#KEY_ID} is unavailable; SunPKCS11 manages its own sessions, so the pool
- * settings do not apply; CKM_AES_KEY_WRAP_PAD is available only where a probe at the first
+ * Capabilities.Operation#KEY_ID} is unavailable, and it lists private keys only with a certificate
+ * chain, so {@link Capabilities.Operation#EC_P256} is too; SunPKCS11 manages its own sessions, so
+ * the pool settings do not apply; CKM_AES_KEY_WRAP_PAD is available only where a probe at the first
  * capability query shows that SunPKCS11 can drive it on the token (on SoftHSM2 it cannot: it passes
  * the RFC 5649 IV as a mechanism parameter, which SoftHSM2 refuses). SunPKCS11 applies its import
  * template to every AES key it converts, so this backend never hands it a key to wrap: it wraps
@@ -57,6 +59,9 @@ import javax.crypto.spec.SecretKeySpec;
 public final class SunPkcs11Hsm implements Hsm {
   static final String BACKEND = "sunpkcs11";
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final String NO_EC_KEYS =
+      "the sunpkcs11 backend cannot make or find EC key pairs: SunPKCS11's KeyStore stores and"
+          + " lists private keys only together with a certificate chain; use the ffm backend";
   private static final Pattern CKR_NAME = Pattern.compile("\\b(CKR_[A-Z_]+)");
   private static final Pattern CKR_VALUE = Pattern.compile("\\b0x([0-9A-Fa-f]{1,16})\\b");
   private static final String TEMPLATES =
@@ -253,6 +258,26 @@ public final class SunPkcs11Hsm implements Hsm {
   }
 
   @Override
+  public void generateEcP256KeyPair(HsmKey key) {
+    throw new ConfigurationException(NO_EC_KEYS);
+  }
+
+  @Override
+  public byte[] signEcdsaSha256(HsmKey key, byte[] data) {
+    throw new ConfigurationException(NO_EC_KEYS);
+  }
+
+  @Override
+  public boolean verifyEcdsaSha256(HsmKey key, byte[] data, byte[] signature) {
+    throw new ConfigurationException(NO_EC_KEYS);
+  }
+
+  @Override
+  public ECPublicKey ecPublicKey(HsmKey key) {
+    throw new ConfigurationException(NO_EC_KEYS);
+  }
+
+  @Override
   public byte[] random(int length) {
     if (length < 0 || length > 1 << 20) {
       throw new InvalidInputException("random length must be 0..1048576, got " + length);
@@ -378,6 +403,7 @@ public final class SunPkcs11Hsm implements Hsm {
     Map<Capabilities.Operation, String> unavailable = new EnumMap<>(Capabilities.Operation.class);
     unavailable.put(
         Capabilities.Operation.KEY_ID, "SunPKCS11's KeyStore names secret keys by CKA_LABEL only");
+    unavailable.put(Capabilities.Operation.EC_P256, NO_EC_KEYS);
     if (provider.getService("Cipher", "AES/GCM/NoPadding") == null) {
       unavailable.put(
           Capabilities.Operation.AES_GCM, "SunPKCS11 offers no AES/GCM/NoPadding for this token");

@@ -6,6 +6,7 @@ import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.POINTER;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.plugsky.crypto.audit.AuditEvent;
 import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmKey;
@@ -15,7 +16,9 @@ import com.plugsky.crypto.primitive.CryptoRandom;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** Reads back, through a raw session, the attributes the backends gave the keys they made. */
@@ -77,6 +80,42 @@ class KeyAttributesIT {
     }
   }
 
+  @Test
+  void anEcPrivateKeyIsSensitiveNeverExtractableAndSignsOnly() throws Throwable {
+    String label = "attributes-" + UUID.randomUUID();
+    List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    try (FfmHsm hsm =
+        FfmHsm.open(SoftHsm.get().config(SoftHsm.TOKEN).auditSink(events::add).build())) {
+      hsm.generateEcP256KeyPair(HsmKey.label(label));
+      hsm.signEcdsaSha256(HsmKey.label(label), new byte[] {1, 2, 3});
+
+      Cryptoki ck = Cryptoki.load(SoftHsm.MODULE);
+      long session = openSession(ck, hsm.slotId());
+      try {
+        long key = find(ck, session, label, ObjectClass.PRIVATE_KEY);
+        assertThat(ulong(ck, session, key, Ck.CKA_KEY_TYPE)).isEqualTo(Ck.CKK_EC);
+        assertThat(bool(ck, session, key, Ck.CKA_TOKEN)).isTrue();
+        assertThat(bool(ck, session, key, Ck.CKA_SENSITIVE)).isTrue();
+        assertThat(bool(ck, session, key, Ck.CKA_EXTRACTABLE)).isFalse();
+        assertThat(bool(ck, session, key, Ck.CKA_SIGN)).isTrue();
+        assertThat(readValue(ck, session, key))
+            .isEqualTo(ReturnCode.CKR_ATTRIBUTE_SENSITIVE.value());
+      } finally {
+        long ignored = (long) ck.closeSession.invokeExact(session);
+      }
+    }
+    assertThat(events)
+        .filteredOn(e -> e.operation() == AuditEvent.Operation.SIGN)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.keyRef())
+                  .contains("pkcs11:token=" + SoftHsm.TOKEN + ";object=" + label + ";type=private");
+              assertThat(e.bytes()).isEqualTo(3);
+              assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+            });
+  }
+
   private static long openSession(Cryptoki ck, long slot) throws Throwable {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment handle = arena.allocate(CK_ULONG);
@@ -90,9 +129,16 @@ class KeyAttributesIT {
   }
 
   private static long find(Cryptoki ck, long session, String label) throws Throwable {
+    return find(ck, session, label, ObjectClass.SECRET_KEY);
+  }
+
+  private static long find(Cryptoki ck, long session, String label, ObjectClass type)
+      throws Throwable {
     try (Arena arena = Arena.ofConfined()) {
       Template template =
-          new Template(arena).bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8));
+          new Template(arena)
+              .ulong(Ck.CKA_CLASS, type.value)
+              .bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8));
       assertThat(
               (long)
                   ck.findObjectsInit.invokeExact(
