@@ -1,10 +1,8 @@
 package com.plugsky.crypto.pkcs11;
 
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -36,13 +34,6 @@ public record Capabilities(
   /** Whether {@code operation} works on this token through this backend. */
   public boolean supports(Operation operation) {
     return !unavailable.containsKey(operation);
-  }
-
-  /** The operations that work. */
-  public Set<Operation> supported() {
-    Set<Operation> supported = EnumSet.allOf(Operation.class);
-    supported.removeAll(unavailable.keySet());
-    return supported;
   }
 
   /** The operations of {@link Hsm} whose support differs between tokens and backends. */

@@ -210,13 +210,8 @@ public enum ReturnCode {
     return kind.exception(message, new CallFailure(value, describe(value)));
   }
 
-  /** Which library exception a code becomes. */
-  public Kind kind() {
-    return kind;
-  }
-
   /** The library exception kinds PKCS#11 failures are sorted into. */
-  public enum Kind {
+  private enum Kind {
     UNAVAILABLE(KeyUnavailableException::new),
     DENIED(KeyAccessDeniedException::new),
     AUTHENTICATION(AuthenticationFailedException::new),

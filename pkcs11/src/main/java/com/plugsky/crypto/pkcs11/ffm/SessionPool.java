@@ -117,11 +117,6 @@ final class SessionPool implements AutoCloseable {
     }
   }
 
-  /** Sessions currently idle in the pool. */
-  int idleSessions() {
-    return idle.size();
-  }
-
   @Override
   public void close() {
     closed = true;
