@@ -17,8 +17,9 @@ import java.util.function.LongSupplier;
  * <p>A call that fails because the session or login went away is repaired and run once more: {@code
  * CKR_USER_NOT_LOGGED_IN} logs in again on the same session; {@code CKR_SESSION_HANDLE_INVALID} and
  * {@code CKR_SESSION_CLOSED} drop every idle session (a module closes them together, e.g. when its
- * last session closed and logged the user out) and open a new one; {@code CKR_DEVICE_REMOVED} and
- * {@code CKR_TOKEN_NOT_PRESENT} also let the token side find its slot again before opening. A
+ * last session closed and logged the user out) and open a new one, as does {@code
+ * CKR_OPERATION_ACTIVE} (an operation an earlier failure left running); {@code CKR_DEVICE_REMOVED}
+ * and {@code CKR_TOKEN_NOT_PRESENT} also let the token side find its slot again before opening. A
  * second failure is reported as it is.
  */
 final class SessionPool implements AutoCloseable {
@@ -126,7 +127,8 @@ final class SessionPool implements AutoCloseable {
   private static Repair repairFor(ReturnCode code) {
     return switch (code) {
       case CKR_USER_NOT_LOGGED_IN -> Repair.LOGIN;
-      case CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED -> Repair.SESSION;
+      // An operation an earlier failure left running blocks the session; closing it clears it.
+      case CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED, CKR_OPERATION_ACTIVE -> Repair.SESSION;
       case CKR_DEVICE_REMOVED, CKR_TOKEN_NOT_PRESENT -> Repair.TOKEN;
       default -> Repair.NONE;
     };

@@ -149,7 +149,7 @@ class SessionPoolTest {
   @ParameterizedTest
   @EnumSource(
       value = ReturnCode.class,
-      names = {"CKR_SESSION_HANDLE_INVALID", "CKR_SESSION_CLOSED"})
+      names = {"CKR_SESSION_HANDLE_INVALID", "CKR_SESSION_CLOSED", "CKR_OPERATION_ACTIVE"})
   void reopensALostSessionAndRunsTheCallAgain(ReturnCode code) {
     SessionPool pool = pool(2, Duration.ofSeconds(1));
     pool.call(session -> session);
