@@ -77,6 +77,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * Either way a wrong KEK, wrong context or modified bytes give {@link
  * AuthenticationFailedException}.
  *
+ * <h2>Token handles</h2>
+ *
+ * A wrapper from the builder owns its token handles and {@link #close()} closes them. Wrappers from
+ * the ServiceLoader provider ({@code KeyWrappers.forKeyRef}, which makes one per call) share one
+ * handle per module, token and backend for the JVM's life, so a wrapper per call costs no new
+ * sessions or login; the first KeyRef to reach a token supplies its PIN, and that wrapper's audit
+ * sink receives the login event.
+ *
  * <p>Every wrap and unwrap emits an audit event (backend {@code pkcs11-ffm} or {@code
  * pkcs11-sunpkcs11}, region = token label, the data key's length); logins emit {@code HSM_LOGIN}.
  * Thread-safe.
@@ -111,7 +119,12 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
   private final HsmConfig.Backend backend;
   private final int maxSessions;
   private final WrapPath preferred;
-  private final Map<String, Hsm> tokens = new ConcurrentHashMap<>();
+
+  /** Token handles shared by the wrappers the ServiceLoader provider makes, for the JVM's life. */
+  private static final Map<String, Hsm> SHARED_TOKENS = new ConcurrentHashMap<>();
+
+  private final Map<String, Hsm> tokens;
+  private final boolean ownsTokens;
   private final SymmetricPrimitives primitives;
 
   /** How a data key is wrapped; see the class documentation for the bytes. */
@@ -128,6 +141,8 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
     this.backend = builder.backend;
     this.maxSessions = builder.maxSessions;
     this.preferred = builder.preferred;
+    this.ownsTokens = !builder.shareTokens;
+    this.tokens = builder.shareTokens ? SHARED_TOKENS : new ConcurrentHashMap<>();
     this.primitives = Engines.defaultEngine().primitives();
   }
 
@@ -248,11 +263,16 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
     return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 
-  /** Closes every token handle this wrapper opened. */
+  /**
+   * Closes every token handle this wrapper opened; a wrapper from the ServiceLoader provider shares
+   * its handles with the JVM's other such wrappers and leaves them open.
+   */
   @Override
   public void close() {
-    tokens.values().forEach(Hsm::close);
-    tokens.clear();
+    if (ownsTokens) {
+      tokens.values().forEach(Hsm::close);
+      tokens.clear();
+    }
   }
 
   @Override
@@ -425,7 +445,8 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
     return HsmKey.of(label, id);
   }
 
-  private Hsm hsmFor(Pkcs11KeyRef ref) {
+  /** The one token handle per module, token and backend. */
+  Hsm hsmFor(Pkcs11KeyRef ref) {
     Path module = modulePath(ref);
     String token =
         ref.pathAttribute("token")
@@ -435,7 +456,8 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
                 () ->
                     new InvalidInputException(
                         "a pkcs11 KeyRef needs token= or slot-id= to choose the token"));
-    return tokens.computeIfAbsent(module + "|" + token, unused -> Hsm.open(configFor(ref, module)));
+    return tokens.computeIfAbsent(
+        module + "|" + token + "|" + backend, unused -> Hsm.open(configFor(ref, module)));
   }
 
   private HsmConfig configFor(Pkcs11KeyRef ref, Path module) {
@@ -474,8 +496,18 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
     private HsmConfig.Backend backend = HsmConfig.Backend.FFM;
     private int maxSessions = 4;
     private WrapPath preferred = WrapPath.KEY_WRAP_PAD;
+    private boolean shareTokens;
 
     private Builder() {}
+
+    /**
+     * Share token handles with every other wrapper built so, for the JVM's life: what the
+     * ServiceLoader provider does, as {@code KeyWrappers.forKeyRef} makes a wrapper per call.
+     */
+    Builder shareTokens() {
+      this.shareTokens = true;
+      return this;
+    }
 
     /** Receives an event per wrap, unwrap and login; {@link AuditSink#NONE} by default. */
     public Builder auditSink(AuditSink auditSink) {

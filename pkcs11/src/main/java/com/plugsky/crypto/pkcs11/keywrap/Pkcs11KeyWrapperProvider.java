@@ -15,7 +15,8 @@ import java.util.Locale;
  * java.util.ServiceLoader}. Configured from the environment: the backend from {@value
  * #BACKEND_PROPERTY} ({@code ffm} by default), the PIN of KeyRefs without one from the environment
  * variable {@value #PIN_VARIABLE} (read at each login, never stored), the module of KeyRefs without
- * {@code module-path} from {@value Pkcs11KeyWrapper#MODULE_PROPERTY}.
+ * {@code module-path} from {@value Pkcs11KeyWrapper#MODULE_PROPERTY}. The wrappers share token
+ * handles (sessions, login) for the JVM's life, so one per call is cheap.
  */
 public final class Pkcs11KeyWrapperProvider implements KeyWrapperProvider {
   /** System property choosing the backend: {@code ffm} or {@code sunpkcs11}. */
@@ -44,6 +45,11 @@ public final class Pkcs11KeyWrapperProvider implements KeyWrapperProvider {
     }
     PinSource pin =
         System.getenv(PIN_VARIABLE) == null ? PinSource.NONE : PinSource.environment(PIN_VARIABLE);
-    return Pkcs11KeyWrapper.builder().auditSink(auditSink).backend(chosen).pinSource(pin).build();
+    return Pkcs11KeyWrapper.builder()
+        .auditSink(auditSink)
+        .backend(chosen)
+        .pinSource(pin)
+        .shareTokens()
+        .build();
   }
 }

@@ -10,6 +10,7 @@ import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditEvent.Outcome;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.keyref.KeyRef;
+import com.plugsky.crypto.keyref.Pkcs11KeyRef;
 import com.plugsky.crypto.keywrap.KeyWrapper;
 import com.plugsky.crypto.keywrap.KeyWrappers;
 import com.plugsky.crypto.keywrap.WrappedKey;
@@ -72,6 +73,20 @@ class Pkcs11KeyWrapperIT {
     } finally {
       ((Pkcs11KeyWrapper) found).close();
     }
+  }
+
+  @Test
+  void wrappersFromTheServiceLoaderShareOneTokenHandle() {
+    Pkcs11KeyWrapper first = (Pkcs11KeyWrapper) KeyWrappers.forKeyRef(keyRef);
+    Pkcs11KeyWrapper second = (Pkcs11KeyWrapper) KeyWrappers.forKeyRef(keyRef);
+    Pkcs11KeyRef ref = (Pkcs11KeyRef) keyRef;
+
+    first.close();
+
+    assertThat(second.hsmFor(ref)).isSameAs(first.hsmFor(ref));
+    assertThat(second.hsmFor(ref)).isNotSameAs(wrapper.hsmFor(ref));
+    byte[] dataKey = CryptoRandom.bytes(32);
+    assertThat(second.unwrap(first.wrap(keyRef, dataKey, CONTEXT), CONTEXT)).isEqualTo(dataKey);
   }
 
   @Test
