@@ -120,9 +120,9 @@ public final class HsmConfig {
      */
     GENERAL_ERROR_ON_INTEGRITY_FAILURE,
     /**
-     * The module zero-pads a secret to a multiple of 8 bytes before CKM_AES_KEY_WRAP_PAD, so its
-     * output records the padded length and, for other lengths, is not RFC 5649 (seen in SoftHSM
-     * 2.6.1: a 20-byte secret unwraps as 24 bytes, elsewhere too); {@link Hsm#wrapKeyPad} then
+     * The module zero-pads a secret to a multiple of 8 bytes before CKM_AES_KEY_WRAP_PAD, so for
+     * other lengths its output records the padded length and is not RFC 5649 (SoftHSM 2.6.1: a
+     * 20-byte secret comes back from any RFC 5649 unwrap as 24 bytes); {@link Hsm#wrapKeyPad} then
      * refuses secrets whose length is not a multiple of 8. Set automatically for SoftHSM.
      */
     KEY_WRAP_PAD_PADS_INPUT
