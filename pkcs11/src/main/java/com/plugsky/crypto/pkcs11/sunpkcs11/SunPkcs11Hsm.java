@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.AEADBadTagException;
@@ -55,6 +56,8 @@ import javax.crypto.spec.SecretKeySpec;
  * template to every AES key it converts, so this backend never hands it a key to wrap: it wraps
  * bytes in ENCRYPT_MODE. {@link #close()} forgets cached keys only: a configured SunPKCS11 provider
  * cannot be unloaded, and logging out would log out every other user of the token in this process.
+ * A call that finds the user logged out (the token restarted, or another user of the module in this
+ * process logged out) is run once more after a fresh login.
  */
 public final class SunPkcs11Hsm implements Hsm {
   static final String BACKEND = "sunpkcs11";
@@ -185,6 +188,10 @@ public final class SunPkcs11Hsm implements Hsm {
 
   @Override
   public byte[] encryptAesGcm(HsmKey key, byte[] iv, byte[] plaintext, byte[] aad) {
+    return againAfterLogout(() -> encryptAesGcmOnce(key, iv, plaintext, aad));
+  }
+
+  private byte[] encryptAesGcmOnce(HsmKey key, byte[] iv, byte[] plaintext, byte[] aad) {
     Objects.requireNonNull(plaintext, "plaintext");
     checkGcmArguments(iv, aad);
     SecretKey secretKey = find(key);
@@ -200,6 +207,10 @@ public final class SunPkcs11Hsm implements Hsm {
 
   @Override
   public byte[] decryptAesGcm(HsmKey key, byte[] iv, byte[] ciphertextAndTag, byte[] aad) {
+    return againAfterLogout(() -> decryptAesGcmOnce(key, iv, ciphertextAndTag, aad));
+  }
+
+  private byte[] decryptAesGcmOnce(HsmKey key, byte[] iv, byte[] ciphertextAndTag, byte[] aad) {
     Objects.requireNonNull(ciphertextAndTag, "ciphertextAndTag");
     checkGcmArguments(iv, aad);
     if (ciphertextAndTag.length < 16) {
@@ -229,6 +240,10 @@ public final class SunPkcs11Hsm implements Hsm {
 
   @Override
   public byte[] wrapKeyPad(HsmKey kek, byte[] secret) {
+    return againAfterLogout(() -> wrapKeyPadOnce(kek, secret));
+  }
+
+  private byte[] wrapKeyPadOnce(HsmKey kek, byte[] secret) {
     Objects.requireNonNull(secret, "secret");
     requireKeyWrap();
     try {
@@ -242,6 +257,10 @@ public final class SunPkcs11Hsm implements Hsm {
 
   @Override
   public byte[] unwrapKeyPad(HsmKey kek, byte[] wrapped) {
+    return againAfterLogout(() -> unwrapKeyPadOnce(kek, wrapped));
+  }
+
+  private byte[] unwrapKeyPadOnce(HsmKey kek, byte[] wrapped) {
     Objects.requireNonNull(wrapped, "wrapped");
     requireKeyWrap();
     if (wrapped.length < 16 || wrapped.length % 8 != 0) {
@@ -366,6 +385,28 @@ public final class SunPkcs11Hsm implements Hsm {
   }
 
   // --- login and capabilities -------------------------------------------------------------
+
+  /**
+   * Runs {@code call}, and once more after a fresh login if the token had logged the user out
+   * (SunPKCS11 does not log in again by itself; the token also drops private key handles then).
+   */
+  private <T> T againAfterLogout(Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (CryptoException e) {
+      ReturnCode code = ReturnCode.of(e).orElse(null);
+      if (code != ReturnCode.CKR_USER_NOT_LOGGED_IN
+          && code != ReturnCode.CKR_KEY_HANDLE_INVALID
+          && code != ReturnCode.CKR_OBJECT_HANDLE_INVALID) {
+        throw e;
+      }
+      keys.clear();
+      synchronized (loginLock) {
+        keyStore = null;
+      }
+      return call.get();
+    }
+  }
 
   /** The token's KeyStore, loaded (and so logged in) on first use. */
   private KeyStore loggedIn() {

@@ -3,6 +3,8 @@ package com.plugsky.crypto.pkcs11.ffm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.plugsky.crypto.audit.AuditEvent;
+import com.plugsky.crypto.pkcs11.Hsm;
+import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.softhsm.SoftHsm;
 import com.plugsky.crypto.primitive.CryptoRandom;
@@ -68,6 +70,35 @@ class SessionRecoveryIT {
       long ignored = (long) module.closeSession.invokeExact(session);
     }
     assertThat(logins()).isEqualTo(2);
+  }
+
+  @Test
+  void sunPkcs11LogsInAgainAfterTheTokenLoggedTheUserOut() throws Throwable {
+    List<AuditEvent> sunEvents = new CopyOnWriteArrayList<>();
+    HsmConfig config =
+        SoftHsm.get()
+            .config(SoftHsm.RECOVERY_TOKEN)
+            .backend(HsmConfig.Backend.SUNPKCS11)
+            .auditSink(sunEvents::add)
+            .build();
+    try (Hsm sun = Hsm.open(config)) {
+      HsmKey sunKey = HsmKey.label("recovery-" + UUID.randomUUID());
+      sun.generateAesKey(sunKey);
+      byte[] iv = CryptoRandom.bytes(12);
+      byte[] sealed = sun.encryptAesGcm(sunKey, iv, new byte[32], new byte[0]);
+      long session = openSession();
+      try {
+        long rv = (long) module.logout.invokeExact(session);
+        assertThat(rv).isZero();
+
+        assertThat(sun.decryptAesGcm(sunKey, iv, sealed, new byte[0])).isEqualTo(new byte[32]);
+      } finally {
+        long ignored = (long) module.closeSession.invokeExact(session);
+      }
+    }
+    assertThat(sunEvents)
+        .filteredOn(e -> e.operation() == AuditEvent.Operation.HSM_LOGIN)
+        .hasSize(2);
   }
 
   private void roundTrip() {
