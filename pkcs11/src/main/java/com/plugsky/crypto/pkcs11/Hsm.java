@@ -1,0 +1,103 @@
+package com.plugsky.crypto.pkcs11;
+
+import com.plugsky.crypto.pkcs11.ffm.FfmHsm;
+import com.plugsky.crypto.pkcs11.sunpkcs11.SunPkcs11Hsm;
+import java.security.interfaces.ECPublicKey;
+import java.util.Objects;
+
+/**
+ * One token in an HSM, through one backend. Sessions and login are handled inside: the first call
+ * opens a session and logs in with the configured {@link PinSource}, later calls borrow pooled
+ * sessions, and a lost session or login is re-established once before a call fails.
+ *
+ * <p>Keys are named by {@link HsmKey} (label and/or id); a key that is missing or matched twice is
+ * a {@link com.plugsky.crypto.KeyUnavailableException} or {@link
+ * com.plugsky.crypto.ConfigurationException}. Failures are crypto-api's typed exceptions, with the
+ * PKCS#11 code in the message and findable with {@link ReturnCode#of(Throwable)}. Implementations
+ * are thread-safe.
+ */
+public interface Hsm extends AutoCloseable {
+
+  /** Opens the token {@code config} names through the backend it selects. */
+  static Hsm open(HsmConfig config) {
+    Objects.requireNonNull(config, "config");
+    return switch (config.backend()) {
+      case FFM -> FfmHsm.open(config);
+      case SUNPKCS11 -> SunPkcs11Hsm.open(config);
+    };
+  }
+
+  /** What this backend can drive on this token. */
+  Capabilities capabilities();
+
+  /** Whether the token holds exactly one secret key matching {@code key}. */
+  boolean contains(HsmKey key);
+
+  /**
+   * Generates an AES-256 key inside the token: persistent, private, sensitive and never
+   * extractable, allowed to encrypt, decrypt, wrap and unwrap.
+   *
+   * @throws com.plugsky.crypto.InvalidInputException when a key with this label or id exists
+   */
+  void generateAesKey(HsmKey key);
+
+  /**
+   * Stores {@code value} (16, 24 or 32 bytes) as an AES key with the same attributes as {@link
+   * #generateAesKey}: for tests and known-answer checks; production keys should be born in the HSM.
+   */
+  void importAesKey(HsmKey key, byte[] value);
+
+  /** AES-GCM with a 128-bit tag inside the HSM; returns ciphertext followed by the tag. */
+  byte[] encryptAesGcm(HsmKey key, byte[] iv, byte[] plaintext, byte[] aad);
+
+  /**
+   * Opens {@link #encryptAesGcm}'s output inside the HSM.
+   *
+   * @throws com.plugsky.crypto.AuthenticationFailedException when the tag does not verify
+   */
+  byte[] decryptAesGcm(HsmKey key, byte[] iv, byte[] ciphertextAndTag, byte[] aad);
+
+  /**
+   * Wraps {@code secret} (1..1024 bytes) under {@code kek} with CKM_AES_KEY_WRAP_PAD (RFC 5649):
+   * the secret enters the token as a temporary session object that is destroyed right after.
+   */
+  byte[] wrapKeyPad(HsmKey kek, byte[] secret);
+
+  /**
+   * Unwraps {@link #wrapKeyPad}'s output into a temporary extractable session object, reads it out
+   * and destroys it.
+   *
+   * @throws com.plugsky.crypto.AuthenticationFailedException when the integrity check fails
+   */
+  byte[] unwrapKeyPad(HsmKey kek, byte[] wrapped);
+
+  /**
+   * Generates an EC P-256 key pair inside the token, both objects named by {@code key}: the private
+   * key persistent, private, sensitive, never extractable and allowed only to sign; the public key
+   * allowed only to verify.
+   *
+   * @throws com.plugsky.crypto.InvalidInputException when a key pair with this label or id exists
+   */
+  void generateEcP256KeyPair(HsmKey key);
+
+  /**
+   * ECDSA with P-256 over SHA-256({@code data}), the private key used inside the HSM; the signature
+   * is r || s (64 bytes, IEEE P1363). Audited as {@code SIGN}.
+   */
+  byte[] signEcdsaSha256(HsmKey key, byte[] data);
+
+  /**
+   * Whether {@code signature} (r || s) signs {@code data} under {@code key}, checked in the HSM.
+   */
+  boolean verifyEcdsaSha256(HsmKey key, byte[] data, byte[] signature);
+
+  /** The public half of {@code key}'s P-256 pair, for verifying without the HSM. */
+  ECPublicKey ecPublicKey(HsmKey key);
+
+  /** {@code length} bytes from the token's random number generator. */
+  byte[] random(int length);
+
+  /** Returns this handle's sessions to the token; the module stays loaded for the JVM's life. */
+  @Override
+  void close();
+}

@@ -1,0 +1,1055 @@
+package com.plugsky.crypto.pkcs11.ffm;
+
+import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.CK_GCM_PARAMS;
+import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.CK_MECHANISM;
+import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.CK_SESSION_INFO;
+import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.CK_ULONG;
+import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.POINTER;
+import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.rethrow;
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.ConfigurationException;
+import com.plugsky.crypto.InvalidInputException;
+import com.plugsky.crypto.KeyUnavailableException;
+import com.plugsky.crypto.MalformedCiphertextException;
+import com.plugsky.crypto.audit.AuditEvent.Operation;
+import com.plugsky.crypto.audit.AuditedOperation;
+import com.plugsky.crypto.keyref.KeyRef;
+import com.plugsky.crypto.pkcs11.Capabilities;
+import com.plugsky.crypto.pkcs11.Hsm;
+import com.plugsky.crypto.pkcs11.HsmConfig;
+import com.plugsky.crypto.pkcs11.HsmConfig.Quirk;
+import com.plugsky.crypto.pkcs11.HsmKey;
+import com.plugsky.crypto.pkcs11.ReturnCode;
+import com.plugsky.crypto.pkcs11.ffm.Tokens.Token;
+import com.plugsky.crypto.primitive.Bytes;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.ECPublicKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The {@code ffm} backend: the library's own java.lang.foreign binding of the PKCS#11 C API (see
+ * {@link Cryptoki} for layouts and loading). Sessions come from a {@link SessionPool} bound to the
+ * token; the user logs in once per token (PKCS#11 shares a login among all of an application's
+ * sessions) and again only when the token has forgotten it. Object handles are cached per {@link
+ * HsmKey} and looked up again when the token calls one invalid.
+ */
+public final class FfmHsm implements Hsm {
+  static final String BACKEND = "ffm";
+  private static final int GCM_TAG_BYTES = 16;
+  private static final int MAX_WRAPPED_SECRET = 1024;
+  private static final int P256_SIGNATURE = 64;
+
+  /** DER of the OID 1.2.840.10045.3.1.7 (secp256r1), the CKA_EC_PARAMS of a P-256 key. */
+  private static final byte[] P256_OID = {
+    0x06, 0x08, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 0x03, 0x01, 0x07
+  };
+
+  private final Cryptoki ck;
+  private final HsmConfig config;
+  private final boolean generalErrorMeansIntegrityFailure;
+  private final boolean keyWrapPadPadsInput;
+  private final Map<Cached, Long> handles = new ConcurrentHashMap<>();
+  private final Object loginLock = new Object();
+  private final Sessions sessions = new Sessions();
+  private final SessionPool pool;
+  private volatile Token token;
+  private volatile Capabilities capabilities;
+
+  private FfmHsm(Cryptoki ck, HsmConfig config) {
+    this.ck = ck;
+    this.config = config;
+    boolean softHsm = ck.manufacturer.startsWith("SoftHSM");
+    this.generalErrorMeansIntegrityFailure =
+        softHsm || config.quirks().contains(Quirk.GENERAL_ERROR_ON_INTEGRITY_FAILURE);
+    this.keyWrapPadPadsInput = softHsm || config.quirks().contains(Quirk.KEY_WRAP_PAD_PADS_INPUT);
+    this.token = findToken();
+    this.pool =
+        new SessionPool(
+            sessions,
+            config.maxSessions(),
+            config.borrowTimeout(),
+            config.validateAfterIdle(),
+            System::nanoTime);
+  }
+
+  /**
+   * Loads the module (once per JVM), finds the token and checks it is present; the first session
+   * and login wait for the first call.
+   */
+  public static FfmHsm open(HsmConfig config) {
+    Objects.requireNonNull(config, "config");
+    return new FfmHsm(Cryptoki.load(config.modulePath()), config);
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    Capabilities known = capabilities;
+    if (known == null) {
+      known = readCapabilities();
+      capabilities = known;
+    }
+    return known;
+  }
+
+  @Override
+  public boolean contains(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    return pool.call(session -> findAll(session, key, ObjectClass.SECRET_KEY).size() == 1);
+  }
+
+  @Override
+  public void generateAesKey(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    pool.call(
+        session -> {
+          refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
+          try (Arena arena = Arena.ofConfined()) {
+            Template template = aesKeyTemplate(arena, key).ulong(Ck.CKA_VALUE_LEN, 32);
+            MemorySegment mechanism = mechanism(arena, Ck.CKM_AES_KEY_GEN, MemorySegment.NULL, 0);
+            MemorySegment handle = arena.allocate(CK_ULONG);
+            long rv;
+            try {
+              rv =
+                  (long)
+                      ck.generateKey.invokeExact(
+                          session, mechanism, template.segment(), (long) template.count(), handle);
+            } catch (Throwable e) {
+              throw rethrow(e);
+            }
+            check("C_GenerateKey", rv, key);
+            handles.put(new Cached(key, ObjectClass.SECRET_KEY), handle.get(CK_ULONG, 0));
+            return null;
+          }
+        });
+  }
+
+  @Override
+  public void importAesKey(HsmKey key, byte[] value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (value.length != 16 && value.length != 24 && value.length != 32) {
+      throw new InvalidInputException("an AES key is 16, 24 or 32 bytes, got " + value.length);
+    }
+    pool.call(
+        session -> {
+          refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
+          try (Arena arena = Arena.ofConfined()) {
+            Template template = aesKeyTemplate(arena, key).secret(Ck.CKA_VALUE, value);
+            try {
+              handles.put(
+                  new Cached(key, ObjectClass.SECRET_KEY), createObject(session, template, key));
+            } finally {
+              template.wipe();
+            }
+            return null;
+          }
+        });
+  }
+
+  @Override
+  public byte[] encryptAesGcm(HsmKey key, byte[] iv, byte[] plaintext, byte[] aad) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    checkGcmArguments(key, iv, aad);
+    return withKey(
+        key,
+        (session, handle) -> {
+          try (Arena arena = Arena.ofConfined()) {
+            check(
+                "C_EncryptInit",
+                initCall(ck.encryptInit, session, gcmMechanism(arena, iv, aad), handle),
+                key);
+            MemorySegment in = arena.allocateFrom(JAVA_BYTE, nonEmpty(plaintext));
+            try {
+              return cryptCall(
+                  "C_Encrypt",
+                  ck.encrypt,
+                  session,
+                  in,
+                  plaintext.length,
+                  plaintext.length + GCM_TAG_BYTES,
+                  arena,
+                  key);
+            } finally {
+              in.fill((byte) 0);
+            }
+          }
+        });
+  }
+
+  @Override
+  public byte[] decryptAesGcm(HsmKey key, byte[] iv, byte[] ciphertextAndTag, byte[] aad) {
+    Objects.requireNonNull(ciphertextAndTag, "ciphertextAndTag");
+    checkGcmArguments(key, iv, aad);
+    if (ciphertextAndTag.length < GCM_TAG_BYTES) {
+      throw new MalformedCiphertextException(
+          "AES-GCM ciphertext is "
+              + ciphertextAndTag.length
+              + " bytes, shorter than its 16-byte tag");
+    }
+    return withKey(
+        key,
+        (session, handle) -> {
+          try (Arena arena = Arena.ofConfined()) {
+            check(
+                "C_DecryptInit",
+                initCall(ck.decryptInit, session, gcmMechanism(arena, iv, aad), handle),
+                key);
+            MemorySegment in = arena.allocateFrom(JAVA_BYTE, ciphertextAndTag);
+            // SoftHSM2 wants room for the whole input, tag included, before it will decrypt.
+            return integrityChecked(
+                () ->
+                    cryptCall(
+                        "C_Decrypt",
+                        ck.decrypt,
+                        session,
+                        in,
+                        ciphertextAndTag.length,
+                        ciphertextAndTag.length,
+                        arena,
+                        key));
+          }
+        });
+  }
+
+  @Override
+  public byte[] wrapKeyPad(HsmKey kek, byte[] secret) {
+    Objects.requireNonNull(kek, "kek");
+    Objects.requireNonNull(secret, "secret");
+    if (secret.length < 1 || secret.length > MAX_WRAPPED_SECRET) {
+      throw new InvalidInputException(
+          "a secret to wrap must be 1.." + MAX_WRAPPED_SECRET + " bytes, got " + secret.length);
+    }
+    if (keyWrapPadPadsInput && secret.length % 8 != 0) {
+      throw new InvalidInputException(
+          "this module pads a secret to a multiple of 8 bytes before CKM_AES_KEY_WRAP_PAD, which"
+              + " would not be RFC 5649 for a "
+              + secret.length
+              + "-byte secret; wrap multiples of 8 bytes");
+    }
+    return withKey(
+        kek,
+        (session, handle) -> {
+          try (Arena arena = Arena.ofConfined()) {
+            Template template =
+                new Template(arena)
+                    .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
+                    .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_GENERIC_SECRET)
+                    .bool(Ck.CKA_TOKEN, false)
+                    .bool(Ck.CKA_PRIVATE, true)
+                    .bool(Ck.CKA_SENSITIVE, true)
+                    .bool(Ck.CKA_EXTRACTABLE, true)
+                    .secret(Ck.CKA_VALUE, secret);
+            long temporary;
+            try {
+              temporary = createObject(session, template, kek);
+            } finally {
+              template.wipe();
+            }
+            try {
+              MemorySegment mechanism =
+                  mechanism(arena, Ck.CKM_AES_KEY_WRAP_PAD, MemorySegment.NULL, 0);
+              int wrappedLength = (secret.length + 7) / 8 * 8 + 8;
+              MemorySegment out = arena.allocate(wrappedLength);
+              MemorySegment outLength = arena.allocate(CK_ULONG);
+              outLength.set(CK_ULONG, 0, wrappedLength);
+              long rv;
+              try {
+                rv =
+                    (long)
+                        ck.wrapKey.invokeExact(
+                            session, mechanism, handle, temporary, out, outLength);
+              } catch (Throwable e) {
+                throw rethrow(e);
+              }
+              check("C_WrapKey", rv, kek);
+              return out.asSlice(0, outLength.get(CK_ULONG, 0)).toArray(JAVA_BYTE);
+            } finally {
+              destroyQuietly(session, temporary);
+            }
+          }
+        });
+  }
+
+  @Override
+  public byte[] unwrapKeyPad(HsmKey kek, byte[] wrapped) {
+    Objects.requireNonNull(kek, "kek");
+    Objects.requireNonNull(wrapped, "wrapped");
+    if (wrapped.length < 16 || wrapped.length % 8 != 0 || wrapped.length > MAX_WRAPPED_SECRET + 8) {
+      throw new MalformedCiphertextException(
+          "a CKM_AES_KEY_WRAP_PAD result is a multiple of 8 bytes from 16 to "
+              + (MAX_WRAPPED_SECRET + 8)
+              + ", got "
+              + wrapped.length);
+    }
+    return withKey(
+        kek,
+        (session, handle) -> {
+          try (Arena arena = Arena.ofConfined()) {
+            Template template =
+                new Template(arena)
+                    .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
+                    .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_GENERIC_SECRET)
+                    .bool(Ck.CKA_TOKEN, false)
+                    .bool(Ck.CKA_PRIVATE, true)
+                    .bool(Ck.CKA_SENSITIVE, false)
+                    .bool(Ck.CKA_EXTRACTABLE, true);
+            MemorySegment mechanism =
+                mechanism(arena, Ck.CKM_AES_KEY_WRAP_PAD, MemorySegment.NULL, 0);
+            MemorySegment in = arena.allocateFrom(JAVA_BYTE, wrapped);
+            MemorySegment unwrapped = arena.allocate(CK_ULONG);
+            long temporary =
+                integrityChecked(
+                    () -> {
+                      long rv;
+                      try {
+                        rv =
+                            (long)
+                                ck.unwrapKey.invokeExact(
+                                    session,
+                                    mechanism,
+                                    handle,
+                                    in,
+                                    (long) wrapped.length,
+                                    template.segment(),
+                                    (long) template.count(),
+                                    unwrapped);
+                      } catch (Throwable e) {
+                        throw rethrow(e);
+                      }
+                      check("C_UnwrapKey", rv, kek);
+                      return unwrapped.get(CK_ULONG, 0);
+                    });
+            try {
+              return readValue(session, temporary, arena, kek);
+            } finally {
+              destroyQuietly(session, temporary);
+            }
+          }
+        });
+  }
+
+  @Override
+  public void generateEcP256KeyPair(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    pool.call(
+        session -> {
+          refuseDuplicate(session, key, ObjectClass.PRIVATE_KEY, ObjectClass.PUBLIC_KEY);
+          try (Arena arena = Arena.ofConfined()) {
+            Template publicKey =
+                named(
+                    new Template(arena)
+                        .ulong(Ck.CKA_CLASS, ObjectClass.PUBLIC_KEY.value)
+                        .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_EC)
+                        .bool(Ck.CKA_TOKEN, true)
+                        .bool(Ck.CKA_PRIVATE, false)
+                        .bool(Ck.CKA_VERIFY, true)
+                        .bytes(Ck.CKA_EC_PARAMS, P256_OID),
+                    key);
+            Template privateKey =
+                named(
+                    new Template(arena)
+                        .ulong(Ck.CKA_CLASS, ObjectClass.PRIVATE_KEY.value)
+                        .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_EC)
+                        .bool(Ck.CKA_TOKEN, true)
+                        .bool(Ck.CKA_PRIVATE, true)
+                        .bool(Ck.CKA_SENSITIVE, true)
+                        .bool(Ck.CKA_EXTRACTABLE, false)
+                        .bool(Ck.CKA_SIGN, true),
+                    key);
+            MemorySegment mechanism =
+                mechanism(arena, Ck.CKM_EC_KEY_PAIR_GEN, MemorySegment.NULL, 0);
+            MemorySegment publicHandle = arena.allocate(CK_ULONG);
+            MemorySegment privateHandle = arena.allocate(CK_ULONG);
+            long rv;
+            try {
+              rv =
+                  (long)
+                      ck.generateKeyPair.invokeExact(
+                          session,
+                          mechanism,
+                          publicKey.segment(),
+                          (long) publicKey.count(),
+                          privateKey.segment(),
+                          (long) privateKey.count(),
+                          publicHandle,
+                          privateHandle);
+            } catch (Throwable e) {
+              throw rethrow(e);
+            }
+            check("C_GenerateKeyPair", rv, key);
+            handles.put(new Cached(key, ObjectClass.PUBLIC_KEY), publicHandle.get(CK_ULONG, 0));
+            handles.put(new Cached(key, ObjectClass.PRIVATE_KEY), privateHandle.get(CK_ULONG, 0));
+            return null;
+          }
+        });
+  }
+
+  @Override
+  public byte[] signEcdsaSha256(HsmKey key, byte[] data) {
+    Objects.requireNonNull(key, "key");
+    // Hashing here serves tokens that have CKM_ECDSA but not CKM_ECDSA_SHA256 (SoftHSM2 2.6.1).
+    byte[] digest = sha256(Objects.requireNonNull(data, "data"));
+    return AuditedOperation.of(Operation.SIGN, "pkcs11-" + BACKEND)
+        .withKeyRef(keyUri(key, "private"))
+        .withRegion(token.label())
+        .withBytes(data.length)
+        .call(
+            config.auditSink(),
+            () ->
+                withKey(
+                    key,
+                    ObjectClass.PRIVATE_KEY,
+                    (session, handle) -> {
+                      try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment mechanism =
+                            mechanism(arena, Ck.CKM_ECDSA, MemorySegment.NULL, 0);
+                        check("C_SignInit", initCall(ck.signInit, session, mechanism, handle), key);
+                        MemorySegment in = arena.allocateFrom(JAVA_BYTE, digest);
+                        return cryptCall(
+                            "C_Sign",
+                            ck.sign,
+                            session,
+                            in,
+                            digest.length,
+                            P256_SIGNATURE,
+                            arena,
+                            key);
+                      }
+                    }));
+  }
+
+  @Override
+  public boolean verifyEcdsaSha256(HsmKey key, byte[] data, byte[] signature) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(signature, "signature");
+    byte[] digest = sha256(Objects.requireNonNull(data, "data"));
+    if (signature.length != P256_SIGNATURE) {
+      return false;
+    }
+    return withKey(
+        key,
+        ObjectClass.PUBLIC_KEY,
+        (session, handle) -> {
+          try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mechanism = mechanism(arena, Ck.CKM_ECDSA, MemorySegment.NULL, 0);
+            check("C_VerifyInit", initCall(ck.verifyInit, session, mechanism, handle), key);
+            MemorySegment in = arena.allocateFrom(JAVA_BYTE, digest);
+            MemorySegment sig = arena.allocateFrom(JAVA_BYTE, signature);
+            long rv;
+            try {
+              rv =
+                  (long)
+                      ck.verify.invokeExact(
+                          session, in, (long) digest.length, sig, (long) signature.length);
+            } catch (Throwable e) {
+              throw rethrow(e);
+            }
+            if (rv == ReturnCode.CKR_SIGNATURE_INVALID.value()
+                || rv == ReturnCode.CKR_SIGNATURE_LEN_RANGE.value()) {
+              return false;
+            }
+            check("C_Verify", rv, key);
+            return true;
+          }
+        });
+  }
+
+  @Override
+  public ECPublicKey ecPublicKey(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    byte[] point =
+        withKey(
+            key,
+            ObjectClass.PUBLIC_KEY,
+            (session, handle) -> {
+              try (Arena arena = Arena.ofConfined()) {
+                return readAttribute(session, handle, Ck.CKA_EC_POINT, 256, arena, key);
+              }
+            });
+    return EcPoints.p256PublicKey(point, "token " + token.label() + ", key " + key);
+  }
+
+  @Override
+  public byte[] random(int length) {
+    if (length < 0 || length > 1 << 20) {
+      throw new InvalidInputException("random length must be 0..1048576, got " + length);
+    }
+    if (length == 0) {
+      return new byte[0];
+    }
+    return pool.call(
+        session -> {
+          try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(length);
+            long rv;
+            try {
+              rv = (long) ck.generateRandom.invokeExact(session, out, (long) length);
+            } catch (Throwable e) {
+              throw rethrow(e);
+            }
+            check("C_GenerateRandom", rv, "token " + token.label());
+            return out.toArray(JAVA_BYTE);
+          }
+        });
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  @Override
+  public String toString() {
+    return "FfmHsm[" + config + "]";
+  }
+
+  /** The slot the token was last found in. */
+  long slotId() {
+    return token.slot();
+  }
+
+  // --- keys -------------------------------------------------------------------------------
+
+  @FunctionalInterface
+  private interface KeyCall<T> {
+    T apply(long session, long handle);
+  }
+
+  /** A cached object handle: which key, and which of its objects. */
+  private record Cached(HsmKey key, ObjectClass type) {}
+
+  /** Runs {@code call} with {@code key}'s secret key handle. */
+  private <T> T withKey(HsmKey key, KeyCall<T> call) {
+    return withKey(key, ObjectClass.SECRET_KEY, call);
+  }
+
+  /** Runs {@code call} with {@code key}'s handle, finding it again once if the token dropped it. */
+  private <T> T withKey(HsmKey key, ObjectClass type, KeyCall<T> call) {
+    Cached name = new Cached(key, type);
+    return pool.call(
+        session -> {
+          Long cached = handles.get(name);
+          long handle = cached != null ? cached : findOne(session, key, type);
+          try {
+            return call.apply(session, handle);
+          } catch (RuntimeException e) {
+            if (cached == null || !staleHandle(e)) {
+              throw e;
+            }
+            handles.remove(name, cached);
+            // A token that logged the user out also drops the handles of private objects.
+            sessions.login(session);
+            return call.apply(session, findOne(session, key, type));
+          }
+        });
+  }
+
+  private static boolean staleHandle(RuntimeException e) {
+    return ReturnCode.of(e)
+        .filter(
+            code ->
+                code == ReturnCode.CKR_KEY_HANDLE_INVALID
+                    || code == ReturnCode.CKR_OBJECT_HANDLE_INVALID
+                    || code == ReturnCode.CKR_WRAPPING_KEY_HANDLE_INVALID
+                    || code == ReturnCode.CKR_UNWRAPPING_KEY_HANDLE_INVALID)
+        .isPresent();
+  }
+
+  private long findOne(long session, HsmKey key, ObjectClass type) {
+    List<Long> found = findAll(session, key, type);
+    if (found.isEmpty() && !loggedIn(session)) {
+      // Private keys are invisible until the user logs in again.
+      sessions.login(session);
+      found = findAll(session, key, type);
+    }
+    if (found.isEmpty()) {
+      throw new KeyUnavailableException(
+          "token " + token.label() + " holds no " + type.description + " " + key);
+    }
+    if (found.size() > 1) {
+      throw new ConfigurationException(
+          "token "
+              + token.label()
+              + " holds several "
+              + type.description
+              + "s "
+              + key
+              + "; give each a distinct label or id");
+    }
+    handles.put(new Cached(key, type), found.getFirst());
+    return found.getFirst();
+  }
+
+  private List<Long> findAll(long session, HsmKey key, ObjectClass type) {
+    try (Arena arena = Arena.ofConfined()) {
+      Template template = new Template(arena).ulong(Ck.CKA_CLASS, type.value);
+      key.label()
+          .ifPresent(label -> template.bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8)));
+      key.id().ifPresent(id -> template.bytes(Ck.CKA_ID, id));
+      long rv;
+      try {
+        rv =
+            (long)
+                ck.findObjectsInit.invokeExact(
+                    session, template.segment(), (long) template.count());
+      } catch (Throwable e) {
+        throw rethrow(e);
+      }
+      check("C_FindObjectsInit", rv, key);
+      try {
+        // Two are enough to tell "exactly one" from "ambiguous".
+        MemorySegment found = arena.allocate(CK_ULONG, 2);
+        MemorySegment count = arena.allocate(CK_ULONG);
+        try {
+          rv = (long) ck.findObjects.invokeExact(session, found, 2L, count);
+        } catch (Throwable e) {
+          throw rethrow(e);
+        }
+        check("C_FindObjects", rv, key);
+        List<Long> matches = new ArrayList<>();
+        for (long i = 0; i < count.get(CK_ULONG, 0); i++) {
+          matches.add(found.getAtIndex(CK_ULONG, i));
+        }
+        return matches;
+      } finally {
+        try {
+          long ignored = (long) ck.findObjectsFinal.invokeExact(session);
+        } catch (Throwable e) {
+          throw rethrow(e);
+        }
+      }
+    }
+  }
+
+  private void refuseDuplicate(long session, HsmKey key, ObjectClass... types) {
+    List<HsmKey> parts = new ArrayList<>();
+    key.label().ifPresent(label -> parts.add(HsmKey.label(label)));
+    key.id().ifPresent(id -> parts.add(HsmKey.id(id)));
+    for (ObjectClass type : types) {
+      for (HsmKey part : parts) {
+        if (!findAll(session, part, type).isEmpty()) {
+          throw new InvalidInputException(
+              "token " + token.label() + " already holds a " + type.description + " " + part);
+        }
+      }
+    }
+  }
+
+  private Template aesKeyTemplate(Arena arena, HsmKey key) {
+    Template template =
+        new Template(arena)
+            .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
+            .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_AES)
+            .bool(Ck.CKA_TOKEN, true)
+            .bool(Ck.CKA_PRIVATE, true)
+            .bool(Ck.CKA_SENSITIVE, true)
+            .bool(Ck.CKA_EXTRACTABLE, false)
+            .bool(Ck.CKA_ENCRYPT, true)
+            .bool(Ck.CKA_DECRYPT, true)
+            .bool(Ck.CKA_WRAP, true)
+            .bool(Ck.CKA_UNWRAP, true);
+    return named(template, key);
+  }
+
+  /** {@code template} with {@code key}'s label and id added. */
+  private static Template named(Template template, HsmKey key) {
+    key.label()
+        .ifPresent(label -> template.bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8)));
+    key.id().ifPresent(id -> template.bytes(Ck.CKA_ID, id));
+    return template;
+  }
+
+  /** The RFC 7512 URI of {@code key}'s object of {@code type} in this token, for audit events. */
+  private String keyUri(HsmKey key, String type) {
+    StringBuilder uri =
+        new StringBuilder("pkcs11:token=").append(percentEncoded(token.label().getBytes(UTF_8)));
+    key.label()
+        .ifPresent(label -> uri.append(";object=").append(percentEncoded(label.getBytes(UTF_8))));
+    key.id().ifPresent(id -> uri.append(";id=").append(percentEncoded(id)));
+    return KeyRef.parse(uri.append(";type=").append(type).toString()).toString();
+  }
+
+  private static String percentEncoded(byte[] bytes) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : bytes) {
+      char c = (char) (b & 0xFF);
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "-._~".indexOf(c) >= 0) {
+        out.append(c);
+      } else {
+        out.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
+      }
+    }
+    return out.toString();
+  }
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  private long createObject(long session, Template template, Object what) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment handle = arena.allocate(CK_ULONG);
+      long rv;
+      try {
+        rv =
+            (long)
+                ck.createObject.invokeExact(
+                    session, template.segment(), (long) template.count(), handle);
+      } catch (Throwable e) {
+        throw rethrow(e);
+      }
+      check("C_CreateObject", rv, what);
+      return handle.get(CK_ULONG, 0);
+    }
+  }
+
+  private byte[] readValue(long session, long object, Arena arena, HsmKey kek) {
+    byte[] value = readAttribute(session, object, Ck.CKA_VALUE, MAX_WRAPPED_SECRET, arena, kek);
+    if (value.length < 1) {
+      throw new MalformedCiphertextException("the unwrapped secret is empty");
+    }
+    return value;
+  }
+
+  /** One attribute's bytes, at most {@code maxLength}; the native copy is zeroed. */
+  private byte[] readAttribute(
+      long session, long object, long type, int maxLength, Arena arena, HsmKey key) {
+    MemorySegment attribute = arena.allocate(Cryptoki.CK_ATTRIBUTE);
+    attribute.set(CK_ULONG, 0, type);
+    attribute.set(POINTER, CK_ULONG.byteSize(), MemorySegment.NULL);
+    long rv;
+    try {
+      rv = (long) ck.getAttributeValue.invokeExact(session, object, attribute, 1L);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+    check("C_GetAttributeValue", rv, key);
+    long length = attribute.get(CK_ULONG, CK_ULONG.byteSize() + POINTER.byteSize());
+    if (length < 0 || length > maxLength) {
+      throw new MalformedCiphertextException(
+          "token " + token.label() + " returned a " + length + "-byte attribute for key " + key);
+    }
+    MemorySegment value = arena.allocate(Math.max(1, length));
+    attribute.set(POINTER, CK_ULONG.byteSize(), value);
+    try {
+      rv = (long) ck.getAttributeValue.invokeExact(session, object, attribute, 1L);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+    try {
+      check("C_GetAttributeValue", rv, key);
+      return value.asSlice(0, length).toArray(JAVA_BYTE);
+    } finally {
+      value.fill((byte) 0);
+    }
+  }
+
+  private void destroyQuietly(long session, long object) {
+    try {
+      long ignored = (long) ck.destroyObject.invokeExact(session, object);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+  }
+
+  // --- mechanisms and calls ---------------------------------------------------------------
+
+  private static void checkGcmArguments(HsmKey key, byte[] iv, byte[] aad) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(iv, "iv");
+    Objects.requireNonNull(aad, "aad (use an empty array for none)");
+    if (iv.length < 1 || iv.length > 256) {
+      throw new InvalidInputException("an AES-GCM IV must be 1..256 bytes, got " + iv.length);
+    }
+  }
+
+  private static MemorySegment mechanism(
+      Arena arena, long type, MemorySegment parameter, long parameterLength) {
+    MemorySegment mechanism = arena.allocate(CK_MECHANISM);
+    mechanism.set(CK_ULONG, 0, type);
+    mechanism.set(POINTER, CK_ULONG.byteSize(), parameter);
+    mechanism.set(CK_ULONG, CK_ULONG.byteSize() + POINTER.byteSize(), parameterLength);
+    return mechanism;
+  }
+
+  private static MemorySegment gcmMechanism(Arena arena, byte[] iv, byte[] aad) {
+    MemorySegment params = arena.allocate(CK_GCM_PARAMS);
+    params.set(
+        POINTER, CK_GCM_PARAMS.byteOffset(groupElement("pIv")), arena.allocateFrom(JAVA_BYTE, iv));
+    params.set(CK_ULONG, CK_GCM_PARAMS.byteOffset(groupElement("ulIvLen")), iv.length);
+    params.set(CK_ULONG, CK_GCM_PARAMS.byteOffset(groupElement("ulIvBits")), iv.length * 8L);
+    params.set(
+        POINTER,
+        CK_GCM_PARAMS.byteOffset(groupElement("pAAD")),
+        aad.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, aad));
+    params.set(CK_ULONG, CK_GCM_PARAMS.byteOffset(groupElement("ulAADLen")), aad.length);
+    params.set(CK_ULONG, CK_GCM_PARAMS.byteOffset(groupElement("ulTagBits")), GCM_TAG_BYTES * 8L);
+    return mechanism(arena, Ck.CKM_AES_GCM, params, CK_GCM_PARAMS.byteSize());
+  }
+
+  private static long initCall(MethodHandle init, long session, MemorySegment mechanism, long key) {
+    try {
+      return (long) init.invokeExact(session, mechanism, key);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+  }
+
+  private byte[] cryptCall(
+      String function,
+      MethodHandle handle,
+      long session,
+      MemorySegment in,
+      int inLength,
+      int outCapacity,
+      Arena arena,
+      HsmKey key) {
+    MemorySegment out = arena.allocate(Math.max(1, outCapacity));
+    MemorySegment outLength = arena.allocate(CK_ULONG);
+    outLength.set(CK_ULONG, 0, out.byteSize());
+    long rv;
+    try {
+      rv = (long) handle.invokeExact(session, in, (long) inLength, out, outLength);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+    try {
+      check(function, rv, key);
+      return out.asSlice(0, outLength.get(CK_ULONG, 0)).toArray(JAVA_BYTE);
+    } finally {
+      out.fill((byte) 0);
+    }
+  }
+
+  /** Reports a module's CKR_GENERAL_ERROR for a failed integrity check as what it means. */
+  private <T> T integrityChecked(Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      if (generalErrorMeansIntegrityFailure
+          && ReturnCode.of(e).orElse(null) == ReturnCode.CKR_GENERAL_ERROR) {
+        throw new AuthenticationFailedException(
+            e.getMessage()
+                + ": this module reports a failed tag or integrity check so (wrong key, wrong"
+                + " associated data, or modified bytes)",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  private static byte[] nonEmpty(byte[] data) {
+    // A zero-length segment may have a null address, which modules refuse as CKR_ARGUMENTS_BAD.
+    return data.length == 0 ? new byte[1] : data;
+  }
+
+  private void check(String function, long rv, Object what) {
+    if (rv != 0) {
+      String description =
+          what instanceof HsmKey key
+              ? "token " + token.label() + ", key " + key
+              : String.valueOf(what);
+      throw ReturnCode.failure(function, rv, description);
+    }
+  }
+
+  // --- token, sessions, login -------------------------------------------------------------
+
+  private Token findToken() {
+    return config.slotId().isPresent()
+        ? Tokens.inSlot(ck, config.slotId().getAsLong())
+        : Tokens.labelled(ck, config.tokenLabel().orElseThrow());
+  }
+
+  private Capabilities readCapabilities() {
+    Token current = token;
+    Map<Capabilities.Operation, String> unavailable = new EnumMap<>(Capabilities.Operation.class);
+    long gcm = Tokens.mechanismFlags(ck, current, Ck.CKM_AES_GCM);
+    if ((gcm & (Ck.CKF_ENCRYPT | Ck.CKF_DECRYPT)) != (Ck.CKF_ENCRYPT | Ck.CKF_DECRYPT)) {
+      unavailable.put(
+          Capabilities.Operation.AES_GCM, "the token offers no CKM_AES_GCM encrypt and decrypt");
+    }
+    long kwp = Tokens.mechanismFlags(ck, current, Ck.CKM_AES_KEY_WRAP_PAD);
+    if ((kwp & (Ck.CKF_WRAP | Ck.CKF_UNWRAP)) != (Ck.CKF_WRAP | Ck.CKF_UNWRAP)) {
+      unavailable.put(
+          Capabilities.Operation.AES_KEY_WRAP_PAD,
+          "the token offers no CKM_AES_KEY_WRAP_PAD wrap and unwrap");
+    }
+    long ecGenerate = Tokens.mechanismFlags(ck, current, Ck.CKM_EC_KEY_PAIR_GEN);
+    long ecdsa = Tokens.mechanismFlags(ck, current, Ck.CKM_ECDSA);
+    if ((ecGenerate & Ck.CKF_GENERATE_KEY_PAIR) == 0
+        || (ecdsa & (Ck.CKF_SIGN | Ck.CKF_VERIFY)) != (Ck.CKF_SIGN | Ck.CKF_VERIFY)) {
+      unavailable.put(
+          Capabilities.Operation.EC_P256,
+          "the token offers no CKM_EC_KEY_PAIR_GEN key pair generation with CKM_ECDSA sign and"
+              + " verify");
+    }
+    if ((current.flags() & Ck.CKF_RNG) == 0) {
+      unavailable.put(
+          Capabilities.Operation.RANDOM, "the token has no random number generator (CKF_RNG)");
+    }
+    return new Capabilities(BACKEND, current.label(), Tokens.mechanisms(ck, current), unavailable);
+  }
+
+  /** The pool's view of this token. */
+  private final class Sessions implements SessionPool.Connector {
+    @Override
+    public long open() {
+      Token current = token;
+      long session;
+      try (Arena arena = Arena.ofConfined()) {
+        MemorySegment handle = arena.allocate(CK_ULONG);
+        long rv;
+        try {
+          rv =
+              (long)
+                  ck.openSession.invokeExact(
+                      current.slot(),
+                      Ck.CKF_SERIAL_SESSION | Ck.CKF_RW_SESSION,
+                      MemorySegment.NULL,
+                      MemorySegment.NULL,
+                      handle);
+        } catch (Throwable e) {
+          throw rethrow(e);
+        }
+        check("C_OpenSession", rv, "token " + current.label());
+        session = handle.get(CK_ULONG, 0);
+      }
+      try {
+        login(session);
+      } catch (RuntimeException e) {
+        close(session);
+        throw e;
+      }
+      return session;
+    }
+
+    @Override
+    public void login(long session) {
+      if ((token.flags() & Ck.CKF_LOGIN_REQUIRED) == 0 || loggedIn(session)) {
+        return;
+      }
+      synchronized (loginLock) {
+        if (!loggedIn(session)) {
+          logIn(session);
+        }
+      }
+    }
+
+    @Override
+    public boolean alive(long session) {
+      return sessionState(session) >= 0;
+    }
+
+    @Override
+    public void close(long session) {
+      try {
+        long ignored = (long) ck.closeSession.invokeExact(session);
+      } catch (Throwable e) {
+        throw rethrow(e);
+      }
+    }
+
+    @Override
+    public void reset() {
+      handles.clear();
+      capabilities = null;
+      token = findToken();
+    }
+
+    @Override
+    public String name() {
+      return token.label();
+    }
+  }
+
+  private boolean loggedIn(long session) {
+    long state = sessionState(session);
+    return state == Ck.CKS_RW_USER_FUNCTIONS || state == Ck.CKS_RO_USER_FUNCTIONS;
+  }
+
+  /** The session's CKS_ state, or -1 when the token no longer knows it. */
+  private long sessionState(long session) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment info = arena.allocate(CK_SESSION_INFO);
+      long rv;
+      try {
+        rv = (long) ck.getSessionInfo.invokeExact(session, info);
+      } catch (Throwable e) {
+        throw rethrow(e);
+      }
+      return rv == 0 ? info.get(CK_ULONG, CK_SESSION_INFO.byteOffset(groupElement("state"))) : -1;
+    }
+  }
+
+  private void logIn(long session) {
+    String label = token.label();
+    AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
+        .withRegion(label)
+        .run(
+            config.auditSink(),
+            () -> {
+              char[] pin = config.pinSource().pin();
+              if (pin == null) {
+                throw new ConfigurationException(
+                    "token " + label + " requires a login and no PIN source is configured");
+              }
+              byte[] encoded = null;
+              try (Arena arena = Arena.ofConfined()) {
+                encoded = utf8(pin);
+                MemorySegment pinSegment = arena.allocateFrom(JAVA_BYTE, nonEmpty(encoded));
+                long rv;
+                try {
+                  rv =
+                      (long)
+                          ck.login.invokeExact(
+                              session, Ck.CKU_USER, pinSegment, (long) encoded.length);
+                } catch (Throwable e) {
+                  throw rethrow(e);
+                } finally {
+                  pinSegment.fill((byte) 0);
+                }
+                if (rv != 0 && rv != ReturnCode.CKR_USER_ALREADY_LOGGED_IN.value()) {
+                  throw ReturnCode.failure("C_Login", rv, "token " + label);
+                }
+              } finally {
+                Arrays.fill(pin, '\0');
+                Bytes.zero(encoded);
+              }
+            });
+  }
+
+  private static byte[] utf8(char[] pin) {
+    ByteBuffer buffer = StandardCharsets.UTF_8.encode(CharBuffer.wrap(pin));
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    Arrays.fill(buffer.array(), (byte) 0);
+    return bytes;
+  }
+}

@@ -1,0 +1,549 @@
+package com.plugsky.crypto.pkcs11.sunpkcs11;
+
+import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.ConfigurationException;
+import com.plugsky.crypto.CryptoException;
+import com.plugsky.crypto.InvalidInputException;
+import com.plugsky.crypto.KeyUnavailableException;
+import com.plugsky.crypto.MalformedCiphertextException;
+import com.plugsky.crypto.audit.AuditEvent.Operation;
+import com.plugsky.crypto.audit.AuditedOperation;
+import com.plugsky.crypto.pkcs11.Capabilities;
+import com.plugsky.crypto.pkcs11.Hsm;
+import com.plugsky.crypto.pkcs11.HsmConfig;
+import com.plugsky.crypto.pkcs11.HsmConfig.Quirk;
+import com.plugsky.crypto.pkcs11.HsmKey;
+import com.plugsky.crypto.pkcs11.ReturnCode;
+import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.security.Security;
+import java.security.interfaces.ECPublicKey;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The {@code sunpkcs11} backend: the JDK's SunPKCS11 provider, configured from {@link HsmConfig}
+ * (module, the token's slot, found by label through {@link TokenDirectory}, and key templates that
+ * make generated and imported keys sensitive and never extractable).
+ *
+ * <p>What differs from the {@code ffm} backend, all of it from SunPKCS11 itself: keys are found by
+ * {@code CKA_LABEL} only (its KeyStore names secret keys by label), so {@link
+ * Capabilities.Operation#KEY_ID} is unavailable, and it lists private keys only with a certificate
+ * chain, so {@link Capabilities.Operation#EC_P256} is too; SunPKCS11 manages its own sessions, so
+ * the pool settings do not apply; CKM_AES_KEY_WRAP_PAD is available only where a probe at the first
+ * capability query shows that SunPKCS11 can drive it on the token (on SoftHSM2 it cannot: it passes
+ * the RFC 5649 IV as a mechanism parameter, which SoftHSM2 refuses). SunPKCS11 applies its import
+ * template to every AES key it converts, so this backend never hands it a key to wrap: it wraps
+ * bytes in ENCRYPT_MODE. {@link #close()} forgets cached keys only: a configured SunPKCS11 provider
+ * cannot be unloaded, and logging out would log out every other user of the token in this process.
+ * A call that finds the user logged out (the token restarted, or another user of the module in this
+ * process logged out) is run once more after a fresh login.
+ */
+public final class SunPkcs11Hsm implements Hsm {
+  static final String BACKEND = "sunpkcs11";
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final String NO_EC_KEYS =
+      "the sunpkcs11 backend cannot make or find EC key pairs: SunPKCS11's KeyStore stores and"
+          + " lists private keys only together with a certificate chain; use the ffm backend";
+  private static final Pattern CKR_NAME = Pattern.compile("\\b(CKR_[A-Z_]+)");
+  private static final Pattern CKR_VALUE = Pattern.compile("\\b0x([0-9A-Fa-f]{1,16})\\b");
+  private static final String TEMPLATES =
+      """
+      attributes(generate, CKO_SECRET_KEY, CKK_AES) = {
+        CKA_SENSITIVE = true
+        CKA_EXTRACTABLE = false
+        CKA_ENCRYPT = true
+        CKA_DECRYPT = true
+        CKA_WRAP = true
+        CKA_UNWRAP = true
+      }
+      attributes(import, CKO_SECRET_KEY, CKK_AES) = {
+        CKA_SENSITIVE = true
+        CKA_EXTRACTABLE = false
+        CKA_ENCRYPT = true
+        CKA_DECRYPT = true
+        CKA_WRAP = true
+        CKA_UNWRAP = true
+      }
+      """;
+
+  private final HsmConfig config;
+  private final Provider provider;
+  private final long slot;
+  private final String tokenLabel;
+  private final boolean generalErrorMeansIntegrityFailure;
+  private final Map<HsmKey, SecretKey> keys = new ConcurrentHashMap<>();
+  private final Object loginLock = new Object();
+  private volatile KeyStore keyStore;
+  private volatile Capabilities capabilities;
+
+  private SunPkcs11Hsm(HsmConfig config, Provider provider, long slot, String tokenLabel) {
+    this.config = config;
+    this.provider = provider;
+    this.slot = slot;
+    this.tokenLabel = tokenLabel;
+    this.generalErrorMeansIntegrityFailure =
+        config.quirks().contains(Quirk.GENERAL_ERROR_ON_INTEGRITY_FAILURE)
+            || TokenDirectory.manufacturer(config.modulePath()).startsWith("SoftHSM");
+  }
+
+  /** Configures a SunPKCS11 provider for the token; the login waits for the first call. */
+  public static SunPkcs11Hsm open(HsmConfig config) {
+    Objects.requireNonNull(config, "config");
+    Provider base = Security.getProvider("SunPKCS11");
+    if (base == null) {
+      throw new ConfigurationException(
+          "this JDK has no SunPKCS11 provider (module jdk.crypto.cryptoki)");
+    }
+    long slot =
+        config.slotId().isPresent()
+            ? config.slotId().getAsLong()
+            : TokenDirectory.slotOf(config.modulePath(), config.tokenLabel().orElseThrow());
+    String label = TokenDirectory.labelIn(config.modulePath(), slot);
+    String name =
+        "plugsky-" + label.replaceAll("[^A-Za-z0-9-]", "_") + "-" + INSTANCES.incrementAndGet();
+    String settings =
+        "--name = "
+            + name
+            + "\nlibrary = \""
+            + config.modulePath()
+            + "\"\nslot = "
+            + slot
+            + "\n"
+            + TEMPLATES;
+    Provider provider;
+    try {
+      provider = base.configure(settings);
+    } catch (RuntimeException e) {
+      throw new ConfigurationException(
+          "SunPKCS11 cannot use " + config.modulePath() + ", slot " + slot + ": " + e.getMessage(),
+          e);
+    }
+    return new SunPkcs11Hsm(config, provider, slot, label);
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    Capabilities known = capabilities;
+    if (known == null) {
+      known = readCapabilities();
+      capabilities = known;
+    }
+    return known;
+  }
+
+  @Override
+  public boolean contains(HsmKey key) {
+    String label = labelOf(key);
+    KeyStore store = loggedIn();
+    try {
+      return store.containsAlias(label)
+          && store.entryInstanceOf(label, KeyStore.SecretKeyEntry.class);
+    } catch (GeneralSecurityException e) {
+      throw failure("KeyStore.containsAlias", e, key);
+    }
+  }
+
+  @Override
+  public void generateAesKey(HsmKey key) {
+    refuseDuplicate(key);
+    try {
+      KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
+      generator.init(256);
+      store(key, generator.generateKey());
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw failure("C_GenerateKey", e, key);
+    }
+  }
+
+  @Override
+  public void importAesKey(HsmKey key, byte[] value) {
+    Objects.requireNonNull(value, "value");
+    if (value.length != 16 && value.length != 24 && value.length != 32) {
+      throw new InvalidInputException("an AES key is 16, 24 or 32 bytes, got " + value.length);
+    }
+    refuseDuplicate(key);
+    store(key, new SecretKeySpec(value, "AES"));
+  }
+
+  @Override
+  public byte[] encryptAesGcm(HsmKey key, byte[] iv, byte[] plaintext, byte[] aad) {
+    return againAfterLogout(() -> encryptAesGcmOnce(key, iv, plaintext, aad));
+  }
+
+  private byte[] encryptAesGcmOnce(HsmKey key, byte[] iv, byte[] plaintext, byte[] aad) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    checkGcmArguments(iv, aad);
+    SecretKey secretKey = find(key);
+    try {
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding", provider);
+      cipher.init(Cipher.ENCRYPT_MODE, secretKey, new GCMParameterSpec(128, iv));
+      cipher.updateAAD(aad);
+      return cipher.doFinal(plaintext);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw failure("C_Encrypt", e, key);
+    }
+  }
+
+  @Override
+  public byte[] decryptAesGcm(HsmKey key, byte[] iv, byte[] ciphertextAndTag, byte[] aad) {
+    return againAfterLogout(() -> decryptAesGcmOnce(key, iv, ciphertextAndTag, aad));
+  }
+
+  private byte[] decryptAesGcmOnce(HsmKey key, byte[] iv, byte[] ciphertextAndTag, byte[] aad) {
+    Objects.requireNonNull(ciphertextAndTag, "ciphertextAndTag");
+    checkGcmArguments(iv, aad);
+    if (ciphertextAndTag.length < 16) {
+      throw new MalformedCiphertextException(
+          "AES-GCM ciphertext is "
+              + ciphertextAndTag.length
+              + " bytes, shorter than its 16-byte tag");
+    }
+    SecretKey secretKey = find(key);
+    byte[] out = new byte[ciphertextAndTag.length];
+    try {
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding", provider);
+      cipher.init(Cipher.DECRYPT_MODE, secretKey, new GCMParameterSpec(128, iv));
+      cipher.updateAAD(aad);
+      // SoftHSM2 wants room for the whole input, tag included, so the output buffer is that big.
+      int length = cipher.doFinal(ciphertextAndTag, 0, ciphertextAndTag.length, out, 0);
+      return Arrays.copyOf(out, length);
+    } catch (AEADBadTagException e) {
+      throw new AuthenticationFailedException(
+          "AES-GCM tag did not verify in token " + tokenLabel + " (key " + key + ")", e);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw integrityChecked(failure("C_Decrypt", e, key));
+    } finally {
+      Arrays.fill(out, (byte) 0);
+    }
+  }
+
+  @Override
+  public byte[] wrapKeyPad(HsmKey kek, byte[] secret) {
+    return againAfterLogout(() -> wrapKeyPadOnce(kek, secret));
+  }
+
+  private byte[] wrapKeyPadOnce(HsmKey kek, byte[] secret) {
+    Objects.requireNonNull(secret, "secret");
+    requireKeyWrap();
+    try {
+      Cipher cipher = Cipher.getInstance("AES/KWP/NoPadding", provider);
+      cipher.init(Cipher.ENCRYPT_MODE, find(kek));
+      return cipher.doFinal(secret);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw failure("C_WrapKey", e, kek);
+    }
+  }
+
+  @Override
+  public byte[] unwrapKeyPad(HsmKey kek, byte[] wrapped) {
+    return againAfterLogout(() -> unwrapKeyPadOnce(kek, wrapped));
+  }
+
+  private byte[] unwrapKeyPadOnce(HsmKey kek, byte[] wrapped) {
+    Objects.requireNonNull(wrapped, "wrapped");
+    requireKeyWrap();
+    if (wrapped.length < 16 || wrapped.length % 8 != 0) {
+      throw new MalformedCiphertextException(
+          "a CKM_AES_KEY_WRAP_PAD result is a multiple of 8 bytes from 16, got " + wrapped.length);
+    }
+    try {
+      Cipher cipher = Cipher.getInstance("AES/KWP/NoPadding", provider);
+      cipher.init(Cipher.DECRYPT_MODE, find(kek));
+      return cipher.doFinal(wrapped);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw integrityChecked(failure("C_UnwrapKey", e, kek));
+    }
+  }
+
+  @Override
+  public void generateEcP256KeyPair(HsmKey key) {
+    throw new ConfigurationException(NO_EC_KEYS);
+  }
+
+  @Override
+  public byte[] signEcdsaSha256(HsmKey key, byte[] data) {
+    throw new ConfigurationException(NO_EC_KEYS);
+  }
+
+  @Override
+  public boolean verifyEcdsaSha256(HsmKey key, byte[] data, byte[] signature) {
+    throw new ConfigurationException(NO_EC_KEYS);
+  }
+
+  @Override
+  public ECPublicKey ecPublicKey(HsmKey key) {
+    throw new ConfigurationException(NO_EC_KEYS);
+  }
+
+  @Override
+  public byte[] random(int length) {
+    if (length < 0 || length > 1 << 20) {
+      throw new InvalidInputException("random length must be 0..1048576, got " + length);
+    }
+    loggedIn();
+    try {
+      byte[] out = new byte[length];
+      SecureRandom.getInstance("PKCS11", provider).nextBytes(out);
+      return out;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw failure("C_GenerateRandom", e, "token " + tokenLabel);
+    }
+  }
+
+  @Override
+  public void close() {
+    keys.clear();
+  }
+
+  @Override
+  public String toString() {
+    return "SunPkcs11Hsm[" + config + ", provider=" + provider.getName() + "]";
+  }
+
+  // --- keys -------------------------------------------------------------------------------
+
+  private SecretKey find(HsmKey key) {
+    SecretKey cached = keys.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    String label = labelOf(key);
+    KeyStore store = loggedIn();
+    Key found;
+    try {
+      found = store.getKey(label, null);
+      if (found == null) {
+        // The KeyStore maps labels when loaded: a key made since, e.g. by another backend, needs a
+        // fresh map. Loading again with no PIN keeps the current login.
+        store.load(null, null);
+        found = store.getKey(label, null);
+      }
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      throw failure("C_FindObjects", e, key);
+    }
+    if (!(found instanceof SecretKey secretKey)) {
+      throw new KeyUnavailableException("token " + tokenLabel + " holds no secret key " + key);
+    }
+    keys.put(key, secretKey);
+    return secretKey;
+  }
+
+  private void store(HsmKey key, SecretKey secretKey) {
+    String label = labelOf(key);
+    try {
+      loggedIn().setEntry(label, new KeyStore.SecretKeyEntry(secretKey), null);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw failure("C_CreateObject", e, key);
+    }
+  }
+
+  private void refuseDuplicate(HsmKey key) {
+    if (contains(key)) {
+      throw new InvalidInputException("token " + tokenLabel + " already holds a secret key " + key);
+    }
+  }
+
+  private static String labelOf(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    if (key.id().isPresent() || key.label().isEmpty()) {
+      throw new ConfigurationException(
+          "the sunpkcs11 backend finds keys by label only (SunPKCS11's KeyStore names secret keys"
+              + " by CKA_LABEL); "
+              + key
+              + " names an id");
+    }
+    return key.label().orElseThrow();
+  }
+
+  private static void checkGcmArguments(byte[] iv, byte[] aad) {
+    Objects.requireNonNull(iv, "iv");
+    Objects.requireNonNull(aad, "aad (use an empty array for none)");
+    if (iv.length < 1 || iv.length > 256) {
+      throw new InvalidInputException("an AES-GCM IV must be 1..256 bytes, got " + iv.length);
+    }
+  }
+
+  // --- login and capabilities -------------------------------------------------------------
+
+  /**
+   * Runs {@code call}, and once more after a fresh login if the token had logged the user out
+   * (SunPKCS11 does not log in again by itself; the token also drops private key handles then).
+   */
+  private <T> T againAfterLogout(Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (CryptoException e) {
+      ReturnCode code = ReturnCode.of(e).orElse(null);
+      if (code != ReturnCode.CKR_USER_NOT_LOGGED_IN
+          && code != ReturnCode.CKR_KEY_HANDLE_INVALID
+          && code != ReturnCode.CKR_OBJECT_HANDLE_INVALID) {
+        throw e;
+      }
+      keys.clear();
+      synchronized (loginLock) {
+        keyStore = null;
+      }
+      return call.get();
+    }
+  }
+
+  /** The token's KeyStore, loaded (and so logged in) on first use. */
+  private KeyStore loggedIn() {
+    KeyStore store = keyStore;
+    if (store != null) {
+      return store;
+    }
+    synchronized (loginLock) {
+      if (keyStore == null) {
+        keyStore =
+            AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
+                .withRegion(tokenLabel)
+                .call(config.auditSink(), this::login);
+      }
+      return keyStore;
+    }
+  }
+
+  private KeyStore login() {
+    char[] pin = config.pinSource().pin();
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS11", provider);
+      store.load(null, pin);
+      return store;
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      throw failure("C_Login", e, "token " + tokenLabel);
+    } finally {
+      if (pin != null) {
+        Arrays.fill(pin, '\0');
+      }
+    }
+  }
+
+  private Capabilities readCapabilities() {
+    Map<Capabilities.Operation, String> unavailable = new EnumMap<>(Capabilities.Operation.class);
+    unavailable.put(
+        Capabilities.Operation.KEY_ID, "SunPKCS11's KeyStore names secret keys by CKA_LABEL only");
+    unavailable.put(Capabilities.Operation.EC_P256, NO_EC_KEYS);
+    if (provider.getService("Cipher", "AES/GCM/NoPadding") == null) {
+      unavailable.put(
+          Capabilities.Operation.AES_GCM, "SunPKCS11 offers no AES/GCM/NoPadding for this token");
+    }
+    if (provider.getService("SecureRandom", "PKCS11") == null) {
+      unavailable.put(
+          Capabilities.Operation.RANDOM, "SunPKCS11 offers no SecureRandom for this token");
+    }
+    probeKeyWrap()
+        .ifPresent(reason -> unavailable.put(Capabilities.Operation.AES_KEY_WRAP_PAD, reason));
+    return new Capabilities(
+        BACKEND, tokenLabel, TokenDirectory.mechanisms(config.modulePath(), slot), unavailable);
+  }
+
+  /** Why SunPKCS11 cannot run CKM_AES_KEY_WRAP_PAD here, found by trying it on a session key. */
+  private Optional<String> probeKeyWrap() {
+    if (provider.getService("Cipher", "AES/KWP/NoPadding") == null) {
+      return Optional.of("SunPKCS11 offers no AES/KWP/NoPadding for this token");
+    }
+    loggedIn();
+    try {
+      KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
+      generator.init(256);
+      SecretKey probeKey = generator.generateKey();
+      Cipher cipher = Cipher.getInstance("AES/KWP/NoPadding", provider);
+      cipher.init(Cipher.ENCRYPT_MODE, probeKey);
+      byte[] wrapped = cipher.doFinal(new byte[32]);
+      cipher.init(Cipher.DECRYPT_MODE, probeKey);
+      cipher.doFinal(wrapped);
+      return Optional.empty();
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return Optional.of(
+          "SunPKCS11 cannot drive CKM_AES_KEY_WRAP_PAD on this token: "
+              + failure("probe", e, "").getMessage());
+    }
+  }
+
+  private void requireKeyWrap() {
+    String reason = capabilities().unavailable().get(Capabilities.Operation.AES_KEY_WRAP_PAD);
+    if (reason != null) {
+      throw new ConfigurationException(reason);
+    }
+  }
+
+  // --- failures ---------------------------------------------------------------------------
+
+  private CryptoException integrityChecked(CryptoException failure) {
+    if (generalErrorMeansIntegrityFailure
+        && ReturnCode.of(failure).orElse(null) == ReturnCode.CKR_GENERAL_ERROR) {
+      return new AuthenticationFailedException(
+          failure.getMessage()
+              + ": this module reports a failed tag or integrity check so (wrong key, wrong"
+              + " associated data, or modified bytes)",
+          failure);
+    }
+    return failure;
+  }
+
+  /**
+   * The typed exception for a SunPKCS11 failure: the PKCS#11 code its PKCS11Exception names, if any
+   * along the causes (SunPKCS11's exception class is not exported, so its message is read).
+   */
+  private CryptoException failure(String function, Throwable e, Object what) {
+    if (e instanceof CryptoException crypto) {
+      return crypto;
+    }
+    String description =
+        what instanceof HsmKey key ? "token " + tokenLabel + ", key " + key : String.valueOf(what);
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getClass().getName().endsWith(".PKCS11Exception") && t.getMessage() != null) {
+        Optional<Long> code = codeIn(t.getMessage());
+        if (code.isPresent()) {
+          CryptoException typed = ReturnCode.failure(function, code.get(), description);
+          typed.addSuppressed(e);
+          return typed;
+        }
+      }
+    }
+    if (e instanceof NoSuchAlgorithmException) {
+      return new ConfigurationException(
+          function + " failed: SunPKCS11 offers no " + e.getMessage() + " (" + description + ")",
+          e);
+    }
+    return new KeyUnavailableException(
+        function + " failed through SunPKCS11: " + e + " (" + description + ")", e);
+  }
+
+  private static Optional<Long> codeIn(String message) {
+    Matcher name = CKR_NAME.matcher(message);
+    if (name.find()) {
+      try {
+        return Optional.of(ReturnCode.valueOf(name.group(1)).value());
+      } catch (IllegalArgumentException unknownName) {
+        return Optional.empty();
+      }
+    }
+    Matcher value = CKR_VALUE.matcher(message);
+    return value.find()
+        ? Optional.of(Long.parseUnsignedLong(value.group(1), 16))
+        : Optional.empty();
+  }
+}

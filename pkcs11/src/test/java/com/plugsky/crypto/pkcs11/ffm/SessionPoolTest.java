@@ -1,0 +1,273 @@
+package com.plugsky.crypto.pkcs11.ffm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.KeyUnavailableException;
+import com.plugsky.crypto.pkcs11.ReturnCode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class SessionPoolTest {
+
+  /** A token that hands out numbered sessions and records what the pool asked of it. */
+  private static final class FakeToken implements SessionPool.Connector {
+    final AtomicLong next = new AtomicLong(1);
+    final Set<Long> open = ConcurrentHashMap.newKeySet();
+    final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    final Set<Long> dead = ConcurrentHashMap.newKeySet();
+    int resets;
+
+    @Override
+    public long open() {
+      long session = next.getAndIncrement();
+      open.add(session);
+      log.add("open " + session);
+      return session;
+    }
+
+    @Override
+    public void login(long session) {
+      log.add("login " + session);
+    }
+
+    @Override
+    public boolean alive(long session) {
+      log.add("check " + session);
+      return !dead.contains(session);
+    }
+
+    @Override
+    public void close(long session) {
+      open.remove(session);
+      log.add("close " + session);
+    }
+
+    @Override
+    public void reset() {
+      resets++;
+      log.add("reset");
+    }
+
+    @Override
+    public String name() {
+      return "fake";
+    }
+  }
+
+  private final FakeToken token = new FakeToken();
+  private final AtomicLong clock = new AtomicLong();
+
+  private SessionPool pool(int max, Duration timeout) {
+    return new SessionPool(token, max, timeout, Duration.ofSeconds(30), clock::get);
+  }
+
+  @Test
+  void reusesTheSameSessionForSequentialCalls() {
+    SessionPool pool = pool(2, Duration.ofSeconds(1));
+
+    long first = pool.call(session -> session);
+    long second = pool.call(session -> session);
+
+    assertThat(second).isEqualTo(first);
+    assertThat(token.log).containsExactly("open 1");
+  }
+
+  @Test
+  void neverOpensMoreThanItsBoundAndMakesCallersWait() throws Exception {
+    SessionPool pool = pool(2, Duration.ofSeconds(5));
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger mostInside = new AtomicInteger();
+    ExecutorService threads = Executors.newFixedThreadPool(6);
+    try {
+      List<Future<Long>> calls = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        calls.add(
+            threads.submit(
+                () ->
+                    pool.call(
+                        session -> {
+                          mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                          sleep(2);
+                          inside.decrementAndGet();
+                          return session;
+                        })));
+      }
+      Set<Long> used = new HashSet<>();
+      for (Future<Long> call : calls) {
+        used.add(call.get());
+      }
+      assertThat(mostInside.get()).isLessThanOrEqualTo(2);
+      assertThat(used).hasSizeLessThanOrEqualTo(2);
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void failsAsUnavailableWhenNoSessionFreesUpInTime() throws Exception {
+    SessionPool pool = pool(1, Duration.ofMillis(50));
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      thread.submit(
+          () ->
+              pool.call(
+                  session -> {
+                    holding.countDown();
+                    await(release);
+                    return null;
+                  }));
+      assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+
+      assertThatThrownBy(() -> pool.call(session -> session))
+          .isInstanceOf(KeyUnavailableException.class)
+          .hasMessageContaining("1 sessions to token fake stayed busy for 50 ms");
+    } finally {
+      release.countDown();
+      thread.shutdownNow();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = ReturnCode.class,
+      names = {"CKR_SESSION_HANDLE_INVALID", "CKR_SESSION_CLOSED", "CKR_OPERATION_ACTIVE"})
+  void reopensALostSessionAndRunsTheCallAgain(ReturnCode code) {
+    SessionPool pool = pool(2, Duration.ofSeconds(1));
+    pool.call(session -> session);
+    AtomicInteger attempts = new AtomicInteger();
+
+    long used = pool.call(session -> failFirst(attempts, code, session));
+
+    assertThat(used).isEqualTo(2);
+    assertThat(token.log).containsExactly("open 1", "close 1", "open 2");
+    assertThat(token.resets).isZero();
+  }
+
+  @Test
+  void logsInAgainOnTheSameSessionWhenTheTokenForgotTheLogin() {
+    SessionPool pool = pool(2, Duration.ofSeconds(1));
+    AtomicInteger attempts = new AtomicInteger();
+
+    long used =
+        pool.call(session -> failFirst(attempts, ReturnCode.CKR_USER_NOT_LOGGED_IN, session));
+
+    assertThat(used).isEqualTo(1);
+    assertThat(token.log).containsExactly("open 1", "login 1");
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = ReturnCode.class,
+      names = {"CKR_DEVICE_REMOVED", "CKR_TOKEN_NOT_PRESENT"})
+  void findsTheTokenAgainAfterItWasRemoved(ReturnCode code) {
+    SessionPool pool = pool(2, Duration.ofSeconds(1));
+    AtomicInteger attempts = new AtomicInteger();
+
+    long used = pool.call(session -> failFirst(attempts, code, session));
+
+    assertThat(used).isEqualTo(2);
+    assertThat(token.log).containsExactly("open 1", "close 1", "reset", "open 2");
+    assertThat(token.resets).isEqualTo(1);
+  }
+
+  @Test
+  void reportsASecondFailureAsItIs() {
+    SessionPool pool = pool(2, Duration.ofSeconds(1));
+
+    assertThatThrownBy(
+            () ->
+                pool.call(
+                    session -> {
+                      throw ReturnCode.failure(
+                          "C_Encrypt", ReturnCode.CKR_SESSION_HANDLE_INVALID.value(), "");
+                    }))
+        .isInstanceOf(KeyUnavailableException.class)
+        .hasMessageContaining("CKR_SESSION_HANDLE_INVALID");
+    assertThat(token.log).containsExactly("open 1", "close 1", "open 2", "close 2");
+    assertThat(token.open).isEmpty();
+  }
+
+  @Test
+  void keepsTheSessionWhenTheFailureIsNotTheSessions() {
+    SessionPool pool = pool(2, Duration.ofSeconds(1));
+
+    assertThatThrownBy(
+            () ->
+                pool.call(
+                    session -> {
+                      throw ReturnCode.failure(
+                          "C_Decrypt", ReturnCode.CKR_ENCRYPTED_DATA_INVALID.value(), "");
+                    }))
+        .isInstanceOf(AuthenticationFailedException.class);
+    long reused = pool.call(session -> session);
+    assertThat(reused).isEqualTo(1);
+    assertThat(token.log).containsExactly("open 1");
+  }
+
+  @Test
+  void checksASessionIdleForLongerThanTheValidationAgeAndReplacesADeadOne() {
+    SessionPool pool = pool(2, Duration.ofSeconds(1));
+    pool.call(session -> session);
+    clock.addAndGet(Duration.ofSeconds(31).toNanos());
+    token.dead.add(1L);
+
+    long used = pool.call(session -> session);
+
+    assertThat(used).isEqualTo(2);
+    assertThat(token.log).containsExactly("open 1", "check 1", "close 1", "open 2");
+  }
+
+  @Test
+  void closeClosesIdleSessionsAndRefusesNewCalls() {
+    SessionPool pool = pool(2, Duration.ofSeconds(1));
+    pool.call(session -> session);
+
+    pool.close();
+
+    assertThat(token.open).isEmpty();
+    assertThatThrownBy(() -> pool.call(session -> session))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  private static long failFirst(AtomicInteger attempts, ReturnCode code, long session) {
+    if (attempts.getAndIncrement() == 0) {
+      throw ReturnCode.failure("C_EncryptInit", code.value(), "");
+    }
+    return session;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
