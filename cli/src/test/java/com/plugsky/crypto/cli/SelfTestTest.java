@@ -21,7 +21,7 @@ class SelfTestTest {
     String report = out.toString(StandardCharsets.UTF_8);
     assertThat(report)
         .contains("native: available", "jdk: available", "bc-fips: available", "accp: available", "conscrypt: available")
-        .contains("byte[] under 512 B: jdk")
+        .contains("byte[] under 256 B: native", "byte[] 256 B to 64 KiB: jdk", "direct buffers from 8 KiB: conscrypt")
         .contains("  native: ok")
         .endsWith("selftest: PASS\n");
   }

@@ -13,24 +13,29 @@ import java.util.Optional;
  * nonce || ciphertext || tag} layout, so a message sealed by one opens on any other.
  *
  * <p>SunJCE runs GCM in the interpreter (about 0.1 GB/s) until the JIT has compiled its AVX-512
- * intrinsic. When the JDK would win large arrays and another engine can stand in, a background
- * thread warms the JDK's GCM up on a throwaway key and large arrays go to the stand-in meanwhile,
- * so no caller pays the cold start. {@code -Dplugsky.crypto.warmup=false} turns this off.
+ * intrinsic. When a rule picks the JDK and another engine can stand in, a background thread warms
+ * the JDK's GCM up on a throwaway key and those calls go to the stand-in meanwhile, so no caller
+ * pays the cold start. {@code -Dplugsky.crypto.warmup=false} turns this off.
  */
 public final class AeadRouting {
-  /** Message sizes from which the large-message rules apply. */
-  static final int ARRAY_CROSSOVER = 512;
+  /** Arrays below this size go to the small-array rule, from it to the medium-array rule. */
+  static final int SMALL_ARRAY_LIMIT = 256;
+  /** Arrays from this size go to the large-array rule. */
+  static final int LARGE_ARRAY_FROM = 64 * 1024;
+  /** Direct buffers below this size go to the small-direct rule, from it to the large-direct rule. */
   static final int DIRECT_CROSSOVER = 8 * 1024;
 
-  private static final List<String> SMALL_ARRAYS = List.of("jdk", "accp", "native");
+  private static final List<String> SMALL_ARRAYS = List.of("native", "jdk", "accp");
+  private static final List<String> MEDIUM_ARRAYS = List.of("jdk", "accp", "native");
   private static final List<String> LARGE_ARRAYS = List.of("accp", "jdk", "native");
-  private static final List<String> SMALL_DIRECT = List.of("accp", "jdk", "native");
+  private static final List<String> SMALL_DIRECT = List.of("native", "accp", "jdk");
   private static final List<String> LARGE_DIRECT = List.of("conscrypt", "accp", "native", "jdk");
   private static final List<String> JDK_STAND_INS = List.of("accp", "native", "conscrypt", "bc-fips");
 
   public static final String WARMUP_PROPERTY = "plugsky.crypto.warmup";
 
   private final AeadEngine smallArrays;
+  private final AeadEngine mediumArrays;
   private final AeadEngine largeArrays;
   private final AeadEngine smallDirect;
   private final AeadEngine largeDirect;
@@ -38,12 +43,13 @@ public final class AeadRouting {
 
   private AeadRouting(List<AeadEngine> available, boolean warmUp) {
     this.smallArrays = first(SMALL_ARRAYS, available);
+    this.mediumArrays = first(MEDIUM_ARRAYS, available);
     this.largeArrays = first(LARGE_ARRAYS, available);
     this.smallDirect = first(SMALL_DIRECT, available);
     this.largeDirect = first(LARGE_DIRECT, available);
+    Optional<AeadEngine> jdk = rules().stream().filter(AeadRouting::isJdk).findFirst();
     Optional<AeadEngine> standIn = preferred(JDK_STAND_INS, available);
-    boolean worthIt = warmUp && largeArrays.name().equals("jdk") && standIn.isPresent();
-    this.warmup = worthIt ? JdkWarmup.start(largeArrays, standIn.get()) : null;
+    this.warmup = warmUp && jdk.isPresent() && standIn.isPresent() ? JdkWarmup.start(jdk.get(), standIn.get()) : null;
   }
 
   /** The routing over the engines that loaded in this JVM. */
@@ -61,19 +67,21 @@ public final class AeadRouting {
 
   /** The engine for a message of {@code size} plaintext bytes in a heap array or a direct buffer. */
   public AeadEngine engineFor(int size, boolean direct) {
+    AeadEngine rule;
     if (direct) {
-      return size < DIRECT_CROSSOVER ? smallDirect : largeDirect;
+      rule = size < DIRECT_CROSSOVER ? smallDirect : largeDirect;
+    } else if (size < SMALL_ARRAY_LIMIT) {
+      rule = smallArrays;
+    } else {
+      rule = size < LARGE_ARRAY_FROM ? mediumArrays : largeArrays;
     }
-    if (size < ARRAY_CROSSOVER) {
-      return smallArrays;
-    }
-    return warmup == null || warmup.isDone() ? largeArrays : warmup.standIn();
+    return isJdk(rule) && warmup != null && !warmup.isDone() ? warmup.standIn() : rule;
   }
 
   /** The distinct engines this routing can pick. */
   List<AeadEngine> engines() {
     List<AeadEngine> distinct = new ArrayList<>();
-    List<AeadEngine> candidates = new ArrayList<>(List.of(smallArrays, largeArrays, smallDirect, largeDirect));
+    List<AeadEngine> candidates = new ArrayList<>(rules());
     if (warmup != null) {
       candidates.add(warmup.standIn());
     }
@@ -87,12 +95,22 @@ public final class AeadRouting {
 
   /** One line per rule, for selftest output and logs. */
   public List<String> describe() {
+    String warming = warmup == null || warmup.isDone() ? "" : " (" + warmup.standIn().name() + " until the JDK's GCM is compiled)";
     return List.of(
-        "byte[] under " + ARRAY_CROSSOVER + " B: " + smallArrays.name(),
-        "byte[] from " + ARRAY_CROSSOVER + " B: " + largeArrays.name()
-            + (warmup == null || warmup.isDone() ? "" : " (" + warmup.standIn().name() + " until the JDK's GCM is compiled)"),
+        "byte[] under " + SMALL_ARRAY_LIMIT + " B: " + smallArrays.name() + (isJdk(smallArrays) ? warming : ""),
+        "byte[] " + SMALL_ARRAY_LIMIT + " B to " + LARGE_ARRAY_FROM / 1024 + " KiB: " + mediumArrays.name()
+            + (isJdk(mediumArrays) ? warming : ""),
+        "byte[] from " + LARGE_ARRAY_FROM / 1024 + " KiB: " + largeArrays.name() + (isJdk(largeArrays) ? warming : ""),
         "direct buffers under " + DIRECT_CROSSOVER / 1024 + " KiB: " + smallDirect.name(),
         "direct buffers from " + DIRECT_CROSSOVER / 1024 + " KiB: " + largeDirect.name());
+  }
+
+  private List<AeadEngine> rules() {
+    return List.of(smallArrays, mediumArrays, largeArrays, smallDirect, largeDirect);
+  }
+
+  private static boolean isJdk(AeadEngine engine) {
+    return engine.name().equals("jdk");
   }
 
   private static AeadEngine first(List<String> preference, List<AeadEngine> available) {

@@ -20,13 +20,16 @@ class AeadRoutingTest {
   void routesBySizeAndBufferKindToTheFirstAvailablePreference() {
     AeadRouting routing = AeadRouting.over(engines("jdk", "accp", "conscrypt", "bc-fips"));
     assertThat(routing.engineFor(64, false).name()).isEqualTo("jdk");
-    assertThat(routing.engineFor(AeadRouting.ARRAY_CROSSOVER, false).name()).isEqualTo("accp");
+    assertThat(routing.engineFor(AeadRouting.SMALL_ARRAY_LIMIT, false).name()).isEqualTo("jdk");
+    assertThat(routing.engineFor(AeadRouting.LARGE_ARRAY_FROM - 1, false).name()).isEqualTo("jdk");
+    assertThat(routing.engineFor(AeadRouting.LARGE_ARRAY_FROM, false).name()).isEqualTo("accp");
     assertThat(routing.engineFor(1 << 20, false).name()).isEqualTo("accp");
     assertThat(routing.engineFor(64, true).name()).isEqualTo("accp");
     assertThat(routing.engineFor(AeadRouting.DIRECT_CROSSOVER, true).name()).isEqualTo("conscrypt");
     assertThat(routing.describe()).containsExactly(
-        "byte[] under 512 B: jdk",
-        "byte[] from 512 B: accp",
+        "byte[] under 256 B: jdk",
+        "byte[] 256 B to 64 KiB: jdk",
+        "byte[] from 64 KiB: accp",
         "direct buffers under 8 KiB: accp",
         "direct buffers from 8 KiB: conscrypt");
   }
@@ -41,7 +44,7 @@ class AeadRoutingTest {
     }
     assertThat(routing.engineFor(1 << 20, false).name()).isEqualTo("jdk");
     assertThat(routing.engineFor(64, false).name()).isEqualTo("jdk");
-    assertThat(routing.describe()).contains("byte[] from 512 B: jdk");
+    assertThat(routing.describe()).contains("byte[] from 64 KiB: jdk");
   }
 
   @Test
