@@ -29,6 +29,24 @@ class CryptoRandomTest {
   }
 
   @Test
+  void virtualThreadsShareDrbgsYetNeverRepeatANonce() throws InterruptedException {
+    Set<ByteBuffer> seen = ConcurrentHashMap.newKeySet();
+    try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int t = 0; t < 2_000; t++) {
+        executor.submit(() -> {
+          for (int i = 0; i < 20; i++) {
+            byte[] nonce = new byte[12];
+            CryptoRandom.nextNonce(nonce);
+            seen.add(ByteBuffer.wrap(nonce));
+          }
+          CryptoRandom.bytes(32);
+        });
+      }
+    }
+    assertThat(seen).hasSize(40_000);
+  }
+
+  @Test
   void nonceRequestsLargerThanThePoolAreServedDirectly() {
     byte[] big = new byte[10_000];
     CryptoRandom.nextNonce(big);
