@@ -139,6 +139,33 @@ public class AeadContractTest {
 
   @ParameterizedTest
   @MethodSource("engines")
+  void byteBufferFormsCopeWithInputsOverlappingTheOutputElsewhere(String engine) {
+    try (Aead aead = aead(engine)) {
+      byte[] plaintext = CryptoRandom.bytes(2000);
+      for (boolean direct : new boolean[] {false, true}) {
+        for (boolean readOnly : new boolean[] {false, true}) {
+          // Plaintext at the start of the memory, ciphertext written 5 bytes later: they overlap.
+          ByteBuffer memory = allocate(direct, plaintext.length + Aead.OVERHEAD + 5);
+          memory.put(plaintext);
+          ByteBuffer in = memory.duplicate().position(0).limit(plaintext.length);
+          aead.encrypt(readOnly ? in.asReadOnlyBuffer() : in, AAD, memory.duplicate().clear().position(5));
+          byte[] sealed = new byte[plaintext.length + Aead.OVERHEAD];
+          memory.duplicate().position(5).get(sealed);
+          assertThat(aead.decrypt(sealed, AAD)).as("direct=%s readOnly=%s", direct, readOnly).isEqualTo(plaintext);
+
+          // And back: ciphertext at offset 5 opened into offset 0 of the same memory.
+          ByteBuffer ciphertext = memory.duplicate().position(5).limit(5 + sealed.length);
+          aead.decrypt(readOnly ? ciphertext.asReadOnlyBuffer() : ciphertext, AAD, memory.duplicate().clear());
+          byte[] opened = new byte[plaintext.length];
+          memory.duplicate().position(0).get(opened);
+          assertThat(opened).as("direct=%s readOnly=%s", direct, readOnly).isEqualTo(plaintext);
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("engines")
   void rejectsAModifiedTagOrBodyAndReleasesNoPlaintext(String engine) {
     try (Aead aead = aead(engine)) {
       byte[] plaintext = CryptoRandom.bytes(100);

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import javax.crypto.AEADBadTagException;
 
 /**
@@ -203,8 +204,7 @@ public abstract class AbstractAead implements Aead {
     }
     int outputStart = output.position();
     ByteBuffer source = plaintext;
-    MemorySegment bodyRegion = MemorySegment.ofBuffer(output).asSlice(0, bodyLength);
-    if (overlapsOtherThanAt(bodyRegion, plaintext, 0)) {
+    if (overlapsElsewhere(output, bodyLength, plaintext)) {
       source = copyRemaining(plaintext);
     }
     try {
@@ -247,8 +247,7 @@ public abstract class AbstractAead implements Aead {
     }
     int outputStart = output.position();
     ByteBuffer body = ciphertext;
-    MemorySegment plaintextRegion = MemorySegment.ofBuffer(output).asSlice(0, plaintextLength);
-    if (overlapsOtherThanAt(plaintextRegion, ciphertext, 0)) {
+    if (overlapsElsewhere(output, plaintextLength, ciphertext)) {
       body = copyRemaining(ciphertext);
     }
     try {
@@ -256,8 +255,7 @@ public abstract class AbstractAead implements Aead {
       ciphertext.position(ciphertext.limit());
       return written;
     } catch (GeneralSecurityException e) {
-      plaintextRegion.fill((byte) 0);
-      output.position(outputStart);
+      MemorySegment.ofBuffer(output.position(outputStart)).asSlice(0, plaintextLength).fill((byte) 0);
       ciphertext.position(inputStart);
       throw e instanceof AEADBadTagException ? tagMismatch(e) : engineFailure("decrypt", e);
     }
@@ -376,14 +374,33 @@ public abstract class AbstractAead implements Aead {
     return aOffset < bOffset + bLength && bOffset < aOffset + aLength;
   }
 
-  /** True when {@code input} shares memory with {@code region} but does not start {@code at} bytes into it. */
-  private static boolean overlapsOtherThanAt(MemorySegment region, ByteBuffer input, long at) {
-    MemorySegment source = MemorySegment.ofBuffer(input);
-    if (region.asOverlappingSlice(source).isEmpty()) {
+  /**
+   * True when {@code input}'s remaining bytes share memory with the {@code length} bytes at {@code
+   * output}'s position without starting exactly there (starting there is in-place work, which every
+   * engine handles). Direct buffers are compared by address, heap buffers by backing array, so the
+   * common cases allocate nothing.
+   */
+  private static boolean overlapsElsewhere(ByteBuffer output, long length, ByteBuffer input) {
+    if (output.isDirect() != input.isDirect()) {
       return false;
     }
-    // Overlap implies the same array or the same native memory, so the addresses are comparable.
-    return source.address() - region.address() != at;
+    MemorySegment out = MemorySegment.ofBuffer(output);
+    MemorySegment in = MemorySegment.ofBuffer(input);
+    if (!output.isDirect()) {
+      if (input.isReadOnly()) {
+        // A read-only buffer does not show its array; the segments still know whether they share it.
+        Optional<MemorySegment> shared = out.asSlice(0, length).asOverlappingSlice(in);
+        return shared.isPresent() && in.address() != out.address();
+      }
+      if (output.array() != input.array()) {
+        return false;
+      }
+    }
+    // Native memory, or one array: the addresses are offsets in the same space.
+    long outStart = out.address();
+    long inStart = in.address();
+    boolean overlap = inStart < outStart + length && outStart < inStart + input.remaining();
+    return overlap && inStart != outStart;
   }
 
   private static ByteBuffer copyRemaining(ByteBuffer buffer) {
