@@ -250,14 +250,7 @@ public final class FfmHsm implements Hsm {
         (session, handle) -> {
           try (Arena arena = Arena.ofConfined()) {
             Template template =
-                new Template(arena)
-                    .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
-                    .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_GENERIC_SECRET)
-                    .bool(Ck.CKA_TOKEN, false)
-                    .bool(Ck.CKA_PRIVATE, true)
-                    .bool(Ck.CKA_SENSITIVE, true)
-                    .bool(Ck.CKA_EXTRACTABLE, true)
-                    .secret(Ck.CKA_VALUE, secret);
+                sessionSecret(arena, true).secret(Ck.CKA_VALUE, secret);
             long temporary;
             try {
               temporary = createObject(session, template, kek);
@@ -305,13 +298,7 @@ public final class FfmHsm implements Hsm {
         (session, handle) -> {
           try (Arena arena = Arena.ofConfined()) {
             Template template =
-                new Template(arena)
-                    .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
-                    .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_GENERIC_SECRET)
-                    .bool(Ck.CKA_TOKEN, false)
-                    .bool(Ck.CKA_PRIVATE, true)
-                    .bool(Ck.CKA_SENSITIVE, false)
-                    .bool(Ck.CKA_EXTRACTABLE, true);
+                sessionSecret(arena, false);
             MemorySegment mechanism =
                 mechanism(arena, Ck.CKM_AES_KEY_WRAP_PAD, MemorySegment.NULL, 0);
             MemorySegment in = arena.allocateFrom(JAVA_BYTE, wrapped);
@@ -1051,5 +1038,19 @@ public final class FfmHsm implements Hsm {
     buffer.get(bytes);
     Arrays.fill(buffer.array(), (byte) 0);
     return bytes;
+  }
+
+  /**
+   * A session-only generic secret that key wrap can take out of the token: sensitive for a secret
+   * going in to be wrapped, readable for one coming out of an unwrap.
+   */
+  private static Template sessionSecret(Arena arena, boolean sensitive) {
+    return new Template(arena)
+        .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
+        .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_GENERIC_SECRET)
+        .bool(Ck.CKA_TOKEN, false)
+        .bool(Ck.CKA_PRIVATE, true)
+        .bool(Ck.CKA_SENSITIVE, sensitive)
+        .bool(Ck.CKA_EXTRACTABLE, true);
   }
 }
