@@ -3,6 +3,8 @@ package com.plugsky.crypto.keywrap;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keyref.KeyRefScheme;
+import com.plugsky.crypto.primitive.CryptoRandom;
+import java.util.Arrays;
 
 /**
  * Wraps and unwraps data keys under key-encryption keys of one {@link KeyRefScheme}, with an {@link
@@ -42,4 +44,34 @@ public interface KeyWrapper {
    * the returned array and should zero it after use.
    */
   byte[] unwrap(WrappedKey wrappedKey, EncryptionContext context);
+
+  /**
+   * A fresh random data key of {@code length} bytes together with its wrapping under {@code keyRef}.
+   * Backends that can create and wrap a key in one call (AWS KMS GenerateDataKey) override this to
+   * save a round trip; the default draws the key from {@link CryptoRandom} and calls {@link #wrap}.
+   * The caller owns the returned key and should {@link DataKey#close() close} it after use.
+   */
+  default DataKey generateDataKey(KeyRef keyRef, int length, EncryptionContext context) {
+    byte[] plaintextKey = CryptoRandom.bytes(length);
+    try {
+      return new DataKey(plaintextKey, wrap(keyRef, plaintextKey, context));
+    } finally {
+      Arrays.fill(plaintextKey, (byte) 0);
+    }
+  }
+
+  /**
+   * Moves {@code wrappedKey} under {@code target} (the same key at its newest version, or another
+   * key of this scheme) without the caller seeing the data key. Backends with a server-side
+   * re-encrypt (AWS KMS ReEncrypt, Vault transit rewrap) override this so the data key never leaves
+   * the service; the default unwraps and wraps here, zeroing the data key in between.
+   */
+  default WrappedKey rewrap(WrappedKey wrappedKey, KeyRef target, EncryptionContext context) {
+    byte[] plaintextKey = unwrap(wrappedKey, context);
+    try {
+      return wrap(target, plaintextKey, context);
+    } finally {
+      Arrays.fill(plaintextKey, (byte) 0);
+    }
+  }
 }

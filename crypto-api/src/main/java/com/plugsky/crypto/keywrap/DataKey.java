@@ -1,0 +1,58 @@
+package com.plugsky.crypto.keywrap;
+
+import com.plugsky.crypto.InvalidInputException;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A data key in the clear together with its wrapping, as {@link KeyWrapper#generateDataKey}
+ * returns it. The plaintext key is held in a private copy that {@link #close()} zeroes; after
+ * closing, {@link #plaintextKey()} refuses.
+ */
+public final class DataKey implements AutoCloseable {
+  private final byte[] plaintextKey;
+  private final WrappedKey wrappedKey;
+  private volatile boolean closed;
+
+  /** Copies {@code plaintextKey}; the caller keeps (and should zero) its own array. */
+  public DataKey(byte[] plaintextKey, WrappedKey wrappedKey) {
+    Objects.requireNonNull(plaintextKey, "plaintextKey");
+    this.wrappedKey = Objects.requireNonNull(wrappedKey, "wrappedKey");
+    if (plaintextKey.length < KeyWrapper.MIN_DATA_KEY_LENGTH
+        || plaintextKey.length > KeyWrapper.MAX_DATA_KEY_LENGTH) {
+      throw new InvalidInputException(
+          "data key must be "
+              + KeyWrapper.MIN_DATA_KEY_LENGTH
+              + ".."
+              + KeyWrapper.MAX_DATA_KEY_LENGTH
+              + " bytes, got "
+              + plaintextKey.length);
+    }
+    this.plaintextKey = plaintextKey.clone();
+  }
+
+  /** A copy of the key in the clear; zero it after use. */
+  public byte[] plaintextKey() {
+    if (closed) {
+      throw new IllegalStateException("data key is closed");
+    }
+    return plaintextKey.clone();
+  }
+
+  /** The key wrapped under the key-encryption key. */
+  public WrappedKey wrappedKey() {
+    return wrappedKey;
+  }
+
+  /** Zeroes the plaintext key. */
+  @Override
+  public void close() {
+    closed = true;
+    Arrays.fill(plaintextKey, (byte) 0);
+  }
+
+  @Override
+  public String toString() {
+    return "DataKey[" + plaintextKey.length + " bytes, " + wrappedKey + "]";
+  }
+}
