@@ -16,6 +16,8 @@ final class Evp {
   static final MethodHandle CIPHER_CTX_SET_FLAGS = LIB.cipherCtxSetFlags;
   static final MethodHandle CIPHER_INIT = LIB.cipherInit;
   static final MethodHandle CIPHER_UPDATE = LIB.cipherUpdate;
+  static final MethodHandle CIPHER_UPDATE_AT_ADDRESSES = LIB.cipherUpdateAtAddresses;
+  static final MethodHandle CIPHER_CTX_CTRL_AT_ADDRESS = LIB.cipherCtxCtrlAtAddress;
   static final MethodHandle CIPHER_FINAL = LIB.cipherFinal;
   static final MethodHandle HMAC = LIB.hmac;
 

@@ -80,6 +80,53 @@ final class GcmContext {
   }
 
   /**
+   * {@link #seal} for native memory given by address: {@code length} bytes at {@code input} are
+   * encrypted to {@code output} and the tag written at {@code tagOut}. The caller has checked the
+   * bounds and keeps the memory alive for the call.
+   */
+  void sealAt(byte[] nonceBytes, byte[] aad, long input, int length, long output, long tagOut) {
+    try {
+      start(nonceBytes, aad, 1);
+      if (length > 0) {
+        check(lib, (int) Evp.CIPHER_UPDATE_AT_ADDRESSES.invokeExact(ctx, output, outLength, input, length),
+            "EVP_CipherUpdate");
+      }
+      check(lib, (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength), "EVP_CipherFinal_ex");
+      check(lib, (int) Evp.CIPHER_CTX_CTRL_AT_ADDRESS.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, tagOut),
+          "get tag");
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+  }
+
+  /**
+   * {@link #open} for native memory given by address; the same contract as {@link #sealAt}.
+   *
+   * @throws AEADBadTagException when the tag does not verify; {@code output} then holds
+   *     unverified bytes that the caller must wipe
+   */
+  void openAt(byte[] nonceBytes, byte[] aad, long input, int length, long tagIn, long output)
+      throws AEADBadTagException {
+    int verified;
+    try {
+      start(nonceBytes, aad, 0);
+      check(lib, (int) Evp.CIPHER_CTX_CTRL_AT_ADDRESS.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, tagIn),
+          "set tag");
+      if (length > 0) {
+        check(lib, (int) Evp.CIPHER_UPDATE_AT_ADDRESSES.invokeExact(ctx, output, outLength, input, length),
+            "EVP_CipherUpdate");
+      }
+      verified = (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+    if (verified != 1) {
+      lib.clearErrors();
+      throw new AEADBadTagException("AES-GCM tag mismatch");
+    }
+  }
+
+  /**
    * Decrypts {@code input} into {@code output} and verifies {@code tagIn}.
    *
    * @throws AEADBadTagException when the tag does not verify; {@code output} then holds

@@ -2,9 +2,11 @@ package com.plugsky.crypto.openssl;
 
 import static com.plugsky.crypto.openssl.LibCrypto.rethrow;
 
+import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.engine.spi.AbstractAead;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import javax.crypto.AEADBadTagException;
@@ -75,12 +77,19 @@ final class OpenSslAead extends AbstractAead {
   @Override
   protected int seal(byte[] nonce, boolean callerNonce, byte[] aad, ByteBuffer in, ByteBuffer out) {
     int length = in.remaining();
-    MemorySegment output = MemorySegment.ofBuffer(out);
     GcmContext context = borrow();
     try {
-      context.seal(nonce, aad, MemorySegment.ofBuffer(in), output.asSlice(0, length), output.asSlice(length, TAG_LENGTH));
+      if (in.isDirect() && out.isDirect()) {
+        long output = addressAtPosition(out);
+        context.sealAt(nonce, aad, addressAtPosition(in), length, output, output + length);
+      } else {
+        MemorySegment output = MemorySegment.ofBuffer(out);
+        context.seal(nonce, aad, MemorySegment.ofBuffer(in), output.asSlice(0, length), output.asSlice(length, TAG_LENGTH));
+      }
     } finally {
       giveBack(context);
+      Reference.reachabilityFence(in);
+      Reference.reachabilityFence(out);
     }
     in.position(in.limit());
     out.position(out.position() + length + TAG_LENGTH);
@@ -90,17 +99,39 @@ final class OpenSslAead extends AbstractAead {
   @Override
   protected int open(byte[] nonce, byte[] aad, ByteBuffer in, ByteBuffer out) throws AEADBadTagException {
     int plaintextLength = in.remaining() - TAG_LENGTH;
-    MemorySegment input = MemorySegment.ofBuffer(in);
     GcmContext context = borrow();
     try {
-      context.open(nonce, aad, input.asSlice(0, plaintextLength), input.asSlice(plaintextLength, TAG_LENGTH),
-          MemorySegment.ofBuffer(out).asSlice(0, plaintextLength));
+      if (in.isDirect() && out.isDirect()) {
+        long input = addressAtPosition(in);
+        context.openAt(nonce, aad, input, plaintextLength, input + plaintextLength, addressAtPosition(out));
+      } else {
+        MemorySegment input = MemorySegment.ofBuffer(in);
+        context.open(nonce, aad, input.asSlice(0, plaintextLength), input.asSlice(plaintextLength, TAG_LENGTH),
+            MemorySegment.ofBuffer(out).asSlice(0, plaintextLength));
+      }
     } finally {
       giveBack(context);
+      Reference.reachabilityFence(in);
+      Reference.reachabilityFence(out);
     }
     in.position(in.limit());
     out.position(out.position() + plaintextLength);
     return plaintextLength;
+  }
+
+  /**
+   * The native address of a direct buffer's position. {@link AbstractAead} has checked the sizes
+   * and that the output is writable; the caller fences the buffer until the downcall returns. Like
+   * JNI's GetDirectBufferAddress (which ACCP and Conscrypt use), this does not hold an arena open
+   * during the call: a buffer over arena memory must not be closed by another thread mid-call,
+   * and one already closed is refused here.
+   */
+  private static long addressAtPosition(ByteBuffer direct) {
+    MemorySegment segment = MemorySegment.ofBuffer(direct);
+    if (!segment.scope().isAlive()) {
+      throw new InvalidInputException("a direct buffer's memory was already freed (its arena is closed)");
+    }
+    return segment.address();
   }
 
   @Override

@@ -3,12 +3,15 @@ package com.plugsky.crypto.openssl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.aead.Aead;
 import com.plugsky.crypto.engine.AeadEngine;
 import com.plugsky.crypto.engine.EngineStatus;
 import com.plugsky.crypto.engine.Engines;
 import com.plugsky.crypto.engine.KnownAnswerTest;
 import com.plugsky.crypto.primitive.CryptoRandom;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,6 +128,30 @@ class OpenSslEngineTest {
     }
     assertThat(outcomes).isNotEmpty().allSatisfy(message -> assertThat(message).contains("closed"));
     assertThatThrownBy(() -> aead.encrypt(new byte[1], new byte[0])).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void directBuffersOverArenaMemoryWorkWhileOpenAndAreRefusedOnceClosed() {
+    AeadEngine engine = Engines.named("native");
+    byte[] plaintext = CryptoRandom.bytes(100);
+    try (Aead aead = engine.newAead(CryptoRandom.bytes(Aead.KEY_LENGTH))) {
+      ByteBuffer in;
+      ByteBuffer out;
+      try (Arena arena = Arena.ofConfined()) {
+        MemorySegment memory = arena.allocate(512);
+        in = memory.asSlice(0, 128).asByteBuffer();
+        out = memory.asSlice(128, 256).asByteBuffer();
+        in.put(plaintext).flip();
+        int written = aead.encrypt(in, new byte[0], out);
+        byte[] sealed = new byte[written];
+        out.flip().get(sealed);
+        assertThat(aead.decrypt(sealed, new byte[0])).isEqualTo(plaintext);
+      }
+      ByteBuffer freedIn = in.clear().limit(plaintext.length);
+      ByteBuffer freedOut = out.clear();
+      assertThatThrownBy(() -> aead.encrypt(freedIn, new byte[0], freedOut))
+          .isInstanceOfAny(InvalidInputException.class, IllegalStateException.class);
+    }
   }
 
   @Test
