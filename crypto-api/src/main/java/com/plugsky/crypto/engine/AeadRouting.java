@@ -67,15 +67,29 @@ public final class AeadRouting {
 
   /** The engine for a message of {@code size} plaintext bytes in a heap array or a direct buffer. */
   public AeadEngine engineFor(int size, boolean direct) {
-    AeadEngine rule;
+    AeadEngine rule = ruleFor(size, direct);
+    return isJdk(rule) && !jdkWarm() ? warmup.standIn() : rule;
+  }
+
+  /** The engine the measured rule names, whether or not the JDK is warm yet. */
+  AeadEngine ruleFor(int size, boolean direct) {
     if (direct) {
-      rule = size < DIRECT_CROSSOVER ? smallDirect : largeDirect;
+      return size < DIRECT_CROSSOVER ? smallDirect : largeDirect;
     } else if (size < SMALL_ARRAY_LIMIT) {
-      rule = smallArrays;
+      return smallArrays;
     } else {
-      rule = size < LARGE_ARRAY_FROM ? mediumArrays : largeArrays;
+      return size < LARGE_ARRAY_FROM ? mediumArrays : largeArrays;
     }
-    return isJdk(rule) && warmup != null && !warmup.isDone() ? warmup.standIn() : rule;
+  }
+
+  /** Whether rules that name the JDK may use it: no warm-up runs, or it has finished. */
+  boolean jdkWarm() {
+    return warmup == null || warmup.isDone();
+  }
+
+  /** The engine serving the JDK's rules until it is warm; null when no warm-up runs. */
+  AeadEngine standIn() {
+    return warmup == null ? null : warmup.standIn();
   }
 
   /** The distinct engines this routing can pick. */
@@ -109,7 +123,7 @@ public final class AeadRouting {
     return List.of(smallArrays, mediumArrays, largeArrays, smallDirect, largeDirect);
   }
 
-  private static boolean isJdk(AeadEngine engine) {
+  static boolean isJdk(AeadEngine engine) {
     return engine.name().equals("jdk");
   }
 

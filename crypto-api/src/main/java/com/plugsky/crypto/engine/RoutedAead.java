@@ -14,6 +14,15 @@ final class RoutedAead implements Aead {
   private final AeadRouting routing;
   private final Map<AeadEngine, Aead> byEngine = new IdentityHashMap<>();
   private final String name;
+  private final Aead smallArrays;
+  private final Aead mediumArrays;
+  private final Aead largeArrays;
+  private final Aead smallDirect;
+  private final Aead largeDirect;
+  private final Aead jdk;
+  private final Aead standIn;
+  /** Set once the JDK is seen warm; a racy cache of a flag that only ever turns true. */
+  private boolean jdkWarm;
 
   RoutedAead(AeadRouting routing, byte[] key) {
     this.routing = routing;
@@ -28,16 +37,51 @@ final class RoutedAead implements Aead {
       throw e;
     }
     this.name = names.append(')').toString();
+    // Resolved once, so a call picks its Aead with two comparisons and no map lookup.
+    this.smallArrays = ruleAead(0, false);
+    this.mediumArrays = ruleAead(AeadRouting.SMALL_ARRAY_LIMIT, false);
+    this.largeArrays = ruleAead(AeadRouting.LARGE_ARRAY_FROM, false);
+    this.smallDirect = ruleAead(0, true);
+    this.largeDirect = ruleAead(AeadRouting.DIRECT_CROSSOVER, true);
+    this.jdk = byEngine.entrySet().stream()
+        .filter(entry -> AeadRouting.isJdk(entry.getKey()))
+        .map(Map.Entry::getValue)
+        .findFirst()
+        .orElse(null);
+    AeadEngine standInEngine = routing.standIn();
+    this.standIn = standInEngine == null ? null : byEngine.get(standInEngine);
+    this.jdkWarm = standIn == null || routing.jdkWarm();
   }
 
-  private Aead forArray(int plaintextLength) {
-    return byEngine.get(routing.engineFor(plaintextLength, false));
+  private Aead ruleAead(int size, boolean direct) {
+    return byEngine.get(routing.ruleFor(size, direct));
   }
 
-  private Aead forBuffers(int plaintextLength, ByteBuffer in, ByteBuffer out) {
+  Aead forArray(int plaintextLength) {
+    Aead rule = plaintextLength < AeadRouting.SMALL_ARRAY_LIMIT
+        ? smallArrays
+        : plaintextLength < AeadRouting.LARGE_ARRAY_FROM ? mediumArrays : largeArrays;
+    return whileJdkIsCold(rule);
+  }
+
+  Aead forBuffers(int plaintextLength, ByteBuffer in, ByteBuffer out) {
     Objects.requireNonNull(in, "input buffer");
     Objects.requireNonNull(out, "output buffer");
-    return byEngine.get(routing.engineFor(plaintextLength, in.isDirect() || out.isDirect()));
+    if (in.isDirect() || out.isDirect()) {
+      return whileJdkIsCold(plaintextLength < AeadRouting.DIRECT_CROSSOVER ? smallDirect : largeDirect);
+    }
+    return forArray(plaintextLength);
+  }
+
+  private Aead whileJdkIsCold(Aead rule) {
+    if (rule != jdk || jdkWarm) {
+      return rule;
+    }
+    if (routing.jdkWarm()) {
+      jdkWarm = true;
+      return rule;
+    }
+    return standIn;
   }
 
   @Override

@@ -48,6 +48,26 @@ class AeadRoutingTest {
   }
 
   @Test
+  void aRoutedAeadServesEachCallFromItsRuleAndTheStandInWhileTheJdkIsCold() throws InterruptedException {
+    AeadRouting routing = AeadRouting.warmingUp(engines("jdk", "accp", "conscrypt"));
+    try (RoutedAead routed = new RoutedAead(routing, CryptoRandom.bytes(32))) {
+      ByteBuffer heap = ByteBuffer.allocate(16);
+      ByteBuffer direct = ByteBuffer.allocateDirect(16);
+      assertThat(routed.forBuffers(64, direct, direct).engineName()).isEqualTo("accp");
+      assertThat(routed.forBuffers(1 << 20, direct, heap).engineName()).isEqualTo("conscrypt");
+      assertThat(routed.forArray(1 << 20).engineName()).isEqualTo("accp");
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (!routing.jdkWarm() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(routed.forArray(64).engineName()).isEqualTo("jdk");
+      assertThat(routed.forArray(4096).engineName()).isEqualTo("jdk");
+      assertThat(routed.forBuffers(4096, heap, heap).engineName()).isEqualTo("jdk");
+      assertThat(routed.forArray(1 << 20).engineName()).isEqualTo("accp");
+    }
+  }
+
+  @Test
   void noWarmUpWhenNothingCouldStandInForTheJdk() {
     AeadRouting routing = AeadRouting.warmingUp(engines("jdk"));
     assertThat(routing.engineFor(1 << 20, false).name()).isEqualTo("jdk");
