@@ -79,6 +79,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
   private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<String> bodies = new CopyOnWriteArrayList<>();
   private final AtomicInteger forwarded = new AtomicInteger();
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile boolean hangEverything;
@@ -117,6 +118,11 @@ public final class FaultInjectingProxy implements AutoCloseable {
   /** The AWS operation (X-Amz-Target suffix) of every request received, in order. */
   public List<String> requests() {
     return List.copyOf(requests);
+  }
+
+  /** The JSON body of every request received, in order (test data only: it may hold keys). */
+  public List<String> bodies() {
+    return List.copyOf(bodies);
   }
 
   /** Requests passed to the upstream. */
@@ -165,6 +171,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
           return;
         }
         requests.add(request.operation());
+        bodies.add(new String(request.body(), StandardCharsets.UTF_8));
         Fault fault = hangEverything ? new Fault.Hang() : faults.poll();
         switch (fault) {
           case null -> forward(request, out);
