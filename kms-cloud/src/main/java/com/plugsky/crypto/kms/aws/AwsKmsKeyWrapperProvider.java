@@ -64,9 +64,8 @@ public final class AwsKmsKeyWrapperProvider implements KeyWrapperProvider {
   }
 
   Optional<URI> endpoint() {
-    String fromProperty = properties.apply(ENDPOINT_PROPERTY);
     String source = ENDPOINT_PROPERTY;
-    String value = fromProperty;
+    String value = properties.apply(ENDPOINT_PROPERTY);
     if (value == null || value.isBlank()) {
       value = environment.apply(ENDPOINT_VARIABLE);
       source = ENDPOINT_VARIABLE;
