@@ -479,8 +479,9 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
     return blob;
   }
 
+  /** The pairs as KMS EncryptionContext; null (the field left out) for the empty context. */
   private static Map<String, String> kmsContext(EncryptionContext context) {
-    return new LinkedHashMap<>(context.asMap());
+    return context.asMap().isEmpty() ? null : new LinkedHashMap<>(context.asMap());
   }
 
   /** Where a call went: the region recorded in its audit event. */
