@@ -265,6 +265,42 @@ class AwsKmsKeyWrapperIT {
   }
 
   @Test
+  void missingCredentialsAreAConfigurationErrorAndSecretsAppearNowhere() {
+    KeyRef key = moto.createKey(REGION);
+    try (AwsKmsKeyWrapper noCredentials =
+            AwsKmsKeyWrapper.builder()
+                .endpoint(moto.endpoint())
+                .region(REGION)
+                .credentialsProvider(
+                    () -> {
+                      throw software.amazon.awssdk.core.exception.SdkClientException.create(
+                          "Unable to load credentials from any of the providers in the chain");
+                    })
+                .auditSink(events::add)
+                .build();
+        AwsKmsKeyWrapper withSecret =
+            AwsKmsKeyWrapper.builder()
+                .endpoint(moto.endpoint())
+                .region(REGION)
+                .credentialsProvider(
+                    software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+                            "AKIDEXAMPLE", "wJalrXUtnFEMI-secret")))
+                .build()) {
+      assertThatThrownBy(() -> noCredentials.wrap(key, CryptoRandom.bytes(32), CONTEXT))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("Unable to load credentials");
+      assertThat(events).extracting(AuditEvent::outcome).containsExactly(Outcome.CONFIGURATION_ERROR);
+
+      WrappedKey wrapped = withSecret.wrap(key, CryptoRandom.bytes(32), CONTEXT);
+      assertThat(withSecret.toString() + wrapped).doesNotContain("secret").doesNotContain("AKID");
+      assertThatThrownBy(() -> withSecret.unwrap(wrapped, EncryptionContext.empty()))
+          .satisfies(
+              e -> assertThat(e.getMessage()).doesNotContain("secret").doesNotContain("AKID"));
+    }
+  }
+
+  @Test
   void theServiceLoaderProviderReadsTheEndpointOverride() {
     KeyRef key = moto.createKey(REGION);
     String endpointBefore = System.getProperty(AwsKmsKeyWrapperProvider.ENDPOINT_PROPERTY);
