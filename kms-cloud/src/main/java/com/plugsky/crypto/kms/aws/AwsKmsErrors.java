@@ -108,7 +108,8 @@ final class AwsKmsErrors {
     }
     if (code.equals("NotFoundException")) {
       return new KeyAccessDeniedException(
-          described + ": the key does not exist in this account and region, or is not visible to"
+          described
+              + ": the key does not exist in this account and region, or is not visible to"
               + " this caller",
           failure);
     }

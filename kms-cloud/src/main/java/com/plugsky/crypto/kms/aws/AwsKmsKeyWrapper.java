@@ -49,8 +49,8 @@ import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
 import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
 
 /**
- * The {@code aws-kms:} key wrapper: data keys wrapped by AWS KMS symmetric keys, through the AWS SDK
- * for Java v2 on the JDK's URLConnection HTTP client.
+ * The {@code aws-kms:} key wrapper: data keys wrapped by AWS KMS symmetric keys, through the AWS
+ * SDK for Java v2 on the JDK's URLConnection HTTP client.
  *
  * <ul>
  *   <li>{@link #wrap} is KMS Encrypt, {@link #unwrap} is Decrypt, {@link #generateDataKey} is
@@ -66,9 +66,9 @@ import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
  *   <li>The wrapped bytes are KMS's CiphertextBlob unchanged, so {@code aws kms decrypt} opens them
  *       too. Bytes that cannot be a CiphertextBlob (empty, over 6144 bytes) are refused with {@link
  *       MalformedCiphertextException} before any call.
- *   <li>The SDK's own retries are off: the {@link RetryPolicy} repeats throttling, 5xx, timeouts and
- *       connection failures, and bounds every attempt by {@link RetryPolicy#attemptTimeout()} and
- *       all of them by {@link RetryPolicy#deadline()}.
+ *   <li>The SDK's own retries are off: the {@link RetryPolicy} repeats throttling, 5xx, timeouts
+ *       and connection failures, and bounds every attempt by {@link RetryPolicy#attemptTimeout()}
+ *       and all of them by {@link RetryPolicy#deadline()}.
  * </ul>
  *
  * <p>Failures: throttling, HTTP 5xx, KMSInternal, DependencyTimeout, KMS's KeyUnavailable, I/O
@@ -216,11 +216,17 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
           try {
             if (plaintextKey.length != length) {
               throw new MalformedCiphertextException(
-                  "GenerateDataKey on " + aws + " returned " + plaintextKey.length
-                      + " bytes, not the " + length + " asked for");
+                  "GenerateDataKey on "
+                      + aws
+                      + " returned "
+                      + plaintextKey.length
+                      + " bytes, not the "
+                      + length
+                      + " asked for");
             }
             return new DataKey(
-                plaintextKey, new WrappedKey(keyRef, response.ciphertextBlob().asByteArrayUnsafe()));
+                plaintextKey,
+                new WrappedKey(keyRef, response.ciphertextBlob().asByteArrayUnsafe()));
           } finally {
             Bytes.zero(plaintextKey);
           }
@@ -241,7 +247,9 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
     Objects.requireNonNull(context, "context");
     KeyRef source = wrappedKey.keyRef();
     Optional<String> sharedRegion = sameRegion(source, target);
-    if (target instanceof AwsKmsKeyRef && source instanceof AwsKmsKeyRef && sharedRegion.isEmpty()) {
+    if (target instanceof AwsKmsKeyRef
+        && source instanceof AwsKmsKeyRef
+        && sharedRegion.isEmpty()) {
       return KeyWrapper.super.rewrap(wrappedKey, target, context);
     }
     return audited(
@@ -331,8 +339,8 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
   }
 
   /**
-   * Runs one KMS request under the retry policy. Each attempt gets the policy's attempt timeout, cut
-   * to what is left of its deadline, so the whole call ends within the deadline.
+   * Runs one KMS request under the retry policy. Each attempt gets the policy's attempt timeout,
+   * cut to what is left of its deadline, so the whole call ends within the deadline.
    */
   private <R> R callKms(
       String operation,
@@ -461,8 +469,12 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
   private static void checkDataKeyLength(int length) {
     if (length < MIN_DATA_KEY_LENGTH || length > MAX_DATA_KEY_LENGTH) {
       throw new InvalidInputException(
-          "data key must be " + MIN_DATA_KEY_LENGTH + ".." + MAX_DATA_KEY_LENGTH
-              + " bytes, got " + length);
+          "data key must be "
+              + MIN_DATA_KEY_LENGTH
+              + ".."
+              + MAX_DATA_KEY_LENGTH
+              + " bytes, got "
+              + length);
     }
   }
 
@@ -593,7 +605,9 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
       return this;
     }
 
-    /** The KMS endpoint for the clients this wrapper builds, e.g. a VPC endpoint or a test server. */
+    /**
+     * The KMS endpoint for the clients this wrapper builds, e.g. a VPC endpoint or a test server.
+     */
     public Builder endpoint(URI endpoint) {
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;

@@ -20,9 +20,9 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  *       identity, container and instance roles);
  *   <li>the local region: the SDK's default region chain ({@code AWS_REGION}, {@code aws.region},
  *       the profile), asked when a KeyRef without a region, or a multi-Region key, first needs it;
- *   <li>the endpoint: system property {@value #ENDPOINT_PROPERTY}, else environment variable {@value
- *       #ENDPOINT_VARIABLE}, else the SDK's own ({@code AWS_ENDPOINT_URL_KMS}, or the public
- *       regional endpoint);
+ *   <li>the endpoint: system property {@value #ENDPOINT_PROPERTY}, else environment variable
+ *       {@value #ENDPOINT_VARIABLE}, else the SDK's own ({@code AWS_ENDPOINT_URL_KMS}, or the
+ *       public regional endpoint);
  *   <li>retries and timeouts: {@link com.plugsky.crypto.kms.retry.RetryPolicy#defaults()}.
  * </ul>
  */
@@ -58,7 +58,9 @@ public final class AwsKmsKeyWrapperProvider implements KeyWrapperProvider {
     AwsKmsKeyWrapper.Builder builder =
         AwsKmsKeyWrapper.builder()
             .auditSink(auditSink)
-            .region(() -> Optional.of(DefaultAwsRegionProviderChain.builder().build().getRegion().id()));
+            .region(
+                () ->
+                    Optional.of(DefaultAwsRegionProviderChain.builder().build().getRegion().id()));
     endpoint().ifPresent(builder::endpoint);
     return builder.build();
   }
@@ -79,7 +81,8 @@ public final class AwsKmsKeyWrapperProvider implements KeyWrapperProvider {
           || uri.getHost() == null
           || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
         throw new ConfigurationException(
-            source + " must be an absolute http(s) URI such as https://kms.eu-west-1.amazonaws.com");
+            source
+                + " must be an absolute http(s) URI such as https://kms.eu-west-1.amazonaws.com");
       }
       return Optional.of(uri);
     } catch (URISyntaxException e) {

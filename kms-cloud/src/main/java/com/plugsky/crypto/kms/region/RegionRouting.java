@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  *   <li>Encryption wraps every data key under the local region's key, and with {@link
  *       Builder#encryptUnderAllRegions} under every region's key as well, so any region can open
  *       the message on its own.
- *   <li>Decryption tries the local region's key first, then the others in configuration order, so
- *       a message opens locally when it can and in another region when the local one is down.
+ *   <li>Decryption tries the local region's key first, then the others in configuration order, so a
+ *       message opens locally when it can and in another region when the local one is down.
  * </ul>
  *
  * <pre>{@code
@@ -202,7 +202,10 @@ public final class RegionRouting {
     public RegionRouting build() {
       if (!keys.containsKey(localRegion)) {
         throw new ConfigurationException(
-            "the local region " + localRegion + " has no key; regions configured: " + keys.keySet());
+            "the local region "
+                + localRegion
+                + " has no key; regions configured: "
+                + keys.keySet());
       }
       return new RegionRouting(this);
     }

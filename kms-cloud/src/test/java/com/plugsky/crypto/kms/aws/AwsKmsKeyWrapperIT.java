@@ -2,9 +2,11 @@ package com.plugsky.crypto.kms.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.ConfigurationException;
+import com.plugsky.crypto.CryptoException;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.KeyAccessDeniedException;
 import com.plugsky.crypto.MalformedCiphertextException;
@@ -28,6 +30,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 @ExtendWith(MotoExtension.class)
 class AwsKmsKeyWrapperIT {
@@ -74,7 +80,7 @@ class AwsKmsKeyWrapperIT {
         moto.kms(REGION)
             .decrypt(
                 b ->
-                    b.ciphertextBlob(software.amazon.awssdk.core.SdkBytes.fromByteArray(wrapped.bytes()))
+                    b.ciphertextBlob(SdkBytes.fromByteArray(wrapped.bytes()))
                         .encryptionContext(CONTEXT.asMap()))
             .plaintext()
             .asByteArray();
@@ -92,10 +98,9 @@ class AwsKmsKeyWrapperIT {
     assertThat(events)
         .extracting(AuditEvent::operation, AuditEvent::outcome, AuditEvent::bytes)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(Operation.WRAP, Outcome.SUCCESS, 32L),
-            org.assertj.core.groups.Tuple.tuple(Operation.UNWRAP, Outcome.SUCCESS, 32L),
-            org.assertj.core.groups.Tuple.tuple(
-                Operation.UNWRAP, Outcome.AUTHENTICATION_FAILED, 0L));
+            tuple(Operation.WRAP, Outcome.SUCCESS, 32L),
+            tuple(Operation.UNWRAP, Outcome.SUCCESS, 32L),
+            tuple(Operation.UNWRAP, Outcome.AUTHENTICATION_FAILED, 0L));
     assertThat(events)
         .allSatisfy(
             event -> {
@@ -138,7 +143,7 @@ class AwsKmsKeyWrapperIT {
     // AccessDeniedException. Either way the bytes do not open, and nothing is retried.
     assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(other, bytes), CONTEXT))
         .isInstanceOfAny(AuthenticationFailedException.class, KeyAccessDeniedException.class)
-        .satisfies(e -> assertThat(((com.plugsky.crypto.CryptoException) e).isRetryable()).isFalse());
+        .satisfies(e -> assertThat(((CryptoException) e).isRetryable()).isFalse());
   }
 
   @Test
@@ -170,8 +175,11 @@ class AwsKmsKeyWrapperIT {
   @Test
   void aKeyThatDoesNotExistIsAccessDenied() {
     KeyRef missing =
-        KeyRef.parse("aws-kms:arn:aws:kms:" + REGION + ":123456789012:key/"
-            + "00000000-0000-4000-8000-000000000000");
+        KeyRef.parse(
+            "aws-kms:arn:aws:kms:"
+                + REGION
+                + ":123456789012:key/"
+                + "00000000-0000-4000-8000-000000000000");
 
     assertThatThrownBy(() -> wrapper.wrap(missing, CryptoRandom.bytes(32), CONTEXT))
         .isInstanceOf(KeyAccessDeniedException.class)
@@ -191,7 +199,10 @@ class AwsKmsKeyWrapperIT {
       assertThat(plaintext).hasSize(32).isNotEqualTo(new byte[32]);
       assertThat(wrapper.unwrap(dataKey.wrappedKey(), CONTEXT)).isEqualTo(plaintext);
     }
-    assertThat(events).extracting(AuditEvent::operation).first().isEqualTo(Operation.GENERATE_DATA_KEY);
+    assertThat(events)
+        .extracting(AuditEvent::operation)
+        .first()
+        .isEqualTo(Operation.GENERATE_DATA_KEY);
   }
 
   @Test
@@ -273,7 +284,7 @@ class AwsKmsKeyWrapperIT {
                 .region(REGION)
                 .credentialsProvider(
                     () -> {
-                      throw software.amazon.awssdk.core.exception.SdkClientException.create(
+                      throw SdkClientException.create(
                           "Unable to load credentials from any of the providers in the chain");
                     })
                 .auditSink(events::add)
@@ -283,14 +294,15 @@ class AwsKmsKeyWrapperIT {
                 .endpoint(moto.endpoint())
                 .region(REGION)
                 .credentialsProvider(
-                    software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
-                            "AKIDEXAMPLE", "wJalrXUtnFEMI-secret")))
+                    StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIDEXAMPLE", "wJalrXUtnFEMI-secret")))
                 .build()) {
       assertThatThrownBy(() -> noCredentials.wrap(key, CryptoRandom.bytes(32), CONTEXT))
           .isInstanceOf(ConfigurationException.class)
           .hasMessageContaining("Unable to load credentials");
-      assertThat(events).extracting(AuditEvent::outcome).containsExactly(Outcome.CONFIGURATION_ERROR);
+      assertThat(events)
+          .extracting(AuditEvent::outcome)
+          .containsExactly(Outcome.CONFIGURATION_ERROR);
 
       WrappedKey wrapped = withSecret.wrap(key, CryptoRandom.bytes(32), CONTEXT);
       assertThat(withSecret.toString() + wrapped).doesNotContain("secret").doesNotContain("AKID");

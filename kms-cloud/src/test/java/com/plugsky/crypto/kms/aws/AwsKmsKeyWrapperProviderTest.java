@@ -28,7 +28,9 @@ class AwsKmsKeyWrapperProviderTest {
   @Test
   void theEnvironmentVariableAppliesWithoutTheProperty() {
     assertThat(
-            provider(Map.of(), Map.of(AwsKmsKeyWrapperProvider.ENDPOINT_VARIABLE, " https://kms.example "))
+            provider(
+                    Map.of(),
+                    Map.of(AwsKmsKeyWrapperProvider.ENDPOINT_VARIABLE, " https://kms.example "))
                 .endpoint())
         .contains(URI.create("https://kms.example"));
     assertThat(provider(Map.of(), Map.of()).endpoint()).isEmpty();
@@ -38,13 +40,18 @@ class AwsKmsKeyWrapperProviderTest {
   void aBadEndpointIsAConfigurationErrorThatDoesNotRepeatIt() {
     assertThatThrownBy(
             () ->
-                provider(Map.of(AwsKmsKeyWrapperProvider.ENDPOINT_PROPERTY, "ftp://user:secret@host"), Map.of())
+                provider(
+                        Map.of(
+                            AwsKmsKeyWrapperProvider.ENDPOINT_PROPERTY, "ftp://user:secret@host"),
+                        Map.of())
                     .endpoint())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining(AwsKmsKeyWrapperProvider.ENDPOINT_PROPERTY)
         .hasMessageNotContaining("secret");
     assertThatThrownBy(
-            () -> provider(Map.of(), Map.of(AwsKmsKeyWrapperProvider.ENDPOINT_VARIABLE, "not a uri")).endpoint())
+            () ->
+                provider(Map.of(), Map.of(AwsKmsKeyWrapperProvider.ENDPOINT_VARIABLE, "not a uri"))
+                    .endpoint())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining(AwsKmsKeyWrapperProvider.ENDPOINT_VARIABLE);
   }

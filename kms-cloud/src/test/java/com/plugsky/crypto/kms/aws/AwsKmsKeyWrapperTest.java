@@ -15,7 +15,8 @@ class AwsKmsKeyWrapperTest {
             KeyRef.parse(
                 "aws-kms:arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab");
     AwsKmsKeyRef bare =
-        (AwsKmsKeyRef) KeyRef.parse("aws-kms:mrk-1234abcd12ab34cd56ef1234567890ab?region=us-east-1");
+        (AwsKmsKeyRef)
+            KeyRef.parse("aws-kms:mrk-1234abcd12ab34cd56ef1234567890ab?region=us-east-1");
     AwsKmsKeyRef single =
         (AwsKmsKeyRef)
             KeyRef.parse(

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * test. Skipped otherwise.
  */
 class AwsKmsLiveIT {
-  private static final EncryptionContext CONTEXT = EncryptionContext.of("tenant", "plugsky-live-test");
+  private static final EncryptionContext CONTEXT =
+      EncryptionContext.of("tenant", "plugsky-live-test");
 
   private KeyRef key;
   private KeyWrapper wrapper;
@@ -67,13 +68,15 @@ class AwsKmsLiveIT {
     Envelope envelope = Envelope.builder().kek(key).build();
     byte[] plaintext = "live".getBytes(StandardCharsets.UTF_8);
 
-    assertThat(envelope.decrypt(envelope.encrypt(plaintext, CONTEXT), CONTEXT)).isEqualTo(plaintext);
+    assertThat(envelope.decrypt(envelope.encrypt(plaintext, CONTEXT), CONTEXT))
+        .isEqualTo(plaintext);
   }
 
   @Test
   void rewrapsServerSide() {
     KeyRef second = keyFrom("PLUGSKY_LIVE_AWS_KMS_KEY_2");
-    assumeTrue(second != null, "PLUGSKY_LIVE_AWS_KMS_KEY_2 is not set: live ReEncrypt test skipped");
+    assumeTrue(
+        second != null, "PLUGSKY_LIVE_AWS_KMS_KEY_2 is not set: live ReEncrypt test skipped");
     byte[] dataKey = CryptoRandom.bytes(32);
 
     WrappedKey moved = wrapper.rewrap(wrapper.wrap(key, dataKey, CONTEXT), second, CONTEXT);

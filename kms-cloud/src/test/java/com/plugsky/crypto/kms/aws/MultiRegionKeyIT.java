@@ -23,8 +23,8 @@ import software.amazon.awssdk.services.kms.KmsClient;
 /**
  * Which region a multi-Region key's Decrypt goes to, seen on the wire: one proxy per region in
  * front of moto. (moto names its multi-Region keys mrk-<UUID>, which is not the mrk-<32 hex> form
- * AWS uses and KeyRef accepts, so the key here exists in neither region and moto answers
- * NotFound; what is checked is where each request went and which KeyId it named.)
+ * AWS uses and KeyRef accepts, so the key here exists in neither region and moto answers NotFound;
+ * what is checked is where each request went and which KeyId it named.)
  */
 @ExtendWith(MotoExtension.class)
 class MultiRegionKeyIT {

@@ -74,8 +74,10 @@ class RegionRoutingIT {
           .containsExactly(euKey.toString(), usKey.toString());
       assertThat(euCalls.count("Encrypt")).isEqualTo(2);
 
-      DecryptionResult inUs = envelope(routing(US, false), usWrapper).decryptWithDetails(message, CONTEXT);
-      DecryptionResult inEu = envelope(routing(EU, false), euWrapper).decryptWithDetails(message, CONTEXT);
+      DecryptionResult inUs =
+          envelope(routing(US, false), usWrapper).decryptWithDetails(message, CONTEXT);
+      DecryptionResult inEu =
+          envelope(routing(EU, false), euWrapper).decryptWithDetails(message, CONTEXT);
 
       assertThat(inUs.plaintext()).isEqualTo(PLAINTEXT);
       assertThat(inUs.openedBy()).isEqualTo(usKey);
@@ -93,7 +95,8 @@ class RegionRoutingIT {
       byte[] message = envelope(routing(EU, false), euWrapper).encrypt(PLAINTEXT, CONTEXT);
       assertThat(Envelope.inspect(message).wrappedKeys()).hasSize(1);
 
-      DecryptionResult inUs = envelope(routing(US, false), usWrapper).decryptWithDetails(message, CONTEXT);
+      DecryptionResult inUs =
+          envelope(routing(US, false), usWrapper).decryptWithDetails(message, CONTEXT);
 
       assertThat(inUs.plaintext()).isEqualTo(PLAINTEXT);
       assertThat(inUs.openedBy()).isEqualTo(euKey);

@@ -198,12 +198,14 @@ public final class FaultInjectingProxy implements AutoCloseable {
         HttpRequest.newBuilder(upstream.resolve(request.target()))
             .method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()))
             .timeout(Duration.ofSeconds(30));
-    request.headers().forEach(
-        (name, value) -> {
-          if (!HOP_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-            builder.header(name, value);
-          }
-        });
+    request
+        .headers()
+        .forEach(
+            (name, value) -> {
+              if (!HOP_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                builder.header(name, value);
+              }
+            });
     HttpResponse<byte[]> response;
     try {
       response = client.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -298,6 +300,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
   /** Requests received so far, for failure messages. */
   @Override
   public String toString() {
-    return "FaultInjectingProxy[" + endpoint() + " -> " + upstream + ", requests=" + new ArrayList<>(requests) + "]";
+    return "FaultInjectingProxy["
+        + endpoint()
+        + " -> "
+        + upstream
+        + ", requests="
+        + new ArrayList<>(requests)
+        + "]";
   }
 }

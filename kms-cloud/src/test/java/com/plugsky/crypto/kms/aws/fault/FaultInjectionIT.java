@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.CryptoException;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.KeyAccessDeniedException;
 import com.plugsky.crypto.KeyUnavailableException;
-import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.audit.AuditEvent;
 import com.plugsky.crypto.audit.AuditEvent.Outcome;
 import com.plugsky.crypto.context.EncryptionContext;
@@ -91,17 +91,22 @@ class FaultInjectionIT {
   void aBurstOf5xxIsRetriedThrough() {
     try (AwsKmsKeyWrapper wrapper = wrapper(fourQuickAttempts())) {
       WrappedKey wrapped = wrapper.wrap(key, CryptoRandom.bytes(32), CONTEXT);
-      proxy.enqueue(Fault.internalError(), Fault.serviceUnavailable(), Fault.error(502, "BadGateway"));
+      proxy.enqueue(
+          Fault.internalError(), Fault.serviceUnavailable(), Fault.error(502, "BadGateway"));
 
       assertThat(wrapper.unwrap(wrapped, CONTEXT)).hasSize(32);
-      assertThat(proxy.requests()).containsExactly("Encrypt", "Decrypt", "Decrypt", "Decrypt", "Decrypt");
+      assertThat(proxy.requests())
+          .containsExactly("Encrypt", "Decrypt", "Decrypt", "Decrypt", "Decrypt");
     }
   }
 
   @Test
   void aBurstLongerThanTheAttemptsFailsRetryablyNamingTheThrottling() {
     proxy.enqueue(
-        Fault.throttling(), Fault.throttling(), Fault.throttling(), Fault.throttling(),
+        Fault.throttling(),
+        Fault.throttling(),
+        Fault.throttling(),
+        Fault.throttling(),
         Fault.throttling());
     try (AwsKmsKeyWrapper wrapper = wrapper(fourQuickAttempts())) {
       assertThatThrownBy(() -> wrapper.wrap(key, CryptoRandom.bytes(32), CONTEXT))
@@ -139,8 +144,7 @@ class FaultInjectionIT {
       int status, String type, Class<? extends CryptoException> expected, int requests) {
     proxy.enqueue(Fault.error(status, type));
     try (AwsKmsKeyWrapper wrapper = wrapper(fourQuickAttempts())) {
-      WrappedKey wrapped =
-          new WrappedKey(key, CryptoRandom.bytes(150));
+      WrappedKey wrapped = new WrappedKey(key, CryptoRandom.bytes(150));
 
       if (expected == KeyUnavailableException.class) {
         // Transient: the second attempt reaches moto, which refuses the random bytes.

@@ -15,6 +15,7 @@ import com.plugsky.crypto.kms.aws.moto.MotoServer;
 import com.plugsky.crypto.kms.retry.RetryPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +68,7 @@ class ServerDeathIT {
 
       long pid = moto.pid();
       moto.close();
-      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
 
       for (int i = 0; i < 50; i++) {
         byte[] message = envelope.encrypt(text("message " + i), CACHED);

@@ -14,7 +14,8 @@ public final class KmsCallCounter implements ExecutionInterceptor {
   private final AtomicLong total = new AtomicLong();
 
   @Override
-  public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+  public void beforeTransmission(
+      Context.BeforeTransmission context, ExecutionAttributes attributes) {
     String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
     calls.computeIfAbsent(operation, o -> new AtomicLong()).incrementAndGet();
     total.incrementAndGet();

@@ -25,11 +25,11 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
- * A moto_server process on 127.0.0.1 and a free port, for AWS KMS integration tests and
- * benchmarks. It finds the executable itself (system property {@value #PATH_PROPERTY}, else the
- * newest {@code /root/.pyenv/versions/}{@code *}{@code /bin/moto_server}), waits until it answers,
- * and {@link #close()} stops exactly the process it started, by PID. Keys are made through the SDK
- * ({@link #createKey}); moto accepts any credentials, so {@link #CREDENTIALS} are fixed test values.
+ * A moto_server process on 127.0.0.1 and a free port, for AWS KMS integration tests and benchmarks.
+ * It finds the executable itself (system property {@value #PATH_PROPERTY}, else the newest {@code
+ * /root/.pyenv/versions/}{@code *}{@code /bin/moto_server}), waits until it answers, and {@link
+ * #close()} stops exactly the process it started, by PID. Keys are made through the SDK ({@link
+ * #createKey}); moto accepts any credentials, so {@link #CREDENTIALS} are fixed test values.
  */
 public final class MotoServer implements AutoCloseable {
   /** Names the moto_server executable to use. */
