@@ -24,8 +24,14 @@ import com.plugsky.crypto.kms.aws.moto.MotoExtension;
 import com.plugsky.crypto.kms.aws.moto.MotoServer;
 import com.plugsky.crypto.kms.retry.RetryPolicy;
 import com.plugsky.crypto.primitive.CryptoRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -310,6 +316,30 @@ class AwsKmsKeyWrapperIT {
           .satisfies(
               e -> assertThat(e.getMessage()).doesNotContain("secret").doesNotContain("AKID"));
     }
+  }
+
+  @Test
+  void oneWrapperServesConcurrentCallersInSeveralRegions() throws Exception {
+    List<KeyRef> keys = List.of(moto.createKey(REGION), moto.createKey("us-east-1"));
+    try (ExecutorService threads = Executors.newFixedThreadPool(6)) {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        KeyRef key = keys.get(i % keys.size());
+        EncryptionContext context = EncryptionContext.of("tenant", "t" + i);
+        results.add(
+            threads.submit(
+                () -> {
+                  byte[] dataKey = CryptoRandom.bytes(32);
+                  return Arrays.equals(
+                      wrapper.unwrap(wrapper.wrap(key, dataKey, context), context), dataKey);
+                }));
+      }
+      for (Future<Boolean> result : results) {
+        assertThat(result.get(60, TimeUnit.SECONDS)).isTrue();
+      }
+    }
+    assertThat(calls.count("Encrypt")).isEqualTo(24);
+    assertThat(events).hasSize(48).extracting(AuditEvent::outcome).containsOnly(Outcome.SUCCESS);
   }
 
   @Test

@@ -74,7 +74,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
   private final URI upstream;
   private final ServerSocket server;
   private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final ExecutorService connections = Executors.newVirtualThreadPerTaskExecutor();
   private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
