@@ -71,11 +71,11 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * <h2>Failures</h2>
  *
- * 429, 5xx (503: sealed or standby), timeouts and connection errors are {@link
- * KeyUnavailableException} and retried by the {@link RetryPolicy}, whose attempt timeout bounds
- * each request; 403 is {@link KeyAccessDeniedException} (after one fresh AppRole login, when the
- * token came from one); 400 on decrypt or rewrap is {@link AuthenticationFailedException}, on other
- * calls {@link InvalidInputException}; 404 (no such mount or key) is {@link
+ * 429, 412 (replication lag), 5xx (503: sealed or standby), timeouts and connection errors are
+ * {@link KeyUnavailableException} and retried by the {@link RetryPolicy}, whose attempt timeout
+ * bounds each request; 403 is {@link KeyAccessDeniedException} (after one fresh AppRole login, when
+ * the token came from one); 400 on decrypt or rewrap is {@link AuthenticationFailedException}, on
+ * other calls {@link InvalidInputException}; 404 (no such mount or key) is {@link
  * ConfigurationException}. Messages carry Vault's error text, never a token or key. Every call is
  * reported to the {@link AuditSink} with backend {@value #BACKEND}. Thread-safe; {@link #close()}
  * releases the HTTP client.
@@ -380,6 +380,10 @@ public final class VaultTransitKeyWrapper implements KeyWrapper, AutoCloseable {
     }
     if (status == 429) {
       return new KeyUnavailableException(call + " was throttled (429)");
+    }
+    if (status == 412) {
+      // Vault Enterprise performance standbys answer 412 until replicated state catches up.
+      return new KeyUnavailableException(call + ": Vault state not yet replicated (412)");
     }
     if (status == 503) {
       return new KeyUnavailableException(

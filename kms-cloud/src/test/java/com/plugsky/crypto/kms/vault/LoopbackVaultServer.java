@@ -26,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,6 +61,7 @@ final class LoopbackVaultServer implements AutoCloseable {
   private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
   private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
   private final CountDownLatch stopHanging = new CountDownLatch(1);
+  private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Duration tokenTtl = Duration.ofHours(1);
 
   private record Fault(int status, String error, boolean hang) {}
@@ -387,8 +389,12 @@ final class LoopbackVaultServer implements AutoCloseable {
     }
   }
 
+  /** Stops answering, as a Vault that dies would; closing again does nothing. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     stopHanging.countDown();
     server.stop(0);
     executor.shutdownNow();
