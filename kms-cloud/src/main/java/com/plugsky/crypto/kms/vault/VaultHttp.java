@@ -1,5 +1,6 @@
 package com.plugsky.crypto.kms.vault;
 
+import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.KeyUnavailableException;
 import java.io.IOException;
 import java.net.URI;
@@ -7,14 +8,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Vault's HTTP API on {@code java.net.http}: one request per call, bounded by the attempt timeout,
  * with the token and namespace headers. Transport failures become {@link KeyUnavailableException}
- * (retryable); statuses are left to the caller, which knows what a 400 means for its operation.
+ * (retryable), except an untrusted TLS certificate ({@link ConfigurationException}); statuses are
+ * left to the caller, which knows what a 400 means for its operation.
  */
 final class VaultHttp implements AutoCloseable {
   private static final String TOKEN_HEADER = "X-Vault-Token";
@@ -69,6 +74,17 @@ final class VaultHttp implements AutoCloseable {
       HttpResponse<byte[]> response =
           client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       return new Response(response.statusCode(), response.body());
+    } catch (SSLHandshakeException e) {
+      if (untrusted(e)) {
+        throw new ConfigurationException(
+            "Vault at "
+                + address
+                + " presented a TLS certificate that is not trusted: set its CA with VAULT_CACERT"
+                + " or caCertificates(...)",
+            e);
+      }
+      throw new KeyUnavailableException(
+          "TLS handshake with Vault at " + address + " failed for " + path + ": " + e, e);
     } catch (HttpTimeoutException e) {
       throw new KeyUnavailableException(
           "Vault at " + address + " did not answer " + path + " within " + attemptTimeout, e);
@@ -80,6 +96,16 @@ final class VaultHttp implements AutoCloseable {
       throw new KeyUnavailableException(
           "interrupted while waiting for Vault at " + address + " (" + path + ")", e);
     }
+  }
+
+  /** A certificate that does not verify will not verify on the next attempt either. */
+  private static boolean untrusted(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof CertificateException || cause instanceof CertPathValidatorException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -36,6 +38,7 @@ import javax.crypto.KDF;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.HKDFParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import javax.net.ssl.SSLContext;
 
 /**
  * A Vault transit engine on 127.0.0.1 for tests, speaking the HTTP API the wrapper uses and doing
@@ -100,16 +103,30 @@ final class LoopbackVaultServer implements AutoCloseable {
     }
   }
 
+  /** Plain HTTP. */
   LoopbackVaultServer() throws IOException {
+    this(null);
+  }
+
+  /** HTTPS with {@code tls}'s certificate, or plain HTTP when it is null. */
+  LoopbackVaultServer(SSLContext tls) throws IOException {
     tokenExpiryNanos.put(ROOT_TOKEN, Long.MAX_VALUE);
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls == null) {
+      server = HttpServer.create(loopback, 0);
+    } else {
+      HttpsServer https = HttpsServer.create(loopback, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      server = https;
+    }
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
   }
 
   URI address() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    String scheme = server instanceof HttpsServer ? "https" : "http";
+    return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
   }
 
   void createKey(String mountAndKey, boolean derived) {
