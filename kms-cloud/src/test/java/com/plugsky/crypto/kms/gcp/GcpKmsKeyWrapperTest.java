@@ -13,6 +13,7 @@ import com.plugsky.crypto.audit.AuditEvent;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditEvent.Outcome;
 import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.envelope.DataKeyCache;
 import com.plugsky.crypto.envelope.Envelope;
 import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keywrap.DataKey;
@@ -236,5 +237,27 @@ class GcpKmsKeyWrapperTest {
     assertThat(envelope.decrypt(message, ACME)).isEqualTo(plaintext);
     assertThatThrownBy(() -> envelope.decrypt(message, EncryptionContext.of("tenant", "evil")))
         .isInstanceOf(AuthenticationFailedException.class);
+  }
+
+  @Test
+  void withADataKeyCacheEnvelopeKeepsWorkingForCachedKeysWhenCloudKmsDies() {
+    Envelope envelope =
+        Envelope.builder()
+            .kek(ORDERS)
+            .keyWrapper(wrapper)
+            .dataKeyCache(DataKeyCache.builder().maxAge(Duration.ofMinutes(5)).build())
+            .build();
+    byte[] plaintext = "order 42".getBytes(StandardCharsets.UTF_8);
+    byte[] before = envelope.encrypt(plaintext, ACME);
+    assertThat(envelope.decrypt(before, ACME)).isEqualTo(plaintext);
+
+    kms.close();
+
+    byte[] during = envelope.encrypt(plaintext, ACME);
+    assertThat(envelope.decrypt(during, ACME)).isEqualTo(plaintext);
+    assertThat(envelope.decrypt(before, ACME)).isEqualTo(plaintext);
+    assertThatThrownBy(() -> envelope.encrypt(plaintext, EncryptionContext.of("tenant", "other")))
+        .isInstanceOf(KeyUnavailableException.class)
+        .hasMessageContaining("UNAVAILABLE");
   }
 }
