@@ -1,0 +1,2 @@
+/** HashiCorp Vault transit as a key wrapper, over Vault's HTTP API. */
+package com.plugsky.crypto.kms.vault;
