@@ -1,5 +1,6 @@
 package com.plugsky.crypto.kms.gcp;
 
+import com.plugsky.crypto.kms.call.CallAudit;
 import com.google.api.gax.core.CredentialsProvider;
 import com.google.api.gax.retrying.RetrySettings;
 import com.google.api.gax.rpc.ApiException;

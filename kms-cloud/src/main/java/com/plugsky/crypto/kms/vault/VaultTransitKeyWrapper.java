@@ -1,5 +1,6 @@
 package com.plugsky.crypto.kms.vault;
 
+import com.plugsky.crypto.kms.call.CallAudit;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.plugsky.crypto.AuthenticationFailedException;

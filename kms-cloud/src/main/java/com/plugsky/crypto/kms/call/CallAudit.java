@@ -1,14 +1,10 @@
-package com.plugsky.crypto.kms.vault;
+package com.plugsky.crypto.kms.call;
 
-import com.plugsky.crypto.AuthenticationFailedException;
-import com.plugsky.crypto.ConfigurationException;
-import com.plugsky.crypto.InvalidInputException;
-import com.plugsky.crypto.KeyAccessDeniedException;
-import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.audit.AuditEvent;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditEvent.Outcome;
 import com.plugsky.crypto.audit.AuditSink;
+import com.plugsky.crypto.audit.AuditedOperation;
 import com.plugsky.crypto.keyref.KeyRef;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,11 +14,11 @@ import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 /** Reports each wrapper call, successful or not, to the audit sink as one event. */
-final class CallAudit {
+public final class CallAudit {
   private final AuditSink sink;
   private final String backend;
 
-  CallAudit(AuditSink sink, String backend) {
+  public CallAudit(AuditSink sink, String backend) {
     this.sink = sink;
     this.backend = backend;
   }
@@ -31,7 +27,7 @@ final class CallAudit {
    * Runs {@code call} and records its outcome with {@code bytes}, the data key's length. A sink
    * that fails after a failed call is attached to that failure rather than hiding it.
    */
-  <T> T record(Operation operation, KeyRef keyRef, int bytes, Supplier<T> call) {
+  public <T> T record(Operation operation, KeyRef keyRef, int bytes, Supplier<T> call) {
     return run(operation, keyRef, bytes, call, result -> bytes, result -> {});
   }
 
@@ -40,7 +36,7 @@ final class CallAudit {
    * length (0 when the call fails). When the sink fails after a successful call the key is passed
    * to {@code discard} (which zeroes it) before the sink's failure propagates.
    */
-  <T> T record(
+  public <T> T record(
       Operation operation,
       KeyRef keyRef,
       Supplier<T> call,
@@ -64,7 +60,7 @@ final class CallAudit {
     } catch (RuntimeException failure) {
       try {
         sink.record(
-            event(operation, keyRef, failureBytes, started, startNanos, outcomeOf(failure)));
+            event(operation, keyRef, failureBytes, started, startNanos, AuditedOperation.outcomeOf(failure)));
       } catch (RuntimeException sinkFailure) {
         failure.addSuppressed(sinkFailure);
       }
@@ -100,16 +96,5 @@ final class CallAudit {
         Optional.empty(),
         Optional.empty(),
         Optional.empty());
-  }
-
-  private static Outcome outcomeOf(RuntimeException failure) {
-    return switch (failure) {
-      case AuthenticationFailedException e -> Outcome.AUTHENTICATION_FAILED;
-      case InvalidInputException e -> Outcome.INVALID_INPUT;
-      case KeyUnavailableException e -> Outcome.KEY_UNAVAILABLE;
-      case KeyAccessDeniedException e -> Outcome.ACCESS_DENIED;
-      case ConfigurationException e -> Outcome.CONFIGURATION_ERROR;
-      default -> Outcome.ERROR;
-    };
   }
 }
