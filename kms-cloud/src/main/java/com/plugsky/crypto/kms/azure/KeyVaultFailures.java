@@ -38,23 +38,36 @@ final class KeyVaultFailures {
     if (failure instanceof CryptoException typed) {
       return typed;
     }
-    if (failure instanceof CredentialUnavailableException) {
+    // The SDK throws its exceptions directly on the sync path, but may wrap them (reactive
+    // internals, UncheckedIOException); the first Azure exception in the chain decides.
+    Throwable azure = firstAzureException(failure);
+    if (azure instanceof CredentialUnavailableException) {
       return new ConfigurationException(
           operation
               + ": no Azure credential is available (set AZURE_CLIENT_ID/AZURE_TENANT_ID with a"
               + " secret or certificate, use a managed identity, or sign in with the Azure CLI)",
           failure);
     }
-    if (failure instanceof HttpResponseException http && http.getResponse() != null) {
+    if (azure instanceof HttpResponseException http && http.getResponse() != null) {
       return byStatus(operation, http.getResponse(), failure, unwrapping);
     }
-    if (failure instanceof ClientAuthenticationException) {
+    if (azure instanceof ClientAuthenticationException) {
       return new KeyAccessDeniedException(
           operation + ": Azure refused to issue a token for Key Vault", failure);
     }
     return new KeyUnavailableException(
         operation + ": Key Vault could not be reached (" + failure.getClass().getSimpleName() + ")",
         failure);
+  }
+
+  private static Throwable firstAzureException(Throwable failure) {
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth < 10; t = t.getCause(), depth++) {
+      if (t instanceof HttpResponseException || t instanceof CredentialUnavailableException) {
+        return t;
+      }
+    }
+    return failure;
   }
 
   private static CryptoException byStatus(

@@ -3,7 +3,10 @@ package com.plugsky.crypto.kms.azure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
+import com.azure.identity.CredentialUnavailableException;
+import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.KeyAccessDeniedException;
@@ -23,15 +26,21 @@ import com.plugsky.crypto.kms.retry.RetryPolicy;
 import com.plugsky.crypto.primitive.CryptoRandom;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Mono;
 
 class AzureKeyVaultKeyWrapperTest {
   static final String TOKEN = KeyVaultFixture.TOKEN;
@@ -127,7 +136,7 @@ class AzureKeyVaultKeyWrapperTest {
     KeyRef keyRef = KeyRef.parse("azure-kv:" + HSM + "orders-oct");
 
     assertThatThrownBy(() -> wrapper().wrap(keyRef, CryptoRandom.bytes(32), CONTEXT))
-        .isInstanceOf(com.plugsky.crypto.ConfigurationException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("HTTP 400");
     assertThat(vault.keyOperations()).isEqualTo(1);
   }
@@ -313,6 +322,44 @@ class AzureKeyVaultKeyWrapperTest {
         .isInstanceOf(KeyAccessDeniedException.class)
         .hasMessageContaining("HTTP 401");
     assertThat(vault.keyOperations()).isZero();
+  }
+
+  @Test
+  void noCredentialInTheEnvironmentIsAConfigurationError() {
+    KeyRef keyRef = KeyRef.parse("azure-kv:" + VAULT + "orders-rsa");
+    TokenCredential missing =
+        request -> Mono.error(new CredentialUnavailableException("no environment credential"));
+    AzureKeyVaultKeyWrapper wrapper = wrapperBuilder().credential(missing).build();
+
+    assertThatThrownBy(() -> wrapper.wrap(keyRef, CryptoRandom.bytes(32), CONTEXT))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("no Azure credential");
+    assertThat(vault.keyOperations()).isZero();
+  }
+
+  @Test
+  void oneWrapperServesManyThreads() throws Exception {
+    KeyRef rsa = KeyRef.parse("azure-kv:" + VAULT + "orders-rsa");
+    KeyRef rsa3072 = KeyRef.parse("azure-kv:" + VAULT + "orders-rsa3072");
+    AzureKeyVaultKeyWrapper wrapper = wrapper();
+    try (ExecutorService threads = Executors.newFixedThreadPool(8)) {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        KeyRef keyRef = i % 2 == 0 ? rsa : rsa3072;
+        EncryptionContext context = EncryptionContext.of("n", Integer.toString(i));
+        results.add(
+            threads.submit(
+                () -> {
+                  byte[] dataKey = CryptoRandom.bytes(32);
+                  return Arrays.equals(
+                      wrapper.unwrap(wrapper.wrap(keyRef, dataKey, context), context), dataKey);
+                }));
+      }
+      for (Future<Boolean> result : results) {
+        assertThat(result.get(60, TimeUnit.SECONDS)).isTrue();
+      }
+    }
+    assertThat(events).hasSize(64).allSatisfy(e -> assertThat(e.outcome()).isEqualTo(Outcome.SUCCESS));
   }
 
   @Test
