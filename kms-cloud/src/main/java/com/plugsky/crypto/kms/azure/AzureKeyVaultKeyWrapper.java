@@ -49,8 +49,9 @@ import javax.net.ssl.SSLContext;
  * <h2>How the context is bound</h2>
  *
  * Key Vault's wrapKey and unwrapKey take no associated data, so the data key never goes to Key
- * Vault. Each wrap draws a fresh random 256-bit intermediate key, has Key Vault wrap that (RSA-OAEP-256,
- * or A256KW for Managed HSM oct-HSM keys), and seals the data key here with AES-256-GCM under
+ * Vault. Each wrap draws a fresh random 256-bit intermediate key, has Key Vault wrap that
+ * (RSA-OAEP-256, or A256KW for Managed HSM oct-HSM keys), and seals the data key here with
+ * AES-256-GCM under
  *
  * <pre>
  *   sealKey = HKDF-SHA256(IKM  = intermediate key,
@@ -402,7 +403,10 @@ public final class AzureKeyVaultKeyWrapper implements KeyWrapper {
 
     private Builder() {}
 
-    /** Who calls Key Vault; by default {@code DefaultAzureCredential} (environment, managed identity, CLI). */
+    /**
+     * Who calls Key Vault; by default {@code DefaultAzureCredential} (environment, managed
+     * identity, CLI).
+     */
     public Builder credential(TokenCredential credential) {
       this.credential = Objects.requireNonNull(credential, "credential");
       return this;

@@ -22,7 +22,8 @@ public final class AzureKeyVaultKeyWrapperProvider implements KeyWrapperProvider
 
   @Override
   public KeyWrapper create(AuditSink auditSink) {
-    AzureKeyVaultKeyWrapper.Builder builder = AzureKeyVaultKeyWrapper.builder().auditSink(auditSink);
+    AzureKeyVaultKeyWrapper.Builder builder =
+        AzureKeyVaultKeyWrapper.builder().auditSink(auditSink);
     String algorithm = System.getProperty(AzureKeyVaultKeyWrapper.ALGORITHM_PROPERTY);
     if (algorithm != null && !algorithm.isBlank()) {
       builder.algorithm(

@@ -12,8 +12,8 @@ import com.plugsky.crypto.KeyAccessDeniedException;
 import com.plugsky.crypto.KeyUnavailableException;
 
 /**
- * Turns what the Azure SDK throws into this library's typed failures. Messages carry the HTTP status
- * and Key Vault's request id (for a support case), never the response body or a token.
+ * Turns what the Azure SDK throws into this library's typed failures. Messages carry the HTTP
+ * status and Key Vault's request id (for a support case), never the response body or a token.
  *
  * <ul>
  *   <li>408, 429, 5xx, and anything without a response (connection refused, TLS, timeouts): {@link

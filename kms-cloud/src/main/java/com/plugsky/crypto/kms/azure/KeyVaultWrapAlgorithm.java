@@ -9,7 +9,9 @@ import java.util.Optional;
  * supports. Recorded in every wrapped key, so unwrapping always uses the algorithm that wrapped.
  */
 public enum KeyVaultWrapAlgorithm {
-  /** RSAES-OAEP with SHA-256 and MGF1-SHA-256, for RSA and RSA-HSM keys (Key Vault, Managed HSM). */
+  /**
+   * RSAES-OAEP with SHA-256 and MGF1-SHA-256, for RSA and RSA-HSM keys (Key Vault, Managed HSM).
+   */
   RSA_OAEP_256(1, KeyWrapAlgorithm.RSA_OAEP_256),
   /** AES key wrap (RFC 3394) with a 256-bit key, for Managed HSM oct-HSM keys. */
   A256KW(2, KeyWrapAlgorithm.A256KW);
@@ -44,7 +46,9 @@ public enum KeyVaultWrapAlgorithm {
     };
   }
 
-  /** Parses a JOSE name ({@code RSA-OAEP-256}, {@code A256KW}) or a constant name, ignoring case. */
+  /**
+   * Parses a JOSE name ({@code RSA-OAEP-256}, {@code A256KW}) or a constant name, ignoring case.
+   */
   static Optional<KeyVaultWrapAlgorithm> parse(String name) {
     return Arrays.stream(values())
         .filter(a -> a.joseName().equalsIgnoreCase(name) || a.name().equalsIgnoreCase(name))

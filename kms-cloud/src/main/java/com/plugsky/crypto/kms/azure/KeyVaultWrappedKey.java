@@ -39,10 +39,6 @@ record KeyVaultWrappedKey(
     }
   }
 
-  static boolean isKeyVersion(String text) {
-    return KEY_VERSION.matcher(text).matches();
-  }
-
   /** The bytes the data key's seal authenticates, besides the KeyRef: everything before it. */
   byte[] header() {
     return header(algorithm, keyVersion, wrappedIntermediateKey);
@@ -65,11 +61,6 @@ record KeyVaultWrappedKey(
         .put(header)
         .put(sealedDataKey)
         .array();
-  }
-
-  /** The data key's length, known from the sealed part's length. */
-  int dataKeyLength() {
-    return sealedDataKey.length - Aead.OVERHEAD;
   }
 
   /** Checks every length and field before anything is sent to Key Vault or decrypted. */

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AzureKeyVaultEnvelopeTest {
-  static final EncryptionContext CONTEXT = EncryptionContext.of("tenant", "acme", "purpose", "orders");
+  static final EncryptionContext CONTEXT =
+      EncryptionContext.of("tenant", "acme", "purpose", "orders");
   static final KeyRef AZURE = KeyRef.parse("azure-kv:" + KeyVaultFixture.VAULT + "orders-rsa");
   static final KeyRef LOCAL = KeyRef.parse("local:orders-fallback");
 
@@ -56,7 +57,8 @@ class AzureKeyVaultEnvelopeTest {
     byte[] cachedMessage;
     byte[] uncachedMessage;
     Envelope envelope;
-    try (LoopbackKeyVault dying = LoopbackKeyVault.start(fixture.tls().serverContext(), KeyVaultFixture.TOKEN)) {
+    try (LoopbackKeyVault dying =
+        LoopbackKeyVault.start(fixture.tls().serverContext(), KeyVaultFixture.TOKEN)) {
       dying.addRsaKey("orders-rsa", 2048);
       AzureKeyVaultKeyWrapper wrapper =
           AzureKeyVaultKeyWrapper.builder()
@@ -82,7 +84,8 @@ class AzureKeyVaultEnvelopeTest {
     assertThat(envelope.decrypt(afterDeath, CONTEXT)).isEqualTo(plaintext);
     assertThat(envelope.decrypt(cachedMessage, CONTEXT)).isEqualTo(plaintext);
     assertThat(cache.stats().unwrapsAvoided()).isPositive();
-    assertThatThrownBy(() -> envelope.decrypt(uncachedMessage, EncryptionContext.of("tenant", "other")))
+    assertThatThrownBy(
+            () -> envelope.decrypt(uncachedMessage, EncryptionContext.of("tenant", "other")))
         .isInstanceOf(KeyUnavailableException.class)
         .hasMessageContaining(AZURE.toString());
   }

@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Opens azure-kv wrapped keys by docs/FORMAT.md ("azure-kv wrapped keys") alone, with the JDK's
- * HKDF and AES-GCM and the loopback vault playing Key Vault's unwrapkey, so the description and
- * the code cannot drift apart.
+ * HKDF and AES-GCM and the loopback vault playing Key Vault's unwrapkey, so the description and the
+ * code cannot drift apart.
  */
 class AzureKeyVaultFormatTest {
 

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
 import com.azure.identity.CredentialUnavailableException;
-import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.KeyAccessDeniedException;
 import com.plugsky.crypto.KeyUnavailableException;
@@ -126,7 +126,10 @@ class AzureKeyVaultKeyWrapperTest {
     KeyRef keyRef = KeyRef.parse("azure-kv:" + HSM + "orders-oct");
     byte[] dataKey = CryptoRandom.bytes(32);
     WrappedKey wrapped =
-        wrapperBuilder().algorithm(KeyVaultWrapAlgorithm.A256KW).build().wrap(keyRef, dataKey, CONTEXT);
+        wrapperBuilder()
+            .algorithm(KeyVaultWrapAlgorithm.A256KW)
+            .build()
+            .wrap(keyRef, dataKey, CONTEXT);
 
     assertThat(wrapper().unwrap(wrapped, CONTEXT)).isEqualTo(dataKey);
   }
@@ -277,7 +280,11 @@ class AzureKeyVaultKeyWrapperTest {
   void givesUpAfterTheAttemptsWithARetryableFailure() {
     KeyRef keyRef = KeyRef.parse("azure-kv:" + VAULT + "orders-rsa");
     vault.failNext(
-        Fault.throttled(), Fault.throttled(), Fault.throttled(), Fault.throttled(), Fault.throttled());
+        Fault.throttled(),
+        Fault.throttled(),
+        Fault.throttled(),
+        Fault.throttled(),
+        Fault.throttled());
 
     assertThatThrownBy(() -> wrapper().wrap(keyRef, CryptoRandom.bytes(32), CONTEXT))
         .isInstanceOfSatisfying(
@@ -359,7 +366,9 @@ class AzureKeyVaultKeyWrapperTest {
         assertThat(result.get(60, TimeUnit.SECONDS)).isTrue();
       }
     }
-    assertThat(events).hasSize(64).allSatisfy(e -> assertThat(e.outcome()).isEqualTo(Outcome.SUCCESS));
+    assertThat(events)
+        .hasSize(64)
+        .allSatisfy(e -> assertThat(e.outcome()).isEqualTo(Outcome.SUCCESS));
   }
 
   @Test
@@ -384,7 +393,9 @@ class AzureKeyVaultKeyWrapperTest {
         .hasMessageContaining("gave up after 2 attempts");
     Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-    assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(1400)).isLessThan(Duration.ofSeconds(5));
+    assertThat(took)
+        .isGreaterThanOrEqualTo(Duration.ofMillis(1400))
+        .isLessThan(Duration.ofSeconds(5));
   }
 
   @Test
@@ -411,12 +422,16 @@ class AzureKeyVaultKeyWrapperTest {
     assertThat(requests.getFirst().body()).isEmpty();
     assertThat(credential.requests())
         .extracting(TokenRequestContext::getScopes)
-        .allSatisfy(scopes -> assertThat(scopes).containsExactly(LoopbackKeyVault.RESOURCE + "/.default"));
+        .allSatisfy(
+            scopes -> assertThat(scopes).containsExactly(LoopbackKeyVault.RESOURCE + "/.default"));
     assertThat(credential.requests())
         .extracting(TokenRequestContext::getTenantId)
         .containsOnly(LoopbackKeyVault.TENANT);
     LoopbackKeyVault.Request wrap =
-        requests.stream().filter(r -> r.authorized() && r.path().endsWith("/wrapkey")).findFirst().orElseThrow();
+        requests.stream()
+            .filter(r -> r.authorized() && r.path().endsWith("/wrapkey"))
+            .findFirst()
+            .orElseThrow();
     // Without a version the SDK leaves the segment empty; Key Vault then uses the current version.
     assertThat(wrap.path()).isEqualTo("/keys/orders-rsa//wrapkey");
     assertThat(wrap.query()).startsWith("api-version=");
@@ -446,7 +461,8 @@ class AzureKeyVaultKeyWrapperTest {
         .isInstanceOf(AuthenticationFailedException.class);
 
     assertThat(events)
-        .extracting(AuditEvent::operation, AuditEvent::outcome, AuditEvent::bytes, AuditEvent::backend)
+        .extracting(
+            AuditEvent::operation, AuditEvent::outcome, AuditEvent::bytes, AuditEvent::backend)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(Operation.WRAP, Outcome.SUCCESS, 32L, "azure-kv"),
             org.assertj.core.groups.Tuple.tuple(Operation.UNWRAP, Outcome.SUCCESS, 32L, "azure-kv"),

@@ -12,8 +12,8 @@ import com.plugsky.crypto.primitive.CryptoRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Against a real Key Vault or Managed HSM, only when {@value #KEY_URL} names a key URL (e.g.
- * {@code https://myvault.vault.azure.net/keys/orders}); credentials come from {@code
+ * Against a real Key Vault or Managed HSM, only when {@value #KEY_URL} names a key URL (e.g. {@code
+ * https://myvault.vault.azure.net/keys/orders}); credentials come from {@code
  * DefaultAzureCredential} (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET, a managed
  * identity or the Azure CLI). {@value #ALGORITHM} picks A256KW for an oct-HSM key.
  */

@@ -9,8 +9,8 @@ import java.util.HexFormat;
  * One loopback Key Vault for every test class in this JVM: a certificate, RSA keys and a first
  * round trip cost seconds on a busy machine, so they are paid once. The server stops with the JVM.
  *
- * <p>Keys: {@code orders-rsa} (RSA 2048), {@code orders-rsa3072}, {@code orders-oct} (AES-256,
- * for A256KW) and {@code rotating} (RSA 2048; tests add versions).
+ * <p>Keys: {@code orders-rsa} (RSA 2048), {@code orders-rsa3072}, {@code orders-oct} (AES-256, for
+ * A256KW) and {@code rotating} (RSA 2048; tests add versions).
  */
 record KeyVaultFixture(SelfSignedTls tls, LoopbackKeyVault vault, String rsa2048Version) {
   static final String TOKEN = "loopback-" + HexFormat.of().formatHex(randomBytes(12));

@@ -58,7 +58,8 @@ final class LoopbackKeyVault implements AutoCloseable {
   private static final Pattern OPERATION =
       Pattern.compile("/keys/([a-zA-Z0-9-]{1,127})(?:/([0-9a-f]{32})?)?/(wrapkey|unwrapkey)");
   private static final Pattern API_VERSION =
-      Pattern.compile("(?:^|&)api-version=(7\\.[0-9]+|[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-preview)?)(?:&|$)");
+      Pattern.compile(
+          "(?:^|&)api-version=(7\\.[0-9]+|[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-preview)?)(?:&|$)");
 
   /** A recorded request: the Authorization header is kept only as whether it matched. */
   record Request(String method, String path, String query, boolean authorized, String body) {}
@@ -206,7 +207,8 @@ final class LoopbackKeyVault implements AutoCloseable {
         return;
       }
       if (!API_VERSION.matcher(query).find()) {
-        error(exchange, 400, "BadParameter", "The api-version query parameter is missing or unknown");
+        error(
+            exchange, 400, "BadParameter", "The api-version query parameter is missing or unknown");
         return;
       }
       Matcher operation = OPERATION.matcher(path);
