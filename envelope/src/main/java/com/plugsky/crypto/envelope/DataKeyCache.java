@@ -112,15 +112,14 @@ public final class DataKeyCache {
   }
 
   /**
-   * What a data key gives its messages: its derived secrets, which are the caller's own copy to
-   * close, and the header layout of its wrappings.
+   * What a data key gives its messages: its derived secrets, a reference the caller closes, and
+   * the header layout of its wrappings.
    */
   record Materials(DataKeySecrets secrets, Header.Layout layout) {}
 
   /**
    * The cached key for {@code key}, counted as one more message of {@code bytes} plaintext bytes,
-   * or null when there is none within the limits. The returned secrets are a copy the caller
-   * closes.
+   * or null when there is none within the limits. The caller closes the returned secrets.
    */
   synchronized Materials acquire(Key key, long bytes) {
     Slot slot = slots.get(key);
@@ -136,13 +135,13 @@ public final class DataKeyCache {
     slot.bytes += bytes;
     hits++;
     wrapsAvoided += slot.layout.entries().size();
-    return new Materials(slot.secrets.copy(), slot.layout);
+    return new Materials(slot.secrets.retain(), slot.layout);
   }
 
   /**
    * Caches a fresh key that has just served one message of {@code bytes} bytes. Takes ownership of
-   * {@code secrets}: they are zeroed when evicted, or at once when they may not serve another
-   * message.
+   * a reference to {@code secrets}, closed when evicted, or at once when they may not serve another
+   * message; the keys are zeroed once no message in flight holds them either.
    */
   synchronized void offer(Key key, DataKeySecrets secrets, Header.Layout layout, long bytes) {
     Slot fresh = new Slot(secrets, layout, nanoTime.getAsLong(), bytes);

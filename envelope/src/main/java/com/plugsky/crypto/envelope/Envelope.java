@@ -106,10 +106,17 @@ public final class Envelope {
     // The message id is published in the header, so the pooled DRBG output meant for public
     // values (nonces) serves: it is as random and never handed out twice.
     CryptoRandom.nextNonce(messageId);
-    try (DataKeySecrets secrets = materials.secrets();
-        MessageKeys messageKeys = MessageKeys.forMessage(secrets, messageId, primitives)) {
+    try (DataKeySecrets secrets = materials.secrets()) {
       Header.Layout layout = materials.layout();
-      byte[] message = sealWith(engine, layout, messageKeys, messageId, plaintext);
+      byte[] payloadKey = secrets.payloadKey(messageId);
+      byte[] message;
+      try {
+        message =
+            sealWith(
+                engine, layout.seal(messageId, secrets::headerTag), payloadKey, messageId, plaintext);
+      } finally {
+        Bytes.zero(payloadKey);
+      }
       keys.recordWraps(pending, message, layout.headerLength());
       return message;
     }
@@ -128,21 +135,19 @@ public final class Envelope {
       EncryptionContext context,
       List<Header.Entry> entries,
       byte[] plaintext) {
+    SymmetricPrimitives primitives = engine.primitives();
     Header.Layout layout = Header.Layout.of(version, frameExponent, context, entries);
     try (MessageKeys messageKeys =
-        MessageKeys.derive(
-            Format.suiteOf(version), dataKey, messageId, engine.primitives())) {
-      return sealWith(engine, layout, messageKeys, messageId, plaintext);
+        MessageKeys.derive(Format.suiteOf(version), dataKey, messageId, primitives)) {
+      Header header =
+          layout.seal(
+              messageId, authenticated -> primitives.hmacSha256(messageKeys.headerKey(), authenticated));
+      return sealWith(engine, header, messageKeys.payloadKey(), messageId, plaintext);
     }
   }
 
   private static byte[] sealWith(
-      AeadEngine engine,
-      Header.Layout layout,
-      MessageKeys messageKeys,
-      byte[] messageId,
-      byte[] plaintext) {
-    Header header = layout.seal(messageId, messageKeys.headerKey(), engine.primitives());
+      AeadEngine engine, Header header, byte[] payloadKey, byte[] messageId, byte[] plaintext) {
     int frameSize = header.frameSize();
     long frames = Math.max(1, Math.ceilDiv((long) plaintext.length, frameSize));
     long total = header.length() + plaintext.length + frames * Format.FRAME_OVERHEAD;
@@ -155,7 +160,7 @@ public final class Envelope {
     byte[] out = new byte[(int) total];
     header.writeTo(out, 0);
     int at = header.length();
-    try (FrameCipher cipher = new FrameCipher(engine, messageKeys.payloadKey(), messageId)) {
+    try (FrameCipher cipher = new FrameCipher(engine, payloadKey, messageId)) {
       for (long i = 0; i < frames; i++) {
         int from = (int) (i * frameSize);
         int length = Math.min(frameSize, plaintext.length - from);
@@ -260,8 +265,8 @@ public final class Envelope {
     FrameCipher cipher;
     DataKeyCache.Materials materials = freshMaterials(context, pending);
     try (DataKeySecrets secrets = materials.secrets();
-        MessageKeys messageKeys = MessageKeys.forMessage(secrets, messageId, primitives)) {
-      header = materials.layout().seal(messageId, messageKeys.headerKey(), primitives);
+        MessageKeys messageKeys = MessageKeys.forMessage(secrets, messageId)) {
+      header = materials.layout().seal(messageId, secrets::headerTag);
       cipher = new FrameCipher(engine, messageKeys.payloadKey(), messageId);
     }
     try {
@@ -405,7 +410,7 @@ public final class Envelope {
       return cached;
     }
     DataKeyCache.Materials fresh = freshMaterials(context, pending);
-    cache.offer(cacheKey, fresh.secrets().copy(), fresh.layout(), bytes);
+    cache.offer(cacheKey, fresh.secrets().retain(), fresh.layout(), bytes);
     return fresh;
   }
 
@@ -424,7 +429,8 @@ public final class Envelope {
         for (KeyRef kek : encryptionKeks.subList(1, encryptionKeks.size())) {
           entries.add(keys.wrap(kek, plaintextKey, context, pending));
         }
-        DataKeySecrets secrets = DataKeySecrets.derive(plaintextKey, primitives);
+        DataKeySecrets secrets =
+            DataKeySecrets.derive(plaintextKey, primitives, engine.isFipsApproved());
         try {
           return new DataKeyCache.Materials(
               secrets,

@@ -30,6 +30,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A message header: its fields and its exact bytes, tag included. Parsing checks every limit of
@@ -122,7 +123,7 @@ final class Header {
    */
   Header withEntries(List<Entry> newEntries, byte[] headerKey, SymmetricPrimitives primitives) {
     return Layout.of(version, frameExponent, context, newEntries)
-        .seal(messageId, headerKey, primitives);
+        .seal(messageId, authenticated -> primitives.hmacSha256(headerKey, authenticated));
   }
 
   String sha256Hex() {
@@ -167,7 +168,7 @@ final class Header {
       byte[] headerKey,
       SymmetricPrimitives primitives) {
     return Layout.of(version, frameExponent, context, entries)
-        .seal(messageId, headerKey, primitives);
+        .seal(messageId, authenticated -> primitives.hmacSha256(headerKey, authenticated));
   }
 
   /**
@@ -263,12 +264,15 @@ final class Header {
       return entries;
     }
 
-    /** The header of the message {@code messageId}, tagged under {@code headerKey}. */
-    Header seal(byte[] messageId, byte[] headerKey, SymmetricPrimitives primitives) {
+    /**
+     * The header of the message {@code messageId}, tagged by {@code tagger} (HMAC-SHA256 under
+     * the header key of every byte before the tag).
+     */
+    Header seal(byte[] messageId, UnaryOperator<byte[]> tagger) {
       byte[] authenticated = tagged.clone();
       System.arraycopy(
           messageId, 0, authenticated, Format.MESSAGE_ID_OFFSET, MESSAGE_ID_LENGTH);
-      byte[] tag = primitives.hmacSha256(headerKey, authenticated);
+      byte[] tag = tagger.apply(authenticated);
       byte[] bytes = Arrays.copyOf(authenticated, headerLength());
       System.arraycopy(tag, 0, bytes, tagged.length, HEADER_TAG_LENGTH);
       return new Header(version, frameExponent, messageId.clone(), context, entries, bytes);

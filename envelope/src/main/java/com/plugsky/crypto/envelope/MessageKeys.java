@@ -30,8 +30,8 @@ final class MessageKeys implements AutoCloseable {
   static MessageKeys derive(
       int suite, byte[] dataKey, byte[] messageId, SymmetricPrimitives primitives) {
     if (suite == Format.SUITE_2) {
-      try (DataKeySecrets secrets = DataKeySecrets.derive(dataKey, primitives)) {
-        return forMessage(secrets, messageId, primitives);
+      try (DataKeySecrets secrets = DataKeySecrets.derive(dataKey, primitives, true)) {
+        return forMessage(secrets, messageId);
       }
     }
     checkDataKeyLength(dataKey);
@@ -47,10 +47,8 @@ final class MessageKeys implements AutoCloseable {
   }
 
   /** Suite 2: the keys of one message under a data key whose secrets are already derived. */
-  static MessageKeys forMessage(
-      DataKeySecrets secrets, byte[] messageId, SymmetricPrimitives primitives) {
-    return new MessageKeys(
-        secrets.payloadKey(messageId, primitives), secrets.headerKey().clone());
+  static MessageKeys forMessage(DataKeySecrets secrets, byte[] messageId) {
+    return new MessageKeys(secrets.payloadKey(messageId), secrets.headerKey().clone());
   }
 
   static void checkDataKeyLength(byte[] dataKey) {

@@ -7,6 +7,7 @@ import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.audit.AuditEvent;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.engine.Engines;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,10 +111,12 @@ class DataKeyCacheTest {
     now.set(Duration.ofSeconds(10).toNanos());
     DataKeyCache.Materials miss = cache.acquire(KEY, 1);
 
-    assertThat(hit.secrets().headerKey())
-        .isEqualTo(filled(32, 9))
-        .isNotSameAs(secrets.headerKey());
+    assertThat(hit.secrets()).isSameAs(secrets);
     assertThat(miss).isNull();
+    assertThat(secrets.headerKey())
+        .as("evicted, but a message in flight still holds it")
+        .containsOnly(9);
+    hit.secrets().close();
     assertThat(secrets.headerKey()).containsOnly(0);
     assertThat(cache.stats().evictions()).isEqualTo(1);
   }
@@ -128,14 +131,16 @@ class DataKeyCacheTest {
     DataKeySecrets keyB = secrets(2);
     cache.offer(a, keyA, LAYOUT, 0);
     cache.offer(b, keyB, LAYOUT, 0);
-    cache.acquire(a, 0);
+    cache.acquire(a, 0).secrets().close();
 
     cache.offer(c, secrets(3), LAYOUT, 0);
 
     assertThat(keyB.headerKey()).containsOnly(0);
     assertThat(keyA.headerKey()).containsOnly(1);
     assertThat(cache.acquire(b, 0)).isNull();
-    assertThat(cache.acquire(a, 0)).isNotNull();
+    try (DataKeySecrets again = cache.acquire(a, 0).secrets()) {
+      assertThat(again).isSameAs(keyA);
+    }
   }
 
   @Test
@@ -216,7 +221,8 @@ class DataKeyCacheTest {
 
   /** Secrets whose two keys are {@code value} repeated, so that zeroing shows. */
   private static DataKeySecrets secrets(int value) {
-    return DataKeySecrets.of(filled(32, value), filled(32, value));
+    return DataKeySecrets.of(
+        filled(32, value), filled(32, value), Engines.defaultEngine().primitives());
   }
 
   private static byte[] filled(int length, int value) {
