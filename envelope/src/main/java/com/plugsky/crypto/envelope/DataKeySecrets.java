@@ -21,33 +21,35 @@ final class DataKeySecrets implements AutoCloseable {
   private final KeyedHmac headerTags;
   private final AtomicInteger references = new AtomicInteger(1);
 
-  private DataKeySecrets(byte[] prk, byte[] headerKey, SymmetricPrimitives primitives, boolean fips) {
+  private DataKeySecrets(
+      byte[] prk, byte[] headerKey, SymmetricPrimitives primitives, boolean precomputePads) {
     this.headerKey = headerKey;
-    this.payloadKeys = KeyedHmac.of(prk, primitives, fips);
-    this.headerTags = KeyedHmac.of(headerKey.clone(), primitives, fips);
+    this.payloadKeys = KeyedHmac.of(prk, primitives, precomputePads);
+    this.headerTags = KeyedHmac.of(headerKey.clone(), primitives, precomputePads);
   }
 
   /** Takes ownership of both arrays; for tests that need to see them zeroed. */
   static DataKeySecrets of(byte[] prk, byte[] headerKey, SymmetricPrimitives primitives) {
-    return new DataKeySecrets(prk, headerKey, primitives, false);
+    return new DataKeySecrets(prk, headerKey, primitives, true);
   }
 
   /**
    * HKDF-Extract of the data key, then the header key; the caller keeps ownership of {@code
-   * dataKey}. {@code fipsApproved} keeps every HMAC inside the engine (see {@link KeyedHmac}).
+   * dataKey}. {@code precomputePads} for secrets that will serve many messages, on an engine that
+   * is not FIPS approved (see {@link KeyedHmac}).
    *
    * @throws MalformedCiphertextException when the data key is not 32 bytes (a wrapping of a key of
    *     another length)
    */
   static DataKeySecrets derive(
-      byte[] dataKey, SymmetricPrimitives primitives, boolean fipsApproved) {
+      byte[] dataKey, SymmetricPrimitives primitives, boolean precomputePads) {
     MessageKeys.checkDataKeyLength(dataKey);
     byte[] prk = primitives.hmacSha256(Format.SUITE_2_SALT, dataKey);
     byte[] info = new byte[Format.SUITE_2_HEADER_INFO.length + 1];
     System.arraycopy(Format.SUITE_2_HEADER_INFO, 0, info, 0, Format.SUITE_2_HEADER_INFO.length);
     info[info.length - 1] = 1;
     byte[] headerKey = primitives.hmacSha256(prk, info);
-    return new DataKeySecrets(prk, headerKey, primitives, fipsApproved);
+    return new DataKeySecrets(prk, headerKey, primitives, precomputePads);
   }
 
   /** The payload key of the message {@code messageId}: one HKDF-Expand block. */

@@ -263,7 +263,7 @@ public final class Envelope {
     CryptoRandom.nextNonce(messageId);
     Header header;
     FrameCipher cipher;
-    DataKeyCache.Materials materials = freshMaterials(context, pending);
+    DataKeyCache.Materials materials = freshMaterials(context, pending, false);
     try (DataKeySecrets secrets = materials.secrets();
         MessageKeys messageKeys = MessageKeys.forMessage(secrets, messageId)) {
       header = materials.layout().seal(messageId, secrets::headerTag);
@@ -401,7 +401,7 @@ public final class Envelope {
   private DataKeyCache.Materials materials(
       EncryptionContext context, long bytes, List<KeyOperations.Pending> pending) {
     if (cache == null) {
-      return freshMaterials(context, pending);
+      return freshMaterials(context, pending, false);
     }
     DataKeyCache.Key cacheKey =
         new DataKeyCache.Key(encryptionKekNames, context, frameExponent);
@@ -409,17 +409,18 @@ public final class Envelope {
     if (cached != null) {
       return cached;
     }
-    DataKeyCache.Materials fresh = freshMaterials(context, pending);
+    DataKeyCache.Materials fresh = freshMaterials(context, pending, true);
     cache.offer(cacheKey, fresh.secrets().retain(), fresh.layout(), bytes);
     return fresh;
   }
 
   /**
    * A fresh data key, generated under the first KEK (one call where the backend can create and
-   * wrap together) and wrapped under the others; only its derived secrets outlive this call.
+   * wrap together) and wrapped under the others; only its derived secrets outlive this call, set up
+   * for many messages when {@code reusable} (cached).
    */
   private DataKeyCache.Materials freshMaterials(
-      EncryptionContext context, List<KeyOperations.Pending> pending) {
+      EncryptionContext context, List<KeyOperations.Pending> pending, boolean reusable) {
     List<Header.Entry> entries = new ArrayList<>(encryptionKeks.size());
     KeyRef first = encryptionKeks.getFirst();
     try (DataKey dataKey = keys.generate(first, context, pending)) {
@@ -429,8 +430,8 @@ public final class Envelope {
         for (KeyRef kek : encryptionKeks.subList(1, encryptionKeks.size())) {
           entries.add(keys.wrap(kek, plaintextKey, context, pending));
         }
-        DataKeySecrets secrets =
-            DataKeySecrets.derive(plaintextKey, primitives, engine.isFipsApproved());
+        boolean precomputePads = reusable && !engine.isFipsApproved();
+        DataKeySecrets secrets = DataKeySecrets.derive(plaintextKey, primitives, precomputePads);
         try {
           return new DataKeyCache.Materials(
               secrets,

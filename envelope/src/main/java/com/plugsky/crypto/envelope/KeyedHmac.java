@@ -8,12 +8,12 @@ import java.util.Arrays;
 /**
  * HMAC-SHA256 (RFC 2104) under one key, for the many messages under one cached data key.
  *
- * <p>On an engine that is not FIPS approved, the key's inner and outer pad blocks are hashed once
- * and each MAC clones those two SHA-256 states: a MAC of an n-block message costs n + 1 compression
- * calls instead of n + 3, with no per-call key set-up. The pad states are never modified after
- * construction, so concurrent clones are safe. On a FIPS-approved engine every MAC goes through
- * the engine's own HMAC, since a MAC assembled here from a hash would not be the validated
- * module's.
+ * <p>With {@code precomputePads}, the key's inner and outer pad blocks are hashed once and each MAC
+ * clones those two SHA-256 states: a MAC of an n-block message costs n + 1 compression calls
+ * instead of n + 3, with no per-call key set-up. The pad states are never modified after
+ * construction, so concurrent clones are safe. Without it (a key used for one message, or a
+ * FIPS-approved engine, where a MAC assembled here from a hash would not be the validated module's)
+ * every MAC goes through the engine's own HMAC.
  *
  * <p>{@link #close()} resets the pad states (which are as secret as the key) and zeroes the key.
  */
@@ -27,11 +27,13 @@ abstract sealed class KeyedHmac implements AutoCloseable {
   public abstract void close();
 
   /** Takes ownership of {@code key} (32 bytes, at most one SHA-256 block). */
-  static KeyedHmac of(byte[] key, SymmetricPrimitives primitives, boolean fipsApproved) {
-    return fipsApproved ? new ThroughEngine(key, primitives) : new PadStates(key);
+  static KeyedHmac of(byte[] key, SymmetricPrimitives primitives, boolean precomputePads) {
+    return precomputePads ? new PadStates(key) : new ThroughEngine(key, primitives);
   }
 
   private static final class PadStates extends KeyedHmac {
+    private static final MessageDigest FRESH_SHA256 = sha256();
+
     private final MessageDigest inner;
     private final MessageDigest outer;
 
@@ -44,8 +46,8 @@ abstract sealed class KeyedHmac implements AutoCloseable {
         opad[i] = (byte) (k ^ 0x5c);
       }
       Arrays.fill(key, (byte) 0);
-      inner = sha256();
-      outer = sha256();
+      inner = copy(FRESH_SHA256);
+      outer = copy(FRESH_SHA256);
       inner.update(ipad);
       outer.update(opad);
       Arrays.fill(ipad, (byte) 0);

@@ -30,7 +30,7 @@ final class MessageKeys implements AutoCloseable {
   static MessageKeys derive(
       int suite, byte[] dataKey, byte[] messageId, SymmetricPrimitives primitives) {
     if (suite == Format.SUITE_2) {
-      try (DataKeySecrets secrets = DataKeySecrets.derive(dataKey, primitives, true)) {
+      try (DataKeySecrets secrets = DataKeySecrets.derive(dataKey, primitives, false)) {
         return forMessage(secrets, messageId);
       }
     }
