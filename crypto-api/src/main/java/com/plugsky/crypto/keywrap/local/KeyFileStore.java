@@ -19,7 +19,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Key files of the local key wrapper: {@code <directory>/<name>.kek}, 32 raw bytes, owner-only.
@@ -50,7 +53,10 @@ final class KeyFileStore {
           PosixFilePermission.OTHERS_EXECUTE);
 
   private final Path directory;
-  private final ConcurrentHashMap<Path, CachedKey> cached = new ConcurrentHashMap<>();
+  // Readers copy a cached key under the read lock; replacing or dropping one (which zeroes it)
+  // takes the write lock, so no reader can copy a key that is being zeroed.
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Map<Path, CachedKey> cached = new HashMap<>();
 
   KeyFileStore(Path directory) {
     this.directory = directory;
@@ -82,10 +88,19 @@ final class KeyFileStore {
   /** The KEK called {@code name}, created first if it does not exist. The caller zeroes it. */
   byte[] readOrCreate(String name) {
     Path file = fileFor(name);
-    if (!cached.containsKey(file) && !Files.exists(file)) {
+    if (!isCached(file) && !Files.exists(file)) {
       create(file);
     }
-    return read(file);
+    try {
+      return read(file);
+    } catch (KeyUnavailableException e) {
+      if (Files.exists(file)) {
+        throw e;
+      }
+      // A cached key whose file was removed since: make a new one, as for a name never used.
+      create(file);
+      return read(file);
+    }
   }
 
   /** The existing KEK called {@code name}. The caller zeroes it. */
@@ -126,9 +141,9 @@ final class KeyFileStore {
   private byte[] read(Path file) {
     try {
       PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class);
-      CachedKey known = cached.get(file);
-      if (known != null && known.describes(attributes)) {
-        return known.kek().clone();
+      byte[] known = cachedCopy(file, attributes);
+      if (known != null) {
+        return known;
       }
       forget(file);
       Set<PosixFilePermission> permissions = attributes.permissions();
@@ -168,10 +183,7 @@ final class KeyFileStore {
               attributes.lastModifiedTime(),
               Set.copyOf(permissions));
       if (read.describes(after)) {
-        CachedKey previous = cached.put(file, read);
-        if (previous != null) {
-          Bytes.zero(previous.kek());
-        }
+        remember(file, read);
       } else {
         Bytes.zero(read.kek());
       }
@@ -192,10 +204,47 @@ final class KeyFileStore {
     }
   }
 
+  private boolean isCached(Path file) {
+    lock.readLock().lock();
+    try {
+      return cached.containsKey(file);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** A copy of the cached key of {@code file} if the file still matches {@code attributes}. */
+  private byte[] cachedCopy(Path file, PosixFileAttributes attributes) {
+    lock.readLock().lock();
+    try {
+      CachedKey known = cached.get(file);
+      return known != null && known.describes(attributes) ? known.kek().clone() : null;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void remember(Path file, CachedKey read) {
+    lock.writeLock().lock();
+    try {
+      CachedKey previous = cached.put(file, read);
+      if (previous != null) {
+        Bytes.zero(previous.kek());
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   private void forget(Path file) {
-    CachedKey stale = cached.remove(file);
-    if (stale != null) {
-      Bytes.zero(stale.kek());
+    lock.writeLock().lock();
+    try {
+      CachedKey stale = cached.remove(file);
+      if (stale != null) {
+        Bytes.zero(stale.kek());
+      }
+    } finally {
+      lock.writeLock().unlock();
     }
   }
 
