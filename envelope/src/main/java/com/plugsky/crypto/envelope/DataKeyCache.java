@@ -17,8 +17,10 @@ import java.util.function.LongSupplier;
  * HSM or KMS for each one. Off unless given to {@link Envelope.Builder#dataKeyCache}: by default
  * every message gets a fresh data key (per-request mode).
  *
- * <p>An entry is keyed by the list of KEKs and the encryption context, so a key is only reused for
- * messages an identical header could have described. It is dropped, and its key zeroed, when the
+ * <p>An entry is keyed by the list of KEKs, the encryption context and the frame size, so a key is
+ * only reused for messages an identical header could have described. It holds what the format
+ * derives from the data key once (docs/FORMAT.md, suite 2) and the header's layout, not the data
+ * key itself, so a message under a cached key costs two HMACs and its frames. It is dropped, and its key zeroed, when the
  * oldest entry must make room ({@link Builder#maxEntries}), when it is older than {@link
  * Builder#maxAge}, or before it would protect more than {@link Builder#maxMessagesPerKey} messages
  * or {@link Builder#maxBytesPerKey} plaintext bytes. Reuse never weakens a message's encryption:
