@@ -17,8 +17,10 @@ import java.util.function.LongSupplier;
  * HSM or KMS for each one. Off unless given to {@link Envelope.Builder#dataKeyCache}: by default
  * every message gets a fresh data key (per-request mode).
  *
- * <p>An entry is keyed by the list of KEKs and the encryption context, so a key is only reused for
- * messages an identical header could have described. It is dropped, and its key zeroed, when the
+ * <p>An entry is keyed by the list of KEKs, the encryption context and the frame size, so a key is
+ * only reused for messages an identical header could have described. It holds what the format
+ * derives from the data key once (docs/FORMAT.md, suite 2) and the header's layout, not the data
+ * key itself, so a message under a cached key costs two HMACs and its frames. It is dropped, and its key zeroed, when the
  * oldest entry must make room ({@link Builder#maxEntries}), when it is older than {@link
  * Builder#maxAge}, or before it would protect more than {@link Builder#maxMessagesPerKey} messages
  * or {@link Builder#maxBytesPerKey} plaintext bytes. Reuse never weakens a message's encryption:
@@ -72,7 +74,7 @@ public final class DataKeyCache {
   /** Drops every entry and zeroes its key. */
   public synchronized void clear() {
     for (Slot slot : slots.values()) {
-      Bytes.zero(slot.dataKey);
+      slot.secrets.close();
     }
     for (Unwrapped entry : unwrapped.values()) {
       Bytes.zero(entry.dataKey);
@@ -98,8 +100,11 @@ public final class DataKeyCache {
       long evictions,
       int entries) {}
 
-  /** Which messages may share a data key: same KEKs in the same order, same context. */
-  record Key(List<String> keyRefs, EncryptionContext context) {}
+  /**
+   * Which messages may share a data key: same KEKs in the same order, same context, same frame
+   * size (which the shared header layout records).
+   */
+  record Key(List<String> keyRefs, EncryptionContext context, int frameExponent) {}
 
   /** One wrapping of a data key, compared by content. */
   record Wrapping(String keyRef, ByteBuffer wrapped, EncryptionContext context) {
@@ -108,12 +113,15 @@ public final class DataKeyCache {
     }
   }
 
-  /** A data key and its wrappings; {@link #dataKey()} is the caller's own copy. */
-  record Materials(byte[] dataKey, List<Header.Entry> entries) {}
+  /**
+   * What a data key gives its messages: its derived secrets, a reference the caller closes, and
+   * the header layout of its wrappings.
+   */
+  record Materials(DataKeySecrets secrets, Header.Layout layout) {}
 
   /**
    * The cached key for {@code key}, counted as one more message of {@code bytes} plaintext bytes,
-   * or null when there is none within the limits. The returned key is a copy the caller zeroes.
+   * or null when there is none within the limits. The caller closes the returned secrets.
    */
   synchronized Materials acquire(Key key, long bytes) {
     Slot slot = slots.get(key);
@@ -128,30 +136,31 @@ public final class DataKeyCache {
     slot.messages++;
     slot.bytes += bytes;
     hits++;
-    wrapsAvoided += slot.entries.size();
-    return new Materials(slot.dataKey.clone(), slot.entries);
+    wrapsAvoided += slot.layout.entries().size();
+    return new Materials(slot.secrets.retain(), slot.layout);
   }
 
   /**
    * Caches a fresh key that has just served one message of {@code bytes} bytes. Takes ownership of
-   * {@code dataKey}: it is zeroed when evicted, or at once when it may not serve another message.
+   * a reference to {@code secrets}, closed when evicted, or at once when they may not serve another
+   * message; the keys are zeroed once no message in flight holds them either.
    */
-  synchronized void offer(Key key, byte[] dataKey, List<Header.Entry> entries, long bytes) {
-    Slot fresh = new Slot(dataKey, List.copyOf(entries), nanoTime.getAsLong(), bytes);
+  synchronized void offer(Key key, DataKeySecrets secrets, Header.Layout layout, long bytes) {
+    Slot fresh = new Slot(secrets, layout, nanoTime.getAsLong(), bytes);
     if (!fresh.allows(fresh.createdNanos, 0)) {
-      Bytes.zero(dataKey);
+      secrets.close();
       return;
     }
     Slot previous = slots.put(key, fresh);
     if (previous != null) {
-      Bytes.zero(previous.dataKey);
+      previous.secrets.close();
       evictions++;
     }
     Iterator<Map.Entry<Key, Slot>> eldest = slots.entrySet().iterator();
     while (slots.size() > maxEntries) {
       Slot old = eldest.next().getValue();
       eldest.remove();
-      Bytes.zero(old.dataKey);
+      old.secrets.close();
       evictions++;
     }
   }
@@ -196,20 +205,20 @@ public final class DataKeyCache {
 
   private void evict(Key key, Slot slot) {
     slots.remove(key);
-    Bytes.zero(slot.dataKey);
+    slot.secrets.close();
     evictions++;
   }
 
   private final class Slot {
-    final byte[] dataKey;
-    final List<Header.Entry> entries;
+    final DataKeySecrets secrets;
+    final Header.Layout layout;
     final long createdNanos;
     long messages = 1;
     long bytes;
 
-    Slot(byte[] dataKey, List<Header.Entry> entries, long createdNanos, long bytes) {
-      this.dataKey = dataKey;
-      this.entries = entries;
+    Slot(DataKeySecrets secrets, Header.Layout layout, long createdNanos, long bytes) {
+      this.secrets = secrets;
+      this.layout = layout;
       this.createdNanos = createdNanos;
       this.bytes = bytes;
     }

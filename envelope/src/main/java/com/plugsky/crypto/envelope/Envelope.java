@@ -10,6 +10,7 @@ import com.plugsky.crypto.engine.AeadEngine;
 import com.plugsky.crypto.engine.Engines;
 import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keyref.KeyRefScheme;
+import com.plugsky.crypto.keywrap.DataKey;
 import com.plugsky.crypto.keywrap.KeyWrapper;
 import com.plugsky.crypto.primitive.Bytes;
 import com.plugsky.crypto.primitive.CryptoRandom;
@@ -101,32 +102,32 @@ public final class Envelope {
     Objects.requireNonNull(context, "context");
     List<KeyOperations.Pending> pending = new ArrayList<>();
     DataKeyCache.Materials materials = materials(context, plaintext.length, pending);
-    try {
-      byte[] messageId = CryptoRandom.bytes(Format.MESSAGE_ID_LENGTH);
-      Sealed sealed =
-          seal(
-              engine,
-              frameExponent,
-              materials.dataKey(),
-              messageId,
-              context,
-              materials.entries(),
-              plaintext);
-      keys.recordWraps(pending, sealed.header());
-      return sealed.message();
-    } finally {
-      Bytes.zero(materials.dataKey());
+    byte[] messageId = new byte[Format.MESSAGE_ID_LENGTH];
+    // The message id is published in the header, so the pooled DRBG output meant for public
+    // values (nonces) serves: it is as random and never handed out twice.
+    CryptoRandom.nextNonce(messageId);
+    try (DataKeySecrets secrets = materials.secrets()) {
+      Header.Layout layout = materials.layout();
+      byte[] payloadKey = secrets.payloadKey(messageId);
+      byte[] message;
+      try {
+        message =
+            sealWith(
+                engine, layout.seal(messageId, secrets::headerTag), payloadKey, messageId, plaintext);
+      } finally {
+        Bytes.zero(payloadKey);
+      }
+      keys.recordWraps(pending, message, layout.headerLength());
+      return message;
     }
   }
-
-  /** A message and its parsed header. */
-  record Sealed(Header header, byte[] message) {}
 
   /**
    * The message for fixed inputs: the whole of encryption once the data key is wrapped and the
    * message id drawn. Deterministic, so that the golden vectors can check it byte for byte.
    */
-  static Sealed seal(
+  static byte[] seal(
+      int version,
       AeadEngine engine,
       int frameExponent,
       byte[] dataKey,
@@ -135,32 +136,38 @@ public final class Envelope {
       List<Header.Entry> entries,
       byte[] plaintext) {
     SymmetricPrimitives primitives = engine.primitives();
-    int frameSize = 1 << frameExponent;
-    long frames = Math.max(1, Math.ceilDiv((long) plaintext.length, frameSize));
-    long bodyLength = plaintext.length + frames * Format.FRAME_OVERHEAD;
-    try (MessageKeys messageKeys = MessageKeys.derive(dataKey, messageId, primitives)) {
+    Header.Layout layout = Header.Layout.of(version, frameExponent, context, entries);
+    try (MessageKeys messageKeys =
+        MessageKeys.derive(Format.suiteOf(version), dataKey, messageId, primitives)) {
       Header header =
-          Header.build(
-              frameExponent, messageId, context, entries, messageKeys.headerKey(), primitives);
-      long total = header.length() + bodyLength;
-      if (total > Integer.MAX_VALUE - 8) {
-        throw new InvalidInputException(
-            "a message of "
-                + plaintext.length
-                + " bytes does not fit in one array; use encryptingStream");
-      }
-      byte[] out = new byte[(int) total];
-      header.writeTo(out, 0);
-      int at = header.length();
-      try (FrameCipher cipher = new FrameCipher(engine, messageKeys.payloadKey(), messageId)) {
-        for (long i = 0; i < frames; i++) {
-          int from = (int) (i * frameSize);
-          int length = Math.min(frameSize, plaintext.length - from);
-          at += cipher.seal(i, i == frames - 1, plaintext, from, length, out, at);
-        }
-      }
-      return new Sealed(header, out);
+          layout.seal(
+              messageId, authenticated -> primitives.hmacSha256(messageKeys.headerKey(), authenticated));
+      return sealWith(engine, header, messageKeys.payloadKey(), messageId, plaintext);
     }
+  }
+
+  private static byte[] sealWith(
+      AeadEngine engine, Header header, byte[] payloadKey, byte[] messageId, byte[] plaintext) {
+    int frameSize = header.frameSize();
+    long frames = Math.max(1, Math.ceilDiv((long) plaintext.length, frameSize));
+    long total = header.length() + plaintext.length + frames * Format.FRAME_OVERHEAD;
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new InvalidInputException(
+          "a message of "
+              + plaintext.length
+              + " bytes does not fit in one array; use encryptingStream");
+    }
+    byte[] out = new byte[(int) total];
+    header.writeTo(out, 0);
+    int at = header.length();
+    try (FrameCipher cipher = new FrameCipher(engine, payloadKey, messageId)) {
+      for (long i = 0; i < frames; i++) {
+        int from = (int) (i * frameSize);
+        int length = Math.min(frameSize, plaintext.length - from);
+        at += cipher.seal(i, i == frames - 1, plaintext, from, length, out, at);
+      }
+    }
+    return out;
   }
 
   /**
@@ -252,18 +259,15 @@ public final class Envelope {
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(context, "context");
     List<KeyOperations.Pending> pending = new ArrayList<>();
-    byte[] dataKey = CryptoRandom.bytes(Format.DATA_KEY_LENGTH);
-    byte[] messageId = CryptoRandom.bytes(Format.MESSAGE_ID_LENGTH);
+    byte[] messageId = new byte[Format.MESSAGE_ID_LENGTH];
+    CryptoRandom.nextNonce(messageId);
     Header header;
     FrameCipher cipher;
-    try (MessageKeys messageKeys = MessageKeys.derive(dataKey, messageId, primitives)) {
-      List<Header.Entry> entries = wrapAll(dataKey, context, pending);
-      header =
-          Header.build(
-              frameExponent, messageId, context, entries, messageKeys.headerKey(), primitives);
+    DataKeyCache.Materials materials = freshMaterials(context, pending, false);
+    try (DataKeySecrets secrets = materials.secrets();
+        MessageKeys messageKeys = MessageKeys.forMessage(secrets, messageId)) {
+      header = materials.layout().seal(messageId, secrets::headerTag);
       cipher = new FrameCipher(engine, messageKeys.payloadKey(), messageId);
-    } finally {
-      Bytes.zero(dataKey);
     }
     try {
       out.write(header.bytes());
@@ -354,18 +358,28 @@ public final class Envelope {
     try (OpenedMessage opened = open(header, context, true)) {
       List<KeyOperations.Pending> pending = new ArrayList<>();
       List<Header.Entry> entries = new ArrayList<>();
+      Header.Entry openedEntry = entryFor(header, opened.openedBy()).orElseThrow();
       for (KeyRef keyRef : keyRefs) {
-        String name = keyRef.toString();
-        Optional<Header.Entry> kept =
-            header.entries().stream().filter(e -> e.keyRef().equals(name)).findFirst();
-        entries.add(
-            kept.isPresent() ? kept.get() : keys.wrap(keyRef, opened.dataKey(), context, pending));
+        Optional<Header.Entry> kept = entryFor(header, keyRef);
+        if (kept.isPresent()) {
+          entries.add(kept.get());
+        } else if (keyRef.scheme() == opened.openedBy().scheme()) {
+          // Same backend: let it move the wrapping itself (a KMS re-encrypts server-side).
+          entries.add(keys.rewrap(opened.openedBy(), openedEntry, keyRef, context, pending));
+        } else {
+          entries.add(keys.wrap(keyRef, opened.dataKey(), context, pending));
+        }
       }
       Header rewrapped = header.withEntries(entries, opened.keys().headerKey(), primitives);
       keys.recordWraps(pending, rewrapped);
       keys.recordRewrap(opened.openedBy(), rewrapped, started, t0);
       return rewrapped;
     }
+  }
+
+  private static Optional<Header.Entry> entryFor(Header header, KeyRef keyRef) {
+    String name = keyRef.toString();
+    return header.entries().stream().filter(e -> e.keyRef().equals(name)).findFirst();
   }
 
   /** Reads the header of {@code message} without any key. */
@@ -380,38 +394,56 @@ public final class Envelope {
     return Header.read(in).describe();
   }
 
-  /** A data key and its wrappings for a message of {@code bytes} bytes: cached, else fresh. */
+  /**
+   * The derived secrets of a data key and the header layout of its wrappings, for a message of
+   * {@code bytes} bytes: cached, else fresh. The caller closes the secrets.
+   */
   private DataKeyCache.Materials materials(
       EncryptionContext context, long bytes, List<KeyOperations.Pending> pending) {
+    if (cache == null) {
+      return freshMaterials(context, pending, false);
+    }
     DataKeyCache.Key cacheKey =
-        cache == null ? null : new DataKeyCache.Key(encryptionKekNames, context);
-    if (cache != null) {
-      DataKeyCache.Materials cached = cache.acquire(cacheKey, bytes);
-      if (cached != null) {
-        return cached;
-      }
+        new DataKeyCache.Key(encryptionKekNames, context, frameExponent);
+    DataKeyCache.Materials cached = cache.acquire(cacheKey, bytes);
+    if (cached != null) {
+      return cached;
     }
-    byte[] dataKey = CryptoRandom.bytes(Format.DATA_KEY_LENGTH);
-    List<Header.Entry> entries;
-    try {
-      entries = wrapAll(dataKey, context, pending);
-    } catch (RuntimeException e) {
-      Bytes.zero(dataKey);
-      throw e;
-    }
-    if (cache != null) {
-      cache.offer(cacheKey, dataKey.clone(), entries, bytes);
-    }
-    return new DataKeyCache.Materials(dataKey, entries);
+    DataKeyCache.Materials fresh = freshMaterials(context, pending, true);
+    cache.offer(cacheKey, fresh.secrets().retain(), fresh.layout(), bytes);
+    return fresh;
   }
 
-  private List<Header.Entry> wrapAll(
-      byte[] dataKey, EncryptionContext context, List<KeyOperations.Pending> pending) {
+  /**
+   * A fresh data key, generated under the first KEK (one call where the backend can create and
+   * wrap together) and wrapped under the others; only its derived secrets outlive this call, set up
+   * for many messages when {@code reusable} (cached).
+   */
+  private DataKeyCache.Materials freshMaterials(
+      EncryptionContext context, List<KeyOperations.Pending> pending, boolean reusable) {
     List<Header.Entry> entries = new ArrayList<>(encryptionKeks.size());
-    for (KeyRef kek : encryptionKeks) {
-      entries.add(keys.wrap(kek, dataKey, context, pending));
+    KeyRef first = encryptionKeks.getFirst();
+    try (DataKey dataKey = keys.generate(first, context, pending)) {
+      entries.add(new Header.Entry(first.toString(), dataKey.wrappedKey().bytes()));
+      byte[] plaintextKey = dataKey.plaintextKey();
+      try {
+        for (KeyRef kek : encryptionKeks.subList(1, encryptionKeks.size())) {
+          entries.add(keys.wrap(kek, plaintextKey, context, pending));
+        }
+        boolean precomputePads = reusable && !engine.isFipsApproved();
+        DataKeySecrets secrets = DataKeySecrets.derive(plaintextKey, primitives, precomputePads);
+        try {
+          return new DataKeyCache.Materials(
+              secrets,
+              Header.Layout.of(Format.CURRENT_VERSION, frameExponent, context, entries));
+        } catch (RuntimeException e) {
+          secrets.close();
+          throw e;
+        }
+      } finally {
+        Bytes.zero(plaintextKey);
+      }
     }
-    return entries;
   }
 
   /** The keys of an authenticated header, and which KEK gave them. Closing zeroes every key. */
@@ -457,7 +489,7 @@ public final class Envelope {
       }
       MessageKeys messageKeys;
       try {
-        messageKeys = MessageKeys.derive(dataKey, header.messageId(), primitives);
+        messageKeys = MessageKeys.derive(header.suite(), dataKey, header.messageId(), primitives);
       } catch (RuntimeException e) {
         Bytes.zero(dataKey);
         throw e;

@@ -9,8 +9,9 @@ import java.util.Objects;
  * operators and tools. Nothing here is secret, and nothing here is authenticated until the message
  * is decrypted.
  *
- * @param version the format version (1)
- * @param suite the algorithm suite (1: AES-256-GCM frames, HKDF-SHA256, HMAC-SHA256 commitment)
+ * @param version the format version (2, or 1 for messages written before version 2)
+ * @param suite the algorithm suite (2 in version 2, 1 in version 1: AES-256-GCM frames,
+ *     HKDF-SHA256 key schedule, HMAC-SHA256 commitment; docs/FORMAT.md)
  * @param messageId the 256-bit message id, lower-case hex
  * @param context the encryption context stored in the header
  * @param wrappedKeys the data key's wrappings, in header order

@@ -4,11 +4,22 @@ import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.keyref.KeyRef;
 import java.nio.charset.StandardCharsets;
 
-/** The constants and limits of message format version 1, suite 1 (docs/FORMAT.md). */
+/** The constants and limits of the message format, versions 1 and 2 (docs/FORMAT.md). */
 final class Format {
   static final byte[] MAGIC = {'P', 'S', 'E'};
-  static final int VERSION = 1;
-  static final int SUITE = 1;
+
+  /** Version 1 layout, read only: fixed-width length fields. Its only suite is 1. */
+  static final int VERSION_1 = 1;
+
+  static final int SUITE_1 = 1;
+
+  /** Version 2 layout, written: varint lengths, compact context and KeyRefs. Its suite is 2. */
+  static final int VERSION_2 = 2;
+
+  static final int SUITE_2 = 2;
+
+  /** The version new messages are written in. */
+  static final int CURRENT_VERSION = VERSION_2;
 
   static final int MIN_FRAME_EXPONENT = 4;
   static final int MAX_FRAME_EXPONENT = 24;
@@ -18,8 +29,11 @@ final class Format {
   static final int DATA_KEY_LENGTH = 32;
   static final int HEADER_TAG_LENGTH = 32;
 
-  /** Magic, version, suite, frame size exponent, message id, context length. */
-  static final int FIXED_PREFIX_LENGTH = 3 + 1 + 1 + 1 + MESSAGE_ID_LENGTH + 2;
+  /** Magic, version, suite, frame size exponent, message id. */
+  static final int FIXED_PREFIX_LENGTH = 3 + 1 + 1 + 1 + MESSAGE_ID_LENGTH;
+
+  /** Where the message id starts. */
+  static final int MESSAGE_ID_OFFSET = 6;
 
   static final int MAX_HEADER_LENGTH = 65_536;
   static final int MIN_CONTEXT_LENGTH = 2;
@@ -34,17 +48,32 @@ final class Format {
   static final int FINAL_FLAG = 0x8000_0000;
   static final long MAX_FRAMES = 1L << 32;
 
-  static final byte[] KEY_SCHEDULE_INFO = keyScheduleInfo();
+  /** Suite 1: the HKDF info of the per-message key schedule. */
+  static final byte[] KEY_SCHEDULE_INFO = label("plugsky envelope", VERSION_1, SUITE_1);
+
+  /** Suite 2: the HKDF-Extract salt of the per-data-key PRK. */
+  static final byte[] SUITE_2_SALT = "plugsky envelope v2".getBytes(StandardCharsets.US_ASCII);
+
+  /** Suite 2: the HKDF-Expand info of the header key (then the block counter 01). */
+  static final byte[] SUITE_2_HEADER_INFO = label("plugsky header", VERSION_2, SUITE_2);
+
+  /** Suite 2: the HKDF-Expand info prefix of a payload key (then the message id, then 01). */
+  static final byte[] SUITE_2_PAYLOAD_INFO = label("plugsky payload", VERSION_2, SUITE_2);
 
   private Format() {}
 
-  private static byte[] keyScheduleInfo() {
-    byte[] label = "plugsky envelope".getBytes(StandardCharsets.US_ASCII);
+  private static byte[] label(String text, int version, int suite) {
+    byte[] label = text.getBytes(StandardCharsets.US_ASCII);
     byte[] info = new byte[label.length + 2];
     System.arraycopy(label, 0, info, 0, label.length);
-    info[label.length] = VERSION;
-    info[label.length + 1] = SUITE;
+    info[label.length] = (byte) version;
+    info[label.length + 1] = (byte) suite;
     return info;
+  }
+
+  /** The suite a version's messages use. */
+  static int suiteOf(int version) {
+    return version == VERSION_1 ? SUITE_1 : SUITE_2;
   }
 
   static boolean isPowerOfTwoFrameSize(int frameSize) {

@@ -22,7 +22,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,6 +30,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A message header: its fields and its exact bytes, tag included. Parsing checks every limit of
@@ -50,6 +50,7 @@ final class Header {
     }
   }
 
+  private final int version;
   private final int frameExponent;
   private final byte[] messageId;
   private final EncryptionContext context;
@@ -57,16 +58,26 @@ final class Header {
   private final byte[] bytes;
 
   private Header(
+      int version,
       int frameExponent,
       byte[] messageId,
       EncryptionContext context,
       List<Entry> entries,
       byte[] bytes) {
+    this.version = version;
     this.frameExponent = frameExponent;
     this.messageId = messageId;
     this.context = context;
     this.entries = List.copyOf(entries);
     this.bytes = bytes;
+  }
+
+  int version() {
+    return version;
+  }
+
+  int suite() {
+    return Format.suiteOf(version);
   }
 
   int frameSize() {
@@ -100,19 +111,31 @@ final class Header {
 
   /** Whether the header tag is the one {@code headerKey} gives; constant time. */
   boolean tagMatches(byte[] headerKey, SymmetricPrimitives primitives) {
-    byte[] expected = computeTag(headerKey, bytes, bytes.length - HEADER_TAG_LENGTH, primitives);
+    byte[] expected =
+        primitives.hmacSha256(headerKey, Arrays.copyOf(bytes, bytes.length - HEADER_TAG_LENGTH));
     byte[] actual = Arrays.copyOfRange(bytes, bytes.length - HEADER_TAG_LENGTH, bytes.length);
     return Bytes.constantTimeEquals(expected, actual);
   }
 
-  /** The same message id, context and frame size with other entries and a new tag, for rewrap. */
+  /**
+   * The same version, message id, context and frame size with other entries and a new tag, for
+   * rewrap.
+   */
   Header withEntries(List<Entry> newEntries, byte[] headerKey, SymmetricPrimitives primitives) {
-    return build(frameExponent, messageId, context, newEntries, headerKey, primitives);
+    return Layout.of(version, frameExponent, context, newEntries)
+        .seal(messageId, authenticated -> primitives.hmacSha256(headerKey, authenticated));
   }
 
   String sha256Hex() {
+    return sha256Hex(bytes, bytes.length);
+  }
+
+  /** The SHA-256 of the first {@code length} bytes of {@code message}, lower-case hex. */
+  static String sha256Hex(byte[] message, int length) {
     try {
-      return Bytes.hex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(message, 0, length);
+      return Bytes.hex(digest.digest());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
@@ -120,8 +143,8 @@ final class Header {
 
   EnvelopeHeader describe() {
     return new EnvelopeHeader(
-        Format.VERSION,
-        Format.SUITE,
+        version,
+        suite(),
         Bytes.hex(messageId),
         context,
         entries.stream()
@@ -137,57 +160,128 @@ final class Header {
    * @throws InvalidInputException when the entries break a limit of the format
    */
   static Header build(
+      int version,
       int frameExponent,
       byte[] messageId,
       EncryptionContext context,
       List<Entry> entries,
       byte[] headerKey,
       SymmetricPrimitives primitives) {
-    if (entries.isEmpty() || entries.size() > MAX_WRAPPED_KEYS) {
-      throw new InvalidInputException(
-          "a message carries 1.." + MAX_WRAPPED_KEYS + " wrapped keys, not " + entries.size());
-    }
-    byte[] encodedContext = context.encoded();
-    long length = FIXED_PREFIX_LENGTH + encodedContext.length + 1L + HEADER_TAG_LENGTH;
-    Set<String> seen = new HashSet<>();
-    for (Entry entry : entries) {
-      if (!seen.add(entry.keyRef())) {
-        throw new InvalidInputException("KeyRef " + entry.keyRef() + " is listed twice");
-      }
-      if (entry.wrapped.length == 0 || entry.wrapped.length > MAX_WRAPPED_LENGTH) {
-        throw new InvalidInputException(
-            "the wrapped key under "
-                + entry.keyRef()
-                + " is "
-                + entry.wrapped.length
-                + " bytes; the format holds 1.."
-                + MAX_WRAPPED_LENGTH);
-      }
-      length += 4L + entry.keyRef().length() + entry.wrapped.length;
-    }
-    if (length > MAX_HEADER_LENGTH) {
-      throw new InvalidInputException(
-          "the header would be " + length + " bytes; the format allows " + MAX_HEADER_LENGTH);
-    }
-    ByteBuffer out = ByteBuffer.allocate((int) length);
-    out.put(Format.MAGIC).put((byte) Format.VERSION).put((byte) Format.SUITE);
-    out.put((byte) frameExponent).put(messageId);
-    out.putShort((short) encodedContext.length).put(encodedContext);
-    out.put((byte) entries.size());
-    for (Entry entry : entries) {
-      byte[] keyRef = entry.keyRef().getBytes(StandardCharsets.US_ASCII);
-      out.putShort((short) keyRef.length).put(keyRef);
-      out.putShort((short) entry.wrapped.length).put(entry.wrapped);
-    }
-    byte[] bytes = out.array();
-    byte[] tag = computeTag(headerKey, bytes, out.position(), primitives);
-    out.put(tag);
-    return new Header(frameExponent, messageId.clone(), context, entries, bytes);
+    return Layout.of(version, frameExponent, context, entries)
+        .seal(messageId, authenticated -> primitives.hmacSha256(headerKey, authenticated));
   }
 
-  private static byte[] computeTag(
-      byte[] headerKey, byte[] header, int authenticatedLength, SymmetricPrimitives primitives) {
-    return primitives.hmacSha256(headerKey, Arrays.copyOf(header, authenticatedLength));
+  /**
+   * Every header byte but the message id and the tag, laid out once: messages under one cached
+   * data key share all of them, so each message only fills in its id and computes its tag.
+   */
+  static final class Layout {
+    private final int version;
+    private final int frameExponent;
+    private final EncryptionContext context;
+    private final List<Entry> entries;
+    private final byte[] tagged;
+
+    private Layout(
+        int version,
+        int frameExponent,
+        EncryptionContext context,
+        List<Entry> entries,
+        byte[] tagged) {
+      this.version = version;
+      this.frameExponent = frameExponent;
+      this.context = context;
+      this.entries = entries;
+      this.tagged = tagged;
+    }
+
+    /**
+     * @throws InvalidInputException when the entries break a limit of the format
+     */
+    static Layout of(
+        int version, int frameExponent, EncryptionContext context, List<Entry> entries) {
+      if (entries.isEmpty() || entries.size() > MAX_WRAPPED_KEYS) {
+        throw new InvalidInputException(
+            "a message carries 1.." + MAX_WRAPPED_KEYS + " wrapped keys, not " + entries.size());
+      }
+      Set<String> seen = new HashSet<>();
+      for (Entry entry : entries) {
+        if (!seen.add(entry.keyRef())) {
+          throw new InvalidInputException("KeyRef " + entry.keyRef() + " is listed twice");
+        }
+        if (entry.wrapped.length == 0 || entry.wrapped.length > MAX_WRAPPED_LENGTH) {
+          throw new InvalidInputException(
+              "the wrapped key under "
+                  + entry.keyRef()
+                  + " is "
+                  + entry.wrapped.length
+                  + " bytes; the format holds 1.."
+                  + MAX_WRAPPED_LENGTH);
+        }
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+      out.writeBytes(Format.MAGIC);
+      out.write(version);
+      out.write(Format.suiteOf(version));
+      out.write(frameExponent);
+      out.writeBytes(new byte[MESSAGE_ID_LENGTH]);
+      byte[] encodedContext = context.encoded();
+      if (version == Format.VERSION_1) {
+        writeU16(out, encodedContext.length);
+        out.writeBytes(encodedContext);
+      } else {
+        Compact.writeContext(encodedContext, out);
+      }
+      out.write(entries.size());
+      for (Entry entry : entries) {
+        if (version == Format.VERSION_1) {
+          byte[] keyRef = entry.keyRef().getBytes(StandardCharsets.US_ASCII);
+          writeU16(out, keyRef.length);
+          out.writeBytes(keyRef);
+          writeU16(out, entry.wrapped.length);
+        } else {
+          Compact.writeKeyRef(entry.keyRef(), out);
+          Compact.writeVarint(entry.wrapped.length, out);
+        }
+        out.writeBytes(entry.wrapped);
+      }
+      if (out.size() + HEADER_TAG_LENGTH > MAX_HEADER_LENGTH) {
+        throw new InvalidInputException(
+            "the header would be "
+                + (out.size() + HEADER_TAG_LENGTH)
+                + " bytes; the format allows "
+                + MAX_HEADER_LENGTH);
+      }
+      return new Layout(version, frameExponent, context, List.copyOf(entries), out.toByteArray());
+    }
+
+    /** The header's length, tag included. */
+    int headerLength() {
+      return tagged.length + HEADER_TAG_LENGTH;
+    }
+
+    List<Entry> entries() {
+      return entries;
+    }
+
+    /**
+     * The header of the message {@code messageId}, tagged by {@code tagger} (HMAC-SHA256 under
+     * the header key of every byte before the tag).
+     */
+    Header seal(byte[] messageId, UnaryOperator<byte[]> tagger) {
+      byte[] authenticated = tagged.clone();
+      System.arraycopy(
+          messageId, 0, authenticated, Format.MESSAGE_ID_OFFSET, MESSAGE_ID_LENGTH);
+      byte[] tag = tagger.apply(authenticated);
+      byte[] bytes = Arrays.copyOf(authenticated, headerLength());
+      System.arraycopy(tag, 0, bytes, tagged.length, HEADER_TAG_LENGTH);
+      return new Header(version, frameExponent, messageId.clone(), context, entries, bytes);
+    }
+  }
+
+  private static void writeU16(ByteArrayOutputStream out, int value) {
+    out.write(value >>> 8);
+    out.write(value);
   }
 
   /** Parses the header at the start of {@code message}; the body follows at {@link #length()}. */
@@ -202,8 +296,8 @@ final class Header {
   /**
    * Reads exactly one header from {@code in}, leaving the stream at the first frame.
    *
-   * @throws MalformedCiphertextException when the bytes are not a version 1 suite 1 header within
-   *     the format's limits, or the stream ends inside the header
+   * @throws MalformedCiphertextException when the bytes are not a version 1 or 2 header within the
+   *     format's limits, or the stream ends inside the header
    */
   static Header read(InputStream in) throws IOException {
     BoundedReader reader = new BoundedReader(in);
@@ -213,20 +307,22 @@ final class Header {
           "not an envelope message: it does not start with the magic bytes 50 53 45 (\"PSE\")");
     }
     int version = Byte.toUnsignedInt(prefix[3]);
-    if (version != Format.VERSION) {
+    if (version != Format.VERSION_1 && version != Format.VERSION_2) {
       throw new MalformedCiphertextException(
           "envelope format version "
               + version
-              + " is not supported; this library reads version "
-              + Format.VERSION);
+              + " is not supported; this library reads versions 1 and 2");
     }
     int suite = Byte.toUnsignedInt(prefix[4]);
-    if (suite != Format.SUITE) {
+    if (suite != Format.suiteOf(version)) {
       throw new MalformedCiphertextException(
           "envelope suite "
               + suite
-              + " is not supported; this library reads suite "
-              + Format.SUITE);
+              + " is not supported in version "
+              + version
+              + "; this library reads suite "
+              + Format.suiteOf(version)
+              + " there");
     }
     int frameExponent = Byte.toUnsignedInt(prefix[5]);
     if (frameExponent < MIN_FRAME_EXPONENT || frameExponent > MAX_FRAME_EXPONENT) {
@@ -238,19 +334,11 @@ final class Header {
               + " to 2^"
               + MAX_FRAME_EXPONENT);
     }
-    byte[] messageId = Arrays.copyOfRange(prefix, 6, 6 + MESSAGE_ID_LENGTH);
-    int contextLength = ByteBuffer.wrap(prefix, 6 + MESSAGE_ID_LENGTH, 2).getShort() & 0xffff;
-    if (contextLength < MIN_CONTEXT_LENGTH || contextLength > MAX_CONTEXT_LENGTH) {
-      throw new MalformedCiphertextException(
-          "header claims an encryption context of "
-              + contextLength
-              + " bytes; the format allows "
-              + MIN_CONTEXT_LENGTH
-              + ".."
-              + MAX_CONTEXT_LENGTH);
-    }
+    byte[] messageId =
+        Arrays.copyOfRange(
+            prefix, Format.MESSAGE_ID_OFFSET, Format.MESSAGE_ID_OFFSET + MESSAGE_ID_LENGTH);
     EncryptionContext context =
-        EncryptionContext.decode(reader.take(contextLength, "the encryption context"));
+        version == Format.VERSION_1 ? readContextV1(reader) : Compact.readContext(reader);
     int count = reader.u8("the wrapped key count");
     if (count < 1 || count > MAX_WRAPPED_KEYS) {
       throw new MalformedCiphertextException(
@@ -259,28 +347,16 @@ final class Header {
     List<Entry> entries = new ArrayList<>(count);
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < count; i++) {
-      int keyRefLength = reader.u16("the KeyRef length of wrapped key " + i);
-      if (keyRefLength < 1 || keyRefLength > MAX_KEY_REF_LENGTH) {
-        throw new MalformedCiphertextException(
-            "wrapped key "
-                + i
-                + " claims a KeyRef of "
-                + keyRefLength
-                + " bytes; the format allows 1.."
-                + MAX_KEY_REF_LENGTH);
-      }
-      byte[] keyRefBytes = reader.take(keyRefLength, "the KeyRef of wrapped key " + i);
-      for (byte b : keyRefBytes) {
-        if (b < 0x21 || b > 0x7e) {
-          throw new MalformedCiphertextException(
-              "the KeyRef of wrapped key " + i + " holds a byte outside printable ASCII");
-        }
-      }
-      String keyRef = new String(keyRefBytes, StandardCharsets.US_ASCII);
+      String keyRef =
+          version == Format.VERSION_1 ? readKeyRefV1(reader, i) : Compact.readKeyRef(reader, i);
       if (!seen.add(keyRef)) {
         throw new MalformedCiphertextException("header lists KeyRef " + keyRef + " twice");
       }
-      int wrappedLength = reader.u16("the wrapped length of " + keyRef);
+      String what = "the wrapped length of " + keyRef;
+      int wrappedLength =
+          version == Format.VERSION_1
+              ? reader.u16(what)
+              : reader.varint(what);
       if (wrappedLength < 1 || wrappedLength > MAX_WRAPPED_LENGTH) {
         throw new MalformedCiphertextException(
             "the wrapped key under "
@@ -293,11 +369,40 @@ final class Header {
       entries.add(new Entry(keyRef, reader.take(wrappedLength, "the wrapped key under " + keyRef)));
     }
     reader.take(HEADER_TAG_LENGTH, "the header tag");
-    return new Header(frameExponent, messageId, context, entries, reader.bytesRead());
+    return new Header(version, frameExponent, messageId, context, entries, reader.bytesRead());
+  }
+
+  private static EncryptionContext readContextV1(BoundedReader reader) throws IOException {
+    int contextLength = reader.u16("the context length");
+    if (contextLength < MIN_CONTEXT_LENGTH || contextLength > MAX_CONTEXT_LENGTH) {
+      throw new MalformedCiphertextException(
+          "header claims an encryption context of "
+              + contextLength
+              + " bytes; the format allows "
+              + MIN_CONTEXT_LENGTH
+              + ".."
+              + MAX_CONTEXT_LENGTH);
+    }
+    return EncryptionContext.decode(reader.take(contextLength, "the encryption context"));
+  }
+
+  private static String readKeyRefV1(BoundedReader reader, int index) throws IOException {
+    int keyRefLength = reader.u16("the KeyRef length of wrapped key " + index);
+    if (keyRefLength < 1 || keyRefLength > MAX_KEY_REF_LENGTH) {
+      throw new MalformedCiphertextException(
+          "wrapped key "
+              + index
+              + " claims a KeyRef of "
+              + keyRefLength
+              + " bytes; the format allows 1.."
+              + MAX_KEY_REF_LENGTH);
+    }
+    return Compact.printableAscii(
+        reader.take(keyRefLength, "the KeyRef of wrapped key " + index), index);
   }
 
   /** Reads exact lengths, refusing any read that would take the header past its limit. */
-  private static final class BoundedReader {
+  static final class BoundedReader {
     private final InputStream in;
     private final ByteArrayOutputStream read = new ByteArrayOutputStream(256);
 
@@ -331,6 +436,26 @@ final class Header {
 
     int u8(String what) throws IOException {
       return Byte.toUnsignedInt(take(1, what)[0]);
+    }
+
+    /**
+     * An unsigned LEB128 varint of at most {@value Compact#MAX_VARINT_BYTES} bytes in its one
+     * minimal encoding.
+     */
+    int varint(String what) throws IOException {
+      int value = 0;
+      for (int i = 0; i < Compact.MAX_VARINT_BYTES; i++) {
+        int b = u8(what);
+        if (i > 0 && b == 0) {
+          throw new MalformedCiphertextException(what + " is a varint with a redundant zero byte");
+        }
+        value |= (b & 0x7f) << (7 * i);
+        if ((b & 0x80) == 0) {
+          return value;
+        }
+      }
+      throw new MalformedCiphertextException(
+          what + " is a varint longer than " + Compact.MAX_VARINT_BYTES + " bytes");
     }
 
     int u16(String what) throws IOException {

@@ -9,6 +9,7 @@ import com.plugsky.crypto.audit.AuditedOperation;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keyref.KeyRefScheme;
+import com.plugsky.crypto.keywrap.DataKey;
 import com.plugsky.crypto.keywrap.KeyWrapper;
 import com.plugsky.crypto.keywrap.KeyWrappers;
 import com.plugsky.crypto.keywrap.WrappedKey;
@@ -64,12 +65,67 @@ final class KeyOperations {
     return new Header.Entry(keyRef.toString(), wrapped.bytes());
   }
 
+  /**
+   * A fresh data key from {@code keyRef}'s wrapper, wrapped under it: one backend call where the
+   * backend generates and wraps together (AWS KMS GenerateDataKey). The caller closes it.
+   */
+  DataKey generate(KeyRef keyRef, EncryptionContext context, List<Pending> pending) {
+    AuditedOperation operation =
+        describe(Operation.GENERATE_DATA_KEY, keyRef, Format.DATA_KEY_LENGTH);
+    Instant started = Instant.now();
+    long t0 = System.nanoTime();
+    DataKey dataKey;
+    try {
+      dataKey = wrapperFor(keyRef).generateDataKey(keyRef, Format.DATA_KEY_LENGTH, context);
+    } catch (RuntimeException e) {
+      recordFailure(operation, started, t0, e);
+      throw e;
+    }
+    pending.add(new Pending(operation, started, Duration.ofNanos(System.nanoTime() - t0)));
+    return dataKey;
+  }
+
+  /**
+   * Moves the wrapping {@code entry} (under {@code from}) to {@code target}, a KEK of the same
+   * scheme, through the backend's own rewrap (AWS KMS ReEncrypt keeps the data key server-side).
+   */
+  Header.Entry rewrap(
+      KeyRef from,
+      Header.Entry entry,
+      KeyRef target,
+      EncryptionContext context,
+      List<Pending> pending) {
+    AuditedOperation operation = describe(Operation.REWRAP, target, Format.DATA_KEY_LENGTH);
+    Instant started = Instant.now();
+    long t0 = System.nanoTime();
+    WrappedKey moved;
+    try {
+      moved = wrapperFor(target).rewrap(new WrappedKey(from, entry.wrapped()), target, context);
+    } catch (RuntimeException e) {
+      recordFailure(operation, started, t0, e);
+      throw e;
+    }
+    pending.add(new Pending(operation, started, Duration.ofNanos(System.nanoTime() - t0)));
+    return new Header.Entry(target.toString(), moved.bytes());
+  }
+
   /** Records the held wrap events against the header they ended up in. */
   void recordWraps(List<Pending> pending, Header header) {
     if (pending.isEmpty() || sink == AuditSink.NONE) {
       return;
     }
-    String hash = header.sha256Hex();
+    record(pending, header.sha256Hex());
+  }
+
+  /** {@link #recordWraps(List, Header)} for a header known by its bytes at the message start. */
+  void recordWraps(List<Pending> pending, byte[] message, int headerLength) {
+    if (pending.isEmpty() || sink == AuditSink.NONE) {
+      return;
+    }
+    record(pending, Header.sha256Hex(message, headerLength));
+  }
+
+  private void record(List<Pending> pending, String hash) {
     for (Pending p : pending) {
       sink.record(
           p.operation().withHeaderSha256(hash).event(p.started(), p.latency(), Outcome.SUCCESS));

@@ -6,8 +6,9 @@ import com.plugsky.crypto.primitive.SymmetricPrimitives;
 import java.util.Arrays;
 
 /**
- * The two keys of one message, derived from its data key and message id (docs/FORMAT.md, key
- * schedule). Closing zeroes both.
+ * The two keys of one message (docs/FORMAT.md, key schedules): in suite 1 both come from the data
+ * key and message id; in suite 2 the header key is per data key and the payload key per message.
+ * Closing zeroes both.
  */
 final class MessageKeys implements AutoCloseable {
   private static final int KEY_LENGTH = 32;
@@ -26,14 +27,14 @@ final class MessageKeys implements AutoCloseable {
    * @throws MalformedCiphertextException when the data key is not 32 bytes (a wrapping of a key of
    *     another length)
    */
-  static MessageKeys derive(byte[] dataKey, byte[] messageId, SymmetricPrimitives primitives) {
-    if (dataKey.length != Format.DATA_KEY_LENGTH) {
-      throw new MalformedCiphertextException(
-          "the wrapped data key is "
-              + dataKey.length
-              + " bytes; envelope messages use "
-              + Format.DATA_KEY_LENGTH);
+  static MessageKeys derive(
+      int suite, byte[] dataKey, byte[] messageId, SymmetricPrimitives primitives) {
+    if (suite == Format.SUITE_2) {
+      try (DataKeySecrets secrets = DataKeySecrets.derive(dataKey, primitives, false)) {
+        return forMessage(secrets, messageId);
+      }
     }
+    checkDataKeyLength(dataKey);
     byte[] okm =
         primitives.hkdfSha256(dataKey, messageId, Format.KEY_SCHEDULE_INFO, 2 * KEY_LENGTH);
     try {
@@ -42,6 +43,21 @@ final class MessageKeys implements AutoCloseable {
           Arrays.copyOfRange(okm, KEY_LENGTH, 2 * KEY_LENGTH));
     } finally {
       Bytes.zero(okm);
+    }
+  }
+
+  /** Suite 2: the keys of one message under a data key whose secrets are already derived. */
+  static MessageKeys forMessage(DataKeySecrets secrets, byte[] messageId) {
+    return new MessageKeys(secrets.payloadKey(messageId), secrets.headerKey().clone());
+  }
+
+  static void checkDataKeyLength(byte[] dataKey) {
+    if (dataKey.length != Format.DATA_KEY_LENGTH) {
+      throw new MalformedCiphertextException(
+          "the wrapped data key is "
+              + dataKey.length
+              + " bytes; envelope messages use "
+              + Format.DATA_KEY_LENGTH);
     }
   }
 

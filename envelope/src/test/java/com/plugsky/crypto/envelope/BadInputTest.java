@@ -29,6 +29,17 @@ class BadInputTest {
       EncryptionContext.of("tenant", "acme", "purpose", "orders");
   private static final int FRAME = 16;
 
+  /**
+   * Version 2 offsets in these messages: the context (28 bytes compact) follows the 38 fixed
+   * bytes, then the wrapped key count, then the one entry: KeyRef field (1 byte, local code),
+   * "orders", wrapped length (1 byte), 73 wrapped bytes.
+   */
+  private static final int CONTEXT_AT = 38;
+
+  private static final int COUNT_AT = CONTEXT_AT + 28;
+  private static final int ENTRIES = COUNT_AT + 1;
+  private static final int WRAPPED_LENGTH_AT = ENTRIES + 1 + 6;
+
   @TempDir Path keys;
   private Envelope envelope;
   private byte[] plaintext;
@@ -155,9 +166,9 @@ class BadInputTest {
     byte[] mixed = a.clone();
     System.arraycopy(b, headerLength + FRAME + 20, mixed, headerLength + FRAME + 20, FRAME + 20);
 
-    assertThat(Arrays.copyOfRange(a, 74, 74 + 89))
+    assertThat(Arrays.copyOfRange(a, ENTRIES, ENTRIES + 81))
         .as("same cached wrapping")
-        .isEqualTo(Arrays.copyOfRange(b, 74, 74 + 89));
+        .isEqualTo(Arrays.copyOfRange(b, ENTRIES, ENTRIES + 81));
     assertThat(cached.decrypt(b, CONTEXT)).isEqualTo(plaintext);
     assertThatThrownBy(() -> cached.decrypt(mixed, CONTEXT))
         .isInstanceOf(AuthenticationFailedException.class);
@@ -197,8 +208,8 @@ class BadInputTest {
   void aHeaderClaimingTooManyWrappedKeysFailsBeforeReadingThem() throws IOException {
     // The count is one byte, so 10^9 keys cannot even be written down: 255 is the most a header
     // can claim, and anything above 16 is refused before a single entry is read.
-    byte[] hostile = Arrays.copyOf(message, 40 + 33 + 1);
-    hostile[40 + 33] = (byte) 255;
+    byte[] hostile = Arrays.copyOf(message, COUNT_AT + 1);
+    hostile[COUNT_AT] = (byte) 255;
     CountingStream in = new CountingStream(concat(hostile, new byte[1 << 20]));
 
     assertThatThrownBy(() -> envelope.decryptingStream(in, CONTEXT))
@@ -216,7 +227,7 @@ class BadInputTest {
     assertThatThrownBy(() -> envelope.decryptingStream(in, CONTEXT))
         .isInstanceOf(MalformedCiphertextException.class)
         .hasMessageContaining("2^40");
-    assertThat(in.read).isEqualTo(40);
+    assertThat(in.read).isEqualTo(CONTEXT_AT);
     assertThatThrownBy(() -> Envelope.inspect(hostile))
         .isInstanceOf(MalformedCiphertextException.class);
   }
@@ -237,13 +248,56 @@ class BadInputTest {
 
   @Test
   void lengthFieldsBeyondTheirLimitsFailBeforeAllocation() {
-    byte[] contextTooLong = message.clone();
+    byte[] maxVarint = {(byte) 0xff, (byte) 0xff, 0x7f};
+    byte[] tooManyPairs = message.clone();
+    tooManyPairs[CONTEXT_AT] = 0x7f;
+    byte[] contextKeyTooLong = replace(message, CONTEXT_AT + 1, 1, maxVarint);
+    byte[] keyRefTooLong = replace(message, ENTRIES, 1, new byte[] {(byte) 0xf9, (byte) 0xff, 0x7f});
+    byte[] wrappedTooLong = replace(message, WRAPPED_LENGTH_AT, 1, maxVarint);
+    byte[] varintTooLong =
+        replace(message, WRAPPED_LENGTH_AT, 1, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 1});
+    byte[] redundantVarint =
+        replace(message, WRAPPED_LENGTH_AT, 1, new byte[] {(byte) (73 | 0x80), 0});
+
+    assertThatThrownBy(() -> Envelope.inspect(tooManyPairs)).hasMessageContaining("127");
+    assertThatThrownBy(() -> Envelope.inspect(contextKeyTooLong)).hasMessageContaining("2097151");
+    assertThatThrownBy(() -> Envelope.inspect(keyRefTooLong)).hasMessageContaining("262149");
+    assertThatThrownBy(() -> Envelope.inspect(wrappedTooLong)).hasMessageContaining("2097151");
+    assertThatThrownBy(() -> Envelope.inspect(varintTooLong)).hasMessageContaining("longer than");
+    assertThatThrownBy(() -> Envelope.inspect(redundantVarint)).hasMessageContaining("redundant");
+    for (byte[] hostile :
+        List.of(
+            tooManyPairs,
+            contextKeyTooLong,
+            keyRefTooLong,
+            wrappedTooLong,
+            varintTooLong,
+            redundantVarint)) {
+      assertThatThrownBy(() -> envelope.decrypt(hostile, CONTEXT))
+          .isInstanceOf(MalformedCiphertextException.class);
+    }
+  }
+
+  @Test
+  void version1LengthFieldsBeyondTheirLimitsFailBeforeAllocation() {
+    byte[] v1 =
+        Envelope.seal(
+            Format.VERSION_1,
+            Engines.defaultEngine(),
+            4,
+            CryptoRandom.bytes(32),
+            CryptoRandom.bytes(32),
+            CONTEXT,
+            Header.parse(message).entries(),
+            plaintext);
+    byte[] contextTooLong = v1.clone();
     ByteBuffer.wrap(contextTooLong, 38, 2).putShort((short) 0xffff);
-    byte[] keyRefTooLong = message.clone();
+    byte[] keyRefTooLong = v1.clone();
     ByteBuffer.wrap(keyRefTooLong, 74, 2).putShort((short) 0xffff);
-    byte[] wrappedTooLong = message.clone();
+    byte[] wrappedTooLong = v1.clone();
     ByteBuffer.wrap(wrappedTooLong, 74 + 2 + 12, 2).putShort((short) 0xffff);
 
+    assertThat(Envelope.inspect(v1).version()).isEqualTo(1);
     assertThatThrownBy(() -> Envelope.inspect(contextTooLong)).hasMessageContaining("65535");
     assertThatThrownBy(() -> Envelope.inspect(keyRefTooLong)).hasMessageContaining("65535");
     assertThatThrownBy(() -> Envelope.inspect(wrappedTooLong)).hasMessageContaining("65535");
@@ -254,14 +308,30 @@ class BadInputTest {
   }
 
   @Test
-  void anUnknownVersionOrSuiteIsRefused() {
-    byte[] version2 = message.clone();
-    version2[3] = 2;
-    byte[] suite2 = message.clone();
-    suite2[4] = 2;
+  void aKnownSchemeWrittenWholeOrAnUnassignedSchemeCodeIsMalformed() {
+    byte[] whole = "local:orders".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] field = {(byte) (whole.length << 3)};
+    byte[] written = replace(message, ENTRIES, 1 + 6, concat(field, whole));
+    byte[] unassigned = message.clone();
+    unassigned[ENTRIES] = (byte) (6 << 3 | 7);
 
-    assertThatThrownBy(() -> envelope.decrypt(version2, CONTEXT)).hasMessageContaining("version 2");
-    assertThatThrownBy(() -> envelope.decrypt(suite2, CONTEXT)).hasMessageContaining("suite 2");
+    assertThatThrownBy(() -> Envelope.inspect(written))
+        .isInstanceOf(MalformedCiphertextException.class)
+        .hasMessageContaining("as a code");
+    assertThatThrownBy(() -> Envelope.inspect(unassigned))
+        .isInstanceOf(MalformedCiphertextException.class)
+        .hasMessageContaining("unassigned");
+  }
+
+  @Test
+  void anUnknownVersionOrSuiteIsRefused() {
+    byte[] version3 = message.clone();
+    version3[3] = 3;
+    byte[] suite1 = message.clone();
+    suite1[4] = 1;
+
+    assertThatThrownBy(() -> envelope.decrypt(version3, CONTEXT)).hasMessageContaining("version 3");
+    assertThatThrownBy(() -> envelope.decrypt(suite1, CONTEXT)).hasMessageContaining("suite 1");
   }
 
   @Test
@@ -272,14 +342,14 @@ class BadInputTest {
     byte[] messageId = CryptoRandom.bytes(32);
     byte[] onlyUnknown =
         Envelope.seal(
+                Format.CURRENT_VERSION,
                 Engines.defaultEngine(),
                 4,
                 dataKey,
                 messageId,
                 CONTEXT,
                 List.of(unknown),
-                plaintext)
-            .message();
+                plaintext);
 
     assertThat(Envelope.inspect(onlyUnknown).wrappedKeys().getFirst().keyRef())
         .isEqualTo("x-future-kms:key/1");
@@ -290,14 +360,14 @@ class BadInputTest {
     // commitment refuses it.
     byte[] borrowed =
         Envelope.seal(
+                Format.CURRENT_VERSION,
                 Engines.defaultEngine(),
                 4,
                 dataKey,
                 messageId,
                 CONTEXT,
                 List.of(unknown, local),
-                plaintext)
-            .message();
+                plaintext);
     assertThatThrownBy(() -> envelope.decrypt(borrowed, CONTEXT))
         .isInstanceOf(AuthenticationFailedException.class)
         .hasMessageContaining("does not authenticate");
@@ -331,6 +401,14 @@ class BadInputTest {
         released.write(buffer, 0, n);
       }
     }
+  }
+
+  /** {@code bytes} with {@code length} bytes at {@code at} replaced by {@code replacement}. */
+  private static byte[] replace(byte[] bytes, int at, int length, byte[] replacement) {
+    return concat(
+        Arrays.copyOf(bytes, at),
+        replacement,
+        Arrays.copyOfRange(bytes, at + length, bytes.length));
   }
 
   private static byte[] concat(byte[]... parts) {

@@ -7,6 +7,7 @@ import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.audit.AuditEvent;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.engine.Engines;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +25,10 @@ class DataKeyCacheTest {
   private static final EncryptionContext ACME = EncryptionContext.of("tenant", "acme");
   private static final EncryptionContext INITECH = EncryptionContext.of("tenant", "initech");
   private static final byte[] PLAINTEXT = new byte[100];
-  private static final DataKeyCache.Key KEY = new DataKeyCache.Key(List.of("local:a"), ACME);
+  private static final Header.Layout LAYOUT =
+      Header.Layout.of(
+          Format.CURRENT_VERSION, 16, ACME, List.of(new Header.Entry("local:a", new byte[73])));
+  private static final DataKeyCache.Key KEY = new DataKeyCache.Key(List.of("local:a"), ACME, 16);
 
   @TempDir Path keys;
 
@@ -39,7 +43,10 @@ class DataKeyCacheTest {
     byte[] second = envelope.encrypt(PLAINTEXT, ACME);
     envelope.encrypt(PLAINTEXT, INITECH);
 
-    assertThat(events.stream().filter(e -> e.operation() == Operation.WRAP)).hasSize(4);
+    // Per fresh key: one generate under the first KEK, one wrap under the second.
+    assertThat(events.stream().filter(e -> e.operation() == Operation.GENERATE_DATA_KEY))
+        .hasSize(2);
+    assertThat(events.stream().filter(e -> e.operation() == Operation.WRAP)).hasSize(2);
     assertThat(cache.stats()).isEqualTo(new DataKeyCache.Stats(1, 2, 2, 0, 0, 2));
     assertThat(Envelope.inspect(first).wrappedKeys())
         .isEqualTo(Envelope.inspect(second).wrappedKeys());
@@ -96,49 +103,55 @@ class DataKeyCacheTest {
     AtomicLong now = new AtomicLong();
     DataKeyCache cache =
         DataKeyCache.builder().maxAge(Duration.ofSeconds(10)).nanoTime(now::get).build();
-    byte[] dataKey = filled(32, 9);
-    cache.offer(KEY, dataKey, List.of(), 1);
+    DataKeySecrets secrets = secrets(9);
+    cache.offer(KEY, secrets, LAYOUT, 1);
 
     now.set(Duration.ofSeconds(9).toNanos());
     DataKeyCache.Materials hit = cache.acquire(KEY, 1);
     now.set(Duration.ofSeconds(10).toNanos());
     DataKeyCache.Materials miss = cache.acquire(KEY, 1);
 
-    assertThat(hit.dataKey()).isEqualTo(filled(32, 9)).isNotSameAs(dataKey);
+    assertThat(hit.secrets()).isSameAs(secrets);
     assertThat(miss).isNull();
-    assertThat(dataKey).containsOnly(0);
+    assertThat(secrets.headerKey())
+        .as("evicted, but a message in flight still holds it")
+        .containsOnly(9);
+    hit.secrets().close();
+    assertThat(secrets.headerKey()).containsOnly(0);
     assertThat(cache.stats().evictions()).isEqualTo(1);
   }
 
   @Test
   void theLeastRecentlyUsedKeyMakesRoomAndIsZeroed() {
     DataKeyCache cache = DataKeyCache.builder().maxEntries(2).build();
-    DataKeyCache.Key a = new DataKeyCache.Key(List.of("local:a"), ACME);
-    DataKeyCache.Key b = new DataKeyCache.Key(List.of("local:b"), ACME);
-    DataKeyCache.Key c = new DataKeyCache.Key(List.of("local:c"), ACME);
-    byte[] keyA = filled(32, 1);
-    byte[] keyB = filled(32, 2);
-    cache.offer(a, keyA, List.of(), 0);
-    cache.offer(b, keyB, List.of(), 0);
-    cache.acquire(a, 0);
+    DataKeyCache.Key a = new DataKeyCache.Key(List.of("local:a"), ACME, 16);
+    DataKeyCache.Key b = new DataKeyCache.Key(List.of("local:b"), ACME, 16);
+    DataKeyCache.Key c = new DataKeyCache.Key(List.of("local:c"), ACME, 16);
+    DataKeySecrets keyA = secrets(1);
+    DataKeySecrets keyB = secrets(2);
+    cache.offer(a, keyA, LAYOUT, 0);
+    cache.offer(b, keyB, LAYOUT, 0);
+    cache.acquire(a, 0).secrets().close();
 
-    cache.offer(c, filled(32, 3), List.of(), 0);
+    cache.offer(c, secrets(3), LAYOUT, 0);
 
-    assertThat(keyB).containsOnly(0);
-    assertThat(keyA).containsOnly(1);
+    assertThat(keyB.headerKey()).containsOnly(0);
+    assertThat(keyA.headerKey()).containsOnly(1);
     assertThat(cache.acquire(b, 0)).isNull();
-    assertThat(cache.acquire(a, 0)).isNotNull();
+    try (DataKeySecrets again = cache.acquire(a, 0).secrets()) {
+      assertThat(again).isSameAs(keyA);
+    }
   }
 
   @Test
   void clearZeroesEveryKey() {
     DataKeyCache cache = DataKeyCache.builder().build();
-    byte[] dataKey = filled(32, 5);
-    cache.offer(KEY, dataKey, List.of(), 0);
+    DataKeySecrets secrets = secrets(5);
+    cache.offer(KEY, secrets, LAYOUT, 0);
 
     cache.clear();
 
-    assertThat(dataKey).containsOnly(0);
+    assertThat(secrets.headerKey()).containsOnly(0);
     assertThat(cache.stats().entries()).isZero();
   }
 
@@ -204,6 +217,12 @@ class DataKeyCacheTest {
     DataKeyCache.Stats stats = cache.stats();
     assertThat(stats.hits() + stats.misses()).isEqualTo(400);
     assertThat(stats.misses()).isGreaterThanOrEqualTo(8);
+  }
+
+  /** Secrets whose two keys are {@code value} repeated, so that zeroing shows. */
+  private static DataKeySecrets secrets(int value) {
+    return DataKeySecrets.of(
+        filled(32, value), filled(32, value), Engines.defaultEngine().primitives());
   }
 
   private static byte[] filled(int length, int value) {

@@ -42,14 +42,14 @@ class EnvelopeTest {
   }
 
   @Test
-  void overheadForOneLocalKekAndATwoPairContextIs215Bytes() {
+  void overheadForOneLocalKekAndATwoPairContextIs200Bytes() {
     Envelope envelope = TestKeks.envelope(keys, "orders").build();
 
     byte[] message = envelope.encrypt(PLAINTEXT, CONTEXT);
 
-    // docs/FORMAT.md, "Overhead": header 195 + frame word 4 + GCM tag 16.
-    assertThat(message.length - PLAINTEXT.length).isEqualTo(215);
-    assertThat(Envelope.inspect(message).headerLength()).isEqualTo(195);
+    // docs/FORMAT.md, "Overhead": header 180 + frame word 4 + GCM tag 16 (version 1: 215).
+    assertThat(message.length - PLAINTEXT.length).isEqualTo(200);
+    assertThat(Envelope.inspect(message).headerLength()).isEqualTo(180);
   }
 
   @Test
@@ -158,8 +158,8 @@ class EnvelopeTest {
 
     EnvelopeHeader header = Envelope.inspect(message);
 
-    assertThat(header.version()).isEqualTo(1);
-    assertThat(header.suite()).isEqualTo(1);
+    assertThat(header.version()).isEqualTo(2);
+    assertThat(header.suite()).isEqualTo(2);
     assertThat(header.messageId()).hasSize(64);
     assertThat(header.context()).isEqualTo(CONTEXT);
     assertThat(header.frameSize()).isEqualTo(1024);
@@ -251,9 +251,12 @@ class EnvelopeTest {
 
     assertThat(body(added)).isEqualTo(body(message));
     assertThat(body(replaced)).isEqualTo(body(message));
-    assertThat(Arrays.copyOfRange(added, 40 + 33 + 1, 40 + 33 + 1 + 2 + 8 + 2 + 73))
+    // Version 2: the entries follow the 38 fixed bytes, the 28-byte context and the count; the
+    // local:v1 entry is a 1-byte KeyRef field, "v1", a 1-byte length and 73 wrapped bytes.
+    int entries = 38 + 28 + 1;
+    assertThat(Arrays.copyOfRange(added, entries, entries + 1 + 2 + 1 + 73))
         .as("the kept wrapping is copied as it was")
-        .isEqualTo(Arrays.copyOfRange(message, 40 + 33 + 1, 40 + 33 + 1 + 2 + 8 + 2 + 73));
+        .isEqualTo(Arrays.copyOfRange(message, entries, entries + 1 + 2 + 1 + 73));
     Envelope v2 = TestKeks.envelope(keys, "v2").build();
     assertThat(v2.decryptWithDetails(replaced, CONTEXT).openedBy()).isEqualTo(TestKeks.local("v2"));
     assertThat(v2.decrypt(added, CONTEXT)).isEqualTo(plaintext);
@@ -289,6 +292,36 @@ class EnvelopeTest {
   }
 
   @Test
+  void encryptionGeneratesUnderTheFirstKekAndRewrapWithinABackendUsesItsOwnRewrap() {
+    FakeRegionalWrapper kms = new FakeRegionalWrapper();
+    KeyRef eu = KeyRef.parse("aws-kms:alias/orders?region=eu-west-1");
+    KeyRef us = KeyRef.parse("aws-kms:alias/orders?region=us-east-1");
+    KeyRef ap = KeyRef.parse("aws-kms:alias/orders?region=ap-south-1");
+    Envelope envelope =
+        Envelope.builder()
+            .keyWrapper(kms)
+            .keyWrapper(TestKeks.wrapper(keys))
+            .kek(eu)
+            .kek(us)
+            .decryptOnlyKek(TestKeks.local("backup"))
+            .build();
+    byte[] message = envelope.encrypt(PLAINTEXT, CONTEXT);
+
+    byte[] moved = envelope.rewrap(message, CONTEXT, List.of(ap, TestKeks.local("backup")));
+
+    assertThat(kms.generatesBy()).containsExactly(eu);
+    assertThat(kms.rewraps()).containsExactly(List.of(eu, ap));
+    assertThat(Envelope.inspect(moved).wrappedKeys())
+        .extracting(EnvelopeHeader.WrappedKeyInfo::keyRef)
+        .containsExactly(ap.toString(), "local:backup");
+    Envelope reader =
+        Envelope.builder().keyWrapper(kms).keyWrapper(TestKeks.wrapper(keys)).kek(ap).build();
+    assertThat(reader.decrypt(moved, CONTEXT)).isEqualTo(PLAINTEXT);
+    Envelope backup = TestKeks.envelope(keys, "backup").build();
+    assertThat(backup.decrypt(moved, CONTEXT)).isEqualTo(PLAINTEXT);
+  }
+
+  @Test
   void auditsEveryWrapAndUnwrapWithTheHeaderHashPrincipalAndRequestId() throws Exception {
     List<AuditEvent> events = new CopyOnWriteArrayList<>();
     Envelope envelope =
@@ -309,7 +342,7 @@ class EnvelopeTest {
     assertThat(events)
         .extracting(AuditEvent::operation, e -> e.keyRef().orElseThrow(), AuditEvent::outcome)
         .containsExactly(
-            Tuple.tuple(Operation.WRAP, "local:eu", Outcome.SUCCESS),
+            Tuple.tuple(Operation.GENERATE_DATA_KEY, "local:eu", Outcome.SUCCESS),
             Tuple.tuple(Operation.WRAP, "local:us", Outcome.SUCCESS),
             Tuple.tuple(Operation.UNWRAP, "local:eu", Outcome.SUCCESS));
     assertThat(events)

@@ -4,6 +4,7 @@ import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.engine.Engines;
 import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keyref.KeyRefScheme;
+import com.plugsky.crypto.keywrap.DataKey;
 import com.plugsky.crypto.keywrap.KeyWrapper;
 import com.plugsky.crypto.keywrap.WrappedKey;
 import com.plugsky.crypto.primitive.CryptoRandom;
@@ -17,12 +18,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * An in-memory stand-in for a regional KMS (aws-kms: KeyRefs carry a region), so that region
  * preference can be tested without a cloud account: one random KEK per KeyRef, AES-KWP under a key
- * derived from it and the context, and a record of which KeyRefs were asked to unwrap.
+ * derived from it and the context, and a record of which KeyRefs were asked to unwrap, to generate a
+ * data key and to rewrap.
  */
 final class FakeRegionalWrapper implements KeyWrapper {
   private final SymmetricPrimitives primitives = Engines.defaultEngine().primitives();
   private final Map<KeyRef, byte[]> keks = new ConcurrentHashMap<>();
   private final List<KeyRef> unwrapsBy = new CopyOnWriteArrayList<>();
+  private final List<KeyRef> generatesBy = new CopyOnWriteArrayList<>();
+  private final List<List<KeyRef>> rewraps = new CopyOnWriteArrayList<>();
 
   @Override
   public KeyRefScheme scheme() {
@@ -42,8 +46,29 @@ final class FakeRegionalWrapper implements KeyWrapper {
         KeyWrapMode.AES_KWP, wrapKey(wrappedKey.keyRef(), context), wrappedKey.bytes());
   }
 
+  @Override
+  public DataKey generateDataKey(KeyRef keyRef, int length, EncryptionContext context) {
+    generatesBy.add(keyRef);
+    return KeyWrapper.super.generateDataKey(keyRef, length, context);
+  }
+
+  @Override
+  public WrappedKey rewrap(WrappedKey wrappedKey, KeyRef target, EncryptionContext context) {
+    rewraps.add(List.of(wrappedKey.keyRef(), target));
+    return KeyWrapper.super.rewrap(wrappedKey, target, context);
+  }
+
   List<KeyRef> unwrapsBy() {
     return List.copyOf(unwrapsBy);
+  }
+
+  List<KeyRef> generatesBy() {
+    return List.copyOf(generatesBy);
+  }
+
+  /** Each rewrap as [from, to]. */
+  List<List<KeyRef>> rewraps() {
+    return List.copyOf(rewraps);
   }
 
   private byte[] wrapKey(KeyRef keyRef, EncryptionContext context) {

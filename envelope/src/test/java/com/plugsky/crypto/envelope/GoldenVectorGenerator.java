@@ -22,7 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes {@code src/test/resources/golden/envelope-v1.json}, the golden vectors of docs/FORMAT.md.
+ * Writes {@code src/test/resources/golden/envelope-vN.json}, the golden vectors of docs/FORMAT.md for
+ * format version N (1 or 2).
  *
  * <p>Every input is fixed: KEKs, data keys, message ids and plaintexts are SHA-256 of a label
  * (truncated or repeated to length), so anyone can recompute them. The one input that is not fixed
@@ -34,7 +35,7 @@ import java.util.Map;
  *
  * <pre>
  *   java -cp target/test-classes:target/classes:$(cat target/classpath.txt) \
- *       com.plugsky.crypto.envelope.GoldenVectorGenerator src/test/resources/golden/envelope-v1.json
+ *       com.plugsky.crypto.envelope.GoldenVectorGenerator 2 src/test/resources/golden/envelope-v2.json
  * </pre>
  *
  * where {@code target/classpath.txt} comes from {@code mvn dependency:build-classpath
@@ -46,23 +47,32 @@ final class GoldenVectorGenerator {
   static final String FUTURE = "x-future-kms:key/0001";
 
   private final AeadEngine engine = Engines.named("jdk");
+  private final int version;
   private final LocalKeyWrapper wrapper;
   private final List<Map<String, Object>> vectors = new ArrayList<>();
 
-  private GoldenVectorGenerator(Path keyDirectory) {
+  private GoldenVectorGenerator(int version, Path keyDirectory) {
+    this.version = version;
     this.wrapper = LocalKeyWrapper.builder().keyDirectory(keyDirectory).build();
   }
 
   public static void main(String[] args) throws IOException {
-    Path out = Path.of(args[0]);
+    int version = Integer.parseInt(args[0]);
+    Path out = Path.of(args[1]);
     Path keyDirectory = Files.createTempDirectory("golden-keks");
     for (String kek : List.of(EU, US)) {
       TestKeks.writeKek(keyDirectory, kek.substring("local:".length()), kek(kek));
     }
-    GoldenVectorGenerator generator = new GoldenVectorGenerator(keyDirectory);
+    GoldenVectorGenerator generator = new GoldenVectorGenerator(version, keyDirectory);
     generator.generate();
     Map<String, Object> file = new LinkedHashMap<>();
-    file.put("format", "Plugsky envelope message format version 1, suite 1: docs/FORMAT.md");
+    file.put(
+        "format",
+        "Plugsky envelope message format version "
+            + version
+            + ", suite "
+            + Format.suiteOf(version)
+            + ": docs/FORMAT.md");
     file.put(
         "generator",
         "envelope/src/test/java/com/plugsky/crypto/envelope/GoldenVectorGenerator.java; checked by"
@@ -132,8 +142,11 @@ final class GoldenVectorGenerator {
         tag,
         "AUTHENTICATION_FAILED");
 
+    // Where the first context value ('acme') starts, and where the wrapped key count is.
+    int acme = version == Format.VERSION_1 ? 40 + 2 + 2 + 6 + 2 : 38 + 1 + 1 + 6 + 1;
+    int count = version == Format.VERSION_1 ? 40 + 33 : 38 + 28;
     byte[] context = message.clone();
-    context[40 + 2 + 2 + 6 + 2] ^= 0x20;
+    context[acme] ^= 0x20;
     invalid(
         "context-changed",
         "the stored context's value 'acme' changed to 'Acme'",
@@ -180,20 +193,35 @@ final class GoldenVectorGenerator {
         "MALFORMED");
 
     byte[] manyKeys = message.clone();
-    manyKeys[40 + 33] = (byte) 255;
+    manyKeys[count] = (byte) 255;
     invalid(
         "255-wrapped-keys", "the wrapped key count set to 255", multiFrame, manyKeys, "MALFORMED");
 
+    if (version == Format.VERSION_2) {
+      int wrappedLength = count + 1 + 1 + "golden-eu".length();
+      byte[] redundant = new byte[message.length + 1];
+      System.arraycopy(message, 0, redundant, 0, wrappedLength);
+      redundant[wrappedLength] = (byte) (message[wrappedLength] | 0x80);
+      System.arraycopy(
+          message, wrappedLength + 1, redundant, wrappedLength + 2, message.length - wrappedLength - 1);
+      invalid(
+          "non-minimal-varint",
+          "the wrapped length 73 written as the two-byte varint c9 00",
+          multiFrame,
+          redundant,
+          "MALFORMED");
+    }
+
     byte[] otherEntry =
         Envelope.seal(
+                version,
                 engine,
                 16,
                 material("other data key", 32),
                 bytes(empty.get("messageId")),
                 EncryptionContext.empty(),
                 List.of(entries(empty).getFirst()),
-                new byte[0])
-            .message();
+                new byte[0]);
     invalid(
         "commitment-mismatch",
         "the empty-plaintext vector's wrapped key in a header sealed under another data key",
@@ -221,8 +249,8 @@ final class GoldenVectorGenerator {
       entries.add(new Header.Entry(keyRef, wrapped));
     }
     byte[] message =
-        Envelope.seal(engine, frameExponent, dataKey, messageId, context, entries, plaintext)
-            .message();
+        Envelope.seal(
+            version, engine, frameExponent, dataKey, messageId, context, entries, plaintext);
     Map<String, Object> vector = new LinkedHashMap<>();
     vector.put("name", name);
     vector.put("description", description);

@@ -27,11 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The golden vectors of docs/FORMAT.md, byte for byte: each valid one decrypts to its plaintext and
  * re-encrypts, from its fixed data key, message id and wrapped keys, to exactly its message on
- * every engine; each invalid one fails with its error.
+ * every engine; each invalid one fails with its error. Version 1 messages are still read, so its
+ * vectors stay.
  */
 class GoldenVectorTest {
   private static final HexFormat HEX = HexFormat.of();
-  private static final JsonNode FILE = load();
+  private static final List<Integer> VERSIONS = List.of(Format.VERSION_1, Format.VERSION_2);
+  private static final JsonNode FILE = load(Format.VERSION_1);
 
   @TempDir Path keys;
   private Envelope reader;
@@ -55,33 +57,46 @@ class GoldenVectorTest {
 
   @Test
   void coverSingleAndMultiFrameMultiKeyAndInvalidMessages() {
-    List<String> names = new ArrayList<>();
-    FILE.get("vectors").forEach(v -> names.add(v.get("name").asText()));
-    assertThat(names)
-        .contains(
-            "empty-plaintext",
-            "one-frame",
-            "multi-frame",
-            "whole-frames",
-            "multi-key",
-            "commitment-mismatch");
-    assertThat(names).hasSizeGreaterThanOrEqualTo(14);
+    for (int version : VERSIONS) {
+      List<String> names = new ArrayList<>();
+      load(version).get("vectors").forEach(v -> names.add(v.get("name").asText()));
+      assertThat(names)
+          .as("version %d", version)
+          .contains(
+              "empty-plaintext",
+              "one-frame",
+              "multi-frame",
+              "whole-frames",
+              "multi-key",
+              "commitment-mismatch");
+      assertThat(names).hasSizeGreaterThanOrEqualTo(14);
+    }
+  }
+
+  @Test
+  void bothFilesUseTheSameKeks() {
+    assertThat(load(Format.VERSION_2).get("keks")).isEqualTo(FILE.get("keks"));
   }
 
   @TestFactory
   Stream<DynamicTest> everyVector() {
     List<DynamicTest> tests = new ArrayList<>();
-    for (JsonNode vector : FILE.get("vectors")) {
-      tests.add(DynamicTest.dynamicTest(vector.get("name").asText(), () -> check(vector)));
+    for (int version : VERSIONS) {
+      for (JsonNode vector : load(version).get("vectors")) {
+        tests.add(
+            DynamicTest.dynamicTest(
+                "v" + version + " " + vector.get("name").asText(),
+                () -> check(version, vector)));
+      }
     }
     return tests.stream();
   }
 
-  private void check(JsonNode vector) {
+  private void check(int version, JsonNode vector) {
     EncryptionContext context = context(vector.get("context"));
     byte[] message = HEX.parseHex(vector.get("message").asText());
     switch (vector.get("result").asText()) {
-      case "OK" -> checkValid(vector, context, message);
+      case "OK" -> checkValid(version, vector, context, message);
       case "AUTHENTICATION_FAILED" ->
           assertThatThrownBy(() -> reader.decrypt(message, context))
               .isInstanceOf(AuthenticationFailedException.class);
@@ -92,7 +107,8 @@ class GoldenVectorTest {
     }
   }
 
-  private void checkValid(JsonNode vector, EncryptionContext context, byte[] message) {
+  private void checkValid(
+      int version, JsonNode vector, EncryptionContext context, byte[] message) {
     byte[] plaintext = HEX.parseHex(vector.get("plaintext").asText());
     byte[] dataKey = HEX.parseHex(vector.get("dataKey").asText());
     byte[] messageId = HEX.parseHex(vector.get("messageId").asText());
@@ -111,10 +127,11 @@ class GoldenVectorTest {
     assertThat(header.messageId()).isEqualTo(vector.get("messageId").asText());
     assertThat(header.frameSize()).isEqualTo(1 << frameExponent);
     assertThat(header.context()).isEqualTo(context);
+    assertThat(header.version()).isEqualTo(version);
     for (AeadEngine engine : Engines.available()) {
       assertThat(
-              Envelope.seal(engine, frameExponent, dataKey, messageId, context, entries, plaintext)
-                  .message())
+              Envelope.seal(
+                  version, engine, frameExponent, dataKey, messageId, context, entries, plaintext))
           .as("re-encrypted on engine %s", engine.name())
           .isEqualTo(message);
     }
@@ -126,11 +143,11 @@ class GoldenVectorTest {
     return builder.build();
   }
 
-  private static JsonNode load() {
-    try (InputStream in = GoldenVectorTest.class.getResourceAsStream("/golden/envelope-v1.json")) {
+  private static JsonNode load(int version) {
+    String name = "golden/envelope-v" + version + ".json";
+    try (InputStream in = GoldenVectorTest.class.getResourceAsStream("/" + name)) {
       if (in == null) {
-        throw new IllegalStateException(
-            "golden/envelope-v1.json is missing from the test resources");
+        throw new IllegalStateException(name + " is missing from the test resources");
       }
       return new ObjectMapper().readTree(in);
     } catch (IOException e) {

@@ -23,6 +23,10 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
   private final ThreadLocal<Mac> macs;
   private final String kwTransformation;
   private final String kwpTransformation;
+  // One Cipher per thread and mode, re-initialised per call: a provider look-up per key wrap cost
+  // more than the wrap itself.
+  private final ThreadLocal<Cipher> kwCiphers;
+  private final ThreadLocal<Cipher> kwpCiphers;
 
   /** A null transformation means the provider lacks that wrap mode. */
   JcaSymmetricPrimitives(Provider provider, String kwTransformation, String kwpTransformation) {
@@ -30,6 +34,8 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
     this.macs = ThreadLocal.withInitial(this::newMac);
     this.kwTransformation = kwTransformation;
     this.kwpTransformation = kwpTransformation;
+    this.kwCiphers = ThreadLocal.withInitial(() -> newCipher(kwTransformation));
+    this.kwpCiphers = ThreadLocal.withInitial(() -> newCipher(kwpTransformation));
   }
 
   @Override
@@ -96,6 +102,14 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
     }
   }
 
+  private Cipher newCipher(String transformation) {
+    try {
+      return Cipher.getInstance(transformation, provider);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(provider.getName() + " lacks " + transformation, e);
+    }
+  }
+
   private String transformation(KeyWrapMode mode) {
     return mode == KeyWrapMode.AES_KW ? kwTransformation : kwpTransformation;
   }
@@ -105,7 +119,7 @@ final class JcaSymmetricPrimitives implements SymmetricPrimitives {
     if (transformation == null) {
       throw new UnsupportedOperationException(provider.getName() + " does not implement " + mode);
     }
-    Cipher cipher = Cipher.getInstance(transformation, provider);
+    Cipher cipher = (mode == KeyWrapMode.AES_KW ? kwCiphers : kwpCiphers).get();
     cipher.init(opmode, new SecretKeySpec(kek, "AES"));
     return cipher;
   }

@@ -12,10 +12,17 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Key files of the local key wrapper: {@code <directory>/<name>.kek}, 32 raw bytes, owner-only.
@@ -23,6 +30,12 @@ import java.util.Set;
  * <p>A new file is written and synced under a temporary name and then hard-linked into place, which
  * fails if the name exists: two processes creating the same key at once both end up with the one
  * that won, never a half-written file or a key that silently replaced another.
+ *
+ * <p>A key read once is kept in memory with the file's identity (inode), size, modification time and
+ * permissions, and each use checks those with one {@code stat}: a file replaced, rewritten, removed
+ * or opened up to group or others is noticed on the next call, which reads it again or refuses it,
+ * and the old copy is zeroed. Keeping the key costs nothing in exposure (the file is on the same
+ * machine, readable by the same user) and saves the open/read/close of every wrap and unwrap.
  */
 final class KeyFileStore {
   static final int KEK_LENGTH = 32;
@@ -40,9 +53,28 @@ final class KeyFileStore {
           PosixFilePermission.OTHERS_EXECUTE);
 
   private final Path directory;
+  // Readers copy a cached key under the read lock; replacing or dropping one (which zeroes it)
+  // takes the write lock, so no reader can copy a key that is being zeroed.
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Map<Path, CachedKey> cached = new HashMap<>();
 
   KeyFileStore(Path directory) {
     this.directory = directory;
+  }
+
+  /** A key file's contents and what identified the file when they were read. */
+  private record CachedKey(
+      byte[] kek,
+      Object fileKey,
+      long size,
+      FileTime modified,
+      Set<PosixFilePermission> permissions) {
+    boolean describes(PosixFileAttributes attributes) {
+      return Objects.equals(fileKey, attributes.fileKey())
+          && size == attributes.size()
+          && modified.equals(attributes.lastModifiedTime())
+          && permissions.equals(attributes.permissions());
+    }
   }
 
   Path directory() {
@@ -56,10 +88,19 @@ final class KeyFileStore {
   /** The KEK called {@code name}, created first if it does not exist. The caller zeroes it. */
   byte[] readOrCreate(String name) {
     Path file = fileFor(name);
-    if (!Files.exists(file)) {
+    if (!isCached(file) && !Files.exists(file)) {
       create(file);
     }
-    return read(file);
+    try {
+      return read(file);
+    } catch (KeyUnavailableException e) {
+      if (Files.exists(file)) {
+        throw e;
+      }
+      // A cached key whose file was removed since: make a new one, as for a name never used.
+      create(file);
+      return read(file);
+    }
   }
 
   /** The existing KEK called {@code name}. The caller zeroes it. */
@@ -99,7 +140,13 @@ final class KeyFileStore {
 
   private byte[] read(Path file) {
     try {
-      Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+      PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class);
+      byte[] known = cachedCopy(file, attributes);
+      if (known != null) {
+        return known;
+      }
+      forget(file);
+      Set<PosixFilePermission> permissions = attributes.permissions();
       if (permissions.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
         throw new ConfigurationException(
             "local key file "
@@ -112,7 +159,7 @@ final class KeyFileStore {
                 + ") if it was never exposed, otherwise"
                 + " treat the key as compromised");
       }
-      long size = Files.size(file);
+      long size = attributes.size();
       if (size != KEK_LENGTH) {
         throw new ConfigurationException(
             "local key file "
@@ -127,8 +174,22 @@ final class KeyFileStore {
         Bytes.zero(kek);
         throw new KeyUnavailableException("local key file " + file + " changed while it was read");
       }
+      PosixFileAttributes after = Files.readAttributes(file, PosixFileAttributes.class);
+      CachedKey read =
+          new CachedKey(
+              kek.clone(),
+              attributes.fileKey(),
+              size,
+              attributes.lastModifiedTime(),
+              Set.copyOf(permissions));
+      if (read.describes(after)) {
+        remember(file, read);
+      } else {
+        Bytes.zero(read.kek());
+      }
       return kek;
     } catch (NoSuchFileException e) {
+      forget(file);
       throw new KeyUnavailableException(
           "no local key file "
               + file
@@ -140,6 +201,50 @@ final class KeyFileStore {
     } catch (IOException e) {
       throw new KeyUnavailableException(
           "cannot read local key file " + file + ": " + describe(e), e);
+    }
+  }
+
+  private boolean isCached(Path file) {
+    lock.readLock().lock();
+    try {
+      return cached.containsKey(file);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** A copy of the cached key of {@code file} if the file still matches {@code attributes}. */
+  private byte[] cachedCopy(Path file, PosixFileAttributes attributes) {
+    lock.readLock().lock();
+    try {
+      CachedKey known = cached.get(file);
+      return known != null && known.describes(attributes) ? known.kek().clone() : null;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void remember(Path file, CachedKey read) {
+    lock.writeLock().lock();
+    try {
+      CachedKey previous = cached.put(file, read);
+      if (previous != null) {
+        Bytes.zero(previous.kek());
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void forget(Path file) {
+    lock.writeLock().lock();
+    try {
+      CachedKey stale = cached.remove(file);
+      if (stale != null) {
+        Bytes.zero(stale.kek());
+      }
+    } finally {
+      lock.writeLock().unlock();
     }
   }
 

@@ -42,8 +42,10 @@ import java.util.Optional;
  * file with permissions {@code 0600} (and the directory, if missing, with {@code 0700}); a key file
  * that group or others can access is refused with {@link ConfigurationException}, since anyone who
  * could read it can unwrap every data key under it. A missing file on unwrap is a {@link
- * KeyUnavailableException}. The KEK is read for each call and zeroed after it, as are the keys
- * derived from it.
+ * KeyUnavailableException}. The KEK is kept in memory after the first read and checked against the
+ * file's inode, size, modification time and permissions on every call (one {@code stat}), so a
+ * changed, replaced or removed file is read again or refused; each call's copy is zeroed after it,
+ * as are the keys derived from it.
  *
  * <h2>Wrapped bytes, version 1</h2>
  *

@@ -191,6 +191,41 @@ class LocalKeyWrapperTest {
     assertThat(Files.readAllBytes(keys.resolve("default.kek"))).isEqualTo(kek);
   }
 
+  @Test
+  void aKeyFileReplacedOrRemovedAfterUseIsNoticedOnTheNextCall() throws Exception {
+    WrappedKey before = wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT);
+    Path file = keys.resolve("default.kek");
+    Path replacement = keys.resolve("replacement.tmp");
+    Files.write(replacement, CryptoRandom.bytes(32));
+    Files.setPosixFilePermissions(replacement, PosixFilePermissions.fromString("rw-------"));
+    Files.move(replacement, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    assertThatThrownBy(() -> wrapper.unwrap(before, CONTEXT))
+        .isInstanceOf(AuthenticationFailedException.class);
+    WrappedKey after = wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT);
+    assertThat(LocalKeyWrapper.builder().keyDirectory(keys).build().unwrap(after, CONTEXT))
+        .hasSize(32);
+
+    Files.delete(file);
+    assertThatThrownBy(() -> wrapper.unwrap(after, CONTEXT))
+        .isInstanceOf(KeyUnavailableException.class);
+  }
+
+  @Test
+  void aKeyFileRewrittenInPlaceIsReadAgain() throws Exception {
+    byte[] dataKey = CryptoRandom.bytes(32);
+    WrappedKey before = wrapper.wrap(DEFAULT, dataKey, CONTEXT);
+    Path file = keys.resolve("default.kek");
+    Files.setLastModifiedTime(
+        file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+    wrapper.unwrap(before, CONTEXT);
+
+    Files.write(file, CryptoRandom.bytes(32));
+
+    assertThatThrownBy(() -> wrapper.unwrap(before, CONTEXT))
+        .isInstanceOf(AuthenticationFailedException.class);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"rw-r-----", "rw----r--", "rw--w----", "rw-rw-rw-"})
   void refusesKeyFilesOthersCanAccess(String permissions) throws Exception {

@@ -1,0 +1,161 @@
+package com.plugsky.crypto.envelope;
+
+import static com.plugsky.crypto.envelope.Format.MAX_CONTEXT_LENGTH;
+import static com.plugsky.crypto.envelope.Format.MAX_KEY_REF_LENGTH;
+
+import com.plugsky.crypto.MalformedCiphertextException;
+import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.keyref.KeyRefScheme;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The compact fields of version 2 headers (docs/FORMAT.md): varint lengths, the context with
+ * varint lengths, and KeyRefs whose scheme is a code. Each value has exactly one encoding, so the
+ * header tag authenticates one reading of the bytes.
+ */
+final class Compact {
+  /** Enough for every length the format allows (at most 2^21 - 1). */
+  static final int MAX_VARINT_BYTES = 3;
+
+  /** Code 0: the KeyRef is written whole. Codes 1..6: {@link KeyRefScheme} in declared order. */
+  private static final int VERBATIM = 0;
+
+  private static final int CODE_BITS = 3;
+  private static final KeyRefScheme[] CODED = KeyRefScheme.values();
+
+  private Compact() {}
+
+  static void writeVarint(int value, ByteArrayOutputStream out) {
+    while (value >= 0x80) {
+      out.write((value & 0x7f) | 0x80);
+      value >>>= 7;
+    }
+    out.write(value);
+  }
+
+  /** Rewrites the canonical context encoding (u16 lengths) with varint lengths. */
+  static void writeContext(byte[] canonical, ByteArrayOutputStream out) {
+    int at = 0;
+    int count = u16(canonical, at);
+    at += 2;
+    writeVarint(count, out);
+    for (int i = 0; i < 2 * count; i++) {
+      int length = u16(canonical, at);
+      at += 2;
+      writeVarint(length, out);
+      out.write(canonical, at, length);
+      at += length;
+    }
+  }
+
+  /**
+   * Reads a compact context and checks it as {@link EncryptionContext#decode} checks the canonical
+   * one, refusing before allocation any length that would take the canonical encoding past its
+   * limit.
+   */
+  static EncryptionContext readContext(Header.BoundedReader reader) throws IOException {
+    int count = reader.varint("the context pair count");
+    if (count > EncryptionContext.MAX_PAIRS) {
+      throw new MalformedCiphertextException(
+          "header claims "
+              + count
+              + " context pairs; the format allows 0.."
+              + EncryptionContext.MAX_PAIRS);
+    }
+    ByteArrayOutputStream canonical = new ByteArrayOutputStream(64);
+    writeU16(count, canonical);
+    for (int i = 0; i < 2 * count; i++) {
+      String what = "the context " + (i % 2 == 0 ? "key" : "value") + " of pair " + i / 2;
+      int length = reader.varint(what + " length");
+      int max = i % 2 == 0 ? EncryptionContext.MAX_KEY_BYTES : EncryptionContext.MAX_VALUE_BYTES;
+      if (length > max || canonical.size() + 2L + length > MAX_CONTEXT_LENGTH) {
+        throw new MalformedCiphertextException(
+            "header claims "
+                + length
+                + " bytes for "
+                + what
+                + "; the format allows at most "
+                + max
+                + " and "
+                + MAX_CONTEXT_LENGTH
+                + " for the whole context");
+      }
+      writeU16(length, canonical);
+      canonical.writeBytes(reader.take(length, what));
+    }
+    return EncryptionContext.decode(canonical.toByteArray());
+  }
+
+  /** {@code varint(8 * length of the rest + scheme code)} then the rest, ASCII. */
+  static void writeKeyRef(String keyRef, ByteArrayOutputStream out) {
+    int code = VERBATIM;
+    String rest = keyRef;
+    for (int i = 0; i < CODED.length; i++) {
+      String prefix = CODED[i].prefix();
+      if (keyRef.startsWith(prefix) && keyRef.length() > prefix.length()) {
+        code = i + 1;
+        rest = keyRef.substring(prefix.length());
+        break;
+      }
+    }
+    byte[] bytes = rest.getBytes(StandardCharsets.US_ASCII);
+    writeVarint(bytes.length << CODE_BITS | code, out);
+    out.writeBytes(bytes);
+  }
+
+  static String readKeyRef(Header.BoundedReader reader, int index) throws IOException {
+    int field = reader.varint("the KeyRef field of wrapped key " + index);
+    int code = field & ((1 << CODE_BITS) - 1);
+    int restLength = field >>> CODE_BITS;
+    if (code > CODED.length) {
+      throw new MalformedCiphertextException(
+          "wrapped key " + index + " names KeyRef scheme code " + code + ", which is unassigned");
+    }
+    String prefix = code == VERBATIM ? "" : CODED[code - 1].prefix();
+    if (restLength < 1 || prefix.length() + restLength > MAX_KEY_REF_LENGTH) {
+      throw new MalformedCiphertextException(
+          "wrapped key "
+              + index
+              + " claims a KeyRef of "
+              + (prefix.length() + restLength)
+              + " bytes; the format allows 1.."
+              + MAX_KEY_REF_LENGTH);
+    }
+    String rest =
+        printableAscii(reader.take(restLength, "the KeyRef of wrapped key " + index), index);
+    if (code == VERBATIM) {
+      for (KeyRefScheme scheme : CODED) {
+        if (rest.startsWith(scheme.prefix()) && rest.length() > scheme.prefix().length()) {
+          throw new MalformedCiphertextException(
+              "wrapped key "
+                  + index
+                  + " writes a "
+                  + scheme.prefix()
+                  + " KeyRef whole; version 2 writes that scheme as a code");
+        }
+      }
+    }
+    return prefix + rest;
+  }
+
+  static String printableAscii(byte[] bytes, int index) {
+    for (byte b : bytes) {
+      if (b < 0x21 || b > 0x7e) {
+        throw new MalformedCiphertextException(
+            "the KeyRef of wrapped key " + index + " holds a byte outside printable ASCII");
+      }
+    }
+    return new String(bytes, StandardCharsets.US_ASCII);
+  }
+
+  private static int u16(byte[] bytes, int at) {
+    return (bytes[at] & 0xff) << 8 | (bytes[at + 1] & 0xff);
+  }
+
+  private static void writeU16(int value, ByteArrayOutputStream out) {
+    out.write(value >>> 8);
+    out.write(value);
+  }
+}

@@ -1,0 +1,92 @@
+package com.plugsky.crypto.envelope;
+
+import com.plugsky.crypto.MalformedCiphertextException;
+import com.plugsky.crypto.primitive.Bytes;
+import com.plugsky.crypto.primitive.SymmetricPrimitives;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What suite 2 derives once per data key (docs/FORMAT.md, suite 2): the HKDF pseudorandom key and
+ * the header key, each ready as a {@link KeyedHmac}. A data-key cache keeps these instead of the
+ * data key, so that a message under a cached key costs one HMAC for its payload key and one for its
+ * header tag, with no key set-up.
+ *
+ * <p>Shared by reference count: whoever holds one (the cache, each message being encrypted) owns a
+ * reference and closes it once; the keys are zeroed when the last reference is closed, so evicting
+ * a cache entry never pulls the keys from under a message in flight.
+ */
+final class DataKeySecrets implements AutoCloseable {
+  private final byte[] headerKey;
+  private final KeyedHmac payloadKeys;
+  private final KeyedHmac headerTags;
+  private final AtomicInteger references = new AtomicInteger(1);
+
+  private DataKeySecrets(
+      byte[] prk, byte[] headerKey, SymmetricPrimitives primitives, boolean precomputePads) {
+    this.headerKey = headerKey;
+    this.payloadKeys = KeyedHmac.of(prk, primitives, precomputePads);
+    this.headerTags = KeyedHmac.of(headerKey.clone(), primitives, precomputePads);
+  }
+
+  /** Takes ownership of both arrays; for tests that need to see them zeroed. */
+  static DataKeySecrets of(byte[] prk, byte[] headerKey, SymmetricPrimitives primitives) {
+    return new DataKeySecrets(prk, headerKey, primitives, true);
+  }
+
+  /**
+   * HKDF-Extract of the data key, then the header key; the caller keeps ownership of {@code
+   * dataKey}. {@code precomputePads} for secrets that will serve many messages, on an engine that
+   * is not FIPS approved (see {@link KeyedHmac}).
+   *
+   * @throws MalformedCiphertextException when the data key is not 32 bytes (a wrapping of a key of
+   *     another length)
+   */
+  static DataKeySecrets derive(
+      byte[] dataKey, SymmetricPrimitives primitives, boolean precomputePads) {
+    MessageKeys.checkDataKeyLength(dataKey);
+    byte[] prk = primitives.hmacSha256(Format.SUITE_2_SALT, dataKey);
+    byte[] info = new byte[Format.SUITE_2_HEADER_INFO.length + 1];
+    System.arraycopy(Format.SUITE_2_HEADER_INFO, 0, info, 0, Format.SUITE_2_HEADER_INFO.length);
+    info[info.length - 1] = 1;
+    byte[] headerKey = primitives.hmacSha256(prk, info);
+    return new DataKeySecrets(prk, headerKey, primitives, precomputePads);
+  }
+
+  /** The payload key of the message {@code messageId}: one HKDF-Expand block. */
+  byte[] payloadKey(byte[] messageId) {
+    int labelLength = Format.SUITE_2_PAYLOAD_INFO.length;
+    byte[] info = new byte[labelLength + Format.MESSAGE_ID_LENGTH + 1];
+    System.arraycopy(Format.SUITE_2_PAYLOAD_INFO, 0, info, 0, labelLength);
+    System.arraycopy(messageId, 0, info, labelLength, Format.MESSAGE_ID_LENGTH);
+    info[info.length - 1] = 1;
+    return payloadKeys.mac(info);
+  }
+
+  /** The header tag over {@code authenticated}, every header byte before the tag. */
+  byte[] headerTag(byte[] authenticated) {
+    return headerTags.mac(authenticated);
+  }
+
+  /** The HMAC-SHA256 key of the header tag; the array itself, not a copy: do not keep it. */
+  byte[] headerKey() {
+    return headerKey;
+  }
+
+  /** One more reference, which the caller closes; only while the caller's own is open. */
+  DataKeySecrets retain() {
+    if (references.getAndIncrement() <= 0) {
+      throw new IllegalStateException("data key secrets retained after their last close");
+    }
+    return this;
+  }
+
+  /** Closes one reference; the last one zeroes the keys. */
+  @Override
+  public void close() {
+    if (references.decrementAndGet() == 0) {
+      Bytes.zero(headerKey);
+      payloadKeys.close();
+      headerTags.close();
+    }
+  }
+}

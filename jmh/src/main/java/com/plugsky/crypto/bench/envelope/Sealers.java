@@ -1,0 +1,156 @@
+package com.plugsky.crypto.bench.envelope;
+
+import com.amazonaws.encryptionsdk.AwsCrypto;
+import com.amazonaws.encryptionsdk.CommitmentPolicy;
+import com.amazonaws.encryptionsdk.CryptoAlgorithm;
+import com.amazonaws.encryptionsdk.CryptoMaterialsManager;
+import com.amazonaws.encryptionsdk.CryptoResult;
+import com.amazonaws.encryptionsdk.DefaultCryptoMaterialsManager;
+import com.amazonaws.encryptionsdk.caching.CachingCryptoMaterialsManager;
+import com.amazonaws.encryptionsdk.caching.LocalCryptoMaterialsCache;
+import com.amazonaws.encryptionsdk.jce.JceMasterKey;
+import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.KmsEnvelopeAead;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import com.google.crypto.tink.subtle.AesGcmJce;
+import com.plugsky.crypto.aead.Aead;
+import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.engine.Engines;
+import com.plugsky.crypto.envelope.DataKeyCache;
+import com.plugsky.crypto.envelope.Envelope;
+import com.plugsky.crypto.keyref.KeyRef;
+import com.plugsky.crypto.keywrap.local.LocalKeyWrapper;
+import com.plugsky.crypto.primitive.CryptoRandom;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The implementations of the envelope family, each sealing and opening whole messages with a local
+ * key-encryption key and the same two-pair encryption context.
+ */
+final class Sealers {
+  static final EncryptionContext CONTEXT = EncryptionContext.of("tenant", "acme", "purpose", "orders");
+
+  private Sealers() {}
+
+  /** One implementation's encrypt and decrypt of whole messages. */
+  interface Sealer extends AutoCloseable {
+    byte[] seal(byte[] plaintext) throws GeneralSecurityException;
+
+    byte[] open(byte[] message) throws GeneralSecurityException;
+
+    @Override
+    default void close() {}
+  }
+
+  static Sealer named(String name, Path keyDirectory) throws GeneralSecurityException {
+    return switch (name) {
+      case "envelope" -> envelope(null, keyDirectory);
+      case "envelope-cached" -> envelope(DataKeyCache.builder()
+          .maxEntries(16).maxAge(Duration.ofMinutes(10)).maxMessagesPerKey(1L << 32).maxBytesPerKey(1L << 50).build(),
+          keyDirectory);
+      case "raw-aead" -> rawAead();
+      case "tink" -> tink();
+      case "esdk" -> esdk(false);
+      case "esdk-cached" -> esdk(true);
+      default -> throw new IllegalArgumentException("unknown implementation '" + name + "'");
+    };
+  }
+
+  private static Sealer envelope(DataKeyCache cache, Path keyDirectory) {
+    Envelope.Builder builder = Envelope.builder()
+        .kek(KeyRef.parse("local:bench"))
+        .keyWrapper(LocalKeyWrapper.builder().keyDirectory(keyDirectory).build());
+    if (cache != null) {
+      builder.dataKeyCache(cache);
+    }
+    Envelope envelope = builder.build();
+    return new Sealer() {
+      @Override
+      public byte[] seal(byte[] data) {
+        return envelope.encrypt(data, CONTEXT);
+      }
+
+      @Override
+      public byte[] open(byte[] sealed) {
+        return envelope.decrypt(sealed, CONTEXT);
+      }
+    };
+  }
+
+  private static Sealer rawAead() {
+    Aead aead = Engines.newAead(CryptoRandom.bytes(Aead.KEY_LENGTH));
+    byte[] aad = CONTEXT.encoded();
+    return new Sealer() {
+      @Override
+      public byte[] seal(byte[] data) {
+        return aead.encrypt(data, aad);
+      }
+
+      @Override
+      public byte[] open(byte[] sealed) {
+        return aead.decrypt(sealed, aad);
+      }
+
+      @Override
+      public void close() {
+        aead.close();
+      }
+    };
+  }
+
+  private static Sealer esdk(boolean cached) {
+    AwsCrypto crypto = AwsCrypto.builder()
+        .withCommitmentPolicy(CommitmentPolicy.RequireEncryptRequireDecrypt)
+        .withEncryptionAlgorithm(CryptoAlgorithm.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY)
+        .build();
+    JceMasterKey kek = JceMasterKey.getInstance(
+        new SecretKeySpec(CryptoRandom.bytes(32), "AES"), "bench", "local-kek", "AES/GCM/NoPadding");
+    CryptoMaterialsManager materials = cached
+        ? CachingCryptoMaterialsManager.newBuilder()
+            .withMasterKeyProvider(kek)
+            .withCache(new LocalCryptoMaterialsCache(16))
+            .withMaxAge(10, TimeUnit.MINUTES)
+            .withMessageUseLimit(1L << 32)
+            .build()
+        : new DefaultCryptoMaterialsManager(kek);
+    Map<String, String> context = CONTEXT.asMap();
+    return new Sealer() {
+      @Override
+      public byte[] seal(byte[] data) {
+        return crypto.encryptData(materials, data, context).getResult();
+      }
+
+      @Override
+      public byte[] open(byte[] sealed) {
+        CryptoResult<byte[], ?> result = crypto.decryptData(materials, sealed);
+        if (!result.getEncryptionContext().entrySet().containsAll(context.entrySet())) {
+          throw new IllegalStateException("the ESDK message carries another context");
+        }
+        return result.getResult();
+      }
+    };
+  }
+
+  private static Sealer tink() throws GeneralSecurityException {
+    AeadConfig.register();
+    com.google.crypto.tink.Aead kek = new AesGcmJce(CryptoRandom.bytes(32));
+    com.google.crypto.tink.Aead envelope = KmsEnvelopeAead.create(PredefinedAeadParameters.AES256_GCM, kek);
+    byte[] aad = CONTEXT.encoded();
+    return new Sealer() {
+      @Override
+      public byte[] seal(byte[] data) throws GeneralSecurityException {
+        return envelope.encrypt(data, aad);
+      }
+
+      @Override
+      public byte[] open(byte[] sealed) throws GeneralSecurityException {
+        return envelope.decrypt(sealed, aad);
+      }
+    };
+  }
+}
