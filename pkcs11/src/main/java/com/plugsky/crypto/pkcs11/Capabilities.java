@@ -48,6 +48,8 @@ public record Capabilities(
     EC_P384,
     /** RSA key pairs: {@link Hsm#generateKeyPair} and RSA-PSS/PKCS#1 through {@link Hsm#sign}. */
     RSA,
+    /** {@link Hsm#generateHmacKey}, {@link Hsm#hmacSha256} and {@link Hsm#verifyHmacSha256}. */
+    HMAC_SHA256,
     /** Finding and creating keys by {@code CKA_ID}. */
     KEY_ID,
     /** {@link Hsm#random}. */

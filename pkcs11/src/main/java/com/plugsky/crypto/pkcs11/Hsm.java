@@ -102,6 +102,29 @@ public interface Hsm extends AutoCloseable {
    */
   PublicKey publicKey(HsmKey key);
 
+  /**
+   * Generates a 256-bit HMAC key inside the token: a generic secret (or, on a token without
+   * CKM_GENERIC_SECRET_KEY_GEN, an AES key) that is persistent, private, sensitive, never
+   * extractable and allowed only to sign and verify.
+   *
+   * @throws com.plugsky.crypto.InvalidInputException when a key with this label or id exists
+   */
+  void generateHmacKey(HsmKey key);
+
+  /**
+   * Stores {@code value} (16..256 bytes; tokens may ask for more, SoftHSM2 for at least 32) as an
+   * HMAC key with the attributes of {@link #generateHmacKey}: for tests and known-answer checks.
+   */
+  void importHmacKey(HsmKey key, byte[] value);
+
+  /** HMAC-SHA256 of {@code data} under {@code key}, computed in the HSM (32 bytes). */
+  byte[] hmacSha256(HsmKey key, byte[] data);
+
+  /**
+   * Whether {@code mac} is the HMAC-SHA256 of {@code data} under {@code key}, checked in the HSM.
+   */
+  boolean verifyHmacSha256(HsmKey key, byte[] data, byte[] mac);
+
   /** {@code length} bytes from the token's random number generator. */
   byte[] random(int length);
 

@@ -22,6 +22,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -311,6 +313,45 @@ class HsmContractIT {
               assertThat(e.bytes()).isEqualTo(5);
               assertThat(e.keyRef().orElseThrow()).contains("type=private");
             });
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void hmacSha256MatchesRfc4231AndTheJdk(Backend backend) throws Exception {
+    Hsm hsm = HSMS.get(backend);
+    HsmKey vector = freshLabel();
+    // RFC 4231 test case 6: SoftHSM2 refuses HMAC-SHA256 keys shorter than 32 bytes.
+    hsm.importHmacKey(vector, HexFormat.of().parseHex("aa".repeat(131)));
+    assertThat(
+            hsm.hmacSha256(vector, bytes("Test Using Larger Than Block-Size Key - Hash Key First")))
+        .isEqualTo(
+            HexFormat.of()
+                .parseHex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
+
+    HsmKey imported = freshLabel();
+    byte[] keyBytes = CryptoRandom.bytes(32);
+    hsm.importHmacKey(imported, keyBytes);
+    Mac jdk = Mac.getInstance("HmacSHA256");
+    jdk.init(new SecretKeySpec(keyBytes, "HmacSHA256"));
+    for (int length : new int[] {0, 1, 64, 1000}) {
+      byte[] data = CryptoRandom.bytes(length);
+      assertThat(hsm.hmacSha256(imported, data)).isEqualTo(jdk.doFinal(data));
+    }
+
+    HsmKey generated = freshLabel();
+    hsm.generateHmacKey(generated);
+    byte[] data = bytes("header");
+    byte[] mac = hsm.hmacSha256(generated, data);
+    assertThat(mac).hasSize(32).isNotEqualTo(hsm.hmacSha256(imported, data));
+    assertThat(hsm.verifyHmacSha256(generated, data, mac)).isTrue();
+    byte[] forged = mac.clone();
+    forged[7] ^= 1;
+    assertThat(hsm.verifyHmacSha256(generated, data, forged)).isFalse();
+    assertThat(hsm.verifyHmacSha256(generated, data, Arrays.copyOf(mac, 31))).isFalse();
+    assertThatThrownBy(() -> hsm.generateHmacKey(generated))
+        .isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> hsm.importHmacKey(freshLabel(), new byte[8]))
+        .isInstanceOf(InvalidInputException.class);
   }
 
   @ParameterizedTest

@@ -42,6 +42,8 @@ final class Ck {
   static final long CKM_SHA256_RSA_PKCS_PSS = 0x43;
   static final long CKM_SHA384_RSA_PKCS_PSS = 0x44;
   static final long CKM_SHA256 = 0x250;
+  static final long CKM_SHA256_HMAC = 0x251;
+  static final long CKM_GENERIC_SECRET_KEY_GEN = 0x350;
   static final long CKM_SHA384 = 0x260;
   static final long CKM_EC_KEY_PAIR_GEN = 0x1040;
   static final long CKM_ECDSA = 0x1041;

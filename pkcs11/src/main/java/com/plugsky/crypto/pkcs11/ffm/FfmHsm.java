@@ -57,6 +57,7 @@ public final class FfmHsm implements Hsm {
   private static final int GCM_TAG_BYTES = 16;
   private static final int MAX_WRAPPED_SECRET = 1024;
   private static final int MAX_SIGNATURE = 1024;
+  private static final int HMAC_SHA256 = 32;
   private static final byte[] RSA_PUBLIC_EXPONENT = {1, 0, 1};
 
   private final Cryptoki ck;
@@ -457,23 +458,7 @@ public final class FfmHsm implements Hsm {
           try (Arena arena = Arena.ofConfined()) {
             check(
                 "C_VerifyInit", initCall(ck.verifyInit, session, how.segment(arena), handle), key);
-            MemorySegment in = arena.allocateFrom(JAVA_BYTE, nonEmpty(input));
-            MemorySegment sig = arena.allocateFrom(JAVA_BYTE, signature);
-            long rv;
-            try {
-              rv =
-                  (long)
-                      ck.verify.invokeExact(
-                          session, in, (long) input.length, sig, (long) signature.length);
-            } catch (Throwable e) {
-              throw rethrow(e);
-            }
-            if (rv == ReturnCode.CKR_SIGNATURE_INVALID.value()
-                || rv == ReturnCode.CKR_SIGNATURE_LEN_RANGE.value()) {
-              return false;
-            }
-            check("C_Verify", rv, key);
-            return true;
+            return verifyCall(session, arena, input, signature, key);
           }
         });
   }
@@ -506,6 +491,101 @@ public final class FfmHsm implements Hsm {
                     + " is neither an EC nor an RSA key (CKK 0x"
                     + Long.toHexString(keyType)
                     + ")");
+          }
+        });
+  }
+
+  @Override
+  public void generateHmacKey(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    requireSupported(Capabilities.Operation.HMAC_SHA256);
+    boolean generic = capabilities().mechanisms().contains("CKM_GENERIC_SECRET_KEY_GEN");
+    pool.call(
+        session -> {
+          refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
+          try (Arena arena = Arena.ofConfined()) {
+            Template template =
+                hmacKeyTemplate(arena, key, generic ? Ck.CKK_GENERIC_SECRET : Ck.CKK_AES)
+                    .ulong(Ck.CKA_VALUE_LEN, 32);
+            MemorySegment mechanism =
+                mechanism(
+                    arena,
+                    generic ? Ck.CKM_GENERIC_SECRET_KEY_GEN : Ck.CKM_AES_KEY_GEN,
+                    MemorySegment.NULL,
+                    0);
+            MemorySegment handle = arena.allocate(CK_ULONG);
+            long rv;
+            try {
+              rv =
+                  (long)
+                      ck.generateKey.invokeExact(
+                          session, mechanism, template.segment(), (long) template.count(), handle);
+            } catch (Throwable e) {
+              throw rethrow(e);
+            }
+            check("C_GenerateKey", rv, key);
+            handles.put(new Cached(key, ObjectClass.SECRET_KEY), handle.get(CK_ULONG, 0));
+            return null;
+          }
+        });
+  }
+
+  @Override
+  public void importHmacKey(HsmKey key, byte[] value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (value.length < 16 || value.length > 256) {
+      throw new InvalidInputException("an HMAC key here is 16..256 bytes, got " + value.length);
+    }
+    requireSupported(Capabilities.Operation.HMAC_SHA256);
+    pool.call(
+        session -> {
+          refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
+          try (Arena arena = Arena.ofConfined()) {
+            Template template =
+                hmacKeyTemplate(arena, key, Ck.CKK_GENERIC_SECRET).secret(Ck.CKA_VALUE, value);
+            try {
+              handles.put(
+                  new Cached(key, ObjectClass.SECRET_KEY), createObject(session, template, key));
+            } finally {
+              template.wipe();
+            }
+            return null;
+          }
+        });
+  }
+
+  @Override
+  public byte[] hmacSha256(HsmKey key, byte[] data) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(data, "data");
+    return withKey(
+        key,
+        (session, handle) -> {
+          try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mechanism = mechanism(arena, Ck.CKM_SHA256_HMAC, MemorySegment.NULL, 0);
+            check("C_SignInit", initCall(ck.signInit, session, mechanism, handle), key);
+            MemorySegment in = arena.allocateFrom(JAVA_BYTE, nonEmpty(data));
+            return cryptCall("C_Sign", ck.sign, session, in, data.length, HMAC_SHA256, arena, key);
+          }
+        });
+  }
+
+  @Override
+  public boolean verifyHmacSha256(HsmKey key, byte[] data, byte[] mac) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(mac, "mac");
+    if (mac.length != HMAC_SHA256) {
+      return false;
+    }
+    return withKey(
+        key,
+        (session, handle) -> {
+          try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mechanism = mechanism(arena, Ck.CKM_SHA256_HMAC, MemorySegment.NULL, 0);
+            check("C_VerifyInit", initCall(ck.verifyInit, session, mechanism, handle), key);
+            return verifyCall(session, arena, data, mac, key);
           }
         });
   }
@@ -689,6 +769,24 @@ public final class FfmHsm implements Hsm {
             .bool(Ck.CKA_DECRYPT, true)
             .bool(Ck.CKA_WRAP, true)
             .bool(Ck.CKA_UNWRAP, true);
+    return named(template, key);
+  }
+
+  private static Template hmacKeyTemplate(Arena arena, HsmKey key, long keyType) {
+    Template template =
+        new Template(arena)
+            .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
+            .ulong(Ck.CKA_KEY_TYPE, keyType)
+            .bool(Ck.CKA_TOKEN, true)
+            .bool(Ck.CKA_PRIVATE, true)
+            .bool(Ck.CKA_SENSITIVE, true)
+            .bool(Ck.CKA_EXTRACTABLE, false)
+            .bool(Ck.CKA_SIGN, true)
+            .bool(Ck.CKA_VERIFY, true)
+            .bool(Ck.CKA_ENCRYPT, false)
+            .bool(Ck.CKA_DECRYPT, false)
+            .bool(Ck.CKA_WRAP, false)
+            .bool(Ck.CKA_UNWRAP, false);
     return named(template, key);
   }
 
@@ -913,6 +1011,27 @@ public final class FfmHsm implements Hsm {
     }
   }
 
+  /** C_Verify after C_VerifyInit: a signature or MAC that does not match is {@code false}. */
+  private boolean verifyCall(
+      long session, Arena arena, byte[] input, byte[] signature, HsmKey key) {
+    MemorySegment in = arena.allocateFrom(JAVA_BYTE, nonEmpty(input));
+    MemorySegment sig = arena.allocateFrom(JAVA_BYTE, signature);
+    long rv;
+    try {
+      rv =
+          (long)
+              ck.verify.invokeExact(session, in, (long) input.length, sig, (long) signature.length);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+    if (rv == ReturnCode.CKR_SIGNATURE_INVALID.value()
+        || rv == ReturnCode.CKR_SIGNATURE_LEN_RANGE.value()) {
+      return false;
+    }
+    check("C_Verify", rv, key);
+    return true;
+  }
+
   /** Reports a module's CKR_GENERAL_ERROR for a failed integrity check as what it means. */
   private <T> T integrityChecked(Supplier<T> call) {
     try {
@@ -985,6 +1104,12 @@ public final class FfmHsm implements Hsm {
           Capabilities.Operation.RSA,
           "the token offers no CKM_RSA_PKCS_KEY_PAIR_GEN key pair generation with CKM_RSA_PKCS_PSS"
               + " sign and verify");
+    }
+    long hmac = Tokens.mechanismFlags(ck, current, Ck.CKM_SHA256_HMAC);
+    if ((hmac & (Ck.CKF_SIGN | Ck.CKF_VERIFY)) != (Ck.CKF_SIGN | Ck.CKF_VERIFY)) {
+      unavailable.put(
+          Capabilities.Operation.HMAC_SHA256,
+          "the token offers no CKM_SHA256_HMAC sign and verify");
     }
     if ((current.flags() & Ck.CKF_RNG) == 0) {
       unavailable.put(

@@ -23,6 +23,7 @@ import java.security.Key;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Provider;
@@ -47,6 +48,7 @@ import java.util.regex.Pattern;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -100,6 +102,26 @@ public final class SunPkcs11Hsm implements Hsm {
         CKA_VERIFY = true
         CKA_ENCRYPT = false
         CKA_WRAP = false
+      }
+      attributes(generate, CKO_SECRET_KEY, CKK_GENERIC_SECRET) = {
+        CKA_SENSITIVE = true
+        CKA_EXTRACTABLE = false
+        CKA_SIGN = true
+        CKA_VERIFY = true
+        CKA_ENCRYPT = false
+        CKA_DECRYPT = false
+        CKA_WRAP = false
+        CKA_UNWRAP = false
+      }
+      attributes(import, CKO_SECRET_KEY, CKK_GENERIC_SECRET) = {
+        CKA_SENSITIVE = true
+        CKA_EXTRACTABLE = false
+        CKA_SIGN = true
+        CKA_VERIFY = true
+        CKA_ENCRYPT = false
+        CKA_DECRYPT = false
+        CKA_WRAP = false
+        CKA_UNWRAP = false
       }
       attributes(import, CKO_SECRET_KEY, CKK_AES) = {
         CKA_SENSITIVE = true
@@ -439,6 +461,52 @@ public final class SunPkcs11Hsm implements Hsm {
   }
 
   @Override
+  public void generateHmacKey(HsmKey key) {
+    requireSupported(Capabilities.Operation.HMAC_SHA256);
+    refuseDuplicate(key);
+    try {
+      KeyGenerator generator = KeyGenerator.getInstance("HmacSHA256", provider);
+      generator.init(256);
+      store(key, generator.generateKey());
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw failure("C_GenerateKey", e, key);
+    }
+  }
+
+  @Override
+  public void importHmacKey(HsmKey key, byte[] value) {
+    Objects.requireNonNull(value, "value");
+    if (value.length < 16 || value.length > 256) {
+      throw new InvalidInputException("an HMAC key here is 16..256 bytes, got " + value.length);
+    }
+    requireSupported(Capabilities.Operation.HMAC_SHA256);
+    refuseDuplicate(key);
+    store(key, new SecretKeySpec(value, "HmacSHA256"));
+  }
+
+  @Override
+  public byte[] hmacSha256(HsmKey key, byte[] data) {
+    Objects.requireNonNull(data, "data");
+    return againAfterLogout(
+        () -> {
+          SecretKey secretKey = find(key);
+          try {
+            Mac mac = Mac.getInstance("HmacSHA256", provider);
+            mac.init(secretKey);
+            return mac.doFinal(data);
+          } catch (GeneralSecurityException | RuntimeException e) {
+            throw failure("C_Sign", e, key);
+          }
+        });
+  }
+
+  @Override
+  public boolean verifyHmacSha256(HsmKey key, byte[] data, byte[] mac) {
+    Objects.requireNonNull(mac, "mac");
+    return MessageDigest.isEqual(hmacSha256(key, data), mac);
+  }
+
+  @Override
   public byte[] random(int length) {
     if (length < 0 || length > 1 << 20) {
       throw new InvalidInputException("random length must be 0..1048576, got " + length);
@@ -604,6 +672,12 @@ public final class SunPkcs11Hsm implements Hsm {
     if (provider.getService("Cipher", "AES/GCM/NoPadding") == null) {
       unavailable.put(
           Capabilities.Operation.AES_GCM, "SunPKCS11 offers no AES/GCM/NoPadding for this token");
+    }
+    if (provider.getService("KeyGenerator", "HmacSHA256") == null
+        || provider.getService("Mac", "HmacSHA256") == null) {
+      unavailable.put(
+          Capabilities.Operation.HMAC_SHA256,
+          "SunPKCS11 offers no HmacSHA256 key generation and Mac for this token");
     }
     if (provider.getService("SecureRandom", "PKCS11") == null) {
       unavailable.put(
