@@ -34,6 +34,14 @@ public interface Hsm extends AutoCloseable {
   boolean contains(HsmKey key);
 
   /**
+   * Destroys every object (secret key, private and public key, and the certificate a backend may
+   * keep with a key pair) that {@code key} names in the token.
+   *
+   * @throws com.plugsky.crypto.KeyUnavailableException when the token holds none
+   */
+  void destroyKey(HsmKey key);
+
+  /**
    * Generates an AES-256 key inside the token: persistent, private, sensitive and never
    * extractable, allowed to encrypt, decrypt, wrap and unwrap.
    *

@@ -356,6 +356,30 @@ class HsmContractIT {
 
   @ParameterizedTest
   @EnumSource(Backend.class)
+  void destroysSecretKeysAndKeyPairs(Backend backend) {
+    Hsm hsm = HSMS.get(backend);
+    HsmKey secret = freshLabel();
+    hsm.generateAesKey(secret);
+    HsmKey pair = freshLabel();
+    hsm.generateKeyPair(pair, KeyPairType.EC_P256);
+    hsm.sign(pair, SignatureAlgorithm.ECDSA_SHA256, new byte[1]);
+
+    hsm.destroyKey(secret);
+    hsm.destroyKey(pair);
+
+    assertThat(hsm.contains(secret)).isFalse();
+    assertThatThrownBy(() -> hsm.encryptAesGcm(secret, new byte[12], new byte[1], new byte[0]))
+        .isInstanceOf(KeyUnavailableException.class);
+    assertThatThrownBy(() -> hsm.sign(pair, SignatureAlgorithm.ECDSA_SHA256, new byte[1]))
+        .isInstanceOf(KeyUnavailableException.class);
+    assertThatThrownBy(() -> hsm.publicKey(pair)).isInstanceOf(KeyUnavailableException.class);
+    assertThatThrownBy(() -> hsm.destroyKey(secret)).isInstanceOf(KeyUnavailableException.class);
+    hsm.generateKeyPair(pair, KeyPairType.EC_P256);
+    hsm.destroyKey(pair);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
   void randomBytesComeFromTheToken(Backend backend) {
     Hsm hsm = HSMS.get(backend);
     byte[] first = hsm.random(32);

@@ -115,6 +115,33 @@ public final class FfmHsm implements Hsm {
   }
 
   @Override
+  public void destroyKey(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    pool.call(
+        session -> {
+          int destroyed = 0;
+          for (ObjectClass type : ObjectClass.values()) {
+            for (long object : findAll(session, key, type)) {
+              long rv;
+              try {
+                rv = (long) ck.destroyObject.invokeExact(session, object);
+              } catch (Throwable e) {
+                throw rethrow(e);
+              }
+              check("C_DestroyObject", rv, key);
+              destroyed++;
+            }
+            handles.remove(new Cached(key, type));
+          }
+          if (destroyed == 0) {
+            throw new KeyUnavailableException(
+                "token " + token.label() + " holds no object named " + key);
+          }
+          return null;
+        });
+  }
+
+  @Override
   public void generateAesKey(HsmKey key) {
     Objects.requireNonNull(key, "key");
     pool.call(

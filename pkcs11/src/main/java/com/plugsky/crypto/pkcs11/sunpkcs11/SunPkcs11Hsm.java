@@ -213,6 +213,27 @@ public final class SunPkcs11Hsm implements Hsm {
   }
 
   @Override
+  public void destroyKey(HsmKey key) {
+    String label = labelOf(key);
+    KeyStore store = loggedIn();
+    try {
+      if (!store.containsAlias(label)) {
+        store.load(null, null);
+      }
+      if (!store.containsAlias(label)) {
+        throw new KeyUnavailableException("token " + tokenLabel + " holds no object named " + key);
+      }
+      store.deleteEntry(label);
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      throw failure("C_DestroyObject", e, key);
+    } finally {
+      keys.remove(key);
+      privateKeys.remove(key);
+      publicKeys.remove(key);
+    }
+  }
+
+  @Override
   public void generateAesKey(HsmKey key) {
     refuseDuplicate(key);
     try {
