@@ -1,6 +1,7 @@
 package com.plugsky.crypto.pkcs11;
 
 import com.plugsky.crypto.pkcs11.ffm.FfmHsm;
+import com.plugsky.crypto.pkcs11.iaik.IaikHsm;
 import com.plugsky.crypto.pkcs11.sunpkcs11.SunPkcs11Hsm;
 import java.security.PublicKey;
 import java.util.Objects;
@@ -24,6 +25,7 @@ public interface Hsm extends AutoCloseable {
     return switch (config.backend()) {
       case FFM -> FfmHsm.open(config);
       case SUNPKCS11 -> SunPkcs11Hsm.open(config);
+      case IAIK -> IaikHsm.open(config);
     };
   }
 

@@ -335,6 +335,12 @@ class HsmContractIT {
     jdk.init(new SecretKeySpec(keyBytes, "HmacSHA256"));
     for (int length : new int[] {0, 1, 64, 1000}) {
       byte[] data = CryptoRandom.bytes(length);
+      if (length == 0 && backend == Backend.IAIK) {
+        assertThatThrownBy(() -> hsm.hmacSha256(imported, data))
+            .isInstanceOf(InvalidInputException.class)
+            .hasMessageContaining("empty message");
+        continue;
+      }
       assertThat(hsm.hmacSha256(imported, data)).isEqualTo(jdk.doFinal(data));
     }
 

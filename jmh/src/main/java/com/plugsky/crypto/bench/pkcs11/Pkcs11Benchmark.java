@@ -44,7 +44,7 @@ public abstract class Pkcs11Benchmark {
   private static final byte[] NO_AAD = new byte[0];
 
   /** The backend, as {@link HsmConfig.Backend} names it in lower case. */
-  @Param({"ffm", "sunpkcs11"})
+  @Param({"ffm", "sunpkcs11", "iaik"})
   public String backend;
 
   private Hsm hsm;

@@ -136,7 +136,7 @@ class HsmPoolIT {
                   List<String> servedBy = new ArrayList<>();
                   int afterBenching = 0;
                   while (afterBenching < roundsAfterBenching) {
-                    if (servedBy.size() == 20) {
+                    if (servedBy.size() == 40) {
                       running.countDown();
                     }
                     if (benched.get()) {
@@ -152,6 +152,7 @@ class HsmPoolIT {
                       throw new AssertionError("a round trip returned other bytes");
                     }
                     servedBy.add(sealed.member());
+                    servedBy.add(opened.member());
                   }
                   return servedBy;
                 }));
@@ -171,8 +172,9 @@ class HsmPoolIT {
       for (Future<List<String>> result : results) {
         List<String> servedBy = result.get(120, TimeUnit.SECONDS);
         // Both served before the failure; every call after it went to the survivor.
-        assertThat(servedBy.subList(0, 20)).contains("a", "doomed");
-        assertThat(servedBy.subList(servedBy.size() - roundsAfterBenching + 1, servedBy.size()))
+        assertThat(servedBy.subList(0, 40)).contains("a", "doomed");
+        assertThat(
+                servedBy.subList(servedBy.size() - 2 * (roundsAfterBenching - 1), servedBy.size()))
             .containsOnly("a");
       }
       workers.shutdown();
