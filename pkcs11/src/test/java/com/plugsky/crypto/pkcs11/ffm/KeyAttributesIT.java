@@ -152,6 +152,29 @@ class KeyAttributesIT {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(
+      value = KeyPairType.class,
+      names = {"EC_P256", "RSA_2048"})
+  void iaikKeyPairsAreSensitiveNeverExtractableAndSignOnly(KeyPairType type) throws Throwable {
+    String label = "attributes-" + UUID.randomUUID();
+    try (Hsm hsm =
+        Hsm.open(SoftHsm.get().config(SoftHsm.TOKEN).backend(HsmConfig.Backend.IAIK).build())) {
+      hsm.generateKeyPair(HsmKey.label(label), type);
+    }
+    Cryptoki ck = Cryptoki.load(SoftHsm.MODULE);
+    try (FfmHsm ffm = FfmHsm.open(SoftHsm.get().config(SoftHsm.TOKEN).build())) {
+      ffm.random(1);
+      long session = openSession(ck, ffm.slotId());
+      try {
+        assertSignOnlyPrivateKey(
+            ck, session, find(ck, session, label, ObjectClass.PRIVATE_KEY), type);
+      } finally {
+        long ignored = (long) ck.closeSession.invokeExact(session);
+      }
+    }
+  }
+
   private static void assertSignOnlyPrivateKey(
       Cryptoki ck, long session, long key, KeyPairType type) throws Throwable {
     assertThat(ulong(ck, session, key, Ck.CKA_KEY_TYPE))
