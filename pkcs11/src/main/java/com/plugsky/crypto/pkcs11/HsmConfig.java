@@ -107,7 +107,9 @@ public final class HsmConfig {
     /** The library's own java.lang.foreign binding of the PKCS#11 C API. */
     FFM,
     /** The JDK's SunPKCS11 provider, configured from these settings. */
-    SUNPKCS11
+    SUNPKCS11,
+    /** The IAIK-derived JNI wrapper {@code org.xipki:ipkcs11wrapper}. */
+    IAIK
   }
 
   /** Ways a module departs from the PKCS#11 standard that the backends can compensate for. */

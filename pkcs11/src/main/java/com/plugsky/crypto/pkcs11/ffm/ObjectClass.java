@@ -2,6 +2,7 @@ package com.plugsky.crypto.pkcs11.ffm;
 
 /** The CKO_ classes of the objects this backend finds and makes. */
 enum ObjectClass {
+  CERTIFICATE(0x1, "certificate"),
   PUBLIC_KEY(0x2, "public key"),
   PRIVATE_KEY(0x3, "private key"),
   SECRET_KEY(0x4, "secret key");

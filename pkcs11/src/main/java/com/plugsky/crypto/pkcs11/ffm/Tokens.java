@@ -52,7 +52,15 @@ final class Tokens {
     List<Token> matches = new ArrayList<>();
     List<String> seen = new ArrayList<>();
     for (long slot : slotsWithTokens(ck)) {
-      Token candidate = inSlot(ck, slot);
+      Token candidate;
+      try {
+        candidate = inSlot(ck, slot);
+      } catch (KeyUnavailableException e) {
+        // A broken token in another slot must not hide the one asked for.
+        seen.add(
+            "slot " + slot + " (" + ReturnCode.of(e).map(Enum::name).orElse("unreadable") + ")");
+        continue;
+      }
       seen.add(candidate.label());
       if (candidate.label().equals(label)) {
         matches.add(candidate);

@@ -102,7 +102,7 @@ class Pkcs11KeyWrapperIT {
   @ParameterizedTest
   @EnumSource(Backend.class)
   void eachBackendTakesThePathItCanDriveAndItsKeysOpenOnTheOther(Backend backend) {
-    WrapPath expected = backend == Backend.FFM ? WrapPath.KEY_WRAP_PAD : WrapPath.AES_GCM;
+    WrapPath expected = backend == Backend.SUNPKCS11 ? WrapPath.AES_GCM : WrapPath.KEY_WRAP_PAD;
     try (Pkcs11KeyWrapper chosen = Pkcs11KeyWrapper.builder().backend(backend).build();
         Pkcs11KeyWrapper ffm = Pkcs11KeyWrapper.builder().preferredPath(WrapPath.AES_GCM).build()) {
       assertThat(chosen.pathFor(keyRef)).isEqualTo(expected);

@@ -40,8 +40,22 @@ public final class SoftHsm {
   /** For session-recovery tests, whose forced logouts must not disturb other tests. */
   public static final String RECOVERY_TOKEN = "plugsky-recovery";
 
+  /** For HsmPool tests: two members that stay up, and one whose directory a test removes. */
+  public static final String POOL_A = "plugsky-pool-a";
+
+  public static final String POOL_B = "plugsky-pool-b";
+  public static final String POOL_DOOMED = "plugsky-pool-doomed";
+
   private static final List<String> TOKENS =
-      List.of(TOKEN, WRAPPER_TOKEN, LOGIN_TOKEN, PIN_TOKEN, RECOVERY_TOKEN);
+      List.of(
+          TOKEN,
+          WRAPPER_TOKEN,
+          LOGIN_TOKEN,
+          PIN_TOKEN,
+          RECOVERY_TOKEN,
+          POOL_A,
+          POOL_B,
+          POOL_DOOMED);
   private static SoftHsm instance;
 
   private final Path pinFile;
@@ -93,6 +107,39 @@ public final class SoftHsm {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot set up SoftHSM2 under " + home, e);
     }
+  }
+
+  /**
+   * Deletes the directory SoftHSM2 keeps {@code label}'s token in, as a disk or HSM failure would:
+   * the module then finds none of its objects.
+   */
+  public void removeTokenDirectory(String label) throws IOException {
+    byte[] wanted = label.getBytes(StandardCharsets.UTF_8);
+    Path tokens =
+        Path.of(System.getenv("SOFTHSM2_CONF")).toAbsolutePath().getParent().resolve("tokens");
+    try (var directories = Files.list(tokens)) {
+      for (Path directory : directories.toList()) {
+        byte[] tokenObject = Files.readAllBytes(directory.resolve("token.object"));
+        if (indexOf(tokenObject, wanted) >= 0) {
+          deleteRecursively(directory);
+          return;
+        }
+      }
+    }
+    throw new IllegalStateException("no token directory holds the label " + label);
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /** The fixture, set up on first use in this JVM. */

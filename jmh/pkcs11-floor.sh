@@ -1,0 +1,47 @@
+#!/bin/sh
+# The C floor of the pkcs11 benchmark family: builds jmh/src/main/c/pkcs11-floor.c with gcc against
+# the system's pkcs11.h (p11-kit), makes a SoftHSM2 token in a private directory, and prints ops/s
+# for each operation at 1 and 2 threads, one session per thread.
+#
+# usage: jmh/pkcs11-floor.sh [-w WARMUP_S] [-r MEASURE_S] [-o OUTPUT]
+set -eu
+
+ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+MODULE=${PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+HEADERS=/usr/include/p11-kit-1
+warmup=2
+measure=5
+output=
+while getopts w:r:o: flag; do
+  case $flag in
+    w) warmup=$OPTARG ;;
+    r) measure=$OPTARG ;;
+    o) output=$OPTARG ;;
+    *) echo "usage: $0 [-w WARMUP_S] [-r MEASURE_S] [-o OUTPUT]" >&2; exit 2 ;;
+  esac
+done
+
+[ -f "$MODULE" ] || { echo "pkcs11-floor: $MODULE missing (apt-get install softhsm2)" >&2; exit 2; }
+[ -f "$HEADERS/p11-kit/pkcs11.h" ] || { echo "pkcs11-floor: $HEADERS/p11-kit/pkcs11.h missing (apt-get install libp11-kit-dev)" >&2; exit 2; }
+
+mkdir -p "$ROOT/jmh/target"
+binary="$ROOT/jmh/target/pkcs11-floor"
+gcc -O2 -Wall -I"$HEADERS" -o "$binary" "$ROOT/jmh/src/main/c/pkcs11-floor.c" -ldl -lpthread
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+mkdir "$work/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$work/tokens" >"$work/softhsm2.conf"
+export SOFTHSM2_CONF="$work/softhsm2.conf"
+pin=floor-pin-1234
+softhsm2-util --init-token --free --label floor --pin "$pin" --so-pin floor-so-5678 >/dev/null
+
+{
+  echo "# C floor, $(basename "$MODULE"), ${measure}s per row after ${warmup}s warm-up"
+  echo "operation threads ops/s"
+  for operation in aes-gcm wrap-pad ecdsa-p256 rsa-pss-2048; do
+    for threads in 1 2; do
+      "$binary" "$MODULE" floor "$pin" "$operation" "$threads" "$warmup" "$measure"
+    done
+  done
+} | if [ -n "$output" ]; then tee "$output"; else cat; fi

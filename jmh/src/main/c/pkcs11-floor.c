@@ -1,0 +1,236 @@
+/*
+ * The floor for the pkcs11 benchmark family: the same PKCS#11 calls the Java backends make, from C,
+ * in a loop, one session per thread. Built by jmh/pkcs11-floor.sh against the system's pkcs11.h.
+ *
+ * usage: pkcs11-floor MODULE TOKEN_LABEL PIN OPERATION THREADS WARMUP_S MEASURE_S
+ * OPERATION: aes-gcm (1 KiB encrypt), wrap-pad (32-byte secret: create, CKM_AES_KEY_WRAP_PAD,
+ * destroy, as the ffm backend does), ecdsa-p256 (CKM_ECDSA over a SHA-256-sized digest),
+ * rsa-pss-2048 (CKM_SHA256_RSA_PKCS_PSS over 32 bytes of data).
+ * Keys are token objects made for the run and destroyed after it. Prints one line:
+ * OPERATION THREADS OPS_PER_SECOND
+ */
+#define CK_PTR *
+#define CK_DECLARE_FUNCTION(returnType, name) returnType name
+#define CK_DECLARE_FUNCTION_POINTER(returnType, name) returnType(*name)
+#define CK_CALLBACK_FUNCTION(returnType, name) returnType(*name)
+#ifndef NULL_PTR
+#define NULL_PTR 0
+#endif
+#include <p11-kit/pkcs11.h>
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static CK_FUNCTION_LIST_PTR p11;
+static CK_SLOT_ID slot;
+static const char *operation;
+static CK_OBJECT_HANDLE secret_key, private_key, public_key;
+static atomic_int measuring;
+static atomic_int stopping;
+
+static void check(CK_RV rv, const char *what) {
+  if (rv != CKR_OK) {
+    fprintf(stderr, "pkcs11-floor: %s failed: 0x%lx\n", what, (unsigned long)rv);
+    exit(1);
+  }
+}
+
+static CK_SESSION_HANDLE open_session(void) {
+  CK_SESSION_HANDLE session;
+  check(p11->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &session),
+        "C_OpenSession");
+  return session;
+}
+
+static CK_SLOT_ID find_slot(const char *label) {
+  CK_ULONG count = 0;
+  check(p11->C_GetSlotList(CK_TRUE, NULL, &count), "C_GetSlotList");
+  CK_SLOT_ID *slots = calloc(count, sizeof(CK_SLOT_ID));
+  check(p11->C_GetSlotList(CK_TRUE, slots, &count), "C_GetSlotList");
+  for (CK_ULONG i = 0; i < count; i++) {
+    CK_TOKEN_INFO info;
+    check(p11->C_GetTokenInfo(slots[i], &info), "C_GetTokenInfo");
+    size_t n = strlen(label);
+    if (n <= 32 && memcmp(info.label, label, n) == 0 &&
+        (n == 32 || info.label[n] == ' ')) {
+      CK_SLOT_ID found = slots[i];
+      free(slots);
+      return found;
+    }
+  }
+  fprintf(stderr, "pkcs11-floor: no token labelled %s\n", label);
+  exit(1);
+}
+
+static void make_keys(CK_SESSION_HANDLE session) {
+  CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+  char label[64];
+  snprintf(label, sizeof label, "floor-%s-%ld", operation, (long)getpid());
+  if (strcmp(operation, "aes-gcm") == 0 || strcmp(operation, "wrap-pad") == 0) {
+    CK_OBJECT_CLASS class = CKO_SECRET_KEY;
+    CK_KEY_TYPE type = CKK_AES;
+    CK_ULONG length = 32;
+    CK_ATTRIBUTE template[] = {
+        {CKA_CLASS, &class, sizeof class},     {CKA_KEY_TYPE, &type, sizeof type},
+        {CKA_TOKEN, &yes, 1},                  {CKA_PRIVATE, &yes, 1},
+        {CKA_SENSITIVE, &yes, 1},              {CKA_EXTRACTABLE, &no, 1},
+        {CKA_ENCRYPT, &yes, 1},                {CKA_DECRYPT, &yes, 1},
+        {CKA_WRAP, &yes, 1},                   {CKA_UNWRAP, &yes, 1},
+        {CKA_VALUE_LEN, &length, sizeof length}, {CKA_LABEL, label, strlen(label)},
+    };
+    CK_MECHANISM mechanism = {CKM_AES_KEY_GEN, NULL, 0};
+    check(p11->C_GenerateKey(session, &mechanism, template, sizeof template / sizeof *template,
+                             &secret_key),
+          "C_GenerateKey");
+    return;
+  }
+  int rsa = strcmp(operation, "rsa-pss-2048") == 0;
+  CK_OBJECT_CLASS public_class = CKO_PUBLIC_KEY, private_class = CKO_PRIVATE_KEY;
+  CK_KEY_TYPE type = rsa ? CKK_RSA : CKK_EC;
+  CK_BYTE p256[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
+  CK_BYTE exponent[] = {1, 0, 1};
+  CK_ULONG bits = 2048;
+  CK_ATTRIBUTE public_template[] = {
+      {CKA_CLASS, &public_class, sizeof public_class},
+      {CKA_KEY_TYPE, &type, sizeof type},
+      {CKA_TOKEN, &yes, 1},
+      {CKA_VERIFY, &yes, 1},
+      {CKA_LABEL, label, strlen(label)},
+      {rsa ? CKA_MODULUS_BITS : CKA_EC_PARAMS, rsa ? (void *)&bits : (void *)p256,
+       rsa ? sizeof bits : sizeof p256},
+      {CKA_PUBLIC_EXPONENT, exponent, sizeof exponent},
+  };
+  CK_ATTRIBUTE private_template[] = {
+      {CKA_CLASS, &private_class, sizeof private_class},
+      {CKA_KEY_TYPE, &type, sizeof type},
+      {CKA_TOKEN, &yes, 1},
+      {CKA_PRIVATE, &yes, 1},
+      {CKA_SENSITIVE, &yes, 1},
+      {CKA_EXTRACTABLE, &no, 1},
+      {CKA_SIGN, &yes, 1},
+      {CKA_LABEL, label, strlen(label)},
+  };
+  CK_MECHANISM mechanism = {rsa ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN, NULL, 0};
+  check(p11->C_GenerateKeyPair(session, &mechanism, public_template, rsa ? 7 : 6, private_template,
+                               8, &public_key, &private_key),
+        "C_GenerateKeyPair");
+}
+
+/* One operation, exactly the calls the ffm backend makes for it. */
+static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
+  if (strcmp(operation, "aes-gcm") == 0) {
+    CK_BYTE iv[12] = {0};
+    CK_GCM_PARAMS params = {iv, 12, 96, NULL, 0, 128};
+    CK_MECHANISM mechanism = {CKM_AES_GCM, &params, sizeof params};
+    CK_ULONG out_length = 1024 + 16;
+    check(p11->C_EncryptInit(session, &mechanism, secret_key), "C_EncryptInit");
+    check(p11->C_Encrypt(session, in, 1024, out, &out_length), "C_Encrypt");
+  } else if (strcmp(operation, "wrap-pad") == 0) {
+    CK_OBJECT_CLASS class = CKO_SECRET_KEY;
+    CK_KEY_TYPE type = CKK_GENERIC_SECRET;
+    CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+    CK_ATTRIBUTE template[] = {
+        {CKA_CLASS, &class, sizeof class}, {CKA_KEY_TYPE, &type, sizeof type},
+        {CKA_TOKEN, &no, 1},               {CKA_PRIVATE, &yes, 1},
+        {CKA_SENSITIVE, &yes, 1},          {CKA_EXTRACTABLE, &yes, 1},
+        {CKA_VALUE, in, 32},
+    };
+    CK_OBJECT_HANDLE temporary;
+    check(p11->C_CreateObject(session, template, 7, &temporary), "C_CreateObject");
+    CK_MECHANISM mechanism = {CKM_AES_KEY_WRAP_PAD, NULL, 0};
+    CK_ULONG out_length = 48;
+    check(p11->C_WrapKey(session, &mechanism, secret_key, temporary, out, &out_length),
+          "C_WrapKey");
+    check(p11->C_DestroyObject(session, temporary), "C_DestroyObject");
+  } else if (strcmp(operation, "ecdsa-p256") == 0) {
+    CK_MECHANISM mechanism = {CKM_ECDSA, NULL, 0};
+    CK_ULONG out_length = 64;
+    check(p11->C_SignInit(session, &mechanism, private_key), "C_SignInit");
+    check(p11->C_Sign(session, in, 32, out, &out_length), "C_Sign");
+  } else {
+    CK_RSA_PKCS_PSS_PARAMS params = {CKM_SHA256, CKG_MGF1_SHA256, 32};
+    CK_MECHANISM mechanism = {CKM_SHA256_RSA_PKCS_PSS, &params, sizeof params};
+    CK_ULONG out_length = 256;
+    check(p11->C_SignInit(session, &mechanism, private_key), "C_SignInit");
+    check(p11->C_Sign(session, in, 32, out, &out_length), "C_Sign");
+  }
+}
+
+static void *worker(void *counter) {
+  CK_SESSION_HANDLE session = open_session();
+  CK_BYTE in[1024], out[2048];
+  memset(in, 0x5A, sizeof in);
+  long done = 0;
+  while (!atomic_load(&stopping)) {
+    run_once(session, in, out);
+    if (atomic_load(&measuring)) {
+      done++;
+    }
+  }
+  *(long *)counter = done;
+  p11->C_CloseSession(session);
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 8) {
+    fprintf(stderr,
+            "usage: %s MODULE TOKEN_LABEL PIN aes-gcm|wrap-pad|ecdsa-p256|rsa-pss-2048 THREADS "
+            "WARMUP_S MEASURE_S\n",
+            argv[0]);
+    return 2;
+  }
+  operation = argv[4];
+  int threads = atoi(argv[5]);
+  int warmup = atoi(argv[6]);
+  int measure = atoi(argv[7]);
+  void *module = dlopen(argv[1], RTLD_NOW);
+  if (module == NULL) {
+    fprintf(stderr, "pkcs11-floor: %s\n", dlerror());
+    return 1;
+  }
+  CK_C_GetFunctionList get_function_list =
+      (CK_C_GetFunctionList)dlsym(module, "C_GetFunctionList");
+  check(get_function_list(&p11), "C_GetFunctionList");
+  CK_C_INITIALIZE_ARGS init = {NULL, NULL, NULL, NULL, CKF_OS_LOCKING_OK, NULL};
+  check(p11->C_Initialize(&init), "C_Initialize");
+  slot = find_slot(argv[2]);
+  CK_SESSION_HANDLE admin = open_session();
+  check(p11->C_Login(admin, CKU_USER, (CK_UTF8CHAR_PTR)argv[3], strlen(argv[3])), "C_Login");
+  make_keys(admin);
+
+  pthread_t *ids = calloc(threads, sizeof(pthread_t));
+  long *counts = calloc(threads, sizeof(long));
+  for (int t = 0; t < threads; t++) {
+    pthread_create(&ids[t], NULL, worker, &counts[t]);
+  }
+  sleep(warmup);
+  struct timespec start, end;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  atomic_store(&measuring, 1);
+  sleep(measure);
+  atomic_store(&measuring, 0);
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  atomic_store(&stopping, 1);
+  long total = 0;
+  for (int t = 0; t < threads; t++) {
+    pthread_join(ids[t], NULL);
+    total += counts[t];
+  }
+  double seconds = (end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
+  printf("%s %d %.0f\n", operation, threads, total / seconds);
+
+  if (secret_key) p11->C_DestroyObject(admin, secret_key);
+  if (private_key) p11->C_DestroyObject(admin, private_key);
+  if (public_key) p11->C_DestroyObject(admin, public_key);
+  p11->C_Logout(admin);
+  p11->C_CloseSession(admin);
+  p11->C_Finalize(NULL);
+  return 0;
+}

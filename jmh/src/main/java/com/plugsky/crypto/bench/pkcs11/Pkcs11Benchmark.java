@@ -1,0 +1,112 @@
+package com.plugsky.crypto.bench.pkcs11;
+
+import com.plugsky.crypto.pkcs11.Capabilities;
+import com.plugsky.crypto.pkcs11.Hsm;
+import com.plugsky.crypto.pkcs11.HsmConfig;
+import com.plugsky.crypto.pkcs11.HsmKey;
+import com.plugsky.crypto.pkcs11.KeyPairType;
+import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
+import com.plugsky.crypto.primitive.CryptoRandom;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One PKCS#11 operation per call through each {@link Hsm} backend on a SoftHSM2 token this JVM
+ * creates itself ({@link SoftHsmToken}), with token keys generated in the trial's setup:
+ * AES-256-GCM encrypt of 1 KiB, CKM_AES_KEY_WRAP_PAD of a 32-byte secret and its unwrap, ECDSA
+ * P-256 and RSA-2048 PSS signatures. {@link OneThread} and {@link TwoThreads} run the same methods;
+ * the pool holds one session per thread. An operation a backend cannot drive on the token
+ * (SunPKCS11's key wrap on SoftHSM2) fails its trial with the reason and the run goes on. The C
+ * floor for the same calls is jmh/pkcs11-floor.sh, which ./bench pkcs11 runs after JMH.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 2, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+public abstract class Pkcs11Benchmark {
+  private static final byte[] IV = new byte[12];
+  private static final byte[] NO_AAD = new byte[0];
+
+  /** The backend, as {@link HsmConfig.Backend} names it in lower case. */
+  @Param({"ffm", "sunpkcs11", "iaik"})
+  public String backend;
+
+  private Hsm hsm;
+  private HsmKey aesKey;
+  private HsmKey ecKey;
+  private HsmKey rsaKey;
+  private byte[] plaintext;
+  private byte[] secret;
+  private byte[] wrapped;
+  private byte[] data;
+
+  /** Sessions the pool may open: one per benchmark thread. */
+  abstract int threads();
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    HsmConfig.Backend chosen = HsmConfig.Backend.valueOf(backend.toUpperCase(Locale.ROOT));
+    hsm = Hsm.open(SoftHsmToken.config(chosen, threads()));
+    String run = UUID.randomUUID().toString();
+    aesKey = HsmKey.label("bench-aes-" + run);
+    ecKey = HsmKey.label("bench-ec-" + run);
+    rsaKey = HsmKey.label("bench-rsa-" + run);
+    hsm.generateAesKey(aesKey);
+    hsm.generateKeyPair(ecKey, KeyPairType.EC_P256);
+    hsm.generateKeyPair(rsaKey, KeyPairType.RSA_2048);
+    plaintext = CryptoRandom.bytes(1024);
+    secret = CryptoRandom.bytes(32);
+    data = CryptoRandom.bytes(32);
+    // Where the backend cannot wrap, unwrap gets well-formed bytes and fails with the reason.
+    wrapped =
+        hsm.capabilities().supports(Capabilities.Operation.AES_KEY_WRAP_PAD)
+            ? hsm.wrapKeyPad(aesKey, secret)
+            : new byte[40];
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    hsm.close();
+  }
+
+  @Benchmark
+  public byte[] aesGcmEncrypt1KiB() {
+    return hsm.encryptAesGcm(aesKey, IV, plaintext, NO_AAD);
+  }
+
+  @Benchmark
+  public byte[] wrapKeyPad32() {
+    return hsm.wrapKeyPad(aesKey, secret);
+  }
+
+  @Benchmark
+  public byte[] unwrapKeyPad32() {
+    return hsm.unwrapKeyPad(aesKey, wrapped);
+  }
+
+  @Benchmark
+  public byte[] ecdsaP256Sign() {
+    return hsm.sign(ecKey, SignatureAlgorithm.ECDSA_SHA256, data);
+  }
+
+  @Benchmark
+  public byte[] rsa2048PssSign() {
+    return hsm.sign(rsaKey, SignatureAlgorithm.RSA_PSS_SHA256, data);
+  }
+}

@@ -1,0 +1,531 @@
+package com.plugsky.crypto.pkcs11.check;
+
+import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.CryptoException;
+import com.plugsky.crypto.InvalidInputException;
+import com.plugsky.crypto.KeyUnavailableException;
+import com.plugsky.crypto.MalformedCiphertextException;
+import com.plugsky.crypto.pkcs11.Capabilities;
+import com.plugsky.crypto.pkcs11.Capabilities.Operation;
+import com.plugsky.crypto.pkcs11.Hsm;
+import com.plugsky.crypto.pkcs11.HsmConfig;
+import com.plugsky.crypto.pkcs11.HsmKey;
+import com.plugsky.crypto.pkcs11.KeyPairType;
+import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
+import com.plugsky.crypto.pkcs11.check.CheckResult.Status;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import javax.crypto.Cipher;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Validates a PKCS#11 module and token for this library, using only standard PKCS#11 behaviour
+ * (vendor quirks come from {@link HsmConfig#quirks()}): login, the mechanism inventory against what
+ * the library needs, random numbers, known-answer tests through the HSM (AES-256-GCM from the GCM
+ * specification, AES key wrap with padding from RFC 5649 and against the JDK, HMAC-SHA256 from RFC
+ * 4231), ECDSA P-256/P-384 and RSA-2048 signatures verified by the JDK, negative tests (modified
+ * tag, other associated data, wrong key, missing key, malformed input, forged signatures), a
+ * concurrency test across the session pool, and ops/s per operation.
+ *
+ * <p>Keys it needs are created in the token under {@code hsm-check-<random>} labels and destroyed
+ * at the end. A check the backend cannot drive on the token is skipped with the reason; after a
+ * failed login every later check is skipped.
+ *
+ * <pre>{@code
+ * HsmCheckReport report = HsmCheck.run(config, ProgressListener.NONE);
+ * System.out.print(report.summary());
+ * System.exit(report.exitCode());
+ * }</pre>
+ */
+public final class HsmCheck {
+  private static final HexFormat HEX = HexFormat.of();
+  private static final Duration RATE_BUDGET = Duration.ofMillis(250);
+  private static final int CONCURRENCY_ROUNDS = 50;
+
+  private final HsmConfig config;
+  private final ProgressListener listener;
+  private final List<CheckResult> results = new ArrayList<>();
+  private final List<HsmKey> created = new ArrayList<>();
+  private final String prefix = "hsm-check-" + UUID.randomUUID() + "-";
+  private Hsm hsm;
+  private Capabilities capabilities;
+
+  private HsmCheck(HsmConfig config, ProgressListener listener) {
+    this.config = config;
+    this.listener = listener;
+  }
+
+  /** Runs every check on the token {@code config} names, reporting progress to {@code listener}. */
+  public static HsmCheckReport run(HsmConfig config, ProgressListener listener) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(listener, "listener");
+    return new HsmCheck(config, listener).runAll();
+  }
+
+  /** A check's body: returns what it verified, or throws to fail. */
+  @FunctionalInterface
+  private interface Body {
+    Outcome run() throws Exception;
+  }
+
+  /** What a passed check verified, and the rate it measured if any. */
+  private record Outcome(String detail, OptionalDouble opsPerSecond) {
+    static Outcome of(String detail) {
+      return new Outcome(detail, OptionalDouble.empty());
+    }
+
+    static Outcome of(String detail, double opsPerSecond) {
+      return new Outcome(detail, OptionalDouble.of(opsPerSecond));
+    }
+  }
+
+  /** Thrown by a check that found the token misbehaving. */
+  private static final class CheckFailed extends Exception {
+    CheckFailed(String message) {
+      super(message);
+    }
+  }
+
+  private HsmCheckReport runAll() {
+    Instant startedAt = Instant.now();
+    String token = config.tokenLabel().orElse("slot " + config.slotId().orElse(-1));
+    try {
+      check("login", null, this::login);
+      check("mechanisms", null, this::mechanisms);
+      check("random", Operation.RANDOM, this::random);
+      check("aes-gcm-kat", Operation.AES_GCM, this::aesGcmKnownAnswer);
+      check("aes-gcm-negative", Operation.AES_GCM, this::aesGcmNegative);
+      check("key-wrap-pad", Operation.AES_KEY_WRAP_PAD, this::keyWrapPad);
+      check(
+          "ecdsa-p256",
+          Operation.EC_P256,
+          () -> signatures(KeyPairType.EC_P256, SignatureAlgorithm.ECDSA_SHA256));
+      check(
+          "ecdsa-p384",
+          Operation.EC_P384,
+          () -> signatures(KeyPairType.EC_P384, SignatureAlgorithm.ECDSA_SHA384));
+      check(
+          "rsa-2048",
+          Operation.RSA,
+          () ->
+              signatures(
+                  KeyPairType.RSA_2048,
+                  SignatureAlgorithm.RSA_PSS_SHA256,
+                  SignatureAlgorithm.RSA_PSS_SHA384,
+                  SignatureAlgorithm.RSA_PKCS1_SHA256));
+      check("hmac-sha256-kat", Operation.HMAC_SHA256, this::hmac);
+      check("errors", Operation.AES_GCM, this::errors);
+      check("concurrency", Operation.AES_GCM, this::concurrency);
+      if (hsm != null) {
+        check("cleanup", null, this::cleanUp);
+        token = capabilities != null ? capabilities.token() : token;
+      }
+    } finally {
+      if (hsm != null) {
+        hsm.close();
+      }
+    }
+    Map<String, String> unavailable = new TreeMap<>();
+    if (capabilities != null) {
+      capabilities
+          .unavailable()
+          .forEach((operation, reason) -> unavailable.put(operation.name(), reason));
+    }
+    return new HsmCheckReport(
+        config.modulePath().toString(),
+        token,
+        config.backend().name().toLowerCase(Locale.ROOT),
+        startedAt,
+        results,
+        capabilities == null ? new TreeSet<>() : capabilities.mechanisms(),
+        unavailable);
+  }
+
+  private void check(String name, Operation needs, Body body) {
+    listener.started(name);
+    long start = System.nanoTime();
+    CheckResult result;
+    if (hsm == null && !name.equals("login")) {
+      result = result(name, Status.SKIP, start, "the login check failed", OptionalDouble.empty());
+    } else if (needs != null && capabilities != null && !capabilities.supports(needs)) {
+      result =
+          result(
+              name,
+              Status.SKIP,
+              start,
+              capabilities.unavailable().get(needs),
+              OptionalDouble.empty());
+    } else {
+      try {
+        Outcome outcome = body.run();
+        result = result(name, Status.PASS, start, outcome.detail(), outcome.opsPerSecond());
+      } catch (Exception e) {
+        String detail =
+            e instanceof CheckFailed
+                ? e.getMessage()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
+        result = result(name, Status.FAIL, start, detail, OptionalDouble.empty());
+      }
+    }
+    results.add(result);
+    listener.finished(result);
+  }
+
+  private static CheckResult result(
+      String name, Status status, long start, String detail, OptionalDouble rate) {
+    return new CheckResult(name, status, Duration.ofNanos(System.nanoTime() - start), detail, rate);
+  }
+
+  // --- checks -----------------------------------------------------------------------------
+
+  private Outcome login() {
+    Hsm opened = Hsm.open(config);
+    try {
+      // The first call that needs a session logs in.
+      opened.contains(HsmKey.label(prefix + "probe"));
+    } catch (RuntimeException e) {
+      opened.close();
+      throw e;
+    }
+    hsm = opened;
+    return Outcome.of("opened the token and logged in as the user");
+  }
+
+  private Outcome mechanisms() throws CheckFailed {
+    capabilities = hsm.capabilities();
+    Map<Operation, String> missing = new EnumMap<>(Operation.class);
+    missing.putAll(capabilities.unavailable());
+    String inventory = capabilities.mechanisms().size() + " mechanisms; ";
+    if (missing.containsKey(Operation.AES_GCM)) {
+      throw new CheckFailed(
+          inventory
+              + "AES-GCM, which pkcs11: key-encryption keys need, is missing: "
+              + missing.get(Operation.AES_GCM));
+    }
+    return Outcome.of(
+        inventory
+            + (missing.isEmpty()
+                ? "every operation of the library is available"
+                : "not available: "
+                    + String.join(", ", missing.keySet().stream().map(Enum::name).toList())));
+  }
+
+  private Outcome random() throws CheckFailed {
+    byte[] first = hsm.random(32);
+    byte[] second = hsm.random(32);
+    require(
+        first.length == 32 && !Arrays.equals(first, second), "two 32-byte random reads were equal");
+    require(!Arrays.equals(first, new byte[32]), "the token returned 32 zero bytes as random");
+    return Outcome.of("two 32-byte reads differ and are not all zero", rate(() -> hsm.random(32)));
+  }
+
+  /** AES-256 test case 16 of the GCM specification (McGrew and Viega), with associated data. */
+  private Outcome aesGcmKnownAnswer() throws CheckFailed {
+    HsmKey key = newKey();
+    hsm.importAesKey(
+        key, HEX.parseHex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308"));
+    byte[] iv = HEX.parseHex("cafebabefacedbaddecaf888");
+    byte[] aad = HEX.parseHex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
+    byte[] plaintext =
+        HEX.parseHex(
+            "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+                + "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
+    byte[] expected =
+        HEX.parseHex(
+            "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+                + "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662"
+                + "76fc6ece0f4e1768cddf8853bb2d551b");
+    require(
+        Arrays.equals(hsm.encryptAesGcm(key, iv, plaintext, aad), expected),
+        "AES-256-GCM encryption does not match GCM test case 16");
+    require(
+        Arrays.equals(hsm.decryptAesGcm(key, iv, expected, aad), plaintext),
+        "AES-256-GCM decryption does not match GCM test case 16");
+    byte[] kib = new byte[1024];
+    return Outcome.of(
+        "GCM spec test case 16 encrypts and decrypts (1 KiB encrypt timed)",
+        rate(() -> hsm.encryptAesGcm(key, iv, kib, new byte[0])));
+  }
+
+  private Outcome aesGcmNegative() throws CheckFailed {
+    HsmKey key = newKey();
+    hsm.generateAesKey(key);
+    HsmKey other = newKey();
+    hsm.generateAesKey(other);
+    byte[] iv = hsm.random(12);
+    byte[] aad = {1, 2, 3};
+    byte[] sealed = hsm.encryptAesGcm(key, iv, new byte[64], aad);
+    byte[] tampered = sealed.clone();
+    tampered[tampered.length - 1] ^= 1;
+    expectFailure(
+        AuthenticationFailedException.class,
+        "a modified tag",
+        () -> hsm.decryptAesGcm(key, iv, tampered, aad));
+    expectFailure(
+        AuthenticationFailedException.class,
+        "other associated data",
+        () -> hsm.decryptAesGcm(key, iv, sealed, new byte[] {1, 2, 4}));
+    expectFailure(
+        AuthenticationFailedException.class,
+        "the wrong key",
+        () -> hsm.decryptAesGcm(other, iv, sealed, aad));
+    return Outcome.of(
+        "a modified tag, other associated data and the wrong key are refused as"
+            + " authentication failures");
+  }
+
+  private Outcome keyWrapPad() throws CheckFailed, GeneralSecurityException {
+    HsmKey kek = newKey();
+    byte[] kekBytes = HEX.parseHex("5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8");
+    hsm.importAesKey(kek, kekBytes);
+    List<String> verified = new ArrayList<>();
+    byte[] rfcKey = HEX.parseHex("c37b7e6492584340bed12207808941155068f738");
+    byte[] rfcWrapped =
+        HEX.parseHex("138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a");
+    try {
+      byte[] wrapped = hsm.wrapKeyPad(kek, rfcKey);
+      require(
+          Arrays.equals(wrapped, rfcWrapped),
+          "CKM_AES_KEY_WRAP_PAD does not match RFC 5649's 20-octet example");
+      require(
+          Arrays.equals(hsm.unwrapKeyPad(kek, rfcWrapped), rfcKey),
+          "CKM_AES_KEY_WRAP_PAD unwrap does not match RFC 5649's 20-octet example");
+      verified.add("RFC 5649's 20-octet example");
+    } catch (InvalidInputException e) {
+      verified.add("not RFC 5649's 20-octet example (" + e.getMessage() + ")");
+    }
+    byte[] secret =
+        HEX.parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+    Cipher jdk = Cipher.getInstance("AES/KWP/NoPadding");
+    jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(kekBytes, "AES"));
+    byte[] expected = jdk.doFinal(secret);
+    require(
+        Arrays.equals(hsm.wrapKeyPad(kek, secret), expected),
+        "CKM_AES_KEY_WRAP_PAD of a 32-byte secret differs from the JDK's AES/KWP");
+    require(
+        Arrays.equals(hsm.unwrapKeyPad(kek, expected), secret),
+        "CKM_AES_KEY_WRAP_PAD unwrap of the JDK's AES/KWP output differs");
+    verified.add("a 32-byte secret both ways against the JDK");
+    byte[] tampered = expected.clone();
+    tampered[3] ^= 1;
+    expectFailure(
+        AuthenticationFailedException.class,
+        "modified wrapped bytes",
+        () -> hsm.unwrapKeyPad(kek, tampered));
+    verified.add("modified bytes refused");
+    return Outcome.of(
+        String.join("; ", verified) + " (32-byte wrap timed)",
+        rate(() -> hsm.wrapKeyPad(kek, secret)));
+  }
+
+  private Outcome signatures(KeyPairType type, SignatureAlgorithm... algorithms)
+      throws CheckFailed, GeneralSecurityException {
+    HsmKey key = newKey();
+    hsm.generateKeyPair(key, type);
+    PublicKey publicKey = hsm.publicKey(key);
+    byte[] data = "hsm-check signed data".getBytes(StandardCharsets.UTF_8);
+    List<String> names = new ArrayList<>();
+    for (SignatureAlgorithm algorithm : algorithms) {
+      byte[] signature = hsm.sign(key, algorithm, data);
+      Signature jdk = Signature.getInstance(algorithm.jcaName());
+      if (algorithm.jcaParameters().isPresent()) {
+        jdk.setParameter(algorithm.jcaParameters().get());
+      }
+      jdk.initVerify(publicKey);
+      jdk.update(data);
+      require(jdk.verify(signature), algorithm + " signature does not verify in the JDK");
+      require(
+          hsm.verify(key, algorithm, data, signature),
+          algorithm + " signature does not verify in the HSM");
+      byte[] forged = signature.clone();
+      forged[forged.length / 2] ^= 1;
+      require(
+          !hsm.verify(key, algorithm, data, forged),
+          "the HSM accepted a forged " + algorithm + " signature");
+      names.add(algorithm.name());
+    }
+    return Outcome.of(
+        type
+            + " generated in the token; "
+            + String.join(", ", names)
+            + " verified by the JDK and the HSM, forgeries refused ("
+            + algorithms[0]
+            + " timed)",
+        rate(() -> hsm.sign(key, algorithms[0], data)));
+  }
+
+  /** RFC 4231 test case 6 (a 131-byte key: modules may refuse HMAC keys under 32 bytes). */
+  private Outcome hmac() throws CheckFailed {
+    HsmKey key = newKey();
+    hsm.importHmacKey(key, HEX.parseHex("aa".repeat(131)));
+    byte[] data =
+        "Test Using Larger Than Block-Size Key - Hash Key First"
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] expected =
+        HEX.parseHex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    require(
+        Arrays.equals(hsm.hmacSha256(key, data), expected),
+        "HMAC-SHA256 does not match RFC 4231 test case 6");
+    require(
+        hsm.verifyHmacSha256(key, data, expected), "the HSM refused RFC 4231 test case 6's MAC");
+    byte[] forged = expected.clone();
+    forged[0] ^= 1;
+    require(!hsm.verifyHmacSha256(key, data, forged), "the HSM accepted a forged MAC");
+    return Outcome.of(
+        "RFC 4231 test case 6 matches; a forged MAC is refused",
+        rate(() -> hsm.hmacSha256(key, data)));
+  }
+
+  private Outcome errors() throws CheckFailed {
+    HsmKey missing = HsmKey.label(prefix + "missing");
+    expectFailure(
+        KeyUnavailableException.class,
+        "a missing key",
+        () -> hsm.encryptAesGcm(missing, new byte[12], new byte[1], new byte[0]));
+    HsmKey key = newKey();
+    hsm.generateAesKey(key);
+    expectFailure(
+        MalformedCiphertextException.class,
+        "a ciphertext shorter than its tag",
+        () -> hsm.decryptAesGcm(key, new byte[12], new byte[5], new byte[0]));
+    expectFailure(
+        InvalidInputException.class,
+        "an empty IV",
+        () -> hsm.encryptAesGcm(key, new byte[0], new byte[1], new byte[0]));
+    expectFailure(
+        InvalidInputException.class,
+        "a second key under a taken label",
+        () -> {
+          hsm.generateAesKey(key);
+          return null;
+        });
+    return Outcome.of(
+        "a missing key, a short ciphertext, an empty IV and a taken label each give their"
+            + " typed exception");
+  }
+
+  private Outcome concurrency() throws Exception {
+    HsmKey key = newKey();
+    hsm.generateAesKey(key);
+    int threads = Math.max(2, config.maxSessions());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      long start = System.nanoTime();
+      List<Future<Boolean>> rounds = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        rounds.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < CONCURRENCY_ROUNDS; i++) {
+                    byte[] iv = hsm.random(12);
+                    byte[] plaintext = hsm.random(256);
+                    if (!Arrays.equals(
+                        plaintext,
+                        hsm.decryptAesGcm(
+                            key, iv, hsm.encryptAesGcm(key, iv, plaintext, iv), iv))) {
+                      return false;
+                    }
+                  }
+                  return true;
+                }));
+      }
+      for (Future<Boolean> round : rounds) {
+        require(round.get(), "a concurrent AES-GCM round trip returned other bytes");
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return Outcome.of(
+          threads
+              + " threads x "
+              + CONCURRENCY_ROUNDS
+              + " AES-GCM round trips over "
+              + config.maxSessions()
+              + " pooled sessions, all correct (round trips/s)",
+          threads * CONCURRENCY_ROUNDS / seconds);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private Outcome cleanUp() throws CheckFailed {
+    List<String> left = new ArrayList<>();
+    for (HsmKey key : created) {
+      try {
+        hsm.destroyKey(key);
+      } catch (KeyUnavailableException e) {
+        // Never created: its check failed before.
+      } catch (CryptoException e) {
+        left.add(key + " (" + e.getMessage() + ")");
+      }
+    }
+    require(left.isEmpty(), "could not destroy " + String.join(", ", left));
+    return Outcome.of("destroyed the " + created.size() + " keys the checks made");
+  }
+
+  // --- helpers ----------------------------------------------------------------------------
+
+  private HsmKey newKey() {
+    HsmKey key = HsmKey.label(prefix + created.size());
+    created.add(key);
+    return key;
+  }
+
+  private static void require(boolean condition, String failure) throws CheckFailed {
+    if (!condition) {
+      throw new CheckFailed(failure);
+    }
+  }
+
+  private static void expectFailure(
+      Class<? extends CryptoException> expected, String what, Supplier<?> call) throws CheckFailed {
+    try {
+      call.get();
+    } catch (CryptoException e) {
+      if (expected.isInstance(e)) {
+        return;
+      }
+      throw new CheckFailed(
+          what
+              + " gave "
+              + e.getClass().getSimpleName()
+              + " ("
+              + e.getMessage()
+              + "), expected "
+              + expected.getSimpleName());
+    }
+    throw new CheckFailed(what + " was accepted; expected " + expected.getSimpleName());
+  }
+
+  /** Calls {@code operation} for about {@link #RATE_BUDGET}, one thread; calls per second. */
+  private static double rate(Supplier<?> operation) {
+    long budget = RATE_BUDGET.toNanos();
+    long start = System.nanoTime();
+    long calls = 0;
+    long elapsed;
+    do {
+      operation.get();
+      calls++;
+      elapsed = System.nanoTime() - start;
+    } while (elapsed < budget);
+    return calls / (elapsed / 1e9);
+  }
+}

@@ -1,0 +1,959 @@
+package com.plugsky.crypto.pkcs11.iaik;
+
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_CLASS;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_DECRYPT;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_DERIVE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_EC_PARAMS;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_EC_POINT;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_ENCRYPT;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_EXTRACTABLE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_ID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_KEY_TYPE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_LABEL;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_MODULUS;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_MODULUS_BITS;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_PRIVATE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_PUBLIC_EXPONENT;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SENSITIVE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SIGN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_TOKEN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_UNWRAP;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE_LEN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VERIFY;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_WRAP;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_AES;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_EC;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_GENERIC_SECRET;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_RSA;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_CERTIFICATE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_PRIVATE_KEY;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_PUBLIC_KEY;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_SECRET_KEY;
+
+import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.ConfigurationException;
+import com.plugsky.crypto.CryptoException;
+import com.plugsky.crypto.InvalidInputException;
+import com.plugsky.crypto.KeyUnavailableException;
+import com.plugsky.crypto.MalformedCiphertextException;
+import com.plugsky.crypto.audit.AuditEvent.Operation;
+import com.plugsky.crypto.audit.AuditedOperation;
+import com.plugsky.crypto.pkcs11.Capabilities;
+import com.plugsky.crypto.pkcs11.Hsm;
+import com.plugsky.crypto.pkcs11.HsmConfig;
+import com.plugsky.crypto.pkcs11.HsmConfig.Quirk;
+import com.plugsky.crypto.pkcs11.HsmKey;
+import com.plugsky.crypto.pkcs11.KeyPairType;
+import com.plugsky.crypto.pkcs11.ReturnCode;
+import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
+import com.plugsky.crypto.pkcs11.ffm.PublicKeys;
+import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.xipki.pkcs11.wrapper.AttributeVector;
+import org.xipki.pkcs11.wrapper.KeyPairTemplate;
+import org.xipki.pkcs11.wrapper.Mechanism;
+import org.xipki.pkcs11.wrapper.PKCS11Constants;
+import org.xipki.pkcs11.wrapper.PKCS11Exception;
+import org.xipki.pkcs11.wrapper.PKCS11KeyPair;
+import org.xipki.pkcs11.wrapper.PKCS11Module;
+import org.xipki.pkcs11.wrapper.PKCS11Token;
+import org.xipki.pkcs11.wrapper.Slot;
+import org.xipki.pkcs11.wrapper.StaticLogger;
+import org.xipki.pkcs11.wrapper.TokenException;
+import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
+import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
+
+/**
+ * The {@code iaik} backend: the IAIK-derived PKCS#11 wrapper maintained by xipki ({@code
+ * org.xipki:ipkcs11wrapper}, JNI, its native library shipped in the jar). Its {@link PKCS11Token}
+ * logs in once when opened and keeps its own pool of {@code maxSessions} sessions; object handles
+ * are cached per {@link HsmKey} and looked up again when the token calls one invalid. Token lookup
+ * by label, the module's manufacturer and the mechanism names come from {@link TokenDirectory};
+ * keys are found by label and/or id, as in the {@code ffm} backend.
+ */
+public final class IaikHsm implements Hsm {
+  static final String BACKEND = "iaik";
+  private static final Map<Path, PKCS11Module> MODULES = new ConcurrentHashMap<>();
+  private static final int MAX_WRAPPED_SECRET = 1024;
+  private static final byte[] RSA_PUBLIC_EXPONENT = {1, 0, 1};
+  private static final byte[] SHA256_DIGEST_INFO =
+      HexFormat.of().parseHex("3031300d060960864801650304020105000420");
+
+  private final HsmConfig config;
+  private final PKCS11Module module;
+  private final Object loginLock = new Object();
+  private volatile PKCS11Token token;
+  private final String tokenLabel;
+  private final long slot;
+  private final boolean generalErrorMeansIntegrityFailure;
+  private final boolean keyWrapPadPadsInput;
+  private final Map<String, Long> handles = new ConcurrentHashMap<>();
+  private volatile Capabilities capabilities;
+
+  private IaikHsm(HsmConfig config, PKCS11Module module, long slot, String tokenLabel) {
+    this.config = config;
+    this.module = module;
+    this.slot = slot;
+    this.tokenLabel = tokenLabel;
+    boolean softHsm = TokenDirectory.manufacturer(config.modulePath()).startsWith("SoftHSM");
+    this.generalErrorMeansIntegrityFailure =
+        softHsm || config.quirks().contains(Quirk.GENERAL_ERROR_ON_INTEGRITY_FAILURE);
+    this.keyWrapPadPadsInput = softHsm || config.quirks().contains(Quirk.KEY_WRAP_PAD_PADS_INPUT);
+  }
+
+  /**
+   * Loads the module through the wrapper (once per JVM) and finds the token; the login waits for
+   * the first call.
+   */
+  public static IaikHsm open(HsmConfig config) {
+    Objects.requireNonNull(config, "config");
+    long slot =
+        config.slotId().isPresent()
+            ? config.slotId().getAsLong()
+            : TokenDirectory.slotOf(config.modulePath(), config.tokenLabel().orElseThrow());
+    String label = TokenDirectory.labelIn(config.modulePath(), slot);
+    return new IaikHsm(config, module(config.modulePath()), slot, label);
+  }
+
+  private static PKCS11Module module(Path path) {
+    return MODULES.computeIfAbsent(
+        path,
+        p -> {
+          try {
+            StaticLogger.setLogger(new WrapperLog());
+            PKCS11Module module = PKCS11Module.getInstance(p.toString());
+            try {
+              module.initialize();
+            } catch (PKCS11Exception e) {
+              // Another backend in this process initialised the module first.
+              if (e.getErrorCode() != PKCS11Constants.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+                throw e;
+              }
+            }
+            return module;
+          } catch (IOException | TokenException | RuntimeException e) {
+            throw new ConfigurationException(
+                "the iaik wrapper cannot load " + p + ": " + e.getMessage(), e);
+          }
+        });
+  }
+
+  private static PKCS11Token login(HsmConfig config, PKCS11Module module, long slot, String label) {
+    char[] pin = config.pinSource().pin();
+    try {
+      for (Slot candidate : module.getSlotList(true)) {
+        if (candidate.getSlotID() == slot) {
+          return new PKCS11Token(candidate.getToken(), false, pin, config.maxSessions());
+        }
+      }
+      throw new KeyUnavailableException("the iaik wrapper sees no token in slot " + slot);
+    } catch (TokenException e) {
+      throw failure("C_Login", e, "token " + label);
+    } finally {
+      if (pin != null) {
+        Arrays.fill(pin, '\0');
+      }
+    }
+  }
+
+  /** The wrapper's view of the token, logged in on first use. */
+  private PKCS11Token token() {
+    PKCS11Token known = token;
+    if (known != null) {
+      return known;
+    }
+    synchronized (loginLock) {
+      if (token == null) {
+        token =
+            AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
+                .withRegion(tokenLabel)
+                .call(config.auditSink(), () -> login(config, module, slot, tokenLabel));
+      }
+      return token;
+    }
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    Capabilities known = capabilities;
+    if (known == null) {
+      known = readCapabilities();
+      capabilities = known;
+    }
+    return known;
+  }
+
+  @Override
+  public boolean contains(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    return call("C_FindObjects", key, () -> find(key, CKO_SECRET_KEY, 2).length == 1);
+  }
+
+  @Override
+  public void destroyKey(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    int destroyed =
+        call(
+            "C_DestroyObject",
+            key,
+            () -> {
+              int count = 0;
+              for (long type :
+                  new long[] {CKO_SECRET_KEY, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE}) {
+                for (long object : find(key, type, 16)) {
+                  token().destroyObject(object);
+                  count++;
+                }
+                handles.remove(cacheKey(key, type));
+              }
+              return count;
+            });
+    if (destroyed == 0) {
+      throw new KeyUnavailableException("token " + tokenLabel + " holds no object named " + key);
+    }
+  }
+
+  @Override
+  public void generateAesKey(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    refuseDuplicate(key, CKO_SECRET_KEY);
+    AttributeVector template = secretKey(key, CKK_AES, true).attr(CKA_VALUE_LEN, 32L);
+    long handle =
+        call(
+            "C_GenerateKey",
+            key,
+            () -> token().generateKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN), template));
+    handles.put(cacheKey(key, CKO_SECRET_KEY), handle);
+  }
+
+  @Override
+  public void importAesKey(HsmKey key, byte[] value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (value.length != 16 && value.length != 24 && value.length != 32) {
+      throw new InvalidInputException("an AES key is 16, 24 or 32 bytes, got " + value.length);
+    }
+    refuseDuplicate(key, CKO_SECRET_KEY);
+    AttributeVector template = secretKey(key, CKK_AES, true).attr(CKA_VALUE, value.clone());
+    handles.put(
+        cacheKey(key, CKO_SECRET_KEY),
+        call("C_CreateObject", key, () -> token().createObject(template)));
+  }
+
+  @Override
+  public byte[] encryptAesGcm(HsmKey key, byte[] iv, byte[] plaintext, byte[] aad) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    checkGcmArguments(key, iv, aad);
+    return withKey(
+        key,
+        CKO_SECRET_KEY,
+        "C_Encrypt",
+        handle ->
+            plaintext.length == 0
+                ? encryptEmpty(gcm(iv, aad), handle)
+                : token().encrypt(gcm(iv, aad), handle, plaintext));
+  }
+
+  @Override
+  public byte[] decryptAesGcm(HsmKey key, byte[] iv, byte[] ciphertextAndTag, byte[] aad) {
+    Objects.requireNonNull(ciphertextAndTag, "ciphertextAndTag");
+    checkGcmArguments(key, iv, aad);
+    if (ciphertextAndTag.length < 16) {
+      throw new MalformedCiphertextException(
+          "AES-GCM ciphertext is "
+              + ciphertextAndTag.length
+              + " bytes, shorter than its 16-byte tag");
+    }
+    return integrityChecked(
+        () ->
+            withKey(
+                key,
+                CKO_SECRET_KEY,
+                "C_Decrypt",
+                handle -> token().decrypt(gcm(iv, aad), handle, ciphertextAndTag)));
+  }
+
+  @Override
+  public byte[] wrapKeyPad(HsmKey kek, byte[] secret) {
+    Objects.requireNonNull(kek, "kek");
+    Objects.requireNonNull(secret, "secret");
+    if (secret.length < 1 || secret.length > MAX_WRAPPED_SECRET) {
+      throw new InvalidInputException(
+          "a secret to wrap must be 1.." + MAX_WRAPPED_SECRET + " bytes, got " + secret.length);
+    }
+    if (keyWrapPadPadsInput && secret.length % 8 != 0) {
+      throw new InvalidInputException(
+          "this module pads a secret to a multiple of 8 bytes before CKM_AES_KEY_WRAP_PAD, which"
+              + " would not be RFC 5649 for a "
+              + secret.length
+              + "-byte secret; wrap multiples of 8 bytes");
+    }
+    return withKey(
+        kek,
+        CKO_SECRET_KEY,
+        "C_WrapKey",
+        handle -> {
+          long temporary =
+              token().createObject(sessionSecret(true).attr(CKA_VALUE, secret.clone()));
+          try {
+            return token()
+                .wrapKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_WRAP_PAD), handle, temporary);
+          } finally {
+            token().destroyObject(temporary);
+          }
+        });
+  }
+
+  @Override
+  public byte[] unwrapKeyPad(HsmKey kek, byte[] wrapped) {
+    Objects.requireNonNull(kek, "kek");
+    Objects.requireNonNull(wrapped, "wrapped");
+    if (wrapped.length < 16 || wrapped.length % 8 != 0 || wrapped.length > MAX_WRAPPED_SECRET + 8) {
+      throw new MalformedCiphertextException(
+          "a CKM_AES_KEY_WRAP_PAD result is a multiple of 8 bytes from 16 to "
+              + (MAX_WRAPPED_SECRET + 8)
+              + ", got "
+              + wrapped.length);
+    }
+    return integrityChecked(
+        () ->
+            withKey(
+                kek,
+                CKO_SECRET_KEY,
+                "C_UnwrapKey",
+                handle -> {
+                  long temporary =
+                      token()
+                          .unwrapKey(
+                              new Mechanism(PKCS11Constants.CKM_AES_KEY_WRAP_PAD),
+                              handle,
+                              wrapped,
+                              sessionSecret(false));
+                  try {
+                    byte[] value =
+                        token()
+                            .getAttrValues(temporary, CKA_VALUE)
+                            .getByteArrayAttrValue(CKA_VALUE);
+                    if (value == null || value.length < 1) {
+                      throw new MalformedCiphertextException("the unwrapped secret is empty");
+                    }
+                    return value;
+                  } finally {
+                    token().destroyObject(temporary);
+                  }
+                }));
+  }
+
+  @Override
+  public void generateKeyPair(HsmKey key, KeyPairType type) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(type, "type");
+    requireSupported(type.operation());
+    refuseDuplicate(key, CKO_PRIVATE_KEY);
+    refuseDuplicate(key, CKO_PUBLIC_KEY);
+    long keyType = type.isRsa() ? CKK_RSA : CKK_EC;
+    AttributeVector publicKey =
+        named(
+            new AttributeVector()
+                .attr(CKA_CLASS, CKO_PUBLIC_KEY)
+                .attr(CKA_KEY_TYPE, keyType)
+                .attr(CKA_TOKEN, true)
+                .attr(CKA_PRIVATE, false)
+                .attr(CKA_VERIFY, true)
+                .attr(CKA_ENCRYPT, false)
+                .attr(CKA_WRAP, false),
+            key);
+    if (type.isRsa()) {
+      publicKey
+          .attr(CKA_MODULUS_BITS, (long) type.bits())
+          .attr(CKA_PUBLIC_EXPONENT, RSA_PUBLIC_EXPONENT.clone());
+    } else {
+      publicKey.attr(CKA_EC_PARAMS, PublicKeys.ecParameters(type.bits()));
+    }
+    AttributeVector privateKey =
+        named(
+            new AttributeVector()
+                .attr(CKA_CLASS, CKO_PRIVATE_KEY)
+                .attr(CKA_KEY_TYPE, keyType)
+                .attr(CKA_TOKEN, true)
+                .attr(CKA_PRIVATE, true)
+                .attr(CKA_SENSITIVE, true)
+                .attr(CKA_EXTRACTABLE, false)
+                .attr(CKA_SIGN, true)
+                .attr(CKA_DECRYPT, false)
+                .attr(CKA_UNWRAP, false)
+                .attr(CKA_DERIVE, false),
+            key);
+    Mechanism mechanism =
+        new Mechanism(
+            type.isRsa()
+                ? PKCS11Constants.CKM_RSA_PKCS_KEY_PAIR_GEN
+                : PKCS11Constants.CKM_EC_KEY_PAIR_GEN);
+    PKCS11KeyPair pair =
+        call(
+            "C_GenerateKeyPair",
+            key,
+            () -> token().generateKeyPair(mechanism, new KeyPairTemplate(privateKey, publicKey)));
+    handles.put(cacheKey(key, CKO_PUBLIC_KEY), pair.getPublicKey());
+    handles.put(cacheKey(key, CKO_PRIVATE_KEY), pair.getPrivateKey());
+  }
+
+  @Override
+  public byte[] sign(HsmKey key, SignatureAlgorithm algorithm, byte[] data) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(data, "data");
+    Signing how = signing(algorithm, data);
+    return AuditedOperation.of(Operation.SIGN, "pkcs11-" + BACKEND)
+        .withKeyRef(key.uri(tokenLabel, "private"))
+        .withRegion(tokenLabel)
+        .withBytes(data.length)
+        .call(
+            config.auditSink(),
+            () ->
+                withKey(
+                    key,
+                    CKO_PRIVATE_KEY,
+                    "C_Sign",
+                    handle -> token().sign(how.mechanism(), handle, how.input())));
+  }
+
+  @Override
+  public boolean verify(HsmKey key, SignatureAlgorithm algorithm, byte[] data, byte[] signature) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(signature, "signature");
+    if (signature.length == 0) {
+      return false;
+    }
+    Signing how = signing(algorithm, data);
+    return withKey(
+        key,
+        CKO_PUBLIC_KEY,
+        "C_Verify",
+        handle -> verified(() -> token().verify(how.mechanism(), handle, how.input(), signature)));
+  }
+
+  @Override
+  public PublicKey publicKey(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    String what = "token " + tokenLabel + ", key " + key;
+    return withKey(
+        key,
+        CKO_PUBLIC_KEY,
+        "C_GetAttributeValue",
+        handle -> {
+          AttributeVector attributes = token().getAttrValues(handle, CKA_KEY_TYPE);
+          long keyType = attributes.getLongAttrValue(CKA_KEY_TYPE);
+          if (keyType == CKK_RSA) {
+            AttributeVector rsa = token().getAttrValues(handle, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
+            return PublicKeys.rsa(
+                rsa.getByteArrayAttrValue(CKA_MODULUS),
+                rsa.getByteArrayAttrValue(CKA_PUBLIC_EXPONENT),
+                what);
+          }
+          if (keyType == CKK_EC) {
+            AttributeVector ec = token().getAttrValues(handle, CKA_EC_PARAMS, CKA_EC_POINT);
+            return PublicKeys.ec(
+                ec.getByteArrayAttrValue(CKA_EC_PARAMS),
+                ec.getByteArrayAttrValue(CKA_EC_POINT),
+                what);
+          }
+          throw new ConfigurationException(what + " is neither an EC nor an RSA key");
+        });
+  }
+
+  @Override
+  public void generateHmacKey(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    requireSupported(Capabilities.Operation.HMAC_SHA256);
+    refuseDuplicate(key, CKO_SECRET_KEY);
+    boolean generic = capabilities().mechanisms().contains("CKM_GENERIC_SECRET_KEY_GEN");
+    AttributeVector template =
+        secretKey(key, generic ? CKK_GENERIC_SECRET : CKK_AES, false).attr(CKA_VALUE_LEN, 32L);
+    Mechanism mechanism =
+        new Mechanism(
+            generic ? PKCS11Constants.CKM_GENERIC_SECRET_KEY_GEN : PKCS11Constants.CKM_AES_KEY_GEN);
+    handles.put(
+        cacheKey(key, CKO_SECRET_KEY),
+        call("C_GenerateKey", key, () -> token().generateKey(mechanism, template)));
+  }
+
+  @Override
+  public void importHmacKey(HsmKey key, byte[] value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (value.length < 16 || value.length > 256) {
+      throw new InvalidInputException("an HMAC key here is 16..256 bytes, got " + value.length);
+    }
+    requireSupported(Capabilities.Operation.HMAC_SHA256);
+    refuseDuplicate(key, CKO_SECRET_KEY);
+    AttributeVector template =
+        secretKey(key, CKK_GENERIC_SECRET, false).attr(CKA_VALUE, value.clone());
+    handles.put(
+        cacheKey(key, CKO_SECRET_KEY),
+        call("C_CreateObject", key, () -> token().createObject(template)));
+  }
+
+  @Override
+  public byte[] hmacSha256(HsmKey key, byte[] data) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(data, "data");
+    refuseEmpty(data);
+    return withKey(
+        key,
+        CKO_SECRET_KEY,
+        "C_Sign",
+        handle -> token().sign(new Mechanism(PKCS11Constants.CKM_SHA256_HMAC), handle, data));
+  }
+
+  @Override
+  public boolean verifyHmacSha256(HsmKey key, byte[] data, byte[] mac) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(mac, "mac");
+    refuseEmpty(data);
+    if (mac.length != 32) {
+      return false;
+    }
+    return withKey(
+        key,
+        CKO_SECRET_KEY,
+        "C_Verify",
+        handle ->
+            verified(
+                () ->
+                    token()
+                        .verify(
+                            new Mechanism(PKCS11Constants.CKM_SHA256_HMAC), handle, data, mac)));
+  }
+
+  @Override
+  public byte[] random(int length) {
+    if (length < 0 || length > 1 << 20) {
+      throw new InvalidInputException("random length must be 0..1048576, got " + length);
+    }
+    if (length == 0) {
+      return new byte[0];
+    }
+    return call("C_GenerateRandom", "token " + tokenLabel, () -> token().generateRandom(length));
+  }
+
+  /** Returns the token's sessions; the module stays loaded for the JVM's life. */
+  @Override
+  public void close() {
+    handles.clear();
+    PKCS11Token opened = token;
+    if (opened != null) {
+      opened.closeAllSessions();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "IaikHsm[" + config + "]";
+  }
+
+  // --- keys and calls ---------------------------------------------------------------------
+
+  @FunctionalInterface
+  private interface TokenCall<T> {
+    T run() throws TokenException;
+  }
+
+  @FunctionalInterface
+  private interface KeyCall<T> {
+    T apply(long handle) throws TokenException;
+  }
+
+  private <T> T call(String function, Object what, TokenCall<T> call) {
+    try {
+      return call.run();
+    } catch (TokenException e) {
+      throw failure(
+          function, e, what instanceof HsmKey key ? "token " + tokenLabel + ", key " + key : what);
+    }
+  }
+
+  /** Runs {@code call} with {@code key}'s handle, finding it again once if the token dropped it. */
+  private <T> T withKey(HsmKey key, long type, String function, KeyCall<T> call) {
+    String name = cacheKey(key, type);
+    Long cached = handles.get(name);
+    long handle = cached != null ? cached : findOne(key, type);
+    try {
+      return call(function, key, () -> call.apply(handle));
+    } catch (CryptoException e) {
+      if (cached == null || !staleHandle(e)) {
+        throw e;
+      }
+      handles.remove(name, cached);
+      long fresh = findOne(key, type);
+      return call(function, key, () -> call.apply(fresh));
+    }
+  }
+
+  /**
+   * The wrapper hands an empty message to the module as a null pointer, which SoftHSM2 refuses as
+   * CKR_ARGUMENTS_BAD and then keeps the session's operation active; so it never gets there.
+   */
+  private static void refuseEmpty(byte[] data) {
+    if (data.length == 0) {
+      throw new InvalidInputException(
+          "the iaik backend cannot MAC an empty message (its wrapper passes it to the module as a"
+              + " null pointer); use the ffm or sunpkcs11 backend");
+    }
+  }
+
+  private byte[] encryptEmpty(Mechanism mechanism, long handle) throws TokenException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      token().encrypt(out, mechanism, handle, InputStream.nullInputStream());
+    } catch (IOException e) {
+      throw new IllegalStateException("an in-memory stream failed", e);
+    }
+    return out.toByteArray();
+  }
+
+  private static boolean staleHandle(CryptoException e) {
+    return ReturnCode.of(e)
+        .filter(
+            code ->
+                code == ReturnCode.CKR_KEY_HANDLE_INVALID
+                    || code == ReturnCode.CKR_OBJECT_HANDLE_INVALID
+                    || code == ReturnCode.CKR_WRAPPING_KEY_HANDLE_INVALID
+                    || code == ReturnCode.CKR_UNWRAPPING_KEY_HANDLE_INVALID)
+        .isPresent();
+  }
+
+  private long findOne(HsmKey key, long type) {
+    long[] found = call("C_FindObjects", key, () -> find(key, type, 2));
+    String description =
+        type == CKO_SECRET_KEY
+            ? "secret key"
+            : type == CKO_PRIVATE_KEY ? "private key" : "public key";
+    if (found.length == 0) {
+      throw new KeyUnavailableException(
+          "token " + tokenLabel + " holds no " + description + " " + key);
+    }
+    if (found.length > 1) {
+      throw new ConfigurationException(
+          "token "
+              + tokenLabel
+              + " holds several "
+              + description
+              + "s "
+              + key
+              + "; give each a distinct label or id");
+    }
+    handles.put(cacheKey(key, type), found[0]);
+    return found[0];
+  }
+
+  private long[] find(HsmKey key, long type, int max) throws TokenException {
+    return token().findObjects(named(new AttributeVector().attr(CKA_CLASS, type), key), max);
+  }
+
+  private void refuseDuplicate(HsmKey key, long type) {
+    for (HsmKey part :
+        new HsmKey[] {
+          key.label().map(HsmKey::label).orElse(null), key.id().map(HsmKey::id).orElse(null)
+        }) {
+      if (part != null && call("C_FindObjects", key, () -> find(part, type, 1)).length > 0) {
+        throw new InvalidInputException("token " + tokenLabel + " already holds an object " + part);
+      }
+    }
+  }
+
+  private static String cacheKey(HsmKey key, long type) {
+    return type + "/" + key;
+  }
+
+  private static AttributeVector named(AttributeVector template, HsmKey key) {
+    key.label().ifPresent(label -> template.attr(CKA_LABEL, label));
+    key.id().ifPresent(id -> template.attr(CKA_ID, id));
+    return template;
+  }
+
+  private static AttributeVector secretKey(HsmKey key, long keyType, boolean forEncryption) {
+    return named(
+        new AttributeVector()
+            .attr(CKA_CLASS, CKO_SECRET_KEY)
+            .attr(CKA_KEY_TYPE, keyType)
+            .attr(CKA_TOKEN, true)
+            .attr(CKA_PRIVATE, true)
+            .attr(CKA_SENSITIVE, true)
+            .attr(CKA_EXTRACTABLE, false)
+            .attr(CKA_ENCRYPT, forEncryption)
+            .attr(CKA_DECRYPT, forEncryption)
+            .attr(CKA_WRAP, forEncryption)
+            .attr(CKA_UNWRAP, forEncryption)
+            .attr(CKA_SIGN, !forEncryption)
+            .attr(CKA_VERIFY, !forEncryption),
+        key);
+  }
+
+  /** A session-only generic secret that key wrap can take out of the token. */
+  private static AttributeVector sessionSecret(boolean sensitive) {
+    return new AttributeVector()
+        .attr(CKA_CLASS, CKO_SECRET_KEY)
+        .attr(CKA_KEY_TYPE, CKK_GENERIC_SECRET)
+        .attr(CKA_TOKEN, false)
+        .attr(CKA_PRIVATE, true)
+        .attr(CKA_SENSITIVE, sensitive)
+        .attr(CKA_EXTRACTABLE, true);
+  }
+
+  private static Mechanism gcm(byte[] iv, byte[] aad) {
+    return new Mechanism(PKCS11Constants.CKM_AES_GCM, new GCM_PARAMS(iv.clone(), aad.clone(), 128));
+  }
+
+  private static void checkGcmArguments(HsmKey key, byte[] iv, byte[] aad) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(iv, "iv");
+    Objects.requireNonNull(aad, "aad (use an empty array for none)");
+    if (iv.length < 1 || iv.length > 256) {
+      throw new InvalidInputException("an AES-GCM IV must be 1..256 bytes, got " + iv.length);
+    }
+  }
+
+  /** A signature mechanism and its input: the data, or a digest where the token cannot hash. */
+  private record Signing(Mechanism mechanism, byte[] input) {}
+
+  private Signing signing(SignatureAlgorithm algorithm, byte[] data) {
+    requireSupported(
+        algorithm.isRsa() ? Capabilities.Operation.RSA : Capabilities.Operation.EC_P256);
+    boolean sha256 = algorithm.digest().equals("SHA-256");
+    long combined =
+        switch (algorithm) {
+          case ECDSA_SHA256 -> PKCS11Constants.CKM_ECDSA_SHA256;
+          case ECDSA_SHA384 -> PKCS11Constants.CKM_ECDSA_SHA384;
+          case RSA_PSS_SHA256 -> PKCS11Constants.CKM_SHA256_RSA_PKCS_PSS;
+          case RSA_PSS_SHA384 -> PKCS11Constants.CKM_SHA384_RSA_PKCS_PSS;
+          case RSA_PKCS1_SHA256 -> PKCS11Constants.CKM_SHA256_RSA_PKCS;
+        };
+    // The wrapper hands empty input to the module as a null pointer, which modules refuse.
+    boolean hashInToken = data.length > 0 && token().getMechanisms().contains(combined);
+    long raw =
+        switch (algorithm) {
+          case ECDSA_SHA256, ECDSA_SHA384 -> PKCS11Constants.CKM_ECDSA;
+          case RSA_PSS_SHA256, RSA_PSS_SHA384 -> PKCS11Constants.CKM_RSA_PKCS_PSS;
+          case RSA_PKCS1_SHA256 -> PKCS11Constants.CKM_RSA_PKCS;
+        };
+    long type = hashInToken ? combined : raw;
+    Mechanism mechanism =
+        algorithm == SignatureAlgorithm.RSA_PSS_SHA256
+                || algorithm == SignatureAlgorithm.RSA_PSS_SHA384
+            ? new Mechanism(
+                type,
+                new RSA_PKCS_PSS_PARAMS(
+                    sha256 ? PKCS11Constants.CKM_SHA256 : PKCS11Constants.CKM_SHA384,
+                    sha256 ? PKCS11Constants.CKG_MGF1_SHA256 : PKCS11Constants.CKG_MGF1_SHA384,
+                    algorithm.digestLength()))
+            : new Mechanism(type);
+    if (hashInToken) {
+      return new Signing(mechanism, data);
+    }
+    byte[] digest;
+    try {
+      digest = MessageDigest.getInstance(algorithm.digest()).digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has " + algorithm.digest(), e);
+    }
+    if (type != PKCS11Constants.CKM_RSA_PKCS) {
+      return new Signing(mechanism, digest);
+    }
+    byte[] digestInfo =
+        Arrays.copyOf(SHA256_DIGEST_INFO, SHA256_DIGEST_INFO.length + digest.length);
+    System.arraycopy(digest, 0, digestInfo, SHA256_DIGEST_INFO.length, digest.length);
+    return new Signing(mechanism, digestInfo);
+  }
+
+  /** A verification whose "no" the wrapper reports as CKR_SIGNATURE_INVALID/LEN_RANGE. */
+  private static boolean verified(TokenCall<Boolean> verify) throws TokenException {
+    try {
+      return verify.run();
+    } catch (PKCS11Exception e) {
+      if (e.getErrorCode() == PKCS11Constants.CKR_SIGNATURE_INVALID
+          || e.getErrorCode() == PKCS11Constants.CKR_SIGNATURE_LEN_RANGE) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private void requireSupported(Capabilities.Operation operation) {
+    String reason = capabilities().unavailable().get(operation);
+    if (reason != null) {
+      throw new ConfigurationException(reason);
+    }
+  }
+
+  private Capabilities readCapabilities() {
+    Map<Capabilities.Operation, String> unavailable = new EnumMap<>(Capabilities.Operation.class);
+    require(
+        unavailable,
+        Capabilities.Operation.AES_GCM,
+        "CKM_AES_GCM encrypt and decrypt",
+        PKCS11Constants.CKM_AES_GCM,
+        PKCS11Constants.CKF_ENCRYPT | PKCS11Constants.CKF_DECRYPT);
+    require(
+        unavailable,
+        Capabilities.Operation.AES_KEY_WRAP_PAD,
+        "CKM_AES_KEY_WRAP_PAD wrap and unwrap",
+        PKCS11Constants.CKM_AES_KEY_WRAP_PAD,
+        PKCS11Constants.CKF_WRAP | PKCS11Constants.CKF_UNWRAP);
+    require(
+        unavailable,
+        Capabilities.Operation.EC_P256,
+        "CKM_ECDSA sign and verify",
+        PKCS11Constants.CKM_ECDSA,
+        PKCS11Constants.CKF_SIGN | PKCS11Constants.CKF_VERIFY);
+    require(
+        unavailable,
+        Capabilities.Operation.EC_P256,
+        "CKM_EC_KEY_PAIR_GEN",
+        PKCS11Constants.CKM_EC_KEY_PAIR_GEN,
+        PKCS11Constants.CKF_GENERATE_KEY_PAIR);
+    if (unavailable.containsKey(Capabilities.Operation.EC_P256)) {
+      unavailable.put(
+          Capabilities.Operation.EC_P384, unavailable.get(Capabilities.Operation.EC_P256));
+    }
+    require(
+        unavailable,
+        Capabilities.Operation.RSA,
+        "CKM_RSA_PKCS_PSS sign and verify",
+        PKCS11Constants.CKM_RSA_PKCS_PSS,
+        PKCS11Constants.CKF_SIGN | PKCS11Constants.CKF_VERIFY);
+    require(
+        unavailable,
+        Capabilities.Operation.RSA,
+        "CKM_RSA_PKCS_KEY_PAIR_GEN",
+        PKCS11Constants.CKM_RSA_PKCS_KEY_PAIR_GEN,
+        PKCS11Constants.CKF_GENERATE_KEY_PAIR);
+    require(
+        unavailable,
+        Capabilities.Operation.HMAC_SHA256,
+        "CKM_SHA256_HMAC sign and verify",
+        PKCS11Constants.CKM_SHA256_HMAC,
+        PKCS11Constants.CKF_SIGN | PKCS11Constants.CKF_VERIFY);
+    return new Capabilities(
+        BACKEND, tokenLabel, TokenDirectory.mechanisms(config.modulePath(), slot), unavailable);
+  }
+
+  private void require(
+      Map<Capabilities.Operation, String> unavailable,
+      Capabilities.Operation operation,
+      String what,
+      long mechanism,
+      long flags) {
+    if (!token().supportsMechanism(mechanism, flags)) {
+      unavailable.putIfAbsent(operation, "the token offers no " + what);
+    }
+  }
+
+  private <T> T integrityChecked(Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (CryptoException e) {
+      if (generalErrorMeansIntegrityFailure
+          && ReturnCode.of(e).orElse(null) == ReturnCode.CKR_GENERAL_ERROR) {
+        throw new AuthenticationFailedException(
+            e.getMessage()
+                + ": this module reports a failed tag or integrity check so (wrong key, wrong"
+                + " associated data, or modified bytes)",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The wrapper's log, sent to {@link System.Logger} (its info as DEBUG); its debug and trace
+   * output, which may show templates, stays off.
+   */
+  private static final class WrapperLog implements org.xipki.pkcs11.wrapper.Logger {
+    private static final System.Logger LOG = System.getLogger("com.plugsky.crypto.pkcs11.iaik");
+
+    private static String format(String format, Object... arguments) {
+      StringBuilder out = new StringBuilder();
+      int from = 0;
+      for (Object argument : arguments) {
+        int at = format.indexOf("{}", from);
+        if (at < 0) {
+          break;
+        }
+        out.append(format, from, at).append(argument);
+        from = at + 2;
+      }
+      return out.append(format.substring(from)).toString();
+    }
+
+    @Override
+    public void info(String format, Object... arguments) {
+      LOG.log(System.Logger.Level.DEBUG, () -> format(format, arguments));
+    }
+
+    @Override
+    public void warn(String format, Object... arguments) {
+      LOG.log(System.Logger.Level.WARNING, () -> format(format, arguments));
+    }
+
+    @Override
+    public void error(String format, Object... arguments) {
+      LOG.log(System.Logger.Level.ERROR, () -> format(format, arguments));
+    }
+
+    @Override
+    public void debug(String format, Object... arguments) {}
+
+    @Override
+    public void trace(String format, Object... arguments) {}
+
+    @Override
+    public boolean isDebugEnabled() {
+      return false;
+    }
+
+    @Override
+    public boolean isInfoEnabled() {
+      return LOG.isLoggable(System.Logger.Level.DEBUG);
+    }
+
+    @Override
+    public boolean isWarnEnabled() {
+      return true;
+    }
+
+    @Override
+    public boolean isTraceEnabled() {
+      return false;
+    }
+  }
+
+  /** The typed exception for a wrapper failure, with the PKCS#11 code where it has one. */
+  private static CryptoException failure(String function, TokenException e, Object what) {
+    if (e instanceof PKCS11Exception p11) {
+      CryptoException typed =
+          ReturnCode.failure(function, p11.getErrorCode(), String.valueOf(what));
+      typed.addSuppressed(e);
+      return typed;
+    }
+    return new KeyUnavailableException(
+        function + " failed through the iaik wrapper: " + e.getMessage() + " (" + what + ")", e);
+  }
+}

@@ -1,0 +1,120 @@
+package com.plugsky.crypto.pkcs11.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.plugsky.crypto.pkcs11.HsmConfig;
+import com.plugsky.crypto.pkcs11.HsmConfig.Backend;
+import com.plugsky.crypto.pkcs11.PinSource;
+import com.plugsky.crypto.pkcs11.check.CheckResult.Status;
+import com.plugsky.crypto.pkcs11.softhsm.SoftHsm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class HsmCheckIT {
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void softHsmPassesEveryCheckTheBackendCanDrive(Backend backend) {
+    List<String> started = new CopyOnWriteArrayList<>();
+    List<CheckResult> finished = new CopyOnWriteArrayList<>();
+    ProgressListener listener =
+        new ProgressListener() {
+          @Override
+          public void started(String check) {
+            started.add(check);
+          }
+
+          @Override
+          public void finished(CheckResult result) {
+            finished.add(result);
+          }
+        };
+
+    HsmCheckReport report =
+        HsmCheck.run(SoftHsm.get().config(SoftHsm.TOKEN).backend(backend).build(), listener);
+
+    assertThat(report.passed()).as(report.summary()).isTrue();
+    assertThat(report.exitCode()).isZero();
+    assertThat(finished).isEqualTo(report.results());
+    assertThat(started).isEqualTo(report.results().stream().map(CheckResult::name).toList());
+    Map<String, CheckResult> byName =
+        report.results().stream().collect(Collectors.toMap(CheckResult::name, Function.identity()));
+    assertThat(byName.keySet())
+        .contains(
+            "login",
+            "mechanisms",
+            "random",
+            "aes-gcm-kat",
+            "aes-gcm-negative",
+            "key-wrap-pad",
+            "ecdsa-p256",
+            "ecdsa-p384",
+            "rsa-2048",
+            "hmac-sha256-kat",
+            "errors",
+            "concurrency",
+            "cleanup");
+    for (String check :
+        List.of(
+            "aes-gcm-kat", "ecdsa-p256", "ecdsa-p384", "rsa-2048", "hmac-sha256-kat", "cleanup")) {
+      assertThat(byName.get(check).status()).as(check).isEqualTo(Status.PASS);
+    }
+    assertThat(byName.get("aes-gcm-kat").opsPerSecond()).isPresent();
+    assertThat(byName.get("concurrency").opsPerSecond()).isPresent();
+    // SunPKCS11 cannot drive SoftHSM2's key wrap; the check says so instead of failing.
+    assertThat(byName.get("key-wrap-pad").status())
+        .isEqualTo(backend == Backend.SUNPKCS11 ? Status.SKIP : Status.PASS);
+    assertThat(report.mechanisms()).contains("CKM_AES_GCM", "CKM_ECDSA");
+    assertThat(report.backend()).isEqualTo(backend.name().toLowerCase());
+    assertThat(report.token()).isEqualTo(SoftHsm.TOKEN);
+
+    assertThat(report.toJson())
+        .startsWith("{\"module\":")
+        .contains("\"name\":\"aes-gcm-kat\",\"status\":\"PASS\"")
+        .contains("\"passed\":true")
+        .endsWith("]}");
+    assertThat(report.toHtml()).contains("<table>", "aes-gcm-kat", "CKM_AES_GCM");
+    assertThat(report.summary()).contains("PASSED", "ops/s");
+  }
+
+  @Test
+  void aWrongPinFailsTheLoginAndSkipsTheRest() {
+    HsmConfig config =
+        SoftHsm.get()
+            .config(SoftHsm.PIN_TOKEN)
+            .pinSource(PinSource.of("not-the-pin".toCharArray()))
+            .build();
+
+    HsmCheckReport report = HsmCheck.run(config, ProgressListener.NONE);
+
+    assertThat(report.exitCode()).isEqualTo(1);
+    assertThat(report.results().getFirst().status()).isEqualTo(Status.FAIL);
+    assertThat(report.results().getFirst().detail())
+        .contains("CKR_PIN_INCORRECT")
+        .doesNotContain("not-the-pin");
+    assertThat(report.results().subList(1, report.results().size()))
+        .allSatisfy(result -> assertThat(result.status()).isEqualTo(Status.SKIP));
+    assertThat(report.toJson()).contains("\"passed\":false").doesNotContain("not-the-pin");
+  }
+
+  @Test
+  void aFileThatIsNoPkcs11ModuleFailsTheLogin(@TempDir Path directory) throws Exception {
+    Path notAModule = Files.writeString(directory.resolve("libnothing.so"), "not a library");
+    HsmConfig config = HsmConfig.builder(notAModule).tokenLabel("any").build();
+
+    HsmCheckReport report = HsmCheck.run(config, ProgressListener.NONE);
+
+    assertThat(report.passed()).isFalse();
+    assertThat(report.results().getFirst().detail()).contains("ConfigurationException");
+    assertThat(report.summary()).contains("FAILED");
+  }
+}

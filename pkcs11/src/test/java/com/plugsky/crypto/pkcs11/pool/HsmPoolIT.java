@@ -1,0 +1,196 @@
+package com.plugsky.crypto.pkcs11.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.InvalidInputException;
+import com.plugsky.crypto.KeyUnavailableException;
+import com.plugsky.crypto.pkcs11.Hsm;
+import com.plugsky.crypto.pkcs11.HsmKey;
+import com.plugsky.crypto.pkcs11.pool.HsmPool.Health;
+import com.plugsky.crypto.pkcs11.pool.HsmPool.Served;
+import com.plugsky.crypto.pkcs11.softhsm.SoftHsm;
+import com.plugsky.crypto.primitive.CryptoRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Two SoftHSM2 tokens holding the same key behind one {@link HsmPool}. */
+class HsmPoolIT {
+
+  private static Hsm member(String token) {
+    return Hsm.open(SoftHsm.get().config(token).maxSessions(2).build());
+  }
+
+  /** The same AES key imported into each token, as replication or a restored backup leaves it. */
+  private static HsmKey sharedKey(String... tokens) {
+    HsmKey key = HsmKey.label("pool-" + UUID.randomUUID());
+    byte[] value = CryptoRandom.bytes(32);
+    for (String token : tokens) {
+      try (Hsm hsm = member(token)) {
+        hsm.importAesKey(key, value);
+      }
+    }
+    return key;
+  }
+
+  @Test
+  void spreadsCallsOverHealthyMembersAndSaysWhichServed() {
+    HsmKey key = sharedKey(SoftHsm.POOL_A, SoftHsm.POOL_B);
+    try (HsmPool pool =
+        HsmPool.builder()
+            .member("a", member(SoftHsm.POOL_A))
+            .member("b", member(SoftHsm.POOL_B))
+            .probeKey(key)
+            .build()) {
+      byte[] iv = CryptoRandom.bytes(12);
+      List<String> servedBy = new ArrayList<>();
+      byte[] first = null;
+      for (int i = 0; i < 10; i++) {
+        Served<byte[]> served =
+            pool.call(hsm -> hsm.encryptAesGcm(key, iv, new byte[16], new byte[0]));
+        servedBy.add(served.member());
+        if (first != null) {
+          assertThat(served.value()).isEqualTo(first);
+        }
+        first = served.value();
+      }
+
+      assertThat(servedBy).containsOnly("a", "b").contains("a", "b");
+      assertThat(pool.checkHealth())
+          .containsExactly(Map.entry("a", Health.HEALTHY), Map.entry("b", Health.HEALTHY));
+      // An answer is not a failure: a bad tag is thrown, nobody is benched.
+      byte[] sealed = pool.encryptAesGcm(key, iv, new byte[16], new byte[0]);
+      sealed[0] ^= 1;
+      assertThatThrownBy(() -> pool.decryptAesGcm(key, iv, sealed, new byte[0]))
+          .isInstanceOf(AuthenticationFailedException.class);
+      assertThat(pool.health()).containsOnlyKeys("a", "b").doesNotContainValue(Health.BENCHED);
+    }
+  }
+
+  @Test
+  void aChangeRunsOnceOnTheFirstMemberAndIsNeverRepeatedElsewhere() {
+    HsmKey onlyOnA = HsmKey.label("pool-" + UUID.randomUUID());
+    try (Hsm a = member(SoftHsm.POOL_A)) {
+      a.generateAesKey(onlyOnA);
+    }
+    try (HsmPool pool =
+        HsmPool.builder()
+            .member("a", member(SoftHsm.POOL_A))
+            .member("b", member(SoftHsm.POOL_B))
+            .build()) {
+      // Member a refuses (the label is taken); b would have taken it, but is never asked.
+      assertThatThrownBy(() -> pool.importAesKey(onlyOnA, new byte[32]))
+          .isInstanceOf(InvalidInputException.class);
+      HsmKey fresh = HsmKey.label("pool-" + UUID.randomUUID());
+      pool.generateAesKey(fresh);
+
+      try (Hsm a = member(SoftHsm.POOL_A);
+          Hsm b = member(SoftHsm.POOL_B)) {
+        assertThat(b.contains(onlyOnA)).isFalse();
+        assertThat(a.contains(fresh)).isTrue();
+        assertThat(b.contains(fresh)).isFalse();
+      }
+      // A key on one member only: reads fail over to where it is.
+      Served<Boolean> found =
+          pool.call(
+              hsm -> {
+                hsm.encryptAesGcm(fresh, new byte[12], new byte[1], new byte[0]);
+                return true;
+              });
+      assertThat(found.member()).isEqualTo("a");
+    }
+  }
+
+  @Test
+  void losesNoOperationWhenAMemberFailsMidRun() throws Exception {
+    HsmKey key = sharedKey(SoftHsm.POOL_A, SoftHsm.POOL_DOOMED);
+    try (HsmPool pool =
+        HsmPool.builder()
+            .member("a", member(SoftHsm.POOL_A))
+            .member("doomed", member(SoftHsm.POOL_DOOMED))
+            .retryAfter(Duration.ofMinutes(5))
+            .probeKey(key)
+            .build()) {
+      int threads = 2;
+      int roundsAfterBenching = 20;
+      AtomicBoolean benched = new AtomicBoolean();
+      CountDownLatch running = new CountDownLatch(threads);
+      ExecutorService workers = Executors.newFixedThreadPool(threads);
+      List<Future<List<String>>> results = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        results.add(
+            workers.submit(
+                () -> {
+                  List<String> servedBy = new ArrayList<>();
+                  int afterBenching = 0;
+                  while (afterBenching < roundsAfterBenching) {
+                    if (servedBy.size() == 40) {
+                      running.countDown();
+                    }
+                    if (benched.get()) {
+                      afterBenching++;
+                    }
+                    byte[] iv = CryptoRandom.bytes(12);
+                    byte[] plaintext = CryptoRandom.bytes(64);
+                    Served<byte[]> sealed =
+                        pool.call(hsm -> hsm.encryptAesGcm(key, iv, plaintext, iv));
+                    Served<byte[]> opened =
+                        pool.call(hsm -> hsm.decryptAesGcm(key, iv, sealed.value(), iv));
+                    if (!Arrays.equals(opened.value(), plaintext)) {
+                      throw new AssertionError("a round trip returned other bytes");
+                    }
+                    servedBy.add(sealed.member());
+                    servedBy.add(opened.member());
+                  }
+                  return servedBy;
+                }));
+      }
+      assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
+      // The token loses its storage: the key is gone and so is its directory.
+      try (Hsm doomed = member(SoftHsm.POOL_DOOMED)) {
+        doomed.destroyKey(key);
+      }
+      SoftHsm.get().removeTokenDirectory(SoftHsm.POOL_DOOMED);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (pool.health().get("doomed") != Health.BENCHED && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      benched.set(true);
+
+      for (Future<List<String>> result : results) {
+        List<String> servedBy = result.get(120, TimeUnit.SECONDS);
+        // Both served before the failure; every call after it went to the survivor.
+        assertThat(servedBy.subList(0, 40)).contains("a", "doomed");
+        assertThat(
+                servedBy.subList(servedBy.size() - 2 * (roundsAfterBenching - 1), servedBy.size()))
+            .containsOnly("a");
+      }
+      workers.shutdown();
+      assertThat(pool.health())
+          .containsEntry("doomed", Health.BENCHED)
+          .containsEntry("a", Health.HEALTHY);
+      assertThat(pool.checkHealth()).containsEntry("doomed", Health.BENCHED);
+      HsmKey nowhere = HsmKey.label("pool-" + UUID.randomUUID());
+      assertThatThrownBy(() -> pool.encryptAesGcm(nowhere, new byte[12], new byte[1], new byte[0]))
+          .isInstanceOf(KeyUnavailableException.class)
+          .hasMessageContaining("no member of the HSM pool could serve")
+          .hasMessageContaining("a: ")
+          .hasMessageContaining("doomed: ");
+    }
+    assertThatThrownBy(() -> member(SoftHsm.POOL_DOOMED))
+        .isInstanceOf(KeyUnavailableException.class)
+        .hasMessageContaining("no token labelled " + SoftHsm.POOL_DOOMED);
+  }
+}
