@@ -10,6 +10,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.security.cert.X509Certificate;
@@ -104,8 +105,12 @@ public final class TlsServerContextBuilder {
             && namesOcspResponder(credentials.keyManager().getCertificateChain(leafAlias()));
     builder.enableOcsp(stapling);
     try {
+      SslContext context = builder.build();
+      // Netty turns tickets off; TLS 1.3 resumes only with them. No keys given: BoringSSL makes
+      // and rotates its own, per process.
+      ((OpenSslSessionContext) context.sessionContext()).setTicketKeys();
       return new PolicyNettyContext(
-          builder.build(), provider, policy.handshakeTimeout(), stapling ? ocspResponse : null);
+          context, provider, policy.handshakeTimeout(), stapling ? ocspResponse : null);
     } catch (SSLException e) {
       throw new ConfigurationException("BoringSSL refused the server context: " + e.getMessage(), e);
     }

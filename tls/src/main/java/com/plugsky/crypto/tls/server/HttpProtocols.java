@@ -13,10 +13,12 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
 
 /** After the handshake: HTTP/2 when ALPN chose h2, else HTTP/1.1; the same responder for both. */
 final class HttpProtocols extends ApplicationProtocolNegotiationHandler {
@@ -34,6 +36,7 @@ final class HttpProtocols extends ApplicationProtocolNegotiationHandler {
   @Override
   protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
     ChannelPipeline pipeline = ctx.pipeline();
+    SSLEngine engine = pipeline.get(SslHandler.class).engine();
     pipeline.addLast(
         "idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
     pipeline.addLast("close-idle", new CloseWhenIdle());
@@ -48,14 +51,14 @@ final class HttpProtocols extends ApplicationProtocolNegotiationHandler {
                       .pipeline()
                       .addLast(new Http2StreamFrameToHttpObjectCodec(true))
                       .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                      .addLast(new Responder(hsts, "h2"));
+                      .addLast(new Responder(hsts, "h2", engine));
                 }
               }));
     } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
       pipeline
           .addLast(new HttpServerCodec())
           .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-          .addLast(new Responder(hsts, "http/1.1"));
+          .addLast(new Responder(hsts, "http/1.1", engine));
     } else {
       ctx.close();
     }

@@ -14,10 +14,10 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -28,10 +28,12 @@ import javax.net.ssl.SSLSession;
 final class Responder extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Hsts hsts;
   private final String protocol;
+  private final SSLEngine engine;
 
-  Responder(Hsts hsts, String protocol) {
+  Responder(Hsts hsts, String protocol, SSLEngine engine) {
     this.hsts = hsts;
     this.protocol = protocol;
+    this.engine = engine;
   }
 
   @Override
@@ -41,7 +43,7 @@ final class Responder extends SimpleChannelInboundHandler<FullHttpRequest> {
         !request.decoderResult().isSuccess()
             ? HttpResponseStatus.BAD_REQUEST
             : allowed ? HttpResponseStatus.OK : HttpResponseStatus.METHOD_NOT_ALLOWED;
-    String body = status == HttpResponseStatus.OK ? describe(ctx) : status + "\n";
+    String body = status == HttpResponseStatus.OK ? describe() : status + "\n";
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
@@ -64,11 +66,8 @@ final class Responder extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  private String describe(ChannelHandlerContext ctx) {
-    SslHandler tls = ctx.channel().parent() == null
-        ? ctx.pipeline().get(SslHandler.class)
-        : ctx.channel().parent().pipeline().get(SslHandler.class);
-    SSLSession session = tls.engine().getSession();
+  private String describe() {
+    SSLSession session = engine.getSession();
     return "tls="
         + session.getProtocol()
         + " cipher="

@@ -63,6 +63,7 @@ public final class Clients {
               .channel();
       tls[0].handshakeFuture().get(10, TimeUnit.SECONDS);
       SSLEngine engine = tls[0].engine();
+      awaitSessionTicket(context, engine);
       boolean reused =
           engine instanceof ReferenceCountedOpenSslEngine openSsl
               && SSL.isSessionReused(openSsl.sslPointer());
@@ -79,6 +80,19 @@ public final class Clients {
       if (channel != null) {
         channel.close().sync();
       }
+    }
+  }
+
+  /**
+   * TLS 1.3 tickets arrive after the handshake; wait (up to 2 s) until the client's session is
+   * resumable, so the next handshake can resume it. Only BoringSSL clients tell.
+   */
+  private static void awaitSessionTicket(SslContext context, SSLEngine engine) throws InterruptedException {
+    if (!(engine instanceof ReferenceCountedOpenSslEngine openSsl)) {
+      return;
+    }
+    for (int i = 0; i < 100 && !context.sessionContext().getIds().hasMoreElements(); i++) {
+      Thread.sleep(20);
     }
   }
 
