@@ -42,11 +42,14 @@ public record Capabilities(
     AES_GCM,
     /** {@link Hsm#wrapKeyPad} and {@link Hsm#unwrapKeyPad}. */
     AES_KEY_WRAP_PAD,
-    /**
-     * {@link Hsm#generateEcP256KeyPair}, {@link Hsm#signEcdsaSha256}, {@link Hsm#verifyEcdsaSha256}
-     * and {@link Hsm#ecPublicKey}.
-     */
+    /** EC P-256 key pairs: {@link Hsm#generateKeyPair} and ECDSA through {@link Hsm#sign}. */
     EC_P256,
+    /** EC P-384 key pairs: {@link Hsm#generateKeyPair} and ECDSA through {@link Hsm#sign}. */
+    EC_P384,
+    /** RSA key pairs: {@link Hsm#generateKeyPair} and RSA-PSS/PKCS#1 through {@link Hsm#sign}. */
+    RSA,
+    /** {@link Hsm#generateHmacKey}, {@link Hsm#hmacSha256} and {@link Hsm#verifyHmacSha256}. */
+    HMAC_SHA256,
     /** Finding and creating keys by {@code CKA_ID}. */
     KEY_ID,
     /** {@link Hsm#random}. */

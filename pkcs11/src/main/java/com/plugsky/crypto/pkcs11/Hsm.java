@@ -2,7 +2,7 @@ package com.plugsky.crypto.pkcs11;
 
 import com.plugsky.crypto.pkcs11.ffm.FfmHsm;
 import com.plugsky.crypto.pkcs11.sunpkcs11.SunPkcs11Hsm;
-import java.security.interfaces.ECPublicKey;
+import java.security.PublicKey;
 import java.util.Objects;
 
 /**
@@ -72,27 +72,58 @@ public interface Hsm extends AutoCloseable {
   byte[] unwrapKeyPad(HsmKey kek, byte[] wrapped);
 
   /**
-   * Generates an EC P-256 key pair inside the token, both objects named by {@code key}: the private
-   * key persistent, private, sensitive, never extractable and allowed only to sign; the public key
-   * allowed only to verify.
+   * Generates a key pair of {@code type} inside the token, both objects named by {@code key}: the
+   * private key persistent, private, sensitive, never extractable and allowed only to sign; the
+   * public key allowed only to verify.
    *
    * @throws com.plugsky.crypto.InvalidInputException when a key pair with this label or id exists
+   * @throws com.plugsky.crypto.ConfigurationException when the token or backend cannot make it (see
+   *     {@link Capabilities#supports} with {@link KeyPairType#operation()})
    */
-  void generateEcP256KeyPair(HsmKey key);
+  void generateKeyPair(HsmKey key, KeyPairType type);
 
   /**
-   * ECDSA with P-256 over SHA-256({@code data}), the private key used inside the HSM; the signature
-   * is r || s (64 bytes, IEEE P1363). Audited as {@code SIGN}.
+   * Signs {@code data} with {@code key}'s private key inside the HSM; the scheme hashes {@code
+   * data}. Audited as {@code SIGN}.
+   *
+   * @throws com.plugsky.crypto.InvalidInputException when the key does not fit the algorithm
    */
-  byte[] signEcdsaSha256(HsmKey key, byte[] data);
+  byte[] sign(HsmKey key, SignatureAlgorithm algorithm, byte[] data);
 
   /**
-   * Whether {@code signature} (r || s) signs {@code data} under {@code key}, checked in the HSM.
+   * Whether {@code signature} signs {@code data} under {@code key}'s public key with {@code
+   * algorithm}, checked by the HSM; a malformed signature is {@code false}.
    */
-  boolean verifyEcdsaSha256(HsmKey key, byte[] data, byte[] signature);
+  boolean verify(HsmKey key, SignatureAlgorithm algorithm, byte[] data, byte[] signature);
 
-  /** The public half of {@code key}'s P-256 pair, for verifying without the HSM. */
-  ECPublicKey ecPublicKey(HsmKey key);
+  /**
+   * The public half of {@code key}'s pair (an {@link java.security.interfaces.ECPublicKey} or
+   * {@link java.security.interfaces.RSAPublicKey}), for verifying without the HSM.
+   */
+  PublicKey publicKey(HsmKey key);
+
+  /**
+   * Generates a 256-bit HMAC key inside the token: a generic secret (or, on a token without
+   * CKM_GENERIC_SECRET_KEY_GEN, an AES key) that is persistent, private, sensitive, never
+   * extractable and allowed only to sign and verify.
+   *
+   * @throws com.plugsky.crypto.InvalidInputException when a key with this label or id exists
+   */
+  void generateHmacKey(HsmKey key);
+
+  /**
+   * Stores {@code value} (16..256 bytes; tokens may ask for more, SoftHSM2 for at least 32) as an
+   * HMAC key with the attributes of {@link #generateHmacKey}: for tests and known-answer checks.
+   */
+  void importHmacKey(HsmKey key, byte[] value);
+
+  /** HMAC-SHA256 of {@code data} under {@code key}, computed in the HSM (32 bytes). */
+  byte[] hmacSha256(HsmKey key, byte[] data);
+
+  /**
+   * Whether {@code mac} is the HMAC-SHA256 of {@code data} under {@code key}, checked in the HSM.
+   */
+  boolean verifyHmacSha256(HsmKey key, byte[] data, byte[] mac);
 
   /** {@code length} bytes from the token's random number generator. */
   byte[] random(int length);

@@ -1,6 +1,9 @@
 package com.plugsky.crypto.pkcs11;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.plugsky.crypto.InvalidInputException;
+import com.plugsky.crypto.keyref.KeyRef;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -49,6 +52,38 @@ public final class HsmKey {
   /** The {@code CKA_ID}, a fresh copy. */
   public Optional<byte[]> id() {
     return Optional.ofNullable(id).map(byte[]::clone);
+  }
+
+  /**
+   * The RFC 7512 URI of this key's object of {@code type} ({@code private}, {@code secret}, ...) in
+   * the token labelled {@code token}, as audit events name it.
+   */
+  public String uri(String token, String type) {
+    StringBuilder uri =
+        new StringBuilder("pkcs11:token=").append(percentEncoded(token.getBytes(UTF_8)));
+    if (label != null) {
+      uri.append(";object=").append(percentEncoded(label.getBytes(UTF_8)));
+    }
+    if (id != null) {
+      uri.append(";id=").append(percentEncoded(id));
+    }
+    return KeyRef.parse(uri.append(";type=").append(type).toString()).toString();
+  }
+
+  private static String percentEncoded(byte[] bytes) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : bytes) {
+      char c = (char) (b & 0xFF);
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "-._~".indexOf(c) >= 0) {
+        out.append(c);
+      } else {
+        out.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
+      }
+    }
+    return out.toString();
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.ConfigurationException;
+import com.plugsky.crypto.CryptoException;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.KeyAccessDeniedException;
 import com.plugsky.crypto.KeyUnavailableException;
@@ -14,24 +15,33 @@ import com.plugsky.crypto.pkcs11.HsmConfig.Backend;
 import com.plugsky.crypto.pkcs11.softhsm.SoftHsm;
 import com.plugsky.crypto.primitive.CryptoRandom;
 import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The {@link Hsm} contract, run against SoftHSM2 through every backend; results are checked against
@@ -39,6 +49,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class HsmContractIT {
   private static final Map<Backend, Hsm> HSMS = new EnumMap<>(Backend.class);
+  private static final Map<String, HsmKey> KEY_PAIRS = new ConcurrentHashMap<>();
 
   @BeforeAll
   static void open() {
@@ -202,34 +213,144 @@ class HsmContractIT {
     assertThat(capabilities.supports(Capabilities.Operation.RANDOM)).isTrue();
   }
 
-  @ParameterizedTest
-  @EnumSource(Backend.class)
-  void ecdsaP256SignaturesVerifyInTheHsmAndInTheJdk(Backend backend) throws Exception {
-    Hsm hsm = HSMS.get(backend);
-    HsmKey key = freshLabel();
-    if (!hsm.capabilities().supports(Capabilities.Operation.EC_P256)) {
-      assertThatThrownBy(() -> hsm.generateEcP256KeyPair(key))
-          .isInstanceOf(ConfigurationException.class)
-          .hasMessage(hsm.capabilities().unavailable().get(Capabilities.Operation.EC_P256));
-      return;
+  static Stream<Arguments> signatureSchemes() {
+    List<Arguments> cases = new ArrayList<>();
+    for (Backend backend : Backend.values()) {
+      cases.add(Arguments.of(backend, KeyPairType.EC_P256, SignatureAlgorithm.ECDSA_SHA256));
+      cases.add(Arguments.of(backend, KeyPairType.EC_P384, SignatureAlgorithm.ECDSA_SHA384));
+      cases.add(Arguments.of(backend, KeyPairType.EC_P256, SignatureAlgorithm.ECDSA_SHA384));
+      cases.add(Arguments.of(backend, KeyPairType.RSA_2048, SignatureAlgorithm.RSA_PSS_SHA256));
+      cases.add(Arguments.of(backend, KeyPairType.RSA_2048, SignatureAlgorithm.RSA_PSS_SHA384));
+      cases.add(Arguments.of(backend, KeyPairType.RSA_2048, SignatureAlgorithm.RSA_PKCS1_SHA256));
+      cases.add(Arguments.of(backend, KeyPairType.RSA_3072, SignatureAlgorithm.RSA_PSS_SHA256));
     }
-    hsm.generateEcP256KeyPair(key);
+    return cases.stream();
+  }
+
+  /** One key pair per backend and type: RSA generation in SoftHSM2 takes a while. */
+  private static HsmKey keyPair(Backend backend, KeyPairType type) {
+    return KEY_PAIRS.computeIfAbsent(
+        backend + "/" + type,
+        name -> {
+          HsmKey key = freshLabel();
+          HSMS.get(backend).generateKeyPair(key, type);
+          return key;
+        });
+  }
+
+  @ParameterizedTest
+  @MethodSource("signatureSchemes")
+  void signaturesVerifyInTheHsmAndInTheJdk(
+      Backend backend, KeyPairType type, SignatureAlgorithm algorithm) throws Exception {
+    Hsm hsm = HSMS.get(backend);
+    assertThat(hsm.capabilities().supports(type.operation())).isTrue();
+    HsmKey key = keyPair(backend, type);
     byte[] data = bytes("header to sign");
 
-    byte[] signature = hsm.signEcdsaSha256(key, data);
+    byte[] signature = hsm.sign(key, algorithm, data);
 
-    assertThat(signature).hasSize(64);
-    assertThat(hsm.verifyEcdsaSha256(key, data, signature)).isTrue();
-    Signature jdk = Signature.getInstance("SHA256withECDSAinP1363Format");
-    jdk.initVerify(hsm.ecPublicKey(key));
+    PublicKey publicKey = hsm.publicKey(key);
+    if (type.isRsa()) {
+      assertThat(publicKey).isInstanceOf(RSAPublicKey.class);
+      assertThat(((RSAPublicKey) publicKey).getModulus().bitLength()).isEqualTo(type.bits());
+      assertThat(signature).hasSize(type.bits() / 8);
+    } else {
+      assertThat(publicKey).isInstanceOf(ECPublicKey.class);
+      assertThat(((ECPublicKey) publicKey).getParams().getCurve().getField().getFieldSize())
+          .isEqualTo(type.bits());
+      assertThat(signature).hasSize(type.bits() / 4);
+    }
+    assertThat(hsm.verify(key, algorithm, data, signature)).isTrue();
+    Signature jdk = Signature.getInstance(algorithm.jcaName());
+    if (algorithm.jcaParameters().isPresent()) {
+      jdk.setParameter(algorithm.jcaParameters().get());
+    }
+    jdk.initVerify(publicKey);
     jdk.update(data);
     assertThat(jdk.verify(signature)).isTrue();
     byte[] forged = signature.clone();
-    forged[40] ^= 1;
-    assertThat(hsm.verifyEcdsaSha256(key, data, forged)).isFalse();
-    assertThat(hsm.verifyEcdsaSha256(key, bytes("other header"), signature)).isFalse();
-    assertThat(hsm.verifyEcdsaSha256(key, data, new byte[63])).isFalse();
-    assertThatThrownBy(() -> hsm.generateEcP256KeyPair(key))
+    forged[signature.length / 2 + 3] ^= 1;
+    assertThat(hsm.verify(key, algorithm, data, forged)).isFalse();
+    assertThat(hsm.verify(key, algorithm, bytes("other header"), signature)).isFalse();
+    assertThat(hsm.verify(key, algorithm, data, Arrays.copyOf(signature, signature.length - 1)))
+        .isFalse();
+    assertThat(hsm.verify(key, algorithm, new byte[0], hsm.sign(key, algorithm, new byte[0])))
+        .isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aKeyPairIsNotMadeTwiceNorUsedWithTheWrongScheme(Backend backend) {
+    Hsm hsm = HSMS.get(backend);
+    HsmKey ec = keyPair(backend, KeyPairType.EC_P256);
+    assertThatThrownBy(() -> hsm.generateKeyPair(ec, KeyPairType.EC_P256))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(ec.label().orElseThrow());
+    assertThatThrownBy(() -> hsm.sign(ec, SignatureAlgorithm.RSA_PSS_SHA256, new byte[1]))
+        .isInstanceOf(CryptoException.class)
+        .hasMessageContaining(ec.label().orElseThrow());
+    HsmKey missing = freshLabel();
+    assertThatThrownBy(() -> hsm.sign(missing, SignatureAlgorithm.ECDSA_SHA256, new byte[1]))
+        .isInstanceOf(KeyUnavailableException.class);
+    assertThatThrownBy(() -> hsm.publicKey(missing)).isInstanceOf(KeyUnavailableException.class);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void signingIsAudited(Backend backend) {
+    List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    try (Hsm hsm =
+        Hsm.open(
+            SoftHsm.get().config(SoftHsm.TOKEN).backend(backend).auditSink(events::add).build())) {
+      HsmKey key = keyPair(backend, KeyPairType.EC_P256);
+      hsm.sign(key, SignatureAlgorithm.ECDSA_SHA256, new byte[5]);
+    }
+    assertThat(events)
+        .filteredOn(e -> e.operation() == AuditEvent.Operation.SIGN)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.bytes()).isEqualTo(5);
+              assertThat(e.keyRef().orElseThrow()).contains("type=private");
+            });
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void hmacSha256MatchesRfc4231AndTheJdk(Backend backend) throws Exception {
+    Hsm hsm = HSMS.get(backend);
+    HsmKey vector = freshLabel();
+    // RFC 4231 test case 6: SoftHSM2 refuses HMAC-SHA256 keys shorter than 32 bytes.
+    hsm.importHmacKey(vector, HexFormat.of().parseHex("aa".repeat(131)));
+    assertThat(
+            hsm.hmacSha256(vector, bytes("Test Using Larger Than Block-Size Key - Hash Key First")))
+        .isEqualTo(
+            HexFormat.of()
+                .parseHex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
+
+    HsmKey imported = freshLabel();
+    byte[] keyBytes = CryptoRandom.bytes(32);
+    hsm.importHmacKey(imported, keyBytes);
+    Mac jdk = Mac.getInstance("HmacSHA256");
+    jdk.init(new SecretKeySpec(keyBytes, "HmacSHA256"));
+    for (int length : new int[] {0, 1, 64, 1000}) {
+      byte[] data = CryptoRandom.bytes(length);
+      assertThat(hsm.hmacSha256(imported, data)).isEqualTo(jdk.doFinal(data));
+    }
+
+    HsmKey generated = freshLabel();
+    hsm.generateHmacKey(generated);
+    byte[] data = bytes("header");
+    byte[] mac = hsm.hmacSha256(generated, data);
+    assertThat(mac).hasSize(32).isNotEqualTo(hsm.hmacSha256(imported, data));
+    assertThat(hsm.verifyHmacSha256(generated, data, mac)).isTrue();
+    byte[] forged = mac.clone();
+    forged[7] ^= 1;
+    assertThat(hsm.verifyHmacSha256(generated, data, forged)).isFalse();
+    assertThat(hsm.verifyHmacSha256(generated, data, Arrays.copyOf(mac, 31))).isFalse();
+    assertThatThrownBy(() -> hsm.generateHmacKey(generated))
+        .isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> hsm.importHmacKey(freshLabel(), new byte[8]))
         .isInstanceOf(InvalidInputException.class);
   }
 

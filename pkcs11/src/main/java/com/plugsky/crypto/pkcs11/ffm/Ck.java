@@ -10,6 +10,7 @@ final class Ck {
   static final long CKK_GENERIC_SECRET = 0x10;
   static final long CKK_AES = 0x1F;
   static final long CKK_EC = 0x3;
+  static final long CKK_RSA = 0x0;
 
   static final long CKA_CLASS = 0x0;
   static final long CKA_TOKEN = 0x1;
@@ -25,13 +26,29 @@ final class Ck {
   static final long CKA_UNWRAP = 0x107;
   static final long CKA_SIGN = 0x108;
   static final long CKA_VERIFY = 0x10A;
+  static final long CKA_DERIVE = 0x10C;
+  static final long CKA_MODULUS = 0x120;
+  static final long CKA_MODULUS_BITS = 0x121;
+  static final long CKA_PUBLIC_EXPONENT = 0x122;
   static final long CKA_VALUE_LEN = 0x161;
   static final long CKA_EXTRACTABLE = 0x162;
   static final long CKA_EC_PARAMS = 0x180;
   static final long CKA_EC_POINT = 0x181;
 
+  static final long CKM_RSA_PKCS_KEY_PAIR_GEN = 0x0;
+  static final long CKM_RSA_PKCS = 0x1;
+  static final long CKM_RSA_PKCS_PSS = 0xD;
+  static final long CKM_SHA256_RSA_PKCS = 0x40;
+  static final long CKM_SHA256_RSA_PKCS_PSS = 0x43;
+  static final long CKM_SHA384_RSA_PKCS_PSS = 0x44;
+  static final long CKM_SHA256 = 0x250;
+  static final long CKM_SHA256_HMAC = 0x251;
+  static final long CKM_GENERIC_SECRET_KEY_GEN = 0x350;
+  static final long CKM_SHA384 = 0x260;
   static final long CKM_EC_KEY_PAIR_GEN = 0x1040;
   static final long CKM_ECDSA = 0x1041;
+  static final long CKM_ECDSA_SHA256 = 0x1044;
+  static final long CKM_ECDSA_SHA384 = 0x1045;
   static final long CKM_AES_KEY_GEN = 0x1080;
   static final long CKM_AES_GCM = 0x1087;
   static final long CKM_AES_KEY_WRAP_PAD = 0x210A;
@@ -49,6 +66,9 @@ final class Ck {
   static final long CKF_VERIFY = 0x2000;
   static final long CKF_GENERATE_KEY_PAIR = 0x10000;
 
+  static final long CKG_MGF1_SHA256 = 0x2;
+  static final long CKG_MGF1_SHA384 = 0x3;
+
   static final long CKU_USER = 1;
   static final long CKS_RO_USER_FUNCTIONS = 1;
   static final long CKS_RW_USER_FUNCTIONS = 3;
@@ -61,7 +81,9 @@ final class Ck {
           Map.entry(0x9L, "CKM_RSA_PKCS_OAEP"),
           Map.entry(0xDL, "CKM_RSA_PKCS_PSS"),
           Map.entry(0x40L, "CKM_SHA256_RSA_PKCS"),
+          Map.entry(0x41L, "CKM_SHA384_RSA_PKCS"),
           Map.entry(0x43L, "CKM_SHA256_RSA_PKCS_PSS"),
+          Map.entry(0x44L, "CKM_SHA384_RSA_PKCS_PSS"),
           Map.entry(0x220L, "CKM_SHA_1"),
           Map.entry(0x250L, "CKM_SHA256"),
           Map.entry(0x251L, "CKM_SHA256_HMAC"),

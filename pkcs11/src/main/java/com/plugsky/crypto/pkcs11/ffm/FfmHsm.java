@@ -8,7 +8,6 @@ import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.POINTER;
 import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.rethrow;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.ConfigurationException;
@@ -17,13 +16,14 @@ import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditedOperation;
-import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.pkcs11.Capabilities;
 import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmConfig.Quirk;
 import com.plugsky.crypto.pkcs11.HsmKey;
+import com.plugsky.crypto.pkcs11.KeyPairType;
 import com.plugsky.crypto.pkcs11.ReturnCode;
+import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.ffm.Tokens.Token;
 import com.plugsky.crypto.primitive.Bytes;
 import java.lang.foreign.Arena;
@@ -34,7 +34,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.interfaces.ECPublicKey;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -56,12 +56,9 @@ public final class FfmHsm implements Hsm {
   static final String BACKEND = "ffm";
   private static final int GCM_TAG_BYTES = 16;
   private static final int MAX_WRAPPED_SECRET = 1024;
-  private static final int P256_SIGNATURE = 64;
-
-  /** DER of the OID 1.2.840.10045.3.1.7 (secp256r1), the CKA_EC_PARAMS of a P-256 key. */
-  private static final byte[] P256_OID = {
-    0x06, 0x08, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 0x03, 0x01, 0x07
-  };
+  private static final int MAX_SIGNATURE = 1024;
+  private static final int HMAC_SHA256 = 32;
+  private static final byte[] RSA_PUBLIC_EXPONENT = {1, 0, 1};
 
   private final Cryptoki ck;
   private final HsmConfig config;
@@ -73,6 +70,7 @@ public final class FfmHsm implements Hsm {
   private final SessionPool pool;
   private volatile Token token;
   private volatile Capabilities capabilities;
+  private final Map<SignatureAlgorithm, SignMechanism> signMechanisms = new ConcurrentHashMap<>();
 
   private FfmHsm(Cryptoki ck, HsmConfig config) {
     this.ck = ck;
@@ -249,8 +247,7 @@ public final class FfmHsm implements Hsm {
         kek,
         (session, handle) -> {
           try (Arena arena = Arena.ofConfined()) {
-            Template template =
-                sessionSecret(arena, true).secret(Ck.CKA_VALUE, secret);
+            Template template = sessionSecret(arena, true).secret(Ck.CKA_VALUE, secret);
             long temporary;
             try {
               temporary = createObject(session, template, kek);
@@ -297,8 +294,7 @@ public final class FfmHsm implements Hsm {
         kek,
         (session, handle) -> {
           try (Arena arena = Arena.ofConfined()) {
-            Template template =
-                sessionSecret(arena, false);
+            Template template = sessionSecret(arena, false);
             MemorySegment mechanism =
                 mechanism(arena, Ck.CKM_AES_KEY_WRAP_PAD, MemorySegment.NULL, 0);
             MemorySegment in = arena.allocateFrom(JAVA_BYTE, wrapped);
@@ -335,35 +331,52 @@ public final class FfmHsm implements Hsm {
   }
 
   @Override
-  public void generateEcP256KeyPair(HsmKey key) {
+  public void generateKeyPair(HsmKey key, KeyPairType type) {
     Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(type, "type");
+    requireSupported(type.operation());
     pool.call(
         session -> {
           refuseDuplicate(session, key, ObjectClass.PRIVATE_KEY, ObjectClass.PUBLIC_KEY);
           try (Arena arena = Arena.ofConfined()) {
+            long keyType = type.isRsa() ? Ck.CKK_RSA : Ck.CKK_EC;
             Template publicKey =
-                named(
-                    new Template(arena)
-                        .ulong(Ck.CKA_CLASS, ObjectClass.PUBLIC_KEY.value)
-                        .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_EC)
-                        .bool(Ck.CKA_TOKEN, true)
-                        .bool(Ck.CKA_PRIVATE, false)
-                        .bool(Ck.CKA_VERIFY, true)
-                        .bytes(Ck.CKA_EC_PARAMS, P256_OID),
-                    key);
+                new Template(arena)
+                    .ulong(Ck.CKA_CLASS, ObjectClass.PUBLIC_KEY.value)
+                    .ulong(Ck.CKA_KEY_TYPE, keyType)
+                    .bool(Ck.CKA_TOKEN, true)
+                    .bool(Ck.CKA_PRIVATE, false)
+                    .bool(Ck.CKA_VERIFY, true)
+                    .bool(Ck.CKA_ENCRYPT, false)
+                    .bool(Ck.CKA_WRAP, false);
+            if (type.isRsa()) {
+              publicKey
+                  .ulong(Ck.CKA_MODULUS_BITS, type.bits())
+                  .bytes(Ck.CKA_PUBLIC_EXPONENT, RSA_PUBLIC_EXPONENT);
+            } else {
+              publicKey.bytes(Ck.CKA_EC_PARAMS, PublicKeys.ecParameters(type.bits()));
+            }
+            named(publicKey, key);
             Template privateKey =
                 named(
                     new Template(arena)
                         .ulong(Ck.CKA_CLASS, ObjectClass.PRIVATE_KEY.value)
-                        .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_EC)
+                        .ulong(Ck.CKA_KEY_TYPE, keyType)
                         .bool(Ck.CKA_TOKEN, true)
                         .bool(Ck.CKA_PRIVATE, true)
                         .bool(Ck.CKA_SENSITIVE, true)
                         .bool(Ck.CKA_EXTRACTABLE, false)
-                        .bool(Ck.CKA_SIGN, true),
+                        .bool(Ck.CKA_SIGN, true)
+                        .bool(Ck.CKA_DECRYPT, false)
+                        .bool(Ck.CKA_UNWRAP, false)
+                        .bool(Ck.CKA_DERIVE, false),
                     key);
             MemorySegment mechanism =
-                mechanism(arena, Ck.CKM_EC_KEY_PAIR_GEN, MemorySegment.NULL, 0);
+                mechanism(
+                    arena,
+                    type.isRsa() ? Ck.CKM_RSA_PKCS_KEY_PAIR_GEN : Ck.CKM_EC_KEY_PAIR_GEN,
+                    MemorySegment.NULL,
+                    0);
             MemorySegment publicHandle = arena.allocate(CK_ULONG);
             MemorySegment privateHandle = arena.allocate(CK_ULONG);
             long rv;
@@ -391,12 +404,14 @@ public final class FfmHsm implements Hsm {
   }
 
   @Override
-  public byte[] signEcdsaSha256(HsmKey key, byte[] data) {
+  public byte[] sign(HsmKey key, SignatureAlgorithm algorithm, byte[] data) {
     Objects.requireNonNull(key, "key");
-    // Hashing here serves tokens that have CKM_ECDSA but not CKM_ECDSA_SHA256 (SoftHSM2 2.6.1).
-    byte[] digest = sha256(Objects.requireNonNull(data, "data"));
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(data, "data");
+    SignMechanism how = signMechanism(algorithm);
+    byte[] input = how.input(data);
     return AuditedOperation.of(Operation.SIGN, "pkcs11-" + BACKEND)
-        .withKeyRef(keyUri(key, "private"))
+        .withKeyRef(key.uri(token.label(), "private"))
         .withRegion(token.label())
         .withBytes(data.length)
         .call(
@@ -407,17 +422,18 @@ public final class FfmHsm implements Hsm {
                     ObjectClass.PRIVATE_KEY,
                     (session, handle) -> {
                       try (Arena arena = Arena.ofConfined()) {
-                        MemorySegment mechanism =
-                            mechanism(arena, Ck.CKM_ECDSA, MemorySegment.NULL, 0);
-                        check("C_SignInit", initCall(ck.signInit, session, mechanism, handle), key);
-                        MemorySegment in = arena.allocateFrom(JAVA_BYTE, digest);
+                        check(
+                            "C_SignInit",
+                            initCall(ck.signInit, session, how.segment(arena), handle),
+                            key);
+                        MemorySegment in = arena.allocateFrom(JAVA_BYTE, nonEmpty(input));
                         return cryptCall(
                             "C_Sign",
                             ck.sign,
                             session,
                             in,
-                            digest.length,
-                            P256_SIGNATURE,
+                            input.length,
+                            MAX_SIGNATURE,
                             arena,
                             key);
                       }
@@ -425,54 +441,153 @@ public final class FfmHsm implements Hsm {
   }
 
   @Override
-  public boolean verifyEcdsaSha256(HsmKey key, byte[] data, byte[] signature) {
+  public boolean verify(HsmKey key, SignatureAlgorithm algorithm, byte[] data, byte[] signature) {
     Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(data, "data");
     Objects.requireNonNull(signature, "signature");
-    byte[] digest = sha256(Objects.requireNonNull(data, "data"));
-    if (signature.length != P256_SIGNATURE) {
+    if (signature.length == 0 || signature.length > MAX_SIGNATURE) {
       return false;
     }
+    SignMechanism how = signMechanism(algorithm);
+    byte[] input = how.input(data);
     return withKey(
         key,
         ObjectClass.PUBLIC_KEY,
         (session, handle) -> {
           try (Arena arena = Arena.ofConfined()) {
-            MemorySegment mechanism = mechanism(arena, Ck.CKM_ECDSA, MemorySegment.NULL, 0);
-            check("C_VerifyInit", initCall(ck.verifyInit, session, mechanism, handle), key);
-            MemorySegment in = arena.allocateFrom(JAVA_BYTE, digest);
-            MemorySegment sig = arena.allocateFrom(JAVA_BYTE, signature);
-            long rv;
-            try {
-              rv =
-                  (long)
-                      ck.verify.invokeExact(
-                          session, in, (long) digest.length, sig, (long) signature.length);
-            } catch (Throwable e) {
-              throw rethrow(e);
-            }
-            if (rv == ReturnCode.CKR_SIGNATURE_INVALID.value()
-                || rv == ReturnCode.CKR_SIGNATURE_LEN_RANGE.value()) {
-              return false;
-            }
-            check("C_Verify", rv, key);
-            return true;
+            check(
+                "C_VerifyInit", initCall(ck.verifyInit, session, how.segment(arena), handle), key);
+            return verifyCall(session, arena, input, signature, key);
           }
         });
   }
 
   @Override
-  public ECPublicKey ecPublicKey(HsmKey key) {
+  public PublicKey publicKey(HsmKey key) {
     Objects.requireNonNull(key, "key");
-    byte[] point =
-        withKey(
-            key,
-            ObjectClass.PUBLIC_KEY,
-            (session, handle) -> {
-              try (Arena arena = Arena.ofConfined()) {
-                return readAttribute(session, handle, Ck.CKA_EC_POINT, 256, arena, key);
-              }
-            });
-    return EcPoints.p256PublicKey(point, "token " + token.label() + ", key " + key);
+    String what = "token " + token.label() + ", key " + key;
+    return withKey(
+        key,
+        ObjectClass.PUBLIC_KEY,
+        (session, handle) -> {
+          try (Arena arena = Arena.ofConfined()) {
+            byte[] type = readAttribute(session, handle, Ck.CKA_KEY_TYPE, 8, arena, key);
+            long keyType = MemorySegment.ofArray(type).get(CK_ULONG.withByteAlignment(1), 0);
+            if (keyType == Ck.CKK_RSA) {
+              return PublicKeys.rsa(
+                  readAttribute(session, handle, Ck.CKA_MODULUS, 2048, arena, key),
+                  readAttribute(session, handle, Ck.CKA_PUBLIC_EXPONENT, 64, arena, key),
+                  what);
+            }
+            if (keyType == Ck.CKK_EC) {
+              return PublicKeys.ec(
+                  readAttribute(session, handle, Ck.CKA_EC_PARAMS, 256, arena, key),
+                  readAttribute(session, handle, Ck.CKA_EC_POINT, 256, arena, key),
+                  what);
+            }
+            throw new ConfigurationException(
+                what
+                    + " is neither an EC nor an RSA key (CKK 0x"
+                    + Long.toHexString(keyType)
+                    + ")");
+          }
+        });
+  }
+
+  @Override
+  public void generateHmacKey(HsmKey key) {
+    Objects.requireNonNull(key, "key");
+    requireSupported(Capabilities.Operation.HMAC_SHA256);
+    boolean generic = capabilities().mechanisms().contains("CKM_GENERIC_SECRET_KEY_GEN");
+    pool.call(
+        session -> {
+          refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
+          try (Arena arena = Arena.ofConfined()) {
+            Template template =
+                hmacKeyTemplate(arena, key, generic ? Ck.CKK_GENERIC_SECRET : Ck.CKK_AES)
+                    .ulong(Ck.CKA_VALUE_LEN, 32);
+            MemorySegment mechanism =
+                mechanism(
+                    arena,
+                    generic ? Ck.CKM_GENERIC_SECRET_KEY_GEN : Ck.CKM_AES_KEY_GEN,
+                    MemorySegment.NULL,
+                    0);
+            MemorySegment handle = arena.allocate(CK_ULONG);
+            long rv;
+            try {
+              rv =
+                  (long)
+                      ck.generateKey.invokeExact(
+                          session, mechanism, template.segment(), (long) template.count(), handle);
+            } catch (Throwable e) {
+              throw rethrow(e);
+            }
+            check("C_GenerateKey", rv, key);
+            handles.put(new Cached(key, ObjectClass.SECRET_KEY), handle.get(CK_ULONG, 0));
+            return null;
+          }
+        });
+  }
+
+  @Override
+  public void importHmacKey(HsmKey key, byte[] value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (value.length < 16 || value.length > 256) {
+      throw new InvalidInputException("an HMAC key here is 16..256 bytes, got " + value.length);
+    }
+    requireSupported(Capabilities.Operation.HMAC_SHA256);
+    pool.call(
+        session -> {
+          refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
+          try (Arena arena = Arena.ofConfined()) {
+            Template template =
+                hmacKeyTemplate(arena, key, Ck.CKK_GENERIC_SECRET).secret(Ck.CKA_VALUE, value);
+            try {
+              handles.put(
+                  new Cached(key, ObjectClass.SECRET_KEY), createObject(session, template, key));
+            } finally {
+              template.wipe();
+            }
+            return null;
+          }
+        });
+  }
+
+  @Override
+  public byte[] hmacSha256(HsmKey key, byte[] data) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(data, "data");
+    return withKey(
+        key,
+        (session, handle) -> {
+          try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mechanism = mechanism(arena, Ck.CKM_SHA256_HMAC, MemorySegment.NULL, 0);
+            check("C_SignInit", initCall(ck.signInit, session, mechanism, handle), key);
+            MemorySegment in = arena.allocateFrom(JAVA_BYTE, nonEmpty(data));
+            return cryptCall("C_Sign", ck.sign, session, in, data.length, HMAC_SHA256, arena, key);
+          }
+        });
+  }
+
+  @Override
+  public boolean verifyHmacSha256(HsmKey key, byte[] data, byte[] mac) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(mac, "mac");
+    if (mac.length != HMAC_SHA256) {
+      return false;
+    }
+    return withKey(
+        key,
+        (session, handle) -> {
+          try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mechanism = mechanism(arena, Ck.CKM_SHA256_HMAC, MemorySegment.NULL, 0);
+            check("C_VerifyInit", initCall(ck.verifyInit, session, mechanism, handle), key);
+            return verifyCall(session, arena, data, mac, key);
+          }
+        });
   }
 
   @Override
@@ -657,6 +772,24 @@ public final class FfmHsm implements Hsm {
     return named(template, key);
   }
 
+  private static Template hmacKeyTemplate(Arena arena, HsmKey key, long keyType) {
+    Template template =
+        new Template(arena)
+            .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
+            .ulong(Ck.CKA_KEY_TYPE, keyType)
+            .bool(Ck.CKA_TOKEN, true)
+            .bool(Ck.CKA_PRIVATE, true)
+            .bool(Ck.CKA_SENSITIVE, true)
+            .bool(Ck.CKA_EXTRACTABLE, false)
+            .bool(Ck.CKA_SIGN, true)
+            .bool(Ck.CKA_VERIFY, true)
+            .bool(Ck.CKA_ENCRYPT, false)
+            .bool(Ck.CKA_DECRYPT, false)
+            .bool(Ck.CKA_WRAP, false)
+            .bool(Ck.CKA_UNWRAP, false);
+    return named(template, key);
+  }
+
   /** {@code template} with {@code key}'s label and id added. */
   private static Template named(Template template, HsmKey key) {
     key.label()
@@ -665,37 +798,81 @@ public final class FfmHsm implements Hsm {
     return template;
   }
 
-  /** The RFC 7512 URI of {@code key}'s object of {@code type} in this token, for audit events. */
-  private String keyUri(HsmKey key, String type) {
-    StringBuilder uri =
-        new StringBuilder("pkcs11:token=").append(percentEncoded(token.label().getBytes(UTF_8)));
-    key.label()
-        .ifPresent(label -> uri.append(";object=").append(percentEncoded(label.getBytes(UTF_8))));
-    key.id().ifPresent(id -> uri.append(";id=").append(percentEncoded(id)));
-    return KeyRef.parse(uri.append(";type=").append(type).toString()).toString();
-  }
-
-  private static String percentEncoded(byte[] bytes) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : bytes) {
-      char c = (char) (b & 0xFF);
-      if ((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || "-._~".indexOf(c) >= 0) {
-        out.append(c);
-      } else {
-        out.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
-      }
+  private void requireSupported(Capabilities.Operation operation) {
+    String reason = capabilities().unavailable().get(operation);
+    if (reason != null) {
+      throw new ConfigurationException(reason);
     }
-    return out.toString();
   }
 
-  private static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
+  /**
+   * How this token runs {@code algorithm}: the combined hash-and-sign mechanism where the token
+   * lists it, else the raw one over a digest computed here (SoftHSM2 2.6.1 has no
+   * CKM_ECDSA_SHA256).
+   */
+  private SignMechanism signMechanism(SignatureAlgorithm algorithm) {
+    SignMechanism known = signMechanisms.get(algorithm);
+    if (known != null) {
+      return known;
+    }
+    requireSupported(
+        algorithm.isRsa() ? Capabilities.Operation.RSA : Capabilities.Operation.EC_P256);
+    var mechanisms = capabilities().mechanisms();
+    long combined =
+        switch (algorithm) {
+          case ECDSA_SHA256 -> Ck.CKM_ECDSA_SHA256;
+          case ECDSA_SHA384 -> Ck.CKM_ECDSA_SHA384;
+          case RSA_PSS_SHA256 -> Ck.CKM_SHA256_RSA_PKCS_PSS;
+          case RSA_PSS_SHA384 -> Ck.CKM_SHA384_RSA_PKCS_PSS;
+          case RSA_PKCS1_SHA256 -> Ck.CKM_SHA256_RSA_PKCS;
+        };
+    boolean hashInToken = mechanisms.contains(Ck.mechanismName(combined));
+    long raw =
+        switch (algorithm) {
+          case ECDSA_SHA256, ECDSA_SHA384 -> Ck.CKM_ECDSA;
+          case RSA_PSS_SHA256, RSA_PSS_SHA384 -> Ck.CKM_RSA_PKCS_PSS;
+          case RSA_PKCS1_SHA256 -> Ck.CKM_RSA_PKCS;
+        };
+    SignMechanism chosen = new SignMechanism(algorithm, hashInToken ? combined : raw, !hashInToken);
+    signMechanisms.put(algorithm, chosen);
+    return chosen;
+  }
+
+  /** A signature mechanism, and whether the data is hashed here before the token sees it. */
+  private record SignMechanism(SignatureAlgorithm algorithm, long type, boolean hashHere) {
+    /** DER DigestInfo prefix for SHA-256, which CKM_RSA_PKCS signs in front of the digest. */
+    private static final byte[] SHA256_DIGEST_INFO =
+        HexFormat.of().parseHex("3031300d060960864801650304020105000420");
+
+    byte[] input(byte[] data) {
+      if (!hashHere) {
+        return data;
+      }
+      byte[] digest;
+      try {
+        digest = MessageDigest.getInstance(algorithm.digest()).digest(data);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every JDK has " + algorithm.digest(), e);
+      }
+      if (type != Ck.CKM_RSA_PKCS) {
+        return digest;
+      }
+      byte[] digestInfo = Arrays.copyOf(SHA256_DIGEST_INFO, SHA256_DIGEST_INFO.length + 32);
+      System.arraycopy(digest, 0, digestInfo, SHA256_DIGEST_INFO.length, 32);
+      return digestInfo;
+    }
+
+    MemorySegment segment(Arena arena) {
+      if (algorithm != SignatureAlgorithm.RSA_PSS_SHA256
+          && algorithm != SignatureAlgorithm.RSA_PSS_SHA384) {
+        return mechanism(arena, type, MemorySegment.NULL, 0);
+      }
+      boolean sha256 = algorithm == SignatureAlgorithm.RSA_PSS_SHA256;
+      MemorySegment params = arena.allocate(CK_ULONG, 3);
+      params.setAtIndex(CK_ULONG, 0, sha256 ? Ck.CKM_SHA256 : Ck.CKM_SHA384);
+      params.setAtIndex(CK_ULONG, 1, sha256 ? Ck.CKG_MGF1_SHA256 : Ck.CKG_MGF1_SHA384);
+      params.setAtIndex(CK_ULONG, 2, algorithm.digestLength());
+      return mechanism(arena, type, params, params.byteSize());
     }
   }
 
@@ -834,6 +1011,27 @@ public final class FfmHsm implements Hsm {
     }
   }
 
+  /** C_Verify after C_VerifyInit: a signature or MAC that does not match is {@code false}. */
+  private boolean verifyCall(
+      long session, Arena arena, byte[] input, byte[] signature, HsmKey key) {
+    MemorySegment in = arena.allocateFrom(JAVA_BYTE, nonEmpty(input));
+    MemorySegment sig = arena.allocateFrom(JAVA_BYTE, signature);
+    long rv;
+    try {
+      rv =
+          (long)
+              ck.verify.invokeExact(session, in, (long) input.length, sig, (long) signature.length);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+    if (rv == ReturnCode.CKR_SIGNATURE_INVALID.value()
+        || rv == ReturnCode.CKR_SIGNATURE_LEN_RANGE.value()) {
+      return false;
+    }
+    check("C_Verify", rv, key);
+    return true;
+  }
+
   /** Reports a module's CKR_GENERAL_ERROR for a failed integrity check as what it means. */
   private <T> T integrityChecked(Supplier<T> call) {
     try {
@@ -892,10 +1090,26 @@ public final class FfmHsm implements Hsm {
     long ecdsa = Tokens.mechanismFlags(ck, current, Ck.CKM_ECDSA);
     if ((ecGenerate & Ck.CKF_GENERATE_KEY_PAIR) == 0
         || (ecdsa & (Ck.CKF_SIGN | Ck.CKF_VERIFY)) != (Ck.CKF_SIGN | Ck.CKF_VERIFY)) {
-      unavailable.put(
-          Capabilities.Operation.EC_P256,
+      String reason =
           "the token offers no CKM_EC_KEY_PAIR_GEN key pair generation with CKM_ECDSA sign and"
-              + " verify");
+              + " verify";
+      unavailable.put(Capabilities.Operation.EC_P256, reason);
+      unavailable.put(Capabilities.Operation.EC_P384, reason);
+    }
+    long rsaGenerate = Tokens.mechanismFlags(ck, current, Ck.CKM_RSA_PKCS_KEY_PAIR_GEN);
+    long rsaPss = Tokens.mechanismFlags(ck, current, Ck.CKM_RSA_PKCS_PSS);
+    if ((rsaGenerate & Ck.CKF_GENERATE_KEY_PAIR) == 0
+        || (rsaPss & (Ck.CKF_SIGN | Ck.CKF_VERIFY)) != (Ck.CKF_SIGN | Ck.CKF_VERIFY)) {
+      unavailable.put(
+          Capabilities.Operation.RSA,
+          "the token offers no CKM_RSA_PKCS_KEY_PAIR_GEN key pair generation with CKM_RSA_PKCS_PSS"
+              + " sign and verify");
+    }
+    long hmac = Tokens.mechanismFlags(ck, current, Ck.CKM_SHA256_HMAC);
+    if ((hmac & (Ck.CKF_SIGN | Ck.CKF_VERIFY)) != (Ck.CKF_SIGN | Ck.CKF_VERIFY)) {
+      unavailable.put(
+          Capabilities.Operation.HMAC_SHA256,
+          "the token offers no CKM_SHA256_HMAC sign and verify");
     }
     if ((current.flags() & Ck.CKF_RNG) == 0) {
       unavailable.put(
@@ -967,6 +1181,7 @@ public final class FfmHsm implements Hsm {
     public void reset() {
       handles.clear();
       capabilities = null;
+      signMechanisms.clear();
       token = findToken();
     }
 

@@ -13,17 +13,28 @@ import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmConfig.Quirk;
 import com.plugsky.crypto.pkcs11.HsmKey;
+import com.plugsky.crypto.pkcs11.KeyPairType;
 import com.plugsky.crypto.pkcs11.ReturnCode;
+import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.Key;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Security;
-import java.security.interfaces.ECPublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.cert.Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -37,6 +48,7 @@ import java.util.regex.Pattern;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -48,23 +60,22 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>What differs from the {@code ffm} backend, all of it from SunPKCS11 itself: keys are found by
  * {@code CKA_LABEL} only (its KeyStore names secret keys by label), so {@link
- * Capabilities.Operation#KEY_ID} is unavailable, and it lists private keys only with a certificate
- * chain, so {@link Capabilities.Operation#EC_P256} is too; SunPKCS11 manages its own sessions, so
- * the pool settings do not apply; CKM_AES_KEY_WRAP_PAD is available only where a probe at the first
- * capability query shows that SunPKCS11 can drive it on the token (on SoftHSM2 it cannot: it passes
- * the RFC 5649 IV as a mechanism parameter, which SoftHSM2 refuses). SunPKCS11 applies its import
- * template to every AES key it converts, so this backend never hands it a key to wrap: it wraps
- * bytes in ENCRYPT_MODE. {@link #close()} forgets cached keys only: a configured SunPKCS11 provider
- * cannot be unloaded, and logging out would log out every other user of the token in this process.
- * A call that finds the user logged out (the token restarted, or another user of the module in this
- * process logged out) is run once more after a fresh login.
+ * Capabilities.Operation#KEY_ID} is unavailable; it lists private keys only with a certificate
+ * chain, so each generated key pair is stored as a private key (CKA_ID = the label) with a {@link
+ * PlaceholderCertificate} (CKA_LABEL and CKA_ID = the label), and the public key is the
+ * certificate's; SunPKCS11 manages its own sessions, so the pool settings do not apply;
+ * CKM_AES_KEY_WRAP_PAD is available only where a probe at the first capability query shows that
+ * SunPKCS11 can drive it on the token (on SoftHSM2 it cannot: it passes the RFC 5649 IV as a
+ * mechanism parameter, which SoftHSM2 refuses). SunPKCS11 applies its import template to every AES
+ * key it converts, so this backend never hands it a key to wrap: it wraps bytes in ENCRYPT_MODE.
+ * {@link #close()} forgets cached keys only: a configured SunPKCS11 provider cannot be unloaded,
+ * and logging out would log out every other user of the token in this process. A call that finds
+ * the user logged out (the token restarted, or another user of the module in this process logged
+ * out) is run once more after a fresh login.
  */
 public final class SunPkcs11Hsm implements Hsm {
   static final String BACKEND = "sunpkcs11";
   private static final AtomicInteger INSTANCES = new AtomicInteger();
-  private static final String NO_EC_KEYS =
-      "the sunpkcs11 backend cannot make or find EC key pairs: SunPKCS11's KeyStore stores and"
-          + " lists private keys only together with a certificate chain; use the ffm backend";
   private static final Pattern CKR_NAME = Pattern.compile("\\b(CKR_[A-Z_]+)");
   private static final Pattern CKR_VALUE = Pattern.compile("\\b0x([0-9A-Fa-f]{1,16})\\b");
   private static final String TEMPLATES =
@@ -76,6 +87,41 @@ public final class SunPkcs11Hsm implements Hsm {
         CKA_DECRYPT = true
         CKA_WRAP = true
         CKA_UNWRAP = true
+      }
+      attributes(generate, CKO_PRIVATE_KEY, *) = {
+        CKA_TOKEN = true
+        CKA_PRIVATE = true
+        CKA_SENSITIVE = true
+        CKA_EXTRACTABLE = false
+        CKA_SIGN = true
+        CKA_DECRYPT = false
+        CKA_UNWRAP = false
+        CKA_DERIVE = false
+      }
+      attributes(generate, CKO_PUBLIC_KEY, *) = {
+        CKA_VERIFY = true
+        CKA_ENCRYPT = false
+        CKA_WRAP = false
+      }
+      attributes(generate, CKO_SECRET_KEY, CKK_GENERIC_SECRET) = {
+        CKA_SENSITIVE = true
+        CKA_EXTRACTABLE = false
+        CKA_SIGN = true
+        CKA_VERIFY = true
+        CKA_ENCRYPT = false
+        CKA_DECRYPT = false
+        CKA_WRAP = false
+        CKA_UNWRAP = false
+      }
+      attributes(import, CKO_SECRET_KEY, CKK_GENERIC_SECRET) = {
+        CKA_SENSITIVE = true
+        CKA_EXTRACTABLE = false
+        CKA_SIGN = true
+        CKA_VERIFY = true
+        CKA_ENCRYPT = false
+        CKA_DECRYPT = false
+        CKA_WRAP = false
+        CKA_UNWRAP = false
       }
       attributes(import, CKO_SECRET_KEY, CKK_AES) = {
         CKA_SENSITIVE = true
@@ -93,6 +139,8 @@ public final class SunPkcs11Hsm implements Hsm {
   private final String tokenLabel;
   private final boolean generalErrorMeansIntegrityFailure;
   private final Map<HsmKey, SecretKey> keys = new ConcurrentHashMap<>();
+  private final Map<HsmKey, PrivateKey> privateKeys = new ConcurrentHashMap<>();
+  private final Map<HsmKey, PublicKey> publicKeys = new ConcurrentHashMap<>();
   private final Object loginLock = new Object();
   private volatile KeyStore keyStore;
   private volatile Capabilities capabilities;
@@ -277,23 +325,185 @@ public final class SunPkcs11Hsm implements Hsm {
   }
 
   @Override
-  public void generateEcP256KeyPair(HsmKey key) {
-    throw new ConfigurationException(NO_EC_KEYS);
+  public void generateKeyPair(HsmKey key, KeyPairType type) {
+    Objects.requireNonNull(type, "type");
+    String label = labelOf(key);
+    requireSupported(type.operation());
+    KeyStore store = loggedIn();
+    try {
+      if (store.containsAlias(label)) {
+        throw new InvalidInputException(
+            "token " + tokenLabel + " already holds an entry labelled " + label);
+      }
+      KeyPairGenerator generator =
+          KeyPairGenerator.getInstance(type.isRsa() ? "RSA" : "EC", provider);
+      generator.initialize(
+          type.isRsa()
+              ? new RSAKeyGenParameterSpec(type.bits(), RSAKeyGenParameterSpec.F4)
+              : new ECGenParameterSpec(type == KeyPairType.EC_P256 ? "secp256r1" : "secp384r1"));
+      KeyPair pair = generator.generateKeyPair();
+      Certificate certificate = PlaceholderCertificate.of(label, pair, provider);
+      store.setEntry(
+          label,
+          new KeyStore.PrivateKeyEntry(pair.getPrivate(), new Certificate[] {certificate}),
+          null);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw failure("C_GenerateKeyPair", e, key);
+    }
   }
 
   @Override
-  public byte[] signEcdsaSha256(HsmKey key, byte[] data) {
-    throw new ConfigurationException(NO_EC_KEYS);
+  public byte[] sign(HsmKey key, SignatureAlgorithm algorithm, byte[] data) {
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(data, "data");
+    String label = labelOf(key);
+    return AuditedOperation.of(Operation.SIGN, "pkcs11-" + BACKEND)
+        .withKeyRef(key.uri(tokenLabel, "private"))
+        .withRegion(tokenLabel)
+        .withBytes(data.length)
+        .call(
+            config.auditSink(),
+            () ->
+                againAfterLogout(
+                    () -> {
+                      PrivateKey privateKey = findPrivate(key, label);
+                      try {
+                        Signature signer = signature(algorithm);
+                        signer.initSign(privateKey);
+                        signer.update(data);
+                        return signer.sign();
+                      } catch (GeneralSecurityException | RuntimeException e) {
+                        throw failure("C_Sign", e, key);
+                      }
+                    }));
   }
 
   @Override
-  public boolean verifyEcdsaSha256(HsmKey key, byte[] data, byte[] signature) {
-    throw new ConfigurationException(NO_EC_KEYS);
+  public boolean verify(HsmKey key, SignatureAlgorithm algorithm, byte[] data, byte[] signature) {
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(signature, "signature");
+    PublicKey publicKey = publicKey(key);
+    try {
+      Signature verifier = signature(algorithm);
+      verifier.initVerify(publicKey);
+      verifier.update(data);
+      return verifier.verify(signature);
+    } catch (SignatureException e) {
+      return false;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw failure("C_Verify", e, key);
+    }
   }
 
   @Override
-  public ECPublicKey ecPublicKey(HsmKey key) {
-    throw new ConfigurationException(NO_EC_KEYS);
+  public PublicKey publicKey(HsmKey key) {
+    String label = labelOf(key);
+    PublicKey cached = publicKeys.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    KeyStore store = loggedIn();
+    Certificate certificate;
+    try {
+      certificate = store.getCertificate(label);
+      if (certificate == null) {
+        store.load(null, null);
+        certificate = store.getCertificate(label);
+      }
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      throw failure("C_FindObjects", e, key);
+    }
+    if (certificate == null) {
+      throw new KeyUnavailableException("token " + tokenLabel + " holds no key pair " + key);
+    }
+    publicKeys.put(key, certificate.getPublicKey());
+    return certificate.getPublicKey();
+  }
+
+  /** A Signature for {@code algorithm} from this provider, hashing in the token where it can. */
+  private Signature signature(SignatureAlgorithm algorithm) throws GeneralSecurityException {
+    String name = algorithm.jcaName();
+    if (name.equals("RSASSA-PSS")) {
+      String combined = algorithm.digest().replace("-", "") + "withRSASSA-PSS";
+      if (provider.getService("Signature", combined) != null) {
+        name = combined;
+      }
+    }
+    Signature signature = Signature.getInstance(name, provider);
+    if (algorithm.jcaParameters().isPresent()) {
+      signature.setParameter(algorithm.jcaParameters().get());
+    }
+    return signature;
+  }
+
+  private PrivateKey findPrivate(HsmKey key, String label) {
+    PrivateKey cached = privateKeys.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    KeyStore store = loggedIn();
+    Key found;
+    try {
+      found = store.getKey(label, null);
+      if (found == null) {
+        store.load(null, null);
+        found = store.getKey(label, null);
+      }
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      throw failure("C_FindObjects", e, key);
+    }
+    if (!(found instanceof PrivateKey privateKey)) {
+      throw new KeyUnavailableException("token " + tokenLabel + " holds no private key " + key);
+    }
+    privateKeys.put(key, privateKey);
+    return privateKey;
+  }
+
+  @Override
+  public void generateHmacKey(HsmKey key) {
+    requireSupported(Capabilities.Operation.HMAC_SHA256);
+    refuseDuplicate(key);
+    try {
+      KeyGenerator generator = KeyGenerator.getInstance("HmacSHA256", provider);
+      generator.init(256);
+      store(key, generator.generateKey());
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw failure("C_GenerateKey", e, key);
+    }
+  }
+
+  @Override
+  public void importHmacKey(HsmKey key, byte[] value) {
+    Objects.requireNonNull(value, "value");
+    if (value.length < 16 || value.length > 256) {
+      throw new InvalidInputException("an HMAC key here is 16..256 bytes, got " + value.length);
+    }
+    requireSupported(Capabilities.Operation.HMAC_SHA256);
+    refuseDuplicate(key);
+    store(key, new SecretKeySpec(value, "HmacSHA256"));
+  }
+
+  @Override
+  public byte[] hmacSha256(HsmKey key, byte[] data) {
+    Objects.requireNonNull(data, "data");
+    return againAfterLogout(
+        () -> {
+          SecretKey secretKey = find(key);
+          try {
+            Mac mac = Mac.getInstance("HmacSHA256", provider);
+            mac.init(secretKey);
+            return mac.doFinal(data);
+          } catch (GeneralSecurityException | RuntimeException e) {
+            throw failure("C_Sign", e, key);
+          }
+        });
+  }
+
+  @Override
+  public boolean verifyHmacSha256(HsmKey key, byte[] data, byte[] mac) {
+    Objects.requireNonNull(mac, "mac");
+    return MessageDigest.isEqual(hmacSha256(key, data), mac);
   }
 
   @Override
@@ -314,6 +524,8 @@ public final class SunPkcs11Hsm implements Hsm {
   @Override
   public void close() {
     keys.clear();
+    privateKeys.clear();
+    publicKeys.clear();
   }
 
   @Override
@@ -401,6 +613,7 @@ public final class SunPkcs11Hsm implements Hsm {
         throw e;
       }
       keys.clear();
+      privateKeys.clear();
       synchronized (loginLock) {
         keyStore = null;
       }
@@ -444,10 +657,27 @@ public final class SunPkcs11Hsm implements Hsm {
     Map<Capabilities.Operation, String> unavailable = new EnumMap<>(Capabilities.Operation.class);
     unavailable.put(
         Capabilities.Operation.KEY_ID, "SunPKCS11's KeyStore names secret keys by CKA_LABEL only");
-    unavailable.put(Capabilities.Operation.EC_P256, NO_EC_KEYS);
+    if (provider.getService("KeyPairGenerator", "EC") == null
+        || provider.getService("Signature", "SHA256withECDSAinP1363Format") == null) {
+      String reason = "SunPKCS11 offers no EC key pair generation with ECDSA for this token";
+      unavailable.put(Capabilities.Operation.EC_P256, reason);
+      unavailable.put(Capabilities.Operation.EC_P384, reason);
+    }
+    if (provider.getService("KeyPairGenerator", "RSA") == null
+        || provider.getService("Signature", "RSASSA-PSS") == null) {
+      unavailable.put(
+          Capabilities.Operation.RSA,
+          "SunPKCS11 offers no RSA key pair generation with RSASSA-PSS for this token");
+    }
     if (provider.getService("Cipher", "AES/GCM/NoPadding") == null) {
       unavailable.put(
           Capabilities.Operation.AES_GCM, "SunPKCS11 offers no AES/GCM/NoPadding for this token");
+    }
+    if (provider.getService("KeyGenerator", "HmacSHA256") == null
+        || provider.getService("Mac", "HmacSHA256") == null) {
+      unavailable.put(
+          Capabilities.Operation.HMAC_SHA256,
+          "SunPKCS11 offers no HmacSHA256 key generation and Mac for this token");
     }
     if (provider.getService("SecureRandom", "PKCS11") == null) {
       unavailable.put(
@@ -483,7 +713,11 @@ public final class SunPkcs11Hsm implements Hsm {
   }
 
   private void requireKeyWrap() {
-    String reason = capabilities().unavailable().get(Capabilities.Operation.AES_KEY_WRAP_PAD);
+    requireSupported(Capabilities.Operation.AES_KEY_WRAP_PAD);
+  }
+
+  private void requireSupported(Capabilities.Operation operation) {
+    String reason = capabilities().unavailable().get(operation);
     if (reason != null) {
       throw new ConfigurationException(reason);
     }

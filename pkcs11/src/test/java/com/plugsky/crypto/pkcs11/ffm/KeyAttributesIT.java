@@ -10,7 +10,9 @@ import com.plugsky.crypto.audit.AuditEvent;
 import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmKey;
+import com.plugsky.crypto.pkcs11.KeyPairType;
 import com.plugsky.crypto.pkcs11.ReturnCode;
+import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.softhsm.SoftHsm;
 import com.plugsky.crypto.primitive.CryptoRandom;
 import java.lang.foreign.Arena;
@@ -20,9 +22,12 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Reads back, through a raw session, the attributes the backends gave the keys they made. */
 class KeyAttributesIT {
+  private static final long CKA_PRIVATE_EXPONENT = 0x123;
 
   @Test
   void generatedAndImportedKeysAreTokenPrivateSensitiveAndNeverExtractable() throws Throwable {
@@ -80,26 +85,26 @@ class KeyAttributesIT {
     }
   }
 
-  @Test
-  void anEcPrivateKeyIsSensitiveNeverExtractableAndSignsOnly() throws Throwable {
+  @ParameterizedTest
+  @EnumSource(
+      value = KeyPairType.class,
+      names = {"EC_P256", "RSA_2048"})
+  void aPrivateKeyIsSensitiveNeverExtractableAndSignsOnly(KeyPairType type) throws Throwable {
     String label = "attributes-" + UUID.randomUUID();
     List<AuditEvent> events = new CopyOnWriteArrayList<>();
     try (FfmHsm hsm =
         FfmHsm.open(SoftHsm.get().config(SoftHsm.TOKEN).auditSink(events::add).build())) {
-      hsm.generateEcP256KeyPair(HsmKey.label(label));
-      hsm.signEcdsaSha256(HsmKey.label(label), new byte[] {1, 2, 3});
+      hsm.generateKeyPair(HsmKey.label(label), type);
+      hsm.sign(
+          HsmKey.label(label),
+          type.isRsa() ? SignatureAlgorithm.RSA_PSS_SHA256 : SignatureAlgorithm.ECDSA_SHA256,
+          new byte[] {1, 2, 3});
 
       Cryptoki ck = Cryptoki.load(SoftHsm.MODULE);
       long session = openSession(ck, hsm.slotId());
       try {
         long key = find(ck, session, label, ObjectClass.PRIVATE_KEY);
-        assertThat(ulong(ck, session, key, Ck.CKA_KEY_TYPE)).isEqualTo(Ck.CKK_EC);
-        assertThat(bool(ck, session, key, Ck.CKA_TOKEN)).isTrue();
-        assertThat(bool(ck, session, key, Ck.CKA_SENSITIVE)).isTrue();
-        assertThat(bool(ck, session, key, Ck.CKA_EXTRACTABLE)).isFalse();
-        assertThat(bool(ck, session, key, Ck.CKA_SIGN)).isTrue();
-        assertThat(readValue(ck, session, key))
-            .isEqualTo(ReturnCode.CKR_ATTRIBUTE_SENSITIVE.value());
+        assertSignOnlyPrivateKey(ck, session, key, type);
       } finally {
         long ignored = (long) ck.closeSession.invokeExact(session);
       }
@@ -114,6 +119,53 @@ class KeyAttributesIT {
               assertThat(e.bytes()).isEqualTo(3);
               assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
             });
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = KeyPairType.class,
+      names = {"EC_P384", "RSA_2048"})
+  void sunPkcs11KeyPairsAreSensitiveNeverExtractableAndSignOnly(KeyPairType type) throws Throwable {
+    String label = "attributes-" + UUID.randomUUID();
+    try (Hsm hsm =
+        Hsm.open(
+            SoftHsm.get().config(SoftHsm.TOKEN).backend(HsmConfig.Backend.SUNPKCS11).build())) {
+      hsm.generateKeyPair(HsmKey.label(label), type);
+    }
+    Cryptoki ck = Cryptoki.load(SoftHsm.MODULE);
+    try (FfmHsm ffm = FfmHsm.open(SoftHsm.get().config(SoftHsm.TOKEN).build())) {
+      ffm.random(1);
+      long session = openSession(ck, ffm.slotId());
+      try {
+        // SunPKCS11's KeyStore names a private key by CKA_ID, its certificate by label and id.
+        long key =
+            find(
+                ck,
+                session,
+                Ck.CKA_ID,
+                label.getBytes(StandardCharsets.UTF_8),
+                ObjectClass.PRIVATE_KEY);
+        assertSignOnlyPrivateKey(ck, session, key, type);
+      } finally {
+        long ignored = (long) ck.closeSession.invokeExact(session);
+      }
+    }
+  }
+
+  private static void assertSignOnlyPrivateKey(
+      Cryptoki ck, long session, long key, KeyPairType type) throws Throwable {
+    assertThat(ulong(ck, session, key, Ck.CKA_KEY_TYPE))
+        .isEqualTo(type.isRsa() ? Ck.CKK_RSA : Ck.CKK_EC);
+    assertThat(bool(ck, session, key, Ck.CKA_TOKEN)).isTrue();
+    assertThat(bool(ck, session, key, Ck.CKA_PRIVATE)).isTrue();
+    assertThat(bool(ck, session, key, Ck.CKA_SENSITIVE)).isTrue();
+    assertThat(bool(ck, session, key, Ck.CKA_EXTRACTABLE)).isFalse();
+    assertThat(bool(ck, session, key, Ck.CKA_SIGN)).isTrue();
+    assertThat(bool(ck, session, key, Ck.CKA_DECRYPT)).isFalse();
+    assertThat(bool(ck, session, key, Ck.CKA_DERIVE)).isFalse();
+    long secret = type.isRsa() ? CKA_PRIVATE_EXPONENT : Ck.CKA_VALUE;
+    assertThat(read(ck, session, key, secret))
+        .isEqualTo(ReturnCode.CKR_ATTRIBUTE_SENSITIVE.value());
   }
 
   private static long openSession(Cryptoki ck, long slot) throws Throwable {
@@ -134,11 +186,14 @@ class KeyAttributesIT {
 
   private static long find(Cryptoki ck, long session, String label, ObjectClass type)
       throws Throwable {
+    return find(ck, session, Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8), type);
+  }
+
+  private static long find(
+      Cryptoki ck, long session, long attribute, byte[] value, ObjectClass type) throws Throwable {
     try (Arena arena = Arena.ofConfined()) {
       Template template =
-          new Template(arena)
-              .ulong(Ck.CKA_CLASS, type.value)
-              .bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8));
+          new Template(arena).ulong(Ck.CKA_CLASS, type.value).bytes(attribute, value);
       assertThat(
               (long)
                   ck.findObjectsInit.invokeExact(
@@ -170,8 +225,12 @@ class KeyAttributesIT {
   }
 
   private static long readValue(Cryptoki ck, long session, long key) throws Throwable {
+    return read(ck, session, key, Ck.CKA_VALUE);
+  }
+
+  private static long read(Cryptoki ck, long session, long key, long type) throws Throwable {
     try (Arena arena = Arena.ofConfined()) {
-      return getAttribute(ck, session, key, Ck.CKA_VALUE, arena.allocate(64), arena);
+      return getAttribute(ck, session, key, type, arena.allocate(512), arena);
     }
   }
 
