@@ -1,10 +1,12 @@
 package com.plugsky.crypto.tls.hsm;
 
+import com.plugsky.crypto.EngineUnavailableException;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.tls.keys.IdentityKeyManager;
 import com.plugsky.crypto.tls.keys.TlsCredentials;
+import com.plugsky.crypto.tls.policy.BoringSsl;
 import io.netty.handler.ssl.OpenSslPrivateKeyMethod;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
@@ -35,15 +37,22 @@ public final class HsmServerKey implements TlsCredentials {
    * The HSM key pair {@code key} with its certificate chain (leaf first).
    *
    * @throws InvalidInputException when the leaf certificate is not for the HSM key's public half
+   * @throws EngineUnavailableException when BoringSSL, which alone can sign through the HSM, does
+   *     not load
    */
   public static HsmServerKey of(Hsm hsm, HsmKey key, List<X509Certificate> chain) {
+    if (!BoringSsl.isAvailable()) {
+      throw new EngineUnavailableException(
+          "an HSM-held TLS key needs BoringSSL (netty-tcnative-boringssl-static), unavailable here",
+          BoringSsl.unavailabilityCause().orElse(null));
+    }
     Objects.requireNonNull(hsm, "hsm");
     Objects.requireNonNull(key, "key");
     List<X509Certificate> copy = List.copyOf(chain);
     if (copy.isEmpty()) {
       throw new InvalidInputException("a certificate chain needs at least the leaf certificate");
     }
-    PublicKey inToken = hsm.ecPublicKey(key);
+    PublicKey inToken = hsm.publicKey(key);
     if (!Arrays.equals(inToken.getEncoded(), copy.getFirst().getPublicKey().getEncoded())) {
       throw new InvalidInputException(
           "the leaf certificate "
