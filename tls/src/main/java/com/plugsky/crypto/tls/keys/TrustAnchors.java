@@ -4,7 +4,6 @@ import com.plugsky.crypto.InvalidInputException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,14 +29,14 @@ public final class TrustAnchors {
     return new TrustAnchors(Pem.certificates(file));
   }
 
-  /** Every certificate entry (trusted certificates, and chains of key entries) in a PKCS#12 file. */
+  /** The trusted-certificate entries of a PKCS#12 trust store (key entries are not anchors). */
   public static TrustAnchors fromPkcs12(Path file, char[] password) {
     KeyStore store = CertifiedKey.Pkcs12.load(file, password);
     List<X509Certificate> found = new ArrayList<>();
     try {
       for (String alias : Collections.list(store.aliases())) {
-        Certificate certificate = store.getCertificate(alias);
-        if (certificate instanceof X509Certificate x509) {
+        if (store.isCertificateEntry(alias)
+            && store.getCertificate(alias) instanceof X509Certificate x509) {
           found.add(x509);
         }
       }
@@ -45,7 +44,7 @@ public final class TrustAnchors {
       throw new InvalidInputException("cannot read certificates from " + file, e);
     }
     if (found.isEmpty()) {
-      throw new InvalidInputException("no certificate in PKCS#12 file " + file);
+      throw new InvalidInputException("no trusted-certificate entry in PKCS#12 file " + file);
     }
     return new TrustAnchors(found);
   }

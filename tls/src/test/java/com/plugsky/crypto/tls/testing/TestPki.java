@@ -104,6 +104,19 @@ public final class TestPki {
     return file;
   }
 
+  /** Writes a PKCS#12 trust store holding the CA certificate as a trusted entry. */
+  public Path writeCaPkcs12(Path file, char[] password) {
+    try (OutputStream out = Files.newOutputStream(file)) {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setCertificateEntry("ca", caCertificate);
+      store.store(out, password);
+      return file;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A server leaf for localhost and 127.0.0.1. */
   public Issued server(KeyType type) {
     return server(type, "localhost", null);
