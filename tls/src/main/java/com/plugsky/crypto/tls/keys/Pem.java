@@ -67,7 +67,9 @@ final class Pem {
       return KeyFactory.getInstance(publicKeyAlgorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
     } catch (GeneralSecurityException e) {
       throw new InvalidInputException(
-          "the key in " + file + " is not a " + publicKeyAlgorithm + " PKCS#8 private key", e);
+          "the key in " + file + " is not a PKCS#8 private key for the certificate's "
+              + publicKeyAlgorithm + " key",
+          e);
     } finally {
       Arrays.fill(der, (byte) 0);
     }
