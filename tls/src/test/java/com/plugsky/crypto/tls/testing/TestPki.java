@@ -117,6 +117,35 @@ public final class TestPki {
     }
   }
 
+  /** A DER OCSP response, signed by the CA, saying {@code leaf} is good. */
+  public byte[] ocspGood(X509Certificate leaf) {
+    try {
+      var digests = new org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder().build();
+      var id =
+          new org.bouncycastle.cert.ocsp.CertificateID(
+              digests.get(org.bouncycastle.cert.ocsp.CertificateID.HASH_SHA1),
+              new org.bouncycastle.cert.jcajce.JcaX509CertificateHolder(caCertificate),
+              leaf.getSerialNumber());
+      var builder =
+          new org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder(
+              new org.bouncycastle.cert.ocsp.RespID(new X500Name("CN=" + name)));
+      Date now = new Date();
+      builder.addResponse(id, org.bouncycastle.cert.ocsp.CertificateStatus.GOOD, now, new Date(now.getTime() + 86_400_000L));
+      var basic =
+          builder.build(
+              new JcaContentSignerBuilder("SHA256withECDSA").build(caKeys.getPrivate()),
+              new org.bouncycastle.cert.X509CertificateHolder[] {
+                new org.bouncycastle.cert.jcajce.JcaX509CertificateHolder(caCertificate)
+              },
+              now);
+      return new org.bouncycastle.cert.ocsp.OCSPRespBuilder()
+          .build(org.bouncycastle.cert.ocsp.OCSPRespBuilder.SUCCESSFUL, basic)
+          .getEncoded();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot make a test OCSP response", e);
+    }
+  }
+
   /** A server leaf for localhost and 127.0.0.1. */
   public Issued server(KeyType type) {
     return server(type, "localhost", null);
