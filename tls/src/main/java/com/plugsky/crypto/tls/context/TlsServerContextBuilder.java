@@ -14,6 +14,7 @@ import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
@@ -153,7 +154,7 @@ public final class TlsServerContextBuilder {
       return false;
     }
     for (int i = 0; i + ID_AD_OCSP.length <= extension.length; i++) {
-      if (java.util.Arrays.equals(
+      if (Arrays.equals(
           extension, i, i + ID_AD_OCSP.length, ID_AD_OCSP, 0, ID_AD_OCSP.length)) {
         return true;
       }

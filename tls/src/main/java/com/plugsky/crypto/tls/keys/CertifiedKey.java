@@ -4,7 +4,9 @@ import com.plugsky.crypto.InvalidInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Key;
@@ -12,8 +14,11 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.UnrecoverableKeyException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -25,6 +30,9 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * Its key manager offers this one identity to every handshake.
  */
 public final class CertifiedKey implements TlsCredentials {
+  private static final PSSParameterSpec PSS_SHA256 =
+      new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);
+
   private final PrivateKey privateKey;
   private final List<X509Certificate> chain;
   private final X509ExtendedKeyManager keyManager;
@@ -126,21 +134,17 @@ public final class CertifiedKey implements TlsCredentials {
                   "unsupported private key algorithm " + privateKey.getAlgorithm());
         };
     try {
-      byte[] probe = "plugsky-tls-key-match".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] probe = "plugsky-tls-key-match".getBytes(StandardCharsets.US_ASCII);
       Signature signer = Signature.getInstance(algorithm);
       if (algorithm.equals("RSASSA-PSS")) {
-        signer.setParameter(
-            new java.security.spec.PSSParameterSpec(
-                "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        signer.setParameter(PSS_SHA256);
       }
       signer.initSign(privateKey);
       signer.update(probe);
       byte[] signature = signer.sign();
       Signature verifier = Signature.getInstance(algorithm);
       if (algorithm.equals("RSASSA-PSS")) {
-        verifier.setParameter(
-            new java.security.spec.PSSParameterSpec(
-                "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        verifier.setParameter(PSS_SHA256);
       }
       verifier.initVerify(publicKey);
       verifier.update(probe);
@@ -166,11 +170,11 @@ public final class CertifiedKey implements TlsCredentials {
         store.load(in, password);
         return store;
       } catch (IOException e) {
-        if (e.getCause() instanceof java.security.UnrecoverableKeyException
+        if (e.getCause() instanceof UnrecoverableKeyException
             || String.valueOf(e.getMessage()).contains("password")) {
           throw new InvalidInputException("wrong password for PKCS#12 file " + file, e);
         }
-        if (e instanceof java.nio.file.NoSuchFileException) {
+        if (e instanceof NoSuchFileException) {
           throw new UncheckedIOException("cannot read " + file, e);
         }
         throw new InvalidInputException("cannot read PKCS#12 file " + file, e);

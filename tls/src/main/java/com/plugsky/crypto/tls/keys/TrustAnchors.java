@@ -1,6 +1,7 @@
 package com.plugsky.crypto.tls.keys;
 
 import com.plugsky.crypto.InvalidInputException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -62,7 +63,7 @@ public final class TrustAnchors {
         store.setCertificateEntry("anchor-" + i, certificates.get(i));
       }
       return store;
-    } catch (GeneralSecurityException | java.io.IOException e) {
+    } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("an empty in-memory PKCS#12 store failed to initialise", e);
     }
   }

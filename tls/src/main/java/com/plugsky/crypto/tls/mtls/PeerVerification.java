@@ -3,6 +3,7 @@ package com.plugsky.crypto.tls.mtls;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.tls.keys.TrustAnchors;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,7 +76,7 @@ public final class PeerVerification {
       URI parsed;
       try {
         parsed = new URI(uri);
-      } catch (java.net.URISyntaxException e) {
+      } catch (URISyntaxException e) {
         throw new InvalidInputException("not a URI: " + uri, e);
       }
       if (parsed.getScheme() == null) {

@@ -14,8 +14,9 @@ import java.util.Objects;
  * <p>Defaults: suites AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305; groups X25519 then P-256; ALPN
  * h2 then http/1.1; resumption on with a 2-hour ticket lifetime; a 10-second handshake timeout.
  *
- * <p>Suite order is honoured by the JDK provider only: BoringSSL keeps its own fixed TLS 1.3 order
- * (AES-GCM first on CPUs with AES instructions) and takes no configuration for it. The default
+ * <p>Suite order is honoured by the JDK provider only: BoringSSL takes no TLS 1.3 suite
+ * configuration through Netty; as a client it offers its own fixed order (AES-GCM first on CPUs
+ * with AES instructions), as a server it follows the client's preference. The default
  * groups leave out X25519MLKEM768, which BoringSSL would prefer but JDK 25 lacks, so the same
  * policy runs on both providers and a JDK peer never costs a HelloRetryRequest; add it with {@link
  * Builder#groups} for BoringSSL-only deployments.

@@ -1,6 +1,7 @@
 package com.plugsky.crypto.tls.server;
 
 import com.plugsky.crypto.ConfigurationException;
+import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.tls.context.HandshakeFailures;
 import com.plugsky.crypto.tls.context.PolicyNettyContext;
 import com.plugsky.crypto.tls.hsts.Hsts;
@@ -191,7 +192,7 @@ public final class HttpsServer implements AutoCloseable {
     /** 0 (the default) lets the system choose; read it back with {@link HttpsServer#port()}. */
     public Builder port(int port) {
       if (port < 0 || port > 65_535) {
-        throw new com.plugsky.crypto.InvalidInputException("port must be 0..65535, got " + port);
+        throw new InvalidInputException("port must be 0..65535, got " + port);
       }
       this.port = port;
       return this;
@@ -199,7 +200,7 @@ public final class HttpsServer implements AutoCloseable {
 
     public Builder ioThreads(int ioThreads) {
       if (ioThreads < 1) {
-        throw new com.plugsky.crypto.InvalidInputException("ioThreads must be positive");
+        throw new InvalidInputException("ioThreads must be positive");
       }
       this.ioThreads = ioThreads;
       return this;
