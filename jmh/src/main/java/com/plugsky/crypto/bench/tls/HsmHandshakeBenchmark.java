@@ -8,13 +8,20 @@ import com.plugsky.crypto.pkcs11.PinSource;
 import com.plugsky.crypto.tls.hsm.HsmServerKey;
 import com.plugsky.crypto.tls.keys.CertifiedKey;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,8 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Full handshakes on BoringSSL with the server's P-256 key in a file against the same key type
  * held in SoftHSM2, signing through the pkcs11 module (target: at least 0.8x the file key). The
- * token lives under {@code $SOFTHSM2_CONF}'s directory, which {@code ./bench tls} points at
- * {@code jmh/target/softhsm2/}; each trial makes its own token.
+ * HSM trial makes its own token in a temporary directory.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -81,29 +87,59 @@ public class HsmHandshakeBenchmark {
     pair.fullHandshake();
   }
 
-  /** Writes the SoftHSM2 configuration (before the module loads) and makes a fresh token. */
+  /**
+   * A token of this JVM's own: configuration and token directory in a temporary directory (deleted
+   * at exit), initialised with softhsm2-util, and SOFTHSM2_CONF set in the process's C environment
+   * before the module loads (SoftHSM2 reads it when initialised), so a fork needs nothing from
+   * outside.
+   */
   private static String softHsmToken() throws IOException, InterruptedException {
-    String conf = System.getenv("SOFTHSM2_CONF");
-    if (conf == null) {
-      throw new IllegalStateException("SOFTHSM2_CONF is not set: run through ./bench tls, which points it under jmh/target/");
+    if (!Files.isRegularFile(MODULE)) {
+      throw new IllegalStateException("SoftHSM2 is not installed (" + MODULE + "): apt-get install softhsm2");
     }
-    Path confFile = Path.of(conf).toAbsolutePath();
-    Path tokens = confFile.getParent().resolve("tokens");
-    Files.createDirectories(tokens);
+    Path root = Files.createTempDirectory("plugsky-bench-tls-softhsm");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(root)));
+    Path tokens = Files.createDirectory(root.resolve("tokens"));
+    Path conf = root.resolve("softhsm2.conf");
     Files.writeString(
-        confFile,
-        "directories.tokendir = " + tokens + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n",
-        StandardCharsets.UTF_8);
-    String label = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-    Process init =
+        conf, "directories.tokendir = " + tokens + "\nobjectstore.backend = file\nlog.level = ERROR\n", StandardCharsets.UTF_8);
+    String label = "bench-tls";
+    ProcessBuilder builder =
         new ProcessBuilder(
                 List.of("softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", "bench-so-5678", "--pin", PIN))
-            .redirectErrorStream(true)
-            .start();
+            .redirectErrorStream(true);
+    builder.environment().put("SOFTHSM2_CONF", conf.toString());
+    Process init = builder.start();
     String output = new String(init.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!init.waitFor(60, TimeUnit.SECONDS) || init.exitValue() != 0) {
       throw new IllegalStateException("softhsm2-util --init-token failed: " + output.strip());
     }
+    setenv("SOFTHSM2_CONF", conf.toString());
     return label;
+  }
+
+  /** setenv(3): the C environment, which the module reads, not Java's copy of it. */
+  private static void setenv(String name, String value) {
+    Linker linker = Linker.nativeLinker();
+    MethodHandle setenv =
+        linker.downcallHandle(
+            linker.defaultLookup().find("setenv").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    try (Arena arena = Arena.ofConfined()) {
+      int rv = (int) setenv.invokeExact(arena.allocateFrom(name), arena.allocateFrom(value), 1);
+      if (rv != 0) {
+        throw new IllegalStateException("setenv(" + name + ") failed");
+      }
+    } catch (Throwable e) {
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+  }
+
+  private static void deleteQuietly(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // The temporary directory stays behind; nothing depends on it.
+    }
   }
 }
