@@ -1,0 +1,102 @@
+package com.plugsky.crypto.tls.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.plugsky.crypto.InvalidInputException;
+import com.plugsky.crypto.tls.context.TlsContexts;
+import com.plugsky.crypto.tls.mtls.PeerVerification;
+import com.plugsky.crypto.tls.policy.TlsPolicy;
+import com.plugsky.crypto.tls.policy.TlsProvider;
+import com.plugsky.crypto.tls.server.HttpsServer;
+import com.plugsky.crypto.tls.testing.Clients;
+import com.plugsky.crypto.tls.testing.Clients.Http1Connection;
+import com.plugsky.crypto.tls.testing.TestPki;
+import com.plugsky.crypto.tls.testing.TestPki.KeyType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Certificate rotation on disk while a server runs and a connection stays open. */
+class ReloadingCredentialsTest {
+  private static final TestPki PKI = TestPki.create("reload-test-ca");
+  private static final PeerVerification TRUST =
+      PeerVerification.trusting(TrustAnchors.of(List.of(PKI.caCertificate())));
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @EnumSource(TlsProvider.class)
+  void newConnectionsGetTheNewCertificateWhileOldOnesStayUp(TlsProvider provider) throws Exception {
+    TestPki.PemFiles live = PKI.server(KeyType.EC_P256, "first", null).writePem(dir, "live");
+    List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+    TlsPolicy http1 = TlsPolicy.builder().applicationProtocols("http/1.1").build();
+    SSLContext client = TlsContexts.client(TRUST).policy(http1).buildJdk();
+    try (ReloadingCredentials credentials =
+            ReloadingCredentials.watchPem(live.certificate(), live.key(), Duration.ofMillis(50), failures::add);
+        HttpsServer server =
+            HttpsServer.builder(TlsContexts.server(credentials).provider(provider).buildNetty()).ioThreads(1).build().start();
+        Http1Connection before = new Http1Connection(client, server.port())) {
+      assertThat(leafOf(before).getSubjectX500Principal().getName()).isEqualTo("CN=first");
+      assertThat(before.request("GET", "/").status()).isEqualTo(200);
+
+      // Key first, then certificate, each by atomic rename: the watcher may see the new key with
+      // the old certificate for a moment, which it must refuse and then recover from.
+      TestPki.PemFiles next = PKI.server(KeyType.RSA_2048, "second", null).writePem(dir, "next");
+      Files.move(next.key(), live.key(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Thread.sleep(200);
+      Files.move(next.certificate(), live.certificate(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      for (int i = 0; i < 250 && !leafOf(credentials).getSubjectX500Principal().getName().equals("CN=second"); i++) {
+        Thread.sleep(20);
+      }
+
+      // A fresh client: one that resumes its earlier session keeps that session's certificate.
+      SSLContext freshClient = TlsContexts.client(TRUST).policy(http1).buildJdk();
+      try (Http1Connection after = new Http1Connection(freshClient, server.port())) {
+        assertThat(leafOf(after).getSubjectX500Principal().getName()).isEqualTo("CN=second");
+        assertThat(leafOf(after).getPublicKey().getAlgorithm()).isEqualTo("RSA");
+        assertThat(after.request("GET", "/").status()).isEqualTo(200);
+      }
+      assertThat(before.request("GET", "/").status()).isEqualTo(200);
+      assertThat(leafOf(before).getSubjectX500Principal().getName()).isEqualTo("CN=first");
+      assertThat(failures).allSatisfy(failure -> assertThat(failure).isInstanceOf(InvalidInputException.class));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TlsProvider.class)
+  void aBrokenFileKeepsTheCurrentCertificate(TlsProvider provider) throws Exception {
+    TestPki.PemFiles live = PKI.server(KeyType.EC_P256, "kept", null).writePem(dir, "live");
+    List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+    try (ReloadingCredentials credentials =
+            ReloadingCredentials.watchPem(live.certificate(), live.key(), Duration.ofMillis(50), failures::add);
+        HttpsServer server =
+            HttpsServer.builder(TlsContexts.server(credentials).provider(provider).buildNetty()).ioThreads(1).build().start()) {
+      Files.writeString(live.certificate(), "-----BEGIN CERTIFICATE-----\ntruncated");
+      for (int i = 0; i < 250 && failures.isEmpty(); i++) {
+        Thread.sleep(20);
+      }
+
+      assertThat(failures).isNotEmpty();
+      assertThat(Clients.handshake(TlsContexts.client(TRUST).provider(provider).buildNetty(), server.port())
+              .serverLeaf().getSubjectX500Principal().getName())
+          .isEqualTo("CN=kept");
+      assertThat(credentials.reloads()).isZero();
+    }
+  }
+
+  private static X509Certificate leafOf(Http1Connection connection) throws Exception {
+    return (X509Certificate) connection.socket().getSession().getPeerCertificates()[0];
+  }
+
+  private static X509Certificate leafOf(ReloadingCredentials credentials) {
+    return ((IdentityKeyManager) credentials.keyManager()).leaf();
+  }
+}
