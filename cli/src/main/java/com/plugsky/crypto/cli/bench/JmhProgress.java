@@ -83,13 +83,17 @@ final class JmhProgress implements OutputFormat {
     finished++;
     Result<?> primary = result.getPrimaryResult();
     progress.close();
+    String error =
+        Double.isNaN(primary.getScoreError())
+            ? ""
+            : String.format(Locale.ROOT, " ± %.3f", primary.getScoreError());
     err.println(
         String.format(
             Locale.ROOT,
-            "bench: %s: %.3f ± %.3f %s",
+            "bench: %s: %.3f%s %s",
             describe(result.getParams()),
             primary.getScore(),
-            primary.getScoreError(),
+            error,
             primary.getScoreUnit()));
   }
 

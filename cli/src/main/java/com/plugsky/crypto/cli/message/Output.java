@@ -21,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Output implements AutoCloseable {
   private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
+  /** Guards {@link #stopping}: a commit either completes before the JVM stops, or never. */
+  private static final Object LIFECYCLE = new Object();
+  private static boolean stopping;
 
   static {
     Runtime.getRuntime()
@@ -29,11 +32,14 @@ final class Output implements AutoCloseable {
                 .name("plugsky-crypto-cleanup")
                 .unstarted(
                     () -> {
-                      for (Path path : PENDING) {
-                        try {
-                          Files.deleteIfExists(path);
-                        } catch (IOException e) {
-                          // Nothing more can be done while the JVM stops.
+                      synchronized (LIFECYCLE) {
+                        stopping = true;
+                        for (Path path : PENDING) {
+                          try {
+                            Files.deleteIfExists(path);
+                          } catch (IOException e) {
+                            // Nothing more can be done while the JVM stops.
+                          }
                         }
                       }
                     }));
@@ -107,8 +113,13 @@ final class Output implements AutoCloseable {
     if (file != null) {
       file.getFD().sync();
       file.close();
-      Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      PENDING.remove(temporary);
+      synchronized (LIFECYCLE) {
+        if (stopping) {
+          throw new IOException("stopped before " + target + " was complete; nothing was written");
+        }
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        PENDING.remove(temporary);
+      }
     }
     committed = true;
   }
