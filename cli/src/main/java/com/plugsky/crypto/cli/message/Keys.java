@@ -22,7 +22,7 @@ import picocli.CommandLine.TypeConversionException;
  * KeyRefs and contexts from the command line, and Envelopes over them. Key wrappers come from
  * {@link com.plugsky.crypto.keywrap.KeyWrappers} (ServiceLoader), so a scheme works as soon as its
  * module is on the classpath; only {@code local:} is configured here, to honour {@code
- * $PLUGSKY_HOME}.
+ * $PLUGSKY_HOME}, and {@code pkcs11:} when its PIN is typed at a prompt ({@link PinPrompt}).
  */
 final class Keys {
   /** The KEK used when none is named: created on first use, so a fresh machine can encrypt. */
@@ -51,6 +51,7 @@ final class Keys {
     if (keks.stream().anyMatch(k -> k.scheme() == KeyRefScheme.LOCAL)) {
       builder.keyWrapper(localKeyWrapper());
     }
+    PinPrompt.askIfNeeded(keks).ifPresent(builder::keyWrapper);
     keks.forEach(builder::kek);
     if (preferredRegion != null) {
       builder.preferredRegion(preferredRegion);
