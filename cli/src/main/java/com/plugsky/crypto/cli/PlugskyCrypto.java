@@ -72,6 +72,7 @@ public final class PlugskyCrypto implements Runnable {
         .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
         .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
         .setColorScheme(CommandLine.Help.defaultColorScheme(Terminal.stdoutAnsi()))
+        .setUsageHelpAutoWidth(true)
         .setParameterExceptionHandler(new Failures.UsageHandler(verbose))
         .setExecutionExceptionHandler(new Failures.ExecutionHandler(verbose))
         .setExitCodeExceptionMapper(ExitCodes::of);

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Compares two JMH JSON results of the same benchmarks (before and after a change, or two"
           + " machines) and flags each benchmark whose throughput fell beyond the error bars: the"
-          + " interval after (score ± JMH's 99.9% error) lies wholly below the interval before."
+          + " interval after (score ± JMH's 99.9%% error) lies wholly below the interval before."
     },
     footerHeading = "%n",
     footer = {
