@@ -23,6 +23,7 @@ class SelfTestCommandTest {
         .contains("native: available", "jdk: available", "bc-fips: available", "accp: available", "conscrypt: available")
         .contains("byte[] under 256 B: native", "byte[] 256 B to 64 KiB: jdk", "direct buffers from 8 KiB: conscrypt")
         .contains("  native: ok")
+        .containsPattern("AeadEngine\\[native on (OpenSSL|AWS-LC|BoringSSL)")
         .endsWith("selftest: PASS\n");
   }
 

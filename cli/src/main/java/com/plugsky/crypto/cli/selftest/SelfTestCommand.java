@@ -27,9 +27,10 @@ import picocli.CommandLine.Spec;
     name = "selftest",
     mixinStandardHelpOptions = true,
     description = {
-      "Lists every AES-256-GCM engine found and runs its known-answer test, shows which engine"
-          + " serves each message size and buffer kind, round-trips a message on each, and"
-          + " reports the FIPS-approved engines."
+      "Lists every AES-256-GCM engine found and runs its known-answer test, names what each runs"
+          + " on (JCA provider version, libcrypto build), shows which engine serves each message"
+          + " size and buffer kind, round-trips a message on each, and reports the FIPS-approved"
+          + " engines."
     },
     footerHeading = "%n",
     footer = {
@@ -74,6 +75,9 @@ public final class SelfTestCommand implements Callable<Integer> {
     for (EngineStatus status : Engines.status()) {
       out.println("  " + status.describe());
     }
+    // Each engine names what it runs on: the JCA provider and version, or the libcrypto build.
+    out.println("Implementations:");
+    Engines.available().forEach(engine -> out.println("  " + engine));
     out.println("Default routing:");
     AeadRouting.measured().describe().forEach(rule -> out.println("  " + rule));
     return ExitCodes.OK;

@@ -136,9 +136,9 @@ class PlugskyCryptoIT {
       assertThat(System.nanoTime()).as("no partial output appeared").isLessThan(deadline);
       Thread.sleep(50);
     }
-    // SIGTERM, as Ctrl-C or a supervisor would stop it; standard input stays open until it is gone,
-    // so the command cannot mistake the stop for the end of its input.
-    process.destroy();
+    // SIGTERM, as a supervisor would stop it. Through the handle, because Process.destroy() also
+    // closes the pipe, and the command could read that end of input before the signal arrives.
+    process.toHandle().destroy();
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     try {
       stdin.close();
