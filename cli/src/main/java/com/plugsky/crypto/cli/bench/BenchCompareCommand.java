@@ -1,6 +1,7 @@
 package com.plugsky.crypto.cli.bench;
 
 import com.plugsky.crypto.cli.ExitCodes;
+import com.plugsky.crypto.cli.UserError;
 import com.plugsky.crypto.cli.bench.report.BenchmarkReport;
 import com.plugsky.crypto.cli.bench.report.Comparison;
 import java.io.IOException;
@@ -42,6 +43,9 @@ final class BenchCompareCommand implements Callable<Integer> {
     Comparison comparison =
         Comparison.of(
             BenchmarkReport.load(before), before.toString(), BenchmarkReport.load(after), after.toString());
+    if (comparison.compared() == 0) {
+      throw new UserError(before + " and " + after + " share no benchmark (same names and parameters)");
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.print(comparison.markdown());
     out.flush();

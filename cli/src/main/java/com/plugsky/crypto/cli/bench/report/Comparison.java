@@ -58,6 +58,11 @@ public final class Comparison {
     return new Comparison(before, beforeName, after, afterName);
   }
 
+  /** How many benchmarks both results hold. */
+  public int compared() {
+    return lines.size();
+  }
+
   public long regressions() {
     return lines.stream().filter(l -> l.verdict() == Verdict.REGRESSION).count();
   }
