@@ -88,7 +88,7 @@ public final class DecryptCommand implements Callable<Integer> {
       in.reset();
       EncryptionContext expected = Keys.expectedContext(header, context);
       List<KeyRef> keks = keys.isEmpty() ? Keys.localKeksOf(header) : keys;
-      Envelope envelope = Keys.envelope(keks, region).build();
+      Envelope envelope = Keys.envelope(keks, region, List.of()).build();
       try (DecryptingInputStream plaintext = envelope.decryptingStream(in, expected)) {
         plaintext.transferTo(out.stream());
         if (in.read() != -1) {

@@ -77,7 +77,7 @@ public final class EncryptCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     List<KeyRef> keks = keys.isEmpty() ? List.of(KeyRef.parse(Keys.DEFAULT_KEK)) : keys;
-    Envelope envelope = Keys.envelope(keks, null).build();
+    Envelope envelope = Keys.envelope(keks, null, List.of()).build();
     try (Input in = Input.open(input, "encrypt");
         Output out = output == null ? Output.stdout(true) : Output.file(output, force)) {
       try (OutputStream encrypting = envelope.encryptingStream(out.stream(), Keys.context(context))) {

@@ -45,13 +45,18 @@ final class Keys {
     return builder.build();
   }
 
-  /** An Envelope that wraps under (and opens with) {@code keks}, in that order. */
-  static Envelope.Builder envelope(List<KeyRef> keks, String preferredRegion) {
+  /**
+   * An Envelope that wraps under (and opens with) {@code keks}, in that order; {@code rewrapTo}
+   * are the KEKs a rewrap will wrap under, whose wrappers are configured too.
+   */
+  static Envelope.Builder envelope(List<KeyRef> keks, String preferredRegion, List<KeyRef> rewrapTo) {
     Envelope.Builder builder = Envelope.builder();
-    if (keks.stream().anyMatch(k -> k.scheme() == KeyRefScheme.LOCAL)) {
+    List<KeyRef> used = new ArrayList<>(keks);
+    used.addAll(rewrapTo);
+    if (used.stream().anyMatch(k -> k.scheme() == KeyRefScheme.LOCAL)) {
       builder.keyWrapper(localKeyWrapper());
     }
-    PinPrompt.askIfNeeded(keks).ifPresent(builder::keyWrapper);
+    PinPrompt.askIfNeeded(used).ifPresent(builder::keyWrapper);
     keks.forEach(builder::kek);
     if (preferredRegion != null) {
       builder.preferredRegion(preferredRegion);

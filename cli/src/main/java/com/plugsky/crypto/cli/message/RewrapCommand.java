@@ -117,8 +117,9 @@ public final class RewrapCommand implements Callable<Integer> {
       in.reset();
       EncryptionContext expected = Keys.expectedContext(header, context);
       List<KeyRef> openers = keys.isEmpty() ? Keys.localKeksOf(header) : keys;
-      Envelope envelope = Keys.envelope(openers, region).build();
-      envelope.rewrap(in, out.stream(), expected, wrappingsAfter(header));
+      List<KeyRef> after = wrappingsAfter(header);
+      Envelope envelope = Keys.envelope(openers, region, after).build();
+      envelope.rewrap(in, out.stream(), expected, after);
       out.commit();
     }
     return ExitCodes.OK;
