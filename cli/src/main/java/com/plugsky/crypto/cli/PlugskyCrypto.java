@@ -1,45 +1,100 @@
 package com.plugsky.crypto.cli;
 
+import com.plugsky.crypto.cli.bench.BenchCommand;
+import com.plugsky.crypto.cli.message.DecryptCommand;
+import com.plugsky.crypto.cli.message.EncryptCommand;
+import com.plugsky.crypto.cli.message.InspectCommand;
+import com.plugsky.crypto.cli.message.RewrapCommand;
+import com.plugsky.crypto.cli.selftest.SelfTestCommand;
+import com.plugsky.crypto.cli.terminal.Terminal;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Entry point of the {@code plugsky-crypto} command. Exit codes: 0 ok, 1 crypto failure, 2 usage, 3 unavailable. */
-public final class PlugskyCrypto {
-  static final int OK = 0;
-  static final int USAGE = 2;
+/**
+ * Entry point of the {@code plugsky-crypto} command. Each command is one class listed in {@code
+ * subcommands}; a new command (hsm-check, tls serve) is one more class and one more entry.
+ */
+@Command(
+    name = "plugsky-crypto",
+    mixinStandardHelpOptions = true,
+    versionProvider = PlugskyCrypto.Version.class,
+    description = "Envelope encryption under local, HSM and KMS keys, benchmarks and self-tests.",
+    subcommands = {
+      EncryptCommand.class,
+      DecryptCommand.class,
+      InspectCommand.class,
+      RewrapCommand.class,
+      BenchCommand.class,
+      SelfTestCommand.class,
+      CompletionCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footerHeading = "%n",
+    footer = {
+      "Examples:",
+      "  echo hi | plugsky-crypto encrypt | plugsky-crypto decrypt",
+      "  plugsky-crypto encrypt --key local:orders --context tenant=acme -o orders.pse orders.csv",
+      "  plugsky-crypto inspect --json orders.pse",
+      "  plugsky-crypto selftest",
+      "",
+      ExitCodes.FOOTER
+    })
+public final class PlugskyCrypto implements Runnable {
+  static final String VERBOSE = "--verbose";
 
-  private PlugskyCrypto() {}
+  @Spec CommandSpec spec;
+
+  // Read before parsing (see run), declared here so that --help lists it and parsing accepts it.
+  @Option(
+      names = VERBOSE,
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "On failure, print the cause chain and stack trace as well as the one-line error.")
+  boolean verbose;
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+    System.exit(run(args, out, err));
   }
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-      out.print(usage());
-      return args.length == 0 ? USAGE : OK;
+  /** Runs one command line and returns its exit code (see {@link ExitCodes}). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    boolean verbose = Arrays.asList(args).contains(VERBOSE);
+    CommandLine commandLine = new CommandLine(new PlugskyCrypto());
+    commandLine
+        .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
+        .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
+        .setColorScheme(CommandLine.Help.defaultColorScheme(Terminal.stdoutAnsi()))
+        .setUsageHelpAutoWidth(true)
+        .setParameterExceptionHandler(new Failures.UsageHandler(verbose))
+        .setExecutionExceptionHandler(new Failures.ExecutionHandler(verbose))
+        .setExitCodeExceptionMapper(ExitCodes::of);
+    // bench passes JMH's options (-p, -prof, -f, ...) through after the families.
+    commandLine.getSubcommands().get("bench").setUnmatchedOptionsArePositionalParams(true);
+    return commandLine.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command");
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = PlugskyCrypto.class.getPackage().getImplementationVersion();
+      return new String[] {
+        "plugsky-crypto " + (version == null ? "(development build)" : version),
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"
+      };
     }
-    return switch (args[0]) {
-      case "selftest" -> SelfTest.run(Arrays.copyOfRange(args, 1, args.length), out, err);
-      default -> {
-        err.println("plugsky-crypto: unknown command '" + args[0] + "'; try --help");
-        yield USAGE;
-      }
-    };
-  }
-
-  static String usage() {
-    return """
-        Usage: plugsky-crypto COMMAND [OPTIONS]
-
-        Commands:
-          selftest [--require ENGINE,...] [--fips]
-                   Lists every AES-256-GCM engine found, runs its known-answer test, shows which
-                   engine serves each message size and buffer kind, and round-trips a message on
-                   each. Exits 3 when an engine named by --require (or, with --fips, any
-                   FIPS-approved engine) is unavailable, 1 when a round trip fails.
-
-        Exit codes: 0 ok, 1 crypto failure, 2 usage, 3 unavailable backend.
-        """;
   }
 }

@@ -1,4 +1,4 @@
-package com.plugsky.crypto.bench.report;
+package com.plugsky.crypto.cli.bench.report;
 
 import java.util.ArrayList;
 import java.util.List;

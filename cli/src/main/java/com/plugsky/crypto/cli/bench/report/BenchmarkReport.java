@@ -1,12 +1,9 @@
-package com.plugsky.crypto.bench.report;
+package com.plugsky.crypto.cli.bench.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,8 +28,8 @@ import java.util.stream.Collectors;
  * parameter is the payload in bytes per operation, from which MB/s (10<sup>6</sup> bytes/s)
  * follow. The family is the benchmark's package (e.g. {@code aesgcm}); the operation its method.
  *
- * <p>Usage: {@code BenchmarkReport RESULT.json [--openssl SPEED.txt]}; the markdown goes to
- * standard output.
+ * <p>{@code plugsky-crypto bench report RESULT.json [--openssl SPEED.txt]} prints it; {@link
+ * SvgChart} draws the same measurements and {@link Comparison} diffs two results.
  */
 public final class BenchmarkReport {
   static final String OURS_PARAM = "engine";
@@ -101,34 +98,31 @@ public final class BenchmarkReport {
     }
   }
 
-  public static void main(String[] args) throws IOException {
-    Path results = null;
-    Path openssl = null;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--openssl") && i + 1 < args.length) {
-        openssl = Path.of(args[++i]);
-      } else if (results == null && !args[i].startsWith("-")) {
-        results = Path.of(args[i]);
-      } else {
-        System.err.println("usage: BenchmarkReport RESULT.json [--openssl SPEED.txt]");
-        System.exit(2);
-      }
+  /** Reads a JMH JSON result file. */
+  public static BenchmarkReport load(Path results) throws IOException {
+    JsonNode tree;
+    try {
+      tree = new ObjectMapper().readTree(results.toFile());
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(results + " is not JSON: " + e.getOriginalMessage());
     }
-    if (results == null) {
-      System.err.println("usage: BenchmarkReport RESULT.json [--openssl SPEED.txt]");
-      System.exit(2);
-    }
-    PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-    stdout.print(render(results, openssl));
-    stdout.flush();
+    return new BenchmarkReport(tree, results.getFileName().toString());
+  }
+
+  List<Measurement> measurements() {
+    return List.copyOf(measurements);
+  }
+
+  /** The families in the results (benchmark package names, e.g. {@code aesgcm}), sorted. */
+  public List<String> families() {
+    return measurements.stream().map(m -> m.row().family()).distinct().sorted().toList();
   }
 
   /** The markdown report of a JMH JSON file, with the openssl comparison when a speed file is given. */
   public static String render(Path results, Path opensslSpeed) throws IOException {
-    JsonNode tree = new ObjectMapper().readTree(results.toFile());
     List<OpensslSpeed.Sample> openssl =
         opensslSpeed == null ? List.of() : OpensslSpeed.parse(Files.readAllLines(opensslSpeed));
-    return new BenchmarkReport(tree, results.getFileName().toString()).markdown(openssl);
+    return load(results).markdown(openssl);
   }
 
   private Optional<Measurement> read(JsonNode entry) {
@@ -185,7 +179,8 @@ public final class BenchmarkReport {
     };
   }
 
-  private String markdown(List<OpensslSpeed.Sample> openssl) {
+  /** The markdown report, with the openssl comparison when {@code openssl} is not empty. */
+  public String markdown(List<OpensslSpeed.Sample> openssl) {
     StringBuilder out = new StringBuilder();
     out.append("# Benchmark report\n\n");
     header(out);
@@ -270,7 +265,7 @@ public final class BenchmarkReport {
         + " `default` Aead (what Engines.newAead gives a service) when it was measured, else our fastest engine.";
   }
 
-  private static List<Implementation> columns(List<Measurement> results) {
+  static List<Implementation> columns(List<Measurement> results) {
     SequencedSet<Implementation> seen = new LinkedHashSet<>();
     results.forEach(m -> seen.add(m.implementation()));
     List<Implementation> ordered = new ArrayList<>(seen);
@@ -284,7 +279,7 @@ public final class BenchmarkReport {
     return ordered;
   }
 
-  private static Map<RowKey, Map<Implementation, Measurement>> rows(List<Measurement> results) {
+  static Map<RowKey, Map<Implementation, Measurement>> rows(List<Measurement> results) {
     Map<RowKey, Map<Implementation, Measurement>> rows =
         new TreeMap<>(
             Comparator.comparing((RowKey r) -> operationRank(r.operation()))
@@ -339,6 +334,11 @@ public final class BenchmarkReport {
       header.add("ours / best peer");
       align.add("---:");
     }
+    Optional<Implementation> baseline = throughput ? jdkBaseline(columns) : Optional.empty();
+    if (baseline.isPresent()) {
+      header.add("ours / " + baseline.get().name());
+      align.add("---:");
+    }
     line(out, header);
     line(out, align);
     for (Map.Entry<RowKey, Map<Implementation, Measurement>> row : rows.entrySet()) {
@@ -358,6 +358,7 @@ public final class BenchmarkReport {
       if (ratio) {
         cells.add(ratioCell(row.getValue().values()));
       }
+      baseline.ifPresent(jdk -> cells.add(baselineCell(row.getValue(), jdk)));
       line(out, cells);
     }
   }
@@ -383,20 +384,51 @@ public final class BenchmarkReport {
         : String.format(Locale.ROOT, "%.1f B/op", m.bytesAllocatedPerOp());
   }
 
-  private static String ratioCell(Iterable<Measurement> row) {
-    Measurement bestOurs = null;
-    Measurement bestPeer = null;
-    boolean defaultMeasured = false;
-    for (Measurement m : row) {
-      boolean isDefault = m.implementation().side() == Side.OURS && m.implementation().name().equals("default");
-      if (isDefault) {
-        bestOurs = m;
-        defaultMeasured = true;
-      } else if (!defaultMeasured
-          && m.implementation().side() == Side.OURS
-          && (bestOurs == null || m.opsPerSecond() > bestOurs.opsPerSecond())) {
-        bestOurs = m;
+  /**
+   * What the JDK alone gives a service, which the report and the chart divide by: our {@code jdk}
+   * engine, else the raw SunJCE peer.
+   */
+  static Optional<Implementation> jdkBaseline(List<Implementation> columns) {
+    for (Implementation candidate :
+        List.of(new Implementation("jdk", Side.OURS), new Implementation("sunjce", Side.PEER))) {
+      if (columns.contains(candidate)) {
+        return Optional.of(candidate);
       }
+    }
+    return Optional.empty();
+  }
+
+  private static String baselineCell(Map<Implementation, Measurement> row, Implementation baseline) {
+    Measurement jdk = row.get(baseline);
+    Measurement ours = bestOurs(row.values());
+    if (jdk == null || ours == null) {
+      return "-";
+    }
+    return String.format(
+        Locale.ROOT, "%.2f (%s)", ours.opsPerSecond() / jdk.opsPerSecond(), ours.implementation().name());
+  }
+
+  /** The {@code default} Aead when it was measured, else our fastest engine in the row. */
+  static Measurement bestOurs(Iterable<Measurement> row) {
+    Measurement best = null;
+    for (Measurement m : row) {
+      if (m.implementation().side() != Side.OURS) {
+        continue;
+      }
+      if (m.implementation().name().equals("default")) {
+        return m;
+      }
+      if (best == null || m.opsPerSecond() > best.opsPerSecond()) {
+        best = m;
+      }
+    }
+    return best;
+  }
+
+  private static String ratioCell(Iterable<Measurement> row) {
+    Measurement bestOurs = bestOurs(row);
+    Measurement bestPeer = null;
+    for (Measurement m : row) {
       if (m.implementation().side() == Side.PEER && (bestPeer == null || m.opsPerSecond() > bestPeer.opsPerSecond())) {
         bestPeer = m;
       }
@@ -461,7 +493,7 @@ public final class BenchmarkReport {
     out.append('\n');
   }
 
-  private static String describe(Map<String, String> params) {
+  static String describe(Map<String, String> params) {
     return params.isEmpty()
         ? "all"
         : params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
