@@ -1,12 +1,14 @@
 package com.plugsky.crypto.cli;
 
 import com.plugsky.crypto.cli.bench.BenchCommand;
+import com.plugsky.crypto.cli.hsm.HsmCheckCommand;
 import com.plugsky.crypto.cli.message.DecryptCommand;
 import com.plugsky.crypto.cli.message.EncryptCommand;
 import com.plugsky.crypto.cli.message.InspectCommand;
 import com.plugsky.crypto.cli.message.RewrapCommand;
 import com.plugsky.crypto.cli.selftest.SelfTestCommand;
 import com.plugsky.crypto.cli.terminal.Terminal;
+import com.plugsky.crypto.cli.tls.TlsCommand;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * Entry point of the {@code plugsky-crypto} command. Each command is one class listed in {@code
- * subcommands}; a new command (hsm-check, tls serve) is one more class and one more entry.
+ * subcommands}; a new command is one more class and one more entry.
  */
 @Command(
     name = "plugsky-crypto",
@@ -31,6 +33,8 @@ import picocli.CommandLine.Spec;
       DecryptCommand.class,
       InspectCommand.class,
       RewrapCommand.class,
+      HsmCheckCommand.class,
+      TlsCommand.class,
       BenchCommand.class,
       SelfTestCommand.class,
       CompletionCommand.class,
@@ -42,6 +46,8 @@ import picocli.CommandLine.Spec;
       "  echo hi | plugsky-crypto encrypt | plugsky-crypto decrypt",
       "  plugsky-crypto encrypt --key local:orders --context tenant=acme -o orders.pse orders.csv",
       "  plugsky-crypto inspect --json orders.pse",
+      "  plugsky-crypto hsm-check --module /usr/lib/softhsm/libsofthsm2.so --token dev --pin-source env:PIN",
+      "  plugsky-crypto tls serve --cert server.crt --key server.key",
       "  plugsky-crypto selftest",
       "",
       ExitCodes.FOOTER

@@ -8,6 +8,7 @@ import com.plugsky.crypto.engine.AeadRouting;
 import com.plugsky.crypto.engine.EngineStatus;
 import com.plugsky.crypto.engine.Engines;
 import com.plugsky.crypto.primitive.CryptoRandom;
+import com.plugsky.crypto.tls.policy.BoringSsl;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,13 +44,17 @@ import picocli.CommandLine.Spec;
           + " with --fips, any FIPS-approved engine) is unavailable."
     })
 public final class SelfTestCommand implements Callable<Integer> {
+  private static final String BORINGSSL = "boringssl";
+
   @Spec CommandSpec spec;
 
   @Option(
       names = "--require",
       split = ",",
       paramLabel = "ENGINE",
-      description = "Engines that must be available (comma-separated): jdk, native, bc-fips, accp, conscrypt.")
+      description =
+          "Engines that must be available (comma-separated): jdk, native, bc-fips, accp, conscrypt;"
+              + " boringssl for the TLS provider.")
   List<String> required = new ArrayList<>();
 
   @Option(names = "--fips", description = "Require a FIPS-approved engine.")
@@ -63,6 +68,7 @@ public final class SelfTestCommand implements Callable<Integer> {
     int exit = ExitCodes.OK;
     exit = worst(exit, engines(out));
     exit = worst(exit, roundTrips(out));
+    exit = worst(exit, tls(out, err));
     exit = worst(exit, requiredEngines(err));
     exit = worst(exit, fipsStatus(out, err));
     out.println(exit == ExitCodes.OK ? "selftest: PASS" : "selftest: FAIL");
@@ -99,6 +105,9 @@ public final class SelfTestCommand implements Callable<Integer> {
   private int requiredEngines(PrintWriter err) {
     int exit = ExitCodes.OK;
     for (String name : required) {
+      if (name.strip().equals(BORINGSSL)) {
+        continue;
+      }
       boolean available =
           Engines.available().stream().anyMatch(engine -> engine.name().equals(name.strip()));
       if (!available) {
@@ -107,6 +116,22 @@ public final class SelfTestCommand implements Callable<Integer> {
       }
     }
     return exit;
+  }
+
+  private int tls(PrintWriter out, PrintWriter err) {
+    if (BoringSsl.isAvailable()) {
+      out.println("TLS 1.3 provider: " + BoringSsl.version().orElse("BoringSSL"));
+      return ExitCodes.OK;
+    }
+    out.println(
+        "TLS 1.3 provider: JDK (BoringSSL unavailable: "
+            + BoringSsl.unavailabilityCause().map(Throwable::getMessage).orElse("unknown reason")
+            + ")");
+    if (required.stream().anyMatch(name -> name.strip().equals(BORINGSSL))) {
+      err.println("plugsky-crypto selftest: required TLS provider 'boringssl' is unavailable");
+      return ExitCodes.UNAVAILABLE;
+    }
+    return ExitCodes.OK;
   }
 
   private int fipsStatus(PrintWriter out, PrintWriter err) {

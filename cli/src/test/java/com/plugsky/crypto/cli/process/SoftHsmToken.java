@@ -92,6 +92,11 @@ final class SoftHsmToken {
     return USER_PIN;
   }
 
+  /** The file holding the user PIN (0600), for {@code pin-source=file:} and {@code --pin-source}. */
+  Path pinFile() {
+    return pinFile;
+  }
+
   private static void deleteRecursively(Path directory) throws IOException {
     if (!Files.exists(directory)) {
       return;
