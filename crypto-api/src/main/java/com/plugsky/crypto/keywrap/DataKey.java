@@ -1,6 +1,5 @@
 package com.plugsky.crypto.keywrap;
 
-import com.plugsky.crypto.InvalidInputException;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -18,16 +17,7 @@ public final class DataKey implements AutoCloseable {
   public DataKey(byte[] plaintextKey, WrappedKey wrappedKey) {
     Objects.requireNonNull(plaintextKey, "plaintextKey");
     this.wrappedKey = Objects.requireNonNull(wrappedKey, "wrappedKey");
-    if (plaintextKey.length < KeyWrapper.MIN_DATA_KEY_LENGTH
-        || plaintextKey.length > KeyWrapper.MAX_DATA_KEY_LENGTH) {
-      throw new InvalidInputException(
-          "data key must be "
-              + KeyWrapper.MIN_DATA_KEY_LENGTH
-              + ".."
-              + KeyWrapper.MAX_DATA_KEY_LENGTH
-              + " bytes, got "
-              + plaintextKey.length);
-    }
+    KeyWrapper.requireDataKeyLength(plaintextKey.length);
     this.plaintextKey = plaintextKey.clone();
   }
 

@@ -1,5 +1,6 @@
 package com.plugsky.crypto.keywrap;
 
+import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keyref.KeyRefScheme;
@@ -29,6 +30,19 @@ public interface KeyWrapper {
 
   /** Longest data key accepted: room for two 256-bit keys (e.g. AES-SIV, or key plus MAC key). */
   int MAX_DATA_KEY_LENGTH = 64;
+
+  /**
+   * Refuses a data key length outside {@value #MIN_DATA_KEY_LENGTH}..{@value
+   * #MAX_DATA_KEY_LENGTH}, the check every wrapper makes before it calls its backend.
+   *
+   * @throws InvalidInputException when {@code length} is out of range
+   */
+  static void requireDataKeyLength(int length) {
+    if (length < MIN_DATA_KEY_LENGTH || length > MAX_DATA_KEY_LENGTH) {
+      throw new InvalidInputException(
+          "data key must be " + MIN_DATA_KEY_LENGTH + ".." + MAX_DATA_KEY_LENGTH + " bytes, got " + length);
+    }
+  }
 
   /** The kind of KeyRef this wrapper serves. */
   KeyRefScheme scheme();

@@ -118,15 +118,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
     byte[] wrapKey = null;
     try {
       LocalKeyRef local = requireLocal(keyRef);
-      if (dataKey.length < MIN_DATA_KEY_LENGTH || dataKey.length > MAX_DATA_KEY_LENGTH) {
-        throw new InvalidInputException(
-            "data key must be "
-                + MIN_DATA_KEY_LENGTH
-                + ".."
-                + MAX_DATA_KEY_LENGTH
-                + " bytes, got "
-                + dataKey.length);
-      }
+      KeyWrapper.requireDataKeyLength(dataKey.length);
       byte[] salt = CryptoRandom.bytes(SALT_LENGTH);
       kek = keyFiles.readOrCreate(local.name());
       wrapKey = deriveWrapKey(kek, salt, context);

@@ -132,7 +132,7 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
         dataKey.length,
         served -> {
           AwsKmsKeyRef aws = requireAws(keyRef);
-          checkDataKeyLength(dataKey.length);
+          KeyWrapper.requireDataKeyLength(dataKey.length);
           String region = served.set(regionOf(aws));
           EncryptResponse response =
               callKms(
@@ -198,7 +198,7 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
         length,
         served -> {
           AwsKmsKeyRef aws = requireAws(keyRef);
-          checkDataKeyLength(length);
+          KeyWrapper.requireDataKeyLength(length);
           String region = served.set(regionOf(aws));
           GenerateDataKeyResponse response =
               callKms(
@@ -464,18 +464,6 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
     }
     throw new InvalidInputException(
         "the aws-kms key wrapper serves aws-kms: KeyRefs only, not " + keyRef.scheme().prefix());
-  }
-
-  private static void checkDataKeyLength(int length) {
-    if (length < MIN_DATA_KEY_LENGTH || length > MAX_DATA_KEY_LENGTH) {
-      throw new InvalidInputException(
-          "data key must be "
-              + MIN_DATA_KEY_LENGTH
-              + ".."
-              + MAX_DATA_KEY_LENGTH
-              + " bytes, got "
-              + length);
-    }
   }
 
   private static byte[] checkBlob(AwsKmsKeyRef keyRef, byte[] blob) {

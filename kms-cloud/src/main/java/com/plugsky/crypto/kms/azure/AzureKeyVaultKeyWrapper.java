@@ -146,15 +146,7 @@ public final class AzureKeyVaultKeyWrapper implements KeyWrapper {
         dataKey.length,
         () -> {
           AzureKeyVaultKeyRef azure = requireAzure(keyRef);
-          if (dataKey.length < MIN_DATA_KEY_LENGTH || dataKey.length > MAX_DATA_KEY_LENGTH) {
-            throw new InvalidInputException(
-                "data key must be "
-                    + MIN_DATA_KEY_LENGTH
-                    + ".."
-                    + MAX_DATA_KEY_LENGTH
-                    + " bytes, got "
-                    + dataKey.length);
-          }
+          KeyWrapper.requireDataKeyLength(dataKey.length);
           return new WrappedKey(keyRef, wrapChecked(azure, dataKey, context));
         });
   }

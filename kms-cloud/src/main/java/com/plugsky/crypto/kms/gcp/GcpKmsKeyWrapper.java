@@ -119,7 +119,7 @@ public final class GcpKmsKeyWrapper implements KeyWrapper, AutoCloseable {
         dataKey.length,
         () -> {
           GcpKmsKeyRef key = requireGcp(keyRef);
-          checkDataKeyLength(dataKey.length);
+          KeyWrapper.requireDataKeyLength(dataKey.length);
           return retryPolicy.call(
               "Cloud KMS encrypt under " + key, () -> encrypt(key, dataKey, context));
         });
@@ -254,18 +254,6 @@ public final class GcpKmsKeyWrapper implements KeyWrapper, AutoCloseable {
     }
     throw new InvalidInputException(
         "the Cloud KMS key wrapper serves gcp-kms: KeyRefs only, not " + keyRef.scheme().prefix());
-  }
-
-  private static void checkDataKeyLength(int length) {
-    if (length < MIN_DATA_KEY_LENGTH || length > MAX_DATA_KEY_LENGTH) {
-      throw new InvalidInputException(
-          "data key must be "
-              + MIN_DATA_KEY_LENGTH
-              + ".."
-              + MAX_DATA_KEY_LENGTH
-              + " bytes, got "
-              + length);
-    }
   }
 
   @Override

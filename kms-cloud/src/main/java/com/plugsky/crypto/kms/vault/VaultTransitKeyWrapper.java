@@ -168,7 +168,7 @@ public final class VaultTransitKeyWrapper implements KeyWrapper, AutoCloseable {
         dataKey.length,
         () -> {
           VaultTransitKeyRef key = requireVault(keyRef);
-          checkDataKeyLength(dataKey.length);
+          KeyWrapper.requireDataKeyLength(dataKey.length);
           return retryPolicy.call(
               "Vault encrypt under " + key, () -> encrypt(key, dataKey, context));
         });
@@ -459,18 +459,6 @@ public final class VaultTransitKeyWrapper implements KeyWrapper, AutoCloseable {
     throw new InvalidInputException(
         "the Vault transit key wrapper serves vault-transit: KeyRefs only, not "
             + keyRef.scheme().prefix());
-  }
-
-  private static void checkDataKeyLength(int length) {
-    if (length < MIN_DATA_KEY_LENGTH || length > MAX_DATA_KEY_LENGTH) {
-      throw new InvalidInputException(
-          "data key must be "
-              + MIN_DATA_KEY_LENGTH
-              + ".."
-              + MAX_DATA_KEY_LENGTH
-              + " bytes, got "
-              + length);
-    }
   }
 
   @Override

@@ -181,15 +181,7 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
             auditSink,
             () -> {
               Pkcs11KeyRef ref = requirePkcs11(keyRef);
-              if (dataKey.length < MIN_DATA_KEY_LENGTH || dataKey.length > MAX_DATA_KEY_LENGTH) {
-                throw new InvalidInputException(
-                    "data key must be "
-                        + MIN_DATA_KEY_LENGTH
-                        + ".."
-                        + MAX_DATA_KEY_LENGTH
-                        + " bytes, got "
-                        + dataKey.length);
-              }
+              KeyWrapper.requireDataKeyLength(dataKey.length);
               HsmKey kek = keyIn(ref);
               Hsm hsm = hsmFor(ref);
               byte[] wrapped =
