@@ -90,7 +90,7 @@ class CommandLineTest {
     assertThat(run("bench", "aes")).isEqualTo(2);
     assertThat(errLines())
         .containsExactly(
-            "plugsky-crypto bench: error: unknown family 'aes'; families: aes-gcm, cold-start, envelope, all");
+            "plugsky-crypto bench: error: unknown family 'aes'; families: aes-gcm, cold-start, envelope, kms, pkcs11, tls, all");
   }
 
   @Test
