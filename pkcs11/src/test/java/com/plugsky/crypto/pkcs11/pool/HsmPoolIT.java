@@ -24,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.junit.jupiter.api.Test;
 
 /** Two SoftHSM2 tokens holding the same key behind one {@link HsmPool}. */
@@ -126,6 +128,11 @@ class HsmPoolIT {
       int threads = 2;
       int roundsAfterBenching = 20;
       AtomicBoolean benched = new AtomicBoolean();
+      // Calls hold the read side; dooming the member takes the write side, so no call is inside
+      // the token while its key and storage vanish (SoftHSM then answers such a call with
+      // CKR_MECHANISM_INVALID, a state no real outage produces). Every later call meets the
+      // failed member.
+      ReadWriteLock gate = new ReentrantReadWriteLock();
       CountDownLatch running = new CountDownLatch(threads);
       ExecutorService workers = Executors.newFixedThreadPool(threads);
       List<Future<List<String>>> results = new ArrayList<>();
@@ -144,10 +151,15 @@ class HsmPoolIT {
                     }
                     byte[] iv = CryptoRandom.bytes(12);
                     byte[] plaintext = CryptoRandom.bytes(64);
-                    Served<byte[]> sealed =
-                        pool.call(hsm -> hsm.encryptAesGcm(key, iv, plaintext, iv));
-                    Served<byte[]> opened =
-                        pool.call(hsm -> hsm.decryptAesGcm(key, iv, sealed.value(), iv));
+                    Served<byte[]> sealed;
+                    Served<byte[]> opened;
+                    gate.readLock().lock();
+                    try {
+                      sealed = pool.call(hsm -> hsm.encryptAesGcm(key, iv, plaintext, iv));
+                      opened = pool.call(hsm -> hsm.decryptAesGcm(key, iv, sealed.value(), iv));
+                    } finally {
+                      gate.readLock().unlock();
+                    }
                     if (!Arrays.equals(opened.value(), plaintext)) {
                       throw new AssertionError("a round trip returned other bytes");
                     }
@@ -159,10 +171,13 @@ class HsmPoolIT {
       }
       assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
       // The token loses its storage: the key is gone and so is its directory.
+      gate.writeLock().lock();
       try (Hsm doomed = member(SoftHsm.POOL_DOOMED)) {
         doomed.destroyKey(key);
+        SoftHsm.get().removeTokenDirectory(SoftHsm.POOL_DOOMED);
+      } finally {
+        gate.writeLock().unlock();
       }
-      SoftHsm.get().removeTokenDirectory(SoftHsm.POOL_DOOMED);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (pool.health().get("doomed") != Health.BENCHED && System.nanoTime() < deadline) {
         Thread.sleep(5);
