@@ -90,7 +90,7 @@ public final class InspectCommand implements Callable<Integer> {
     StringBuilder out = new StringBuilder();
     out.append("message id:    ").append(header.messageId()).append('\n');
     out.append("format:        version ").append(header.version()).append(", suite ").append(header.suite());
-    if (header.suite() == 1) {
+    if (header.suite() == 1 || header.suite() == 2) {
       out.append(" (AES-256-GCM frames, HKDF-SHA256, HMAC-SHA256 key commitment)");
     }
     out.append('\n');

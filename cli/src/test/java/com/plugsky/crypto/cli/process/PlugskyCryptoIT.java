@@ -81,7 +81,7 @@ class PlugskyCryptoIT {
     Result inspected = command.run("inspect", "--json", "data.pse");
     assertThat(inspected.exit()).as(inspected.stderr()).isZero();
     JsonNode header = new ObjectMapper().readTree(inspected.stdout());
-    assertThat(header.path("version").asInt()).isEqualTo(1);
+    assertThat(header.path("version").asInt()).isEqualTo(2);
     assertThat(header.path("frameSize").asInt()).isEqualTo(65536);
     assertThat(header.path("messageId").asText()).hasSize(64);
     assertThat(header.path("context").path("tenant").asText()).isEqualTo("acme");
@@ -164,7 +164,8 @@ class PlugskyCryptoIT {
   }
 
   @Test
-  void aSchemeWithoutItsModuleIsAnUnavailableBackend() {
+  void aBackendThatCannotBeConfiguredIsUnavailable() {
+    // vault-transit's wrapper is on the classpath, but nothing says where Vault is.
     Result result =
         command.run(
             "hi".getBytes(StandardCharsets.UTF_8),
@@ -174,7 +175,7 @@ class PlugskyCryptoIT {
 
     assertThat(result.exit()).as(result.stderr()).isEqualTo(3);
     assertThat(result.errLines()).hasSize(1);
-    assertThat(result.stderr()).contains("no key wrapper for vault-transit:");
+    assertThat(result.stderr()).contains("VAULT_ADDR is not set");
   }
 
   @Test
