@@ -149,19 +149,7 @@ public final class FfmHsm implements Hsm {
           refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
           try (Arena arena = Arena.ofConfined()) {
             Template template = aesKeyTemplate(arena, key).ulong(Ck.CKA_VALUE_LEN, 32);
-            MemorySegment mechanism = mechanism(arena, Ck.CKM_AES_KEY_GEN, MemorySegment.NULL, 0);
-            MemorySegment handle = arena.allocate(CK_ULONG);
-            long rv;
-            try {
-              rv =
-                  (long)
-                      ck.generateKey.invokeExact(
-                          session, mechanism, template.segment(), (long) template.count(), handle);
-            } catch (Throwable e) {
-              throw rethrow(e);
-            }
-            check("C_GenerateKey", rv, key);
-            handles.put(new Cached(key, ObjectClass.SECRET_KEY), handle.get(CK_ULONG, 0));
+            generateSecretKey(session, arena, key, template, Ck.CKM_AES_KEY_GEN);
             return null;
           }
         });
@@ -534,27 +522,33 @@ public final class FfmHsm implements Hsm {
             Template template =
                 hmacKeyTemplate(arena, key, generic ? Ck.CKK_GENERIC_SECRET : Ck.CKK_AES)
                     .ulong(Ck.CKA_VALUE_LEN, 32);
-            MemorySegment mechanism =
-                mechanism(
-                    arena,
-                    generic ? Ck.CKM_GENERIC_SECRET_KEY_GEN : Ck.CKM_AES_KEY_GEN,
-                    MemorySegment.NULL,
-                    0);
-            MemorySegment handle = arena.allocate(CK_ULONG);
-            long rv;
-            try {
-              rv =
-                  (long)
-                      ck.generateKey.invokeExact(
-                          session, mechanism, template.segment(), (long) template.count(), handle);
-            } catch (Throwable e) {
-              throw rethrow(e);
-            }
-            check("C_GenerateKey", rv, key);
-            handles.put(new Cached(key, ObjectClass.SECRET_KEY), handle.get(CK_ULONG, 0));
+            generateSecretKey(
+                session,
+                arena,
+                key,
+                template,
+                generic ? Ck.CKM_GENERIC_SECRET_KEY_GEN : Ck.CKM_AES_KEY_GEN);
             return null;
           }
         });
+  }
+
+  /** C_GenerateKey of a secret key with {@code template}, its handle cached under {@code key}. */
+  private void generateSecretKey(
+      long session, Arena arena, HsmKey key, Template template, long mechanismType) {
+    MemorySegment mechanism = mechanism(arena, mechanismType, MemorySegment.NULL, 0);
+    MemorySegment handle = arena.allocate(CK_ULONG);
+    long rv;
+    try {
+      rv =
+          (long)
+              ck.generateKey.invokeExact(
+                  session, mechanism, template.segment(), (long) template.count(), handle);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+    check("C_GenerateKey", rv, key);
+    handles.put(new Cached(key, ObjectClass.SECRET_KEY), handle.get(CK_ULONG, 0));
   }
 
   @Override
