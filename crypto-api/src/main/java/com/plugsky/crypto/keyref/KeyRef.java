@@ -113,6 +113,36 @@ public abstract sealed class KeyRef
     return Optional.empty();
   }
 
+  /**
+   * The part of the normalised URI that names the key, without how this host reaches it. Hosts that
+   * share a key may reach it differently (a PKCS#11 module path or PIN source), so messages match
+   * their KEKs by identity. Only {@code pkcs11:} has such access details (its query); every other
+   * scheme's URI is all name.
+   */
+  public String identity() {
+    return normalized;
+  }
+
+  /**
+   * Whether {@code uri}, e.g. a KeyRef read back from a message header, names the same key as this
+   * one: their {@link #identity() identities} are equal. A URI that does not parse names no key.
+   */
+  public final boolean namesSameKey(String uri) {
+    Objects.requireNonNull(uri, "uri");
+    if (normalized.equals(uri)) {
+      return true;
+    }
+    String prefix = scheme().prefix();
+    if (!uri.regionMatches(true, 0, prefix, 0, prefix.length())) {
+      return false;
+    }
+    try {
+      return identity().equals(parse(uri).identity());
+    } catch (InvalidInputException e) {
+      return false;
+    }
+  }
+
   /** The normalised URI; holds no secret. */
   @Override
   public final String toString() {

@@ -121,6 +121,14 @@ public final class Pkcs11KeyRef extends KeyRef {
     return KeyRefScheme.PKCS11;
   }
 
+  /** The path attributes: the query (module, PIN source or value) says how to reach the key. */
+  @Override
+  public String identity() {
+    String uri = toString();
+    int query = uri.indexOf('?');
+    return query < 0 ? uri : uri.substring(0, query);
+  }
+
   /**
    * A textual path attribute by its RFC 7512 name, e.g. {@code token}, {@code object}, {@code
    * type}, {@code slot-id}.

@@ -34,6 +34,17 @@ class KeyRefTest {
   }
 
   @Test
+  void outsidePkcs11TheWholeUriIsTheKeysIdentity() {
+    KeyRef alias = KeyRef.parse("aws-kms:alias/a?region=eu-west-1");
+
+    assertThat(alias.identity()).isEqualTo(alias.toString());
+    assertThat(alias.namesSameKey("AWS-KMS:alias/a?region=eu-west-1")).isTrue();
+    assertThat(alias.namesSameKey("aws-kms:alias/a?region=us-east-1")).isFalse();
+    assertThat(alias.namesSameKey("aws-kms:alias/a")).isFalse();
+    assertThat(alias.namesSameKey("aws-kms:not an alias")).isFalse();
+  }
+
+  @Test
   void differentKeysAreNotEqual() {
     assertThat(KeyRef.parse("local:a")).isNotEqualTo(KeyRef.parse("local:b"));
     assertThat(KeyRef.parse("aws-kms:alias/a"))

@@ -33,6 +33,23 @@ class Pkcs11KeyRefTest {
   }
 
   @Test
+  void identityIsThePathWithoutHowToReachTheKey() {
+    KeyRef ref =
+        KeyRef.parse(
+            "pkcs11:token=hsm1;object=kek;type=secret-key?pin-source=env:PIN&module-path=/usr/lib/p11.so");
+
+    assertThat(ref.identity()).isEqualTo("pkcs11:token=hsm1;object=kek;type=secret-key");
+    assertThat(ref.namesSameKey("pkcs11:token=hsm1;object=kek;type=secret-key?pin-source=file:/run/pin"))
+        .isTrue();
+    assertThat(ref.namesSameKey("PKCS11:type=secret-key;object=kek;token=hsm1")).isTrue();
+    assertThat(ref.namesSameKey("pkcs11:token=hsm1;object=other;type=secret-key?pin-source=env:PIN"))
+        .isFalse();
+    assertThat(ref.namesSameKey("pkcs11:token=hsm2;object=kek;type=secret-key")).isFalse();
+    assertThat(ref.namesSameKey("pkcs11:token=hsm1;object=kek;vendor-x=1")).isFalse();
+    assertThat(ref.namesSameKey("local:kek")).isFalse();
+  }
+
+  @Test
   void rfcCertificateExampleIsReorderedAndDecoded() {
     Pkcs11KeyRef ref =
         (Pkcs11KeyRef)

@@ -378,8 +378,7 @@ public final class Envelope {
   }
 
   private static Optional<Header.Entry> entryFor(Header header, KeyRef keyRef) {
-    String name = keyRef.toString();
-    return header.entries().stream().filter(e -> e.keyRef().equals(name)).findFirst();
+    return header.entries().stream().filter(e -> keyRef.namesSameKey(e.keyRef())).findFirst();
   }
 
   /** Reads the header of {@code message} without any key. */
@@ -470,8 +469,7 @@ public final class Envelope {
     String headerHash = keys.headerHashForAudit(header);
     for (KeyRef kek : decryptionOrder) {
       String name = kek.toString();
-      Optional<Header.Entry> entry =
-          header.entries().stream().filter(e -> e.keyRef().equals(name)).findFirst();
+      Optional<Header.Entry> entry = entryFor(header, kek);
       if (entry.isEmpty()) {
         continue;
       }

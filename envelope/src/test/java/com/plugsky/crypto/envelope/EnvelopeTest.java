@@ -12,6 +12,7 @@ import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditEvent.Outcome;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.keyref.KeyRef;
+import com.plugsky.crypto.keyref.KeyRefScheme;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,6 +223,32 @@ class EnvelopeTest {
 
     assertThat(result.openedBy()).isEqualTo(euKek);
     assertThat(kms.unwrapsBy()).containsExactly(euKek);
+  }
+
+  @Test
+  void aHostReachingTheSameHsmKeyDifferentlyOpensTheMessage() {
+    FakeRegionalWrapper hsm = new FakeRegionalWrapper(KeyRefScheme.PKCS11);
+    KeyRef writerKek =
+        KeyRef.parse("pkcs11:token=hsm1;object=kek;type=secret-key?pin-source=env:WRITER_PIN");
+    KeyRef readerKek =
+        KeyRef.parse(
+            "pkcs11:token=hsm1;object=kek;type=secret-key?pin-source=file:/run/pin&module-path=/opt/p11.so");
+    byte[] message = Envelope.builder().keyWrapper(hsm).kek(writerKek).build().encrypt(PLAINTEXT, CONTEXT);
+    Envelope reader = Envelope.builder().keyWrapper(hsm).kek(readerKek).build();
+
+    DecryptionResult result = reader.decryptWithDetails(message, CONTEXT);
+
+    assertThat(result.plaintext()).isEqualTo(PLAINTEXT);
+    assertThat(result.openedBy()).isEqualTo(readerKek);
+    assertThat(hsm.unwrapsBy()).containsExactly(readerKek);
+    Envelope otherKey =
+        Envelope.builder()
+            .keyWrapper(hsm)
+            .kek(KeyRef.parse("pkcs11:token=hsm1;object=other;type=secret-key?pin-source=env:WRITER_PIN"))
+            .build();
+    assertThatThrownBy(() -> otherKey.decrypt(message, CONTEXT))
+        .isInstanceOf(AuthenticationFailedException.class)
+        .hasMessageContaining("configured for none of them");
   }
 
   @Test

@@ -17,20 +17,29 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An in-memory stand-in for a regional KMS (aws-kms: KeyRefs carry a region), so that region
- * preference can be tested without a cloud account: one random KEK per KeyRef, AES-KWP under a key
- * derived from it and the context, and a record of which KeyRefs were asked to unwrap, to generate a
- * data key and to rewrap.
+ * preference can be tested without a cloud account: one random KEK per key identity, AES-KWP under a
+ * key derived from it and the context, and a record of which KeyRefs were asked to unwrap, to
+ * generate a data key and to rewrap. Another scheme may be given to stand in for its backend.
  */
 final class FakeRegionalWrapper implements KeyWrapper {
   private final SymmetricPrimitives primitives = Engines.defaultEngine().primitives();
-  private final Map<KeyRef, byte[]> keks = new ConcurrentHashMap<>();
+  private final KeyRefScheme scheme;
+  private final Map<String, byte[]> keks = new ConcurrentHashMap<>();
   private final List<KeyRef> unwrapsBy = new CopyOnWriteArrayList<>();
   private final List<KeyRef> generatesBy = new CopyOnWriteArrayList<>();
   private final List<List<KeyRef>> rewraps = new CopyOnWriteArrayList<>();
 
+  FakeRegionalWrapper() {
+    this(KeyRefScheme.AWS_KMS);
+  }
+
+  FakeRegionalWrapper(KeyRefScheme scheme) {
+    this.scheme = scheme;
+  }
+
   @Override
   public KeyRefScheme scheme() {
-    return KeyRefScheme.AWS_KMS;
+    return scheme;
   }
 
   @Override
@@ -72,7 +81,7 @@ final class FakeRegionalWrapper implements KeyWrapper {
   }
 
   private byte[] wrapKey(KeyRef keyRef, EncryptionContext context) {
-    byte[] kek = keks.computeIfAbsent(keyRef, k -> CryptoRandom.bytes(32));
+    byte[] kek = keks.computeIfAbsent(keyRef.identity(), k -> CryptoRandom.bytes(32));
     return primitives.hkdfSha256(kek, new byte[0], context.encoded(), 32);
   }
 }
