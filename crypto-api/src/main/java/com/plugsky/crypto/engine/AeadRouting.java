@@ -30,7 +30,11 @@ public final class AeadRouting {
   private static final List<String> LARGE_ARRAYS = List.of("accp", "jdk", "native");
   private static final List<String> SMALL_DIRECT = List.of("native", "accp", "jdk");
   private static final List<String> LARGE_DIRECT = List.of("conscrypt", "accp", "native", "jdk");
-  private static final List<String> JDK_STAND_INS = List.of("accp", "native", "conscrypt", "bc-fips");
+  /** Stand-ins for the JDK while it warms up: OpenSSL 3.0 leads on short arrays, ACCP on long ones. */
+  private static final List<String> SHORT_STAND_INS = List.of("native", "accp", "conscrypt", "bc-fips");
+  private static final List<String> LONG_STAND_INS = List.of("accp", "native", "conscrypt", "bc-fips");
+  /** Messages below this size take the short stand-in. */
+  static final int STAND_IN_CROSSOVER = 8 * 1024;
 
   public static final String WARMUP_PROPERTY = "plugsky.crypto.warmup";
 
@@ -40,6 +44,8 @@ public final class AeadRouting {
   private final AeadEngine smallDirect;
   private final AeadEngine largeDirect;
   private final JdkWarmup warmup;
+  private final AeadEngine shortStandIn;
+  private final AeadEngine longStandIn;
 
   private AeadRouting(List<AeadEngine> available, boolean warmUp) {
     this.smallArrays = first(SMALL_ARRAYS, available);
@@ -48,8 +54,12 @@ public final class AeadRouting {
     this.smallDirect = first(SMALL_DIRECT, available);
     this.largeDirect = first(LARGE_DIRECT, available);
     Optional<AeadEngine> jdk = rules().stream().filter(AeadRouting::isJdk).findFirst();
-    Optional<AeadEngine> standIn = preferred(JDK_STAND_INS, available);
-    this.warmup = warmUp && jdk.isPresent() && standIn.isPresent() ? JdkWarmup.start(jdk.get(), standIn.get()) : null;
+    Optional<AeadEngine> shortStandIn = preferred(SHORT_STAND_INS, available);
+    Optional<AeadEngine> longStandIn = preferred(LONG_STAND_INS, available);
+    boolean warming = warmUp && jdk.isPresent() && shortStandIn.isPresent();
+    this.warmup = warming ? JdkWarmup.start(jdk.get()) : null;
+    this.shortStandIn = warming ? shortStandIn.get() : null;
+    this.longStandIn = warming ? longStandIn.get() : null;
   }
 
   /** The routing over the engines that loaded in this JVM. */
@@ -68,7 +78,7 @@ public final class AeadRouting {
   /** The engine for a message of {@code size} plaintext bytes in a heap array or a direct buffer. */
   public AeadEngine engineFor(int size, boolean direct) {
     AeadEngine rule = ruleFor(size, direct);
-    return isJdk(rule) && !jdkWarm() ? warmup.standIn() : rule;
+    return isJdk(rule) && !jdkWarm() ? standInFor(size) : rule;
   }
 
   /** The engine the measured rule names, whether or not the JDK is warm yet. */
@@ -87,9 +97,9 @@ public final class AeadRouting {
     return warmup == null || warmup.isDone();
   }
 
-  /** The engine serving the JDK's rules until it is warm; null when no warm-up runs. */
-  AeadEngine standIn() {
-    return warmup == null ? null : warmup.standIn();
+  /** The engine serving the JDK's rules for this size until it is warm; null when no warm-up runs. */
+  AeadEngine standInFor(int size) {
+    return size < STAND_IN_CROSSOVER ? shortStandIn : longStandIn;
   }
 
   /** The distinct engines this routing can pick. */
@@ -97,7 +107,8 @@ public final class AeadRouting {
     List<AeadEngine> distinct = new ArrayList<>();
     List<AeadEngine> candidates = new ArrayList<>(rules());
     if (warmup != null) {
-      candidates.add(warmup.standIn());
+      candidates.add(shortStandIn);
+      candidates.add(longStandIn);
     }
     for (AeadEngine engine : candidates) {
       if (!distinct.contains(engine)) {
@@ -109,7 +120,7 @@ public final class AeadRouting {
 
   /** One line per rule, for selftest output and logs. */
   public List<String> describe() {
-    String warming = warmup == null || warmup.isDone() ? "" : " (" + warmup.standIn().name() + " until the JDK's GCM is compiled)";
+    String warming = warmup == null || warmup.isDone() ? "" : " (" + standInNames() + " until the JDK's GCM is compiled)";
     return List.of(
         "byte[] under " + SMALL_ARRAY_LIMIT + " B: " + smallArrays.name() + (isJdk(smallArrays) ? warming : ""),
         "byte[] " + SMALL_ARRAY_LIMIT + " B to " + LARGE_ARRAY_FROM / 1024 + " KiB: " + mediumArrays.name()
@@ -117,6 +128,12 @@ public final class AeadRouting {
         "byte[] from " + LARGE_ARRAY_FROM / 1024 + " KiB: " + largeArrays.name() + (isJdk(largeArrays) ? warming : ""),
         "direct buffers under " + DIRECT_CROSSOVER / 1024 + " KiB: " + smallDirect.name(),
         "direct buffers from " + DIRECT_CROSSOVER / 1024 + " KiB: " + largeDirect.name());
+  }
+
+  private String standInNames() {
+    return shortStandIn == longStandIn
+        ? shortStandIn.name()
+        : shortStandIn.name() + " under " + STAND_IN_CROSSOVER / 1024 + " KiB, " + longStandIn.name() + " from it";
   }
 
   private List<AeadEngine> rules() {

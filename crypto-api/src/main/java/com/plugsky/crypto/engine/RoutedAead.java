@@ -20,7 +20,8 @@ final class RoutedAead implements Aead {
   private final Aead smallDirect;
   private final Aead largeDirect;
   private final Aead jdk;
-  private final Aead standIn;
+  private final Aead shortStandIn;
+  private final Aead longStandIn;
   /** Set once the JDK is seen warm; a racy cache of a flag that only ever turns true. */
   private boolean jdkWarm;
 
@@ -48,9 +49,10 @@ final class RoutedAead implements Aead {
         .map(Map.Entry::getValue)
         .findFirst()
         .orElse(null);
-    AeadEngine standInEngine = routing.standIn();
-    this.standIn = standInEngine == null ? null : byEngine.get(standInEngine);
-    this.jdkWarm = standIn == null || routing.jdkWarm();
+    AeadEngine shortStandInEngine = routing.standInFor(0);
+    this.shortStandIn = shortStandInEngine == null ? null : byEngine.get(shortStandInEngine);
+    this.longStandIn = shortStandInEngine == null ? null : byEngine.get(routing.standInFor(AeadRouting.STAND_IN_CROSSOVER));
+    this.jdkWarm = shortStandIn == null || routing.jdkWarm();
   }
 
   private Aead ruleAead(int size, boolean direct) {
@@ -61,19 +63,19 @@ final class RoutedAead implements Aead {
     Aead rule = plaintextLength < AeadRouting.SMALL_ARRAY_LIMIT
         ? smallArrays
         : plaintextLength < AeadRouting.LARGE_ARRAY_FROM ? mediumArrays : largeArrays;
-    return whileJdkIsCold(rule);
+    return whileJdkIsCold(rule, plaintextLength);
   }
 
   Aead forBuffers(int plaintextLength, ByteBuffer in, ByteBuffer out) {
     Objects.requireNonNull(in, "input buffer");
     Objects.requireNonNull(out, "output buffer");
     if (in.isDirect() || out.isDirect()) {
-      return whileJdkIsCold(plaintextLength < AeadRouting.DIRECT_CROSSOVER ? smallDirect : largeDirect);
+      return whileJdkIsCold(plaintextLength < AeadRouting.DIRECT_CROSSOVER ? smallDirect : largeDirect, plaintextLength);
     }
     return forArray(plaintextLength);
   }
 
-  private Aead whileJdkIsCold(Aead rule) {
+  private Aead whileJdkIsCold(Aead rule, int plaintextLength) {
     if (rule != jdk || jdkWarm) {
       return rule;
     }
@@ -81,7 +83,7 @@ final class RoutedAead implements Aead {
       jdkWarm = true;
       return rule;
     }
-    return standIn;
+    return plaintextLength < AeadRouting.STAND_IN_CROSSOVER ? shortStandIn : longStandIn;
   }
 
   @Override

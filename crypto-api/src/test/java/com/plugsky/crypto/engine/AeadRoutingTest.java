@@ -68,6 +68,25 @@ class AeadRoutingTest {
   }
 
   @Test
+  void whileTheJdkWarmsUpShortMessagesGoToOpenSslAndLongOnesToAccp() {
+    AeadEngine openSsl = new Renamed("native", Engines.named("jdk"));
+    AeadRouting routing = AeadRouting.warmingUp(List.of(Engines.named("jdk"), openSsl, Engines.named("accp")));
+
+    assertThat(routing.standInFor(1024)).isSameAs(openSsl);
+    assertThat(routing.standInFor(AeadRouting.STAND_IN_CROSSOVER - 1)).isSameAs(openSsl);
+    assertThat(routing.standInFor(AeadRouting.STAND_IN_CROSSOVER).name()).isEqualTo("accp");
+    assertThat(routing.engines()).extracting(AeadEngine::name).contains("jdk", "native", "accp");
+  }
+
+  @Test
+  void oneStandInServesAllSizesWhenOnlyOneIsPresent() {
+    AeadRouting routing = AeadRouting.warmingUp(engines("jdk", "bc-fips"));
+
+    assertThat(routing.standInFor(64).name()).isEqualTo("bc-fips");
+    assertThat(routing.standInFor(1 << 20).name()).isEqualTo("bc-fips");
+  }
+
+  @Test
   void noWarmUpWhenNothingCouldStandInForTheJdk() {
     AeadRouting routing = AeadRouting.warmingUp(engines("jdk"));
     assertThat(routing.engineFor(1 << 20, false).name()).isEqualTo("jdk");
@@ -116,6 +135,29 @@ class AeadRoutingTest {
     routed.close();
     assertThatThrownBy(() -> routed.encrypt(new byte[1], new byte[0])).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> routed.encrypt(new byte[4096], new byte[0])).isInstanceOf(IllegalStateException.class);
+  }
+
+  /** Another engine under a routing name, to place an engine this module cannot load. */
+  private record Renamed(String name, AeadEngine delegate) implements AeadEngine {
+    @Override
+    public boolean isFipsApproved() {
+      return false;
+    }
+
+    @Override
+    public Aead newAead(byte[] key) {
+      return delegate.newAead(key);
+    }
+
+    @Override
+    public com.plugsky.crypto.aead.InsecureRawGcm insecureRawGcm() {
+      return delegate.insecureRawGcm();
+    }
+
+    @Override
+    public com.plugsky.crypto.primitive.SymmetricPrimitives primitives() {
+      return delegate.primitives();
+    }
   }
 
   private static byte[] toArray(ByteBuffer buffer) {
