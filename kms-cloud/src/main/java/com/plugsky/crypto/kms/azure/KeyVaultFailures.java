@@ -10,6 +10,13 @@ import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.CryptoException;
 import com.plugsky.crypto.KeyAccessDeniedException;
 import com.plugsky.crypto.KeyUnavailableException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns what the Azure SDK throws into this library's typed failures. Messages carry the HTTP
@@ -17,7 +24,8 @@ import com.plugsky.crypto.KeyUnavailableException;
  *
  * <ul>
  *   <li>408, 429, 5xx, and anything without a response (connection refused, TLS, timeouts): {@link
- *       KeyUnavailableException}, retryable.
+ *       KeyUnavailableException}, retryable, carrying the vault's {@code Retry-After} when it sent
+ *       one so that the retry policy waits that long.
  *   <li>401, 403 (no permission, disabled key, firewall): {@link KeyAccessDeniedException}.
  *   <li>404 (no such key or version, or a deleted one): {@link KeyAccessDeniedException} as well:
  *       retrying cannot bring a key back, and a deleted key acts like a revoked one. An envelope
@@ -31,6 +39,9 @@ import com.plugsky.crypto.KeyUnavailableException;
  */
 final class KeyVaultFailures {
   private static final HttpHeaderName REQUEST_ID = HttpHeaderName.fromString("x-ms-request-id");
+  private static final HttpHeaderName RETRY_AFTER_MS = HttpHeaderName.fromString("retry-after-ms");
+  private static final HttpHeaderName X_MS_RETRY_AFTER_MS =
+      HttpHeaderName.fromString("x-ms-retry-after-ms");
 
   private KeyVaultFailures() {}
 
@@ -60,6 +71,35 @@ final class KeyVaultFailures {
         failure);
   }
 
+  /**
+   * The wait Key Vault asked for: {@code retry-after-ms} or {@code x-ms-retry-after-ms} in
+   * milliseconds, else {@code Retry-After} in seconds or as an HTTP date. An unreadable value is
+   * ignored: the backoff still applies.
+   */
+  static Optional<Duration> retryAfter(HttpResponse response) {
+    for (HttpHeaderName name : List.of(RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS)) {
+      String millis = response.getHeaderValue(name);
+      if (millis != null && millis.strip().matches("[0-9]{1,12}")) {
+        return Optional.of(Duration.ofMillis(Long.parseLong(millis.strip())));
+      }
+    }
+    String value = response.getHeaderValue(HttpHeaderName.RETRY_AFTER);
+    if (value == null) {
+      return Optional.empty();
+    }
+    String trimmed = value.strip();
+    if (trimmed.matches("[0-9]{1,9}")) {
+      return Optional.of(Duration.ofSeconds(Long.parseLong(trimmed)));
+    }
+    try {
+      Instant at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      Duration wait = Duration.between(Instant.now(), at);
+      return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+    } catch (DateTimeParseException unreadable) {
+      return Optional.empty();
+    }
+  }
+
   private static Throwable firstAzureException(Throwable failure) {
     int depth = 0;
     for (Throwable t = failure; t != null && depth < 10; t = t.getCause(), depth++) {
@@ -80,9 +120,10 @@ final class KeyVaultFailures {
             + status
             + (requestId == null ? "" : " (x-ms-request-id " + requestId + ")");
     if (status == 408 || status == 429 || status >= 500) {
-      String retryAfter = response.getHeaderValue(HttpHeaderName.RETRY_AFTER);
-      return new KeyUnavailableException(
-          said + (retryAfter == null ? "" : ", Retry-After " + retryAfter), failure);
+      Optional<Duration> retryAfter = retryAfter(response);
+      return retryAfter
+          .map(wait -> new KeyUnavailableException(said + ", retry after " + wait.toMillis() + " ms", failure, wait))
+          .orElseGet(() -> new KeyUnavailableException(said, failure));
     }
     return switch (status) {
       case 401, 403 ->

@@ -15,7 +15,10 @@ import java.util.function.Supplier;
  *
  * <p>Only failures whose {@link CryptoException#isRetryable()} is true are repeated (throttling,
  * 5xx, timeouts, connection errors, mapped by each provider to {@link KeyUnavailableException});
- * access denied, a wrong key or context, and malformed input fail on the first attempt.
+ * access denied, a wrong key or context, and malformed input fail on the first attempt. When the
+ * backend said how long to wait ({@link KeyUnavailableException#retryAfter()}, e.g. Key Vault's
+ * {@code Retry-After}), the next attempt waits at least that long, or the call gives up at once if
+ * that wait would pass the deadline.
  */
 public final class RetryPolicy {
   private final int maxAttempts;
@@ -84,14 +87,34 @@ public final class RetryPolicy {
         } else {
           first.addSuppressed(failure);
         }
-        long waitNanos = backoffNanos(attempt);
+        long askedNanos = askedWaitNanos(failure);
+        long waitNanos = Math.max(backoffNanos(attempt), askedNanos);
         long elapsedNanos = System.nanoTime() - startNanos;
-        if (attempt >= maxAttempts || elapsedNanos + waitNanos >= deadline.toNanos()) {
-          throw exhausted(operation, attempt, failure, first);
+        if (attempt >= maxAttempts) {
+          throw exhausted(operation, attempt, failure, first, "");
+        }
+        if (elapsedNanos + waitNanos >= deadline.toNanos()) {
+          String why =
+              askedNanos > 0 && askedNanos == waitNanos
+                  ? " (the backend asked to wait " + Duration.ofNanos(askedNanos).toMillis()
+                      + " ms, past the deadline of " + deadline.toMillis() + " ms)"
+                  : "";
+          throw exhausted(operation, attempt, failure, first, why);
         }
         sleep(operation, waitNanos, first);
       }
     }
+  }
+
+  /** A backend's own Retry-After: waiting less would only be throttled again. */
+  private static long askedWaitNanos(CryptoException failure) {
+    return failure instanceof KeyUnavailableException unavailable
+        ? unavailable.retryAfter().map(RetryPolicy::saturatedNanos).orElse(0L)
+        : 0L;
+  }
+
+  private static long saturatedNanos(Duration duration) {
+    return duration.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1).toNanos() : duration.toNanos();
   }
 
   private long backoffNanos(int attempt) {
@@ -112,13 +135,14 @@ public final class RetryPolicy {
   }
 
   private static CryptoException exhausted(
-      String operation, int attempts, CryptoException last, CryptoException first) {
-    if (attempts == 1) {
+      String operation, int attempts, CryptoException last, CryptoException first, String why) {
+    if (attempts == 1 && why.isEmpty()) {
       return last;
     }
+    String tries = attempts == 1 ? "1 attempt" : attempts + " attempts";
     KeyUnavailableException exhausted =
         new KeyUnavailableException(
-            operation + ": gave up after " + attempts + " attempts: " + last.getMessage(), last);
+            operation + ": gave up after " + tries + why + ": " + last.getMessage(), last);
     if (first != last) {
       exhausted.addSuppressed(first);
     }

@@ -71,7 +71,11 @@ final class LoopbackKeyVault implements AutoCloseable {
     record Hang() implements Fault {}
 
     static Fault throttled() {
-      return new Status(429, "Throttled", Optional.of("1"));
+      return throttled("0");
+    }
+
+    static Fault throttled(String retryAfter) {
+      return new Status(429, "Throttled", Optional.of(retryAfter));
     }
 
     static Fault status(int status, String code) {

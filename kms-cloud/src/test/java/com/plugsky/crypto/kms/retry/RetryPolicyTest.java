@@ -43,6 +43,46 @@ class RetryPolicyTest {
   }
 
   @Test
+  void waitsAtLeastWhatTheBackendAskedFor() {
+    AtomicInteger calls = new AtomicInteger();
+    String result =
+        policy(4)
+            .call(
+                "Decrypt",
+                () -> {
+                  if (calls.incrementAndGet() < 3) {
+                    throw new KeyUnavailableException("429", null, Duration.ofMillis(1500));
+                  }
+                  return "ok";
+                });
+
+    assertThat(result).isEqualTo("ok");
+    assertThat(waits).containsExactly(Duration.ofMillis(1500).toNanos(), Duration.ofMillis(1500).toNanos());
+  }
+
+  @Test
+  void givesUpAtOnceWhenTheAskedWaitPassesTheDeadline() {
+    RetryPolicy policy =
+        RetryPolicy.builder().maxAttempts(4).deadline(Duration.ofSeconds(2)).build(waits::add);
+    AtomicInteger calls = new AtomicInteger();
+
+    assertThatThrownBy(
+            () ->
+                policy.call(
+                    "Encrypt",
+                    () -> {
+                      calls.incrementAndGet();
+                      throw new KeyUnavailableException("429", null, Duration.ofSeconds(5));
+                    }))
+        .isInstanceOf(KeyUnavailableException.class)
+        .hasMessage(
+            "Encrypt: gave up after 1 attempt (the backend asked to wait 5000 ms, past the deadline"
+                + " of 2000 ms): 429");
+    assertThat(calls).hasValue(1);
+    assertThat(waits).isEmpty();
+  }
+
+  @Test
   void backoffGrowsExponentiallyWithFullJitterUpToTheCap() {
     RetryPolicy policy = policy(8);
     for (int run = 0; run < 50; run++) {
