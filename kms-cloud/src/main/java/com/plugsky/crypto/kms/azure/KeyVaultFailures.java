@@ -10,11 +10,8 @@ import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.CryptoException;
 import com.plugsky.crypto.KeyAccessDeniedException;
 import com.plugsky.crypto.KeyUnavailableException;
+import com.plugsky.crypto.kms.retry.RetryAfter;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 
@@ -83,21 +80,7 @@ final class KeyVaultFailures {
         return Optional.of(Duration.ofMillis(Long.parseLong(millis.strip())));
       }
     }
-    String value = response.getHeaderValue(HttpHeaderName.RETRY_AFTER);
-    if (value == null) {
-      return Optional.empty();
-    }
-    String trimmed = value.strip();
-    if (trimmed.matches("[0-9]{1,9}")) {
-      return Optional.of(Duration.ofSeconds(Long.parseLong(trimmed)));
-    }
-    try {
-      Instant at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-      Duration wait = Duration.between(Instant.now(), at);
-      return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-    } catch (DateTimeParseException unreadable) {
-      return Optional.empty();
-    }
+    return RetryAfter.parse(response.getHeaderValue(HttpHeaderName.RETRY_AFTER));
   }
 
   private static Throwable firstAzureException(Throwable failure) {

@@ -2,6 +2,7 @@ package com.plugsky.crypto.kms.vault;
 
 import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.KeyUnavailableException;
+import com.plugsky.crypto.kms.retry.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,7 +32,7 @@ final class VaultHttp implements AutoCloseable {
   private final HttpClient client;
 
   /** A status and body; the body may hold a data key in base64, so callers zero it after use. */
-  record Response(int status, byte[] body) {
+  record Response(int status, byte[] body, Optional<Duration> retryAfter) {
     boolean ok() {
       return status >= 200 && status < 300;
     }
@@ -73,7 +74,10 @@ final class VaultHttp implements AutoCloseable {
     try {
       HttpResponse<byte[]> response =
           client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      return new Response(response.statusCode(), response.body());
+      return new Response(
+          response.statusCode(),
+          response.body(),
+          RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null)));
     } catch (SSLHandshakeException e) {
       if (untrusted(e)) {
         throw new ConfigurationException(

@@ -380,7 +380,11 @@ public final class VaultTransitKeyWrapper implements KeyWrapper, AutoCloseable {
               + " this path");
     }
     if (status == 429) {
-      return new KeyUnavailableException(call + " was throttled (429)");
+      String throttled = call + " was throttled (429)";
+      return response
+          .retryAfter()
+          .map(wait -> new KeyUnavailableException(throttled + ", retry after " + wait.toMillis() + " ms", null, wait))
+          .orElseGet(() -> new KeyUnavailableException(throttled));
     }
     if (status == 412) {
       // Vault Enterprise performance standbys answer 412 until replicated state catches up.

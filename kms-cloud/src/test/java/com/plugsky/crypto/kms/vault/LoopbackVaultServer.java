@@ -67,7 +67,7 @@ final class LoopbackVaultServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Duration tokenTtl = Duration.ofHours(1);
 
-  private record Fault(int status, String error, boolean hang) {}
+  private record Fault(int status, String error, boolean hang, String retryAfter) {}
 
   private static final class TransitKey {
     final boolean derived;
@@ -153,14 +153,19 @@ final class LoopbackVaultServer implements AutoCloseable {
   /** The next {@code count} requests fail with {@code status}. */
   void failNext(int count, int status, String error) {
     for (int i = 0; i < count; i++) {
-      faults.add(new Fault(status, error, false));
+      faults.add(new Fault(status, error, false, ""));
     }
+  }
+
+  /** The next request is refused with 429 and this {@code Retry-After}, as by a rate limit quota. */
+  void throttleNext(String retryAfter) {
+    faults.add(new Fault(429, "request path \"transit/\": rate limit quota exceeded", false, retryAfter));
   }
 
   /** The next {@code count} requests never get an answer (until the server closes). */
   void hangNext(int count) {
     for (int i = 0; i < count; i++) {
-      faults.add(new Fault(0, "", true));
+      faults.add(new Fault(0, "", true, ""));
     }
   }
 
@@ -182,6 +187,9 @@ final class LoopbackVaultServer implements AutoCloseable {
         return;
       }
       if (fault != null) {
+        if (!fault.retryAfter().isEmpty()) {
+          exchange.getResponseHeaders().set("Retry-After", fault.retryAfter());
+        }
         send(exchange, fault.status(), errors(fault.error()));
         return;
       }

@@ -202,6 +202,20 @@ class VaultTransitKeyWrapperTest {
   }
 
   @Test
+  void aRateLimitQuotasRetryAfterIsWaitedOut() {
+    byte[] dataKey = CryptoRandom.bytes(32);
+    WrappedKey wrapped = wrapper.wrap(ORDERS, dataKey, ACME);
+    vault.throttleNext("1");
+
+    long started = System.nanoTime();
+    byte[] unwrapped = wrapper.unwrap(wrapped, ACME);
+
+    assertThat(unwrapped).isEqualTo(dataKey);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    assertThat(vault.requests("decrypt")).isEqualTo(2);
+  }
+
+  @Test
   void aBurstLongerThanTheAttemptsIsKeyUnavailable() {
     wrapper.wrap(ORDERS, CryptoRandom.bytes(32), ACME);
     vault.failNext(10, 503, "Vault is sealed");
