@@ -47,7 +47,14 @@ import picocli.CommandLine.Spec;
       "  cold-start  the first 200 encryptions of 1 MiB in a fresh JVM, per engine (single"
           + " shot, its own forks; no profile)",
       "  envelope    one envelope message per operation with a local KEK, data-key cache off and"
-          + " on, against the raw Aead and Tink's KmsEnvelopeAead",
+          + " on, against the raw Aead, Tink's KmsEnvelopeAead and the AWS Encryption SDK; a 1 GiB"
+          + " stream against raw bulk AES-GCM and the SDK's streams",
+      "  kms         envelope encrypt of 1 KiB through AWS KMS on a moto_server the trial starts,"
+          + " data-key cache off and on",
+      "  pkcs11      PKCS#11 operations on a SoftHSM2 token per backend (ffm, sunpkcs11, iaik), 1"
+          + " and 2 threads, then the same calls from C (jmh/pkcs11-floor.sh) as the floor",
+      "  tls         TLS 1.3 handshakes and 16 KiB records, BoringSSL vs the JDK, our contexts vs"
+          + " raw Netty, an HSM-held key vs a file key",
       "  all         every family, one result file each",
       "",
       "Profiles: full (default) " + BenchCommand.FULL + ", for numbers you publish; --quick "

@@ -25,6 +25,15 @@ class BenchCommandTest {
   }
 
   @Test
+  void theHelpNamesEveryFamily() {
+    String help = new picocli.CommandLine(new BenchCommand()).getUsageMessage();
+
+    for (String family : BenchFamily.names()) {
+      assertThat(help).containsPattern("(?m)^  " + java.util.regex.Pattern.quote(family) + " ");
+    }
+  }
+
+  @Test
   void theFullProfileIsTheDefault() {
     assertThat(new BenchCommand().jmhArguments(BenchFamily.ENVELOPE, List.of(), JSON))
         .containsSubsequence("-f", "2", "-wi", "5", "-w", "2s", "-i", "5", "-r", "2s");

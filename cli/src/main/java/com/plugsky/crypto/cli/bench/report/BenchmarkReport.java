@@ -499,8 +499,11 @@ public final class BenchmarkReport {
         : params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
   }
 
-  /** 64 -> "64 B", 1024 -> "1 KiB", 1048576 -> "1 MiB"; other sizes in bytes. */
+  /** 64 -> "64 B", 1024 -> "1 KiB", 1048576 -> "1 MiB", 2^30 -> "1 GiB"; other sizes in bytes. */
   static String size(int bytes) {
+    if (bytes >= 1 << 30 && bytes % (1 << 30) == 0) {
+      return (bytes >> 30) + " GiB";
+    }
     if (bytes >= 1 << 20 && bytes % (1 << 20) == 0) {
       return (bytes >> 20) + " MiB";
     }

@@ -103,6 +103,8 @@ class BenchmarkReportTest {
     assertThat(BenchmarkReport.size(64)).isEqualTo("64 B");
     assertThat(BenchmarkReport.size(16384)).isEqualTo("16 KiB");
     assertThat(BenchmarkReport.size(1048576)).isEqualTo("1 MiB");
+    assertThat(BenchmarkReport.size(1 << 30)).isEqualTo("1 GiB");
+    assertThat(BenchmarkReport.size(3 << 29)).isEqualTo("1536 MiB");
     assertThat(BenchmarkReport.size(1000)).isEqualTo("1000 B");
     assertThat(BenchmarkReport.sig3(1_250_000)).isEqualTo("1.25M");
     assertThat(BenchmarkReport.sig3(3_050)).isEqualTo("3.05k");
