@@ -484,7 +484,9 @@ public final class IaikHsm implements Hsm {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(publicKey, "publicKey");
     byte[] parameters = PublicKeys.ecParameters(PublicKeys.ecBits(publicKey));
-    byte[] point = PublicKeys.ecPoint(publicKey);
+    byte[] encoded = PublicKeys.ecPoint(publicKey);
+    // The wrapper DER-wraps CKA_EC_POINT itself on C_CreateObject, so it takes the bare point.
+    byte[] point = Arrays.copyOfRange(encoded, 2, encoded.length);
     refuseDuplicate(key, CKO_PUBLIC_KEY);
     AttributeVector template =
         named(
