@@ -53,8 +53,10 @@ import javax.crypto.spec.SecretKeySpec;
  * (vendor quirks come from {@link HsmConfig#quirks()}): login, the mechanism inventory against what
  * the library needs, random numbers, known-answer tests through the HSM (AES-256-GCM from the GCM
  * specification, AES key wrap with padding from RFC 5649 and against the JDK, HMAC-SHA256 from RFC
- * 4231), ECDSA P-256/P-384 and RSA-2048 signatures verified by the JDK, negative tests (modified
- * tag, other associated data, wrong key, missing key, malformed input, forged signatures), a
+ * 4231), Wycheproof vector files run through the HSM with imported keys (AES-GCM, key wrap with
+ * padding, ECDSA P-256 verification; see {@link VectorFileResult}), ECDSA P-256/P-384 and RSA-2048
+ * signatures verified by the JDK, negative tests (modified tag, other associated data, wrong key,
+ * use by a process that is not logged in, missing key, malformed input, forged signatures), a
  * concurrency test across the session pool, and ops/s per operation.
  *
  * <p>Keys it needs are created in the token under {@code hsm-check-<random>} labels and destroyed
