@@ -23,11 +23,23 @@ import java.util.concurrent.TimeUnit;
 final class LoggedOutProbe {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+  /** The probe's exit code when the token failed it; the launcher itself exits with 1. */
+  private static final int TOKEN_FAILED = 3;
+
+  private static final int USAGE = 2;
+
+  /** The second JVM could not run the probe: the check cannot tell anything about the token. */
+  static final class NotStarted extends Exception {
+    NotStarted(String message) {
+      super(message);
+    }
+  }
+
   private LoggedOutProbe() {}
 
   /** The attempts of a new process on {@code config}'s token, one per line as printed. */
   static List<String> run(HsmConfig config, HsmKey secretKey, HsmKey privateKey)
-      throws IOException, InterruptedException {
+      throws IOException, InterruptedException, NotStarted {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("--enable-native-access=ALL-UNNAMED");
@@ -36,7 +48,10 @@ final class LoggedOutProbe {
     command.add(LoggedOutProbe.class.getName());
     command.add(config.modulePath().toString());
     command.add(
-        config.tokenLabel().map(label -> "label:" + label).orElseGet(() -> "slot:" + config.slotId().orElseThrow()));
+        config
+            .tokenLabel()
+            .map(label -> "label:" + label)
+            .orElseGet(() -> "slot:" + config.slotId().orElseThrow()));
     command.add(secretKey.label().orElseThrow());
     command.add(privateKey == null ? "-" : privateKey.label().orElseThrow());
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -46,18 +61,27 @@ final class LoggedOutProbe {
       throw new IOException("the logged-out process did not finish within " + TIMEOUT);
     }
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (process.exitValue() == TOKEN_FAILED) {
+      throw new IOException("the logged-out process failed: " + output.strip());
+    }
     if (process.exitValue() != 0) {
-      throw new IOException(
-          "the logged-out process exited with " + process.exitValue() + ": " + output.strip());
+      throw new NotStarted(
+          "could not run a second JVM on this class path (exit "
+              + process.exitValue()
+              + "): "
+              + output.strip());
     }
     return output.lines().filter(line -> !line.isBlank()).toList();
   }
 
-  /** Arguments: module path, {@code label:L} or {@code slot:N}, secret key label, private key label or {@code -}. */
+  /**
+   * Arguments: module path, {@code label:L} or {@code slot:N}, secret key label, private key label
+   * or {@code -}.
+   */
   static void main(String[] args) {
     if (args.length != 4) {
       System.out.println("usage: module label:L|slot:N secret-label private-label|-");
-      System.exit(2);
+      System.exit(USAGE);
     }
     HsmConfig.Builder builder = HsmConfig.builder(Path.of(args[0]));
     if (args[1].startsWith("label:")) {
@@ -73,7 +97,7 @@ final class LoggedOutProbe {
       }
     } catch (CryptoException e) {
       System.out.println(e.getClass().getSimpleName() + ": " + e.getMessage());
-      System.exit(1);
+      System.exit(TOKEN_FAILED);
     }
     System.exit(0);
   }

@@ -97,7 +97,7 @@ public final class PublicKeys {
     return bits;
   }
 
-  /** The CKA_EC_POINT of {@code key}: its uncompressed point (04 || X || Y) in a DER OCTET STRING. */
+  /** The CKA_EC_POINT of {@code key}: its uncompressed point (04 || X || Y), DER-wrapped. */
   public static byte[] ecPoint(ECPublicKey key) {
     int fieldBytes = ecBits(key) / 8;
     int uncompressed = 1 + 2 * fieldBytes;
@@ -112,8 +112,10 @@ public final class PublicKeys {
 
   private static void unsigned(BigInteger value, byte[] out, int offset, int length) {
     byte[] bytes = value.toByteArray();
+    // toByteArray() may add a sign byte or drop leading zeros: right-align the magnitude.
     int skip = bytes.length > length ? bytes.length - length : 0;
-    System.arraycopy(bytes, skip, out, offset + length - (bytes.length - skip), bytes.length - skip);
+    int copied = bytes.length - skip;
+    System.arraycopy(bytes, skip, out, offset + length - copied, copied);
   }
 
   /**

@@ -22,8 +22,8 @@ import java.util.Objects;
 /**
  * A session that never logs in, to check that a token keeps its private and secret keys from an
  * application that is not logged in. PKCS#11 keeps the login state per application, so this must
- * run in a process that has not logged in to the token (hsm-check starts one): a session that
- * turns out to be logged in is refused with a {@link ConfigurationException}.
+ * run in a process that has not logged in to the token (hsm-check starts one): a session that turns
+ * out to be logged in is refused with a {@link ConfigurationException}.
  */
 public final class PublicSession {
   private static final long CKS_RO_PUBLIC_SESSION = 0;
@@ -186,7 +186,8 @@ public final class PublicSession {
     return rv == ReturnCode.CKR_OK.value()
         ? new Attempt(Access.ALLOWED, initName + " and the operation succeeded without a login")
         : new Attempt(
-            Access.REFUSED, initName + " succeeded, then the operation returned " + ReturnCode.describe(rv));
+            Access.REFUSED,
+            initName + " succeeded, then the operation returned " + ReturnCode.describe(rv));
   }
 
   private static MemorySegment mechanism(

@@ -502,7 +502,8 @@ public final class SunPkcs11Hsm implements Hsm {
       throw new InvalidInputException("token " + tokenLabel + " already holds an object " + key);
     }
     try {
-      PublicKey inToken = (PublicKey) KeyFactory.getInstance("EC", provider).translateKey(publicKey);
+      PublicKey inToken =
+          (PublicKey) KeyFactory.getInstance("EC", provider).translateKey(publicKey);
       importedPublicKeys.add(key);
       publicKeys.put(key, inToken);
     } catch (GeneralSecurityException | RuntimeException e) {

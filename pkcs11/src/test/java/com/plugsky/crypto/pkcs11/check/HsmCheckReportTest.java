@@ -49,7 +49,8 @@ class HsmCheckReportTest {
     String summary = report().summary();
 
     assertThat(summary)
-        .contains("aes_gcm_test.json: 66 run, 250 skipped, 12 failed (316 of 316 declared tests read)")
+        .contains(
+            "aes_gcm_test.json: 66 run, 250 skipped, 12 failed (316 of 316 declared tests read)")
         .contains("tcId 10 (invalid): decryption accepted <it>")
         .doesNotContain("tcId 11 ")
         .contains("and 2 more failed tests")

@@ -49,7 +49,8 @@ class WycheproofFileTest {
 
   @Test
   void aCompleteFileWhoseTestsPassPassesTheCheck() throws Exception {
-    String complete = THREE_DECLARED_TWO_PRESENT.replace("\"numberOfTests\": 3", "\"numberOfTests\": 2");
+    String complete =
+        THREE_DECLARED_TWO_PRESENT.replace("\"numberOfTests\": 3", "\"numberOfTests\": 2");
 
     CheckResult check = checkOf(parse(complete).run(c -> Verdict.PASS));
 
@@ -59,7 +60,8 @@ class WycheproofFileTest {
 
   @Test
   void failuresAreReportedByTestIdAndAnExceptionFailsOnlyItsTest() throws Exception {
-    String complete = THREE_DECLARED_TWO_PRESENT.replace("\"numberOfTests\": 3", "\"numberOfTests\": 2");
+    String complete =
+        THREE_DECLARED_TWO_PRESENT.replace("\"numberOfTests\": 3", "\"numberOfTests\": 2");
 
     VectorFileResult result =
         parse(complete)
@@ -81,7 +83,8 @@ class WycheproofFileTest {
 
   @Test
   void aFileWhereEveryTestIsSkippedFailsTheCheck() throws Exception {
-    String complete = THREE_DECLARED_TWO_PRESENT.replace("\"numberOfTests\": 3", "\"numberOfTests\": 2");
+    String complete =
+        THREE_DECLARED_TWO_PRESENT.replace("\"numberOfTests\": 3", "\"numberOfTests\": 2");
 
     VectorFileResult result = parse(complete).run(c -> Verdict.SKIP);
 

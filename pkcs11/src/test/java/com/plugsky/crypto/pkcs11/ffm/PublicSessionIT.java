@@ -56,7 +56,8 @@ class PublicSessionIT {
               .bool(Ck.CKA_TOKEN, true)
               .bool(Ck.CKA_PRIVATE, false)
               .bool(Ck.CKA_ENCRYPT, true)
-              .bytes(Ck.CKA_LABEL, publicAesKey.label().orElseThrow().getBytes(StandardCharsets.UTF_8))
+              .bytes(
+                  Ck.CKA_LABEL, publicAesKey.label().orElseThrow().getBytes(StandardCharsets.UTF_8))
               .secret(Ck.CKA_VALUE, new byte[32]);
       MemorySegment object = arena.allocate(CK_ULONG);
       rv =
