@@ -689,6 +689,8 @@ public final class HsmCheck {
   private Outcome loggedOut() throws Exception {
     HsmKey secret = newKey();
     hsm.generateAesKey(secret);
+    // "Not visible" below means something only if a logged-in search by the label finds the key.
+    require(hsm.contains(secret), "a logged-in search does not find the AES key just made");
     HsmKey pair = null;
     // SunPKCS11's KeyStore names a private key through its certificate, not the key's CKA_LABEL,
     // so a search by label could not tell a hidden key from an unlabelled one.
