@@ -4,6 +4,7 @@ import com.plugsky.crypto.pkcs11.ffm.FfmHsm;
 import com.plugsky.crypto.pkcs11.iaik.IaikHsm;
 import com.plugsky.crypto.pkcs11.sunpkcs11.SunPkcs11Hsm;
 import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
 import java.util.Objects;
 
 /**
@@ -105,6 +106,17 @@ public interface Hsm extends AutoCloseable {
    * algorithm}, checked by the HSM; a malformed signature is {@code false}.
    */
   boolean verify(HsmKey key, SignatureAlgorithm algorithm, byte[] data, byte[] signature);
+
+  /**
+   * Stores {@code publicKey} (P-256 or P-384) in the token as a session object named by {@code
+   * key}, allowed only to verify, so that {@link #verify} checks signatures made elsewhere (e.g.
+   * known-answer vectors) inside the HSM. It lasts until {@link #destroyKey} or until the session
+   * that made it closes.
+   *
+   * @throws com.plugsky.crypto.InvalidInputException when the key is on another curve or a key
+   *     with this label or id exists
+   */
+  void importEcPublicKey(HsmKey key, ECPublicKey publicKey);
 
   /**
    * The public half of {@code key}'s pair (an {@link java.security.interfaces.ECPublicKey} or

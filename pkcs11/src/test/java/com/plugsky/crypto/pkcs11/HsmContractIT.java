@@ -15,10 +15,13 @@ import com.plugsky.crypto.pkcs11.HsmConfig.Backend;
 import com.plugsky.crypto.pkcs11.softhsm.SoftHsm;
 import com.plugsky.crypto.primitive.CryptoRandom;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -276,6 +279,46 @@ class HsmContractIT {
         .isFalse();
     assertThat(hsm.verify(key, algorithm, new byte[0], hsm.sign(key, algorithm, new byte[0])))
         .isTrue();
+  }
+
+  static Stream<Arguments> importedPublicKeys() {
+    List<Arguments> cases = new ArrayList<>();
+    for (Backend backend : Backend.values()) {
+      cases.add(Arguments.of(backend, "secp256r1", SignatureAlgorithm.ECDSA_SHA256));
+      cases.add(Arguments.of(backend, "secp384r1", SignatureAlgorithm.ECDSA_SHA384));
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("importedPublicKeys")
+  void anImportedPublicKeyVerifiesTheJdksSignaturesInTheHsm(
+      Backend backend, String curve, SignatureAlgorithm algorithm) throws Exception {
+    Hsm hsm = HSMS.get(backend);
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec(curve));
+    KeyPair pair = generator.generateKeyPair();
+    byte[] data = bytes("signed elsewhere");
+    Signature jdk = Signature.getInstance(algorithm.jcaName());
+    jdk.initSign(pair.getPrivate());
+    jdk.update(data);
+    byte[] signature = jdk.sign();
+    HsmKey key = freshLabel();
+
+    hsm.importEcPublicKey(key, (ECPublicKey) pair.getPublic());
+
+    assertThat(hsm.verify(key, algorithm, data, signature)).isTrue();
+    byte[] forged = signature.clone();
+    forged[3] ^= 1;
+    assertThat(hsm.verify(key, algorithm, data, forged)).isFalse();
+    assertThat(hsm.verify(key, algorithm, bytes("other data"), signature)).isFalse();
+    assertThat(((ECPublicKey) hsm.publicKey(key)).getW())
+        .isEqualTo(((ECPublicKey) pair.getPublic()).getW());
+    assertThatThrownBy(() -> hsm.importEcPublicKey(key, (ECPublicKey) pair.getPublic()))
+        .isInstanceOf(InvalidInputException.class);
+    hsm.destroyKey(key);
+    assertThatThrownBy(() -> hsm.verify(key, algorithm, data, signature))
+        .isInstanceOf(KeyUnavailableException.class);
   }
 
   @ParameterizedTest

@@ -1,6 +1,7 @@
 package com.plugsky.crypto.pkcs11.check;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;
 
@@ -12,9 +13,15 @@ import java.util.OptionalDouble;
  * @param elapsed how long the check took
  * @param detail what was checked, or why it failed or was skipped; never key material or a PIN
  * @param opsPerSecond for checks that time an operation, the rate measured through the backend
+ * @param vectors for checks that run test vector files, how each file fared
  */
 public record CheckResult(
-    String name, Status status, Duration elapsed, String detail, OptionalDouble opsPerSecond) {
+    String name,
+    Status status,
+    Duration elapsed,
+    String detail,
+    OptionalDouble opsPerSecond,
+    List<VectorFileResult> vectors) {
 
   public CheckResult {
     Objects.requireNonNull(name, "name");
@@ -22,6 +29,13 @@ public record CheckResult(
     Objects.requireNonNull(elapsed, "elapsed");
     Objects.requireNonNull(detail, "detail");
     Objects.requireNonNull(opsPerSecond, "opsPerSecond");
+    vectors = List.copyOf(vectors);
+  }
+
+  /** A check that ran no vector file. */
+  public CheckResult(
+      String name, Status status, Duration elapsed, String detail, OptionalDouble opsPerSecond) {
+    this(name, status, elapsed, detail, opsPerSecond, List.of());
   }
 
   /** How a check ended. */

@@ -1,6 +1,8 @@
 package com.plugsky.crypto.pkcs11.check;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.plugsky.crypto.AuthenticationFailedException;
+import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.CryptoException;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.KeyUnavailableException;
@@ -13,16 +15,24 @@ import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.check.CheckResult.Status;
+import com.plugsky.crypto.pkcs11.check.WycheproofFile.Verdict;
+import com.plugsky.crypto.pkcs11.ffm.PublicSession;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,8 +53,10 @@ import javax.crypto.spec.SecretKeySpec;
  * (vendor quirks come from {@link HsmConfig#quirks()}): login, the mechanism inventory against what
  * the library needs, random numbers, known-answer tests through the HSM (AES-256-GCM from the GCM
  * specification, AES key wrap with padding from RFC 5649 and against the JDK, HMAC-SHA256 from RFC
- * 4231), ECDSA P-256/P-384 and RSA-2048 signatures verified by the JDK, negative tests (modified
- * tag, other associated data, wrong key, missing key, malformed input, forged signatures), a
+ * 4231), Wycheproof vector files run through the HSM with imported keys (AES-GCM, key wrap with
+ * padding, ECDSA P-256 verification; see {@link VectorFileResult}), ECDSA P-256/P-384 and RSA-2048
+ * signatures verified by the JDK, negative tests (modified tag, other associated data, wrong key,
+ * use by a process that is not logged in, missing key, malformed input, forged signatures), a
  * concurrency test across the session pool, and ops/s per operation.
  *
  * <p>Keys it needs are created in the token under {@code hsm-check-<random>} labels and destroyed
@@ -88,20 +100,49 @@ public final class HsmCheck {
     Outcome run() throws Exception;
   }
 
-  /** What a passed check verified, and the rate it measured if any. */
-  private record Outcome(String detail, OptionalDouble opsPerSecond) {
+  /**
+   * What a check verified, the rate it measured if any, and how the vector files it ran fared: the
+   * check fails if any of them did not pass.
+   */
+  record Outcome(String detail, OptionalDouble opsPerSecond, List<VectorFileResult> vectors) {
     static Outcome of(String detail) {
-      return new Outcome(detail, OptionalDouble.empty());
+      return new Outcome(detail, OptionalDouble.empty(), List.of());
     }
 
     static Outcome of(String detail, double opsPerSecond) {
-      return new Outcome(detail, OptionalDouble.of(opsPerSecond));
+      return new Outcome(detail, OptionalDouble.of(opsPerSecond), List.of());
+    }
+
+    static Outcome ofVectors(String detail, VectorFileResult vectors, OptionalDouble opsPerSecond) {
+      return new Outcome(detail, opsPerSecond, List.of(vectors));
+    }
+
+    CheckResult result(String name, Duration elapsed) {
+      List<String> failed =
+          vectors.stream().filter(file -> !file.passed()).map(VectorFileResult::file).toList();
+      if (failed.isEmpty()) {
+        return new CheckResult(name, Status.PASS, elapsed, detail, opsPerSecond, vectors);
+      }
+      return new CheckResult(
+          name,
+          Status.FAIL,
+          elapsed,
+          "not passed: " + String.join(", ", failed) + "; " + detail,
+          opsPerSecond,
+          vectors);
     }
   }
 
   /** Thrown by a check that found the token misbehaving. */
   private static final class CheckFailed extends Exception {
     CheckFailed(String message) {
+      super(message);
+    }
+  }
+
+  /** Thrown by a check that cannot run here, with why (e.g. the backend cannot drive it). */
+  private static final class CheckSkipped extends Exception {
+    CheckSkipped(String message) {
       super(message);
     }
   }
@@ -134,6 +175,11 @@ public final class HsmCheck {
                   SignatureAlgorithm.RSA_PSS_SHA384,
                   SignatureAlgorithm.RSA_PKCS1_SHA256));
       check("hmac-sha256-kat", Operation.HMAC_SHA256, this::hmac);
+      check("aes-gcm-wycheproof", Operation.AES_GCM, this::aesGcmVectors);
+      check("key-wrap-pad-wycheproof", Operation.AES_KEY_WRAP_PAD, this::keyWrapPadVectors);
+      check("ecdsa-p256-wycheproof", Operation.EC_P256, this::ecdsaVectors);
+      check("wrong-key", null, this::wrongKey);
+      check("logged-out", Operation.AES_GCM, this::loggedOut);
       check("errors", Operation.AES_GCM, this::errors);
       check("concurrency", Operation.AES_GCM, this::concurrency);
       if (hsm != null) {
@@ -178,7 +224,9 @@ public final class HsmCheck {
     } else {
       try {
         Outcome outcome = body.run();
-        result = result(name, Status.PASS, start, outcome.detail(), outcome.opsPerSecond());
+        result = outcome.result(name, Duration.ofNanos(System.nanoTime() - start));
+      } catch (CheckSkipped e) {
+        result = result(name, Status.SKIP, start, e.getMessage(), OptionalDouble.empty());
       } catch (Exception e) {
         String detail =
             e instanceof CheckFailed
@@ -396,6 +444,291 @@ public final class HsmCheck {
         rate(() -> hsm.hmacSha256(key, data)));
   }
 
+  /**
+   * Wycheproof's AES-GCM tests with the library's parameters (256-bit key, 96-bit IV, 128-bit tag),
+   * each key imported into the token: a valid test must encrypt to its ciphertext and tag and
+   * decrypt back, an invalid one (modified tag or ciphertext) must be refused.
+   */
+  private Outcome aesGcmVectors() {
+    WycheproofFile file = WycheproofFile.load("aes_gcm_test.json");
+    Map<String, HsmKey> keys = new LinkedHashMap<>();
+    try {
+      VectorFileResult result =
+          file.run(
+              c -> {
+                if (c.groupInt("keySize") != 256
+                    || c.groupInt("ivSize") != 96
+                    || c.groupInt("tagSize") != 128) {
+                  return Verdict.SKIP;
+                }
+                HsmKey key = importedAesKey(keys, c.bytes("key"));
+                byte[] iv = c.bytes("iv");
+                byte[] aad = c.bytes("aad");
+                byte[] sealed = concat(c.bytes("ct"), c.bytes("tag"));
+                if (!c.valid()) {
+                  return refused("decryption", () -> hsm.decryptAesGcm(key, iv, sealed, aad));
+                }
+                byte[] msg = c.bytes("msg");
+                if (!Arrays.equals(hsm.encryptAesGcm(key, iv, msg, aad), sealed)) {
+                  return Verdict.fail("encryption differs from ct || tag");
+                }
+                if (!Arrays.equals(hsm.decryptAesGcm(key, iv, sealed, aad), msg)) {
+                  return Verdict.fail("decryption differs from msg");
+                }
+                return Verdict.PASS;
+              });
+      OptionalDouble rate = OptionalDouble.empty();
+      if (!keys.isEmpty()) {
+        HsmKey key = keys.values().iterator().next();
+        byte[] iv = hsm.random(12);
+        byte[] sealed = hsm.encryptAesGcm(key, iv, new byte[1024], new byte[0]);
+        rate = OptionalDouble.of(rate(() -> hsm.decryptAesGcm(key, iv, sealed, new byte[0])));
+      }
+      return Outcome.ofVectors(
+          "tests with a 256-bit key, 96-bit IV and 128-bit tag run; "
+              + keys.size()
+              + " keys imported (1 KiB decrypt timed)",
+          result,
+          rate);
+    } finally {
+      destroyQuietly(keys.values());
+    }
+  }
+
+  /**
+   * Wycheproof's key-wrap-with-padding (RFC 5649) tests under a 256-bit KEK through
+   * CKM_AES_KEY_WRAP_PAD: a valid test must wrap to its ciphertext and unwrap back, an invalid one
+   * must be refused on unwrap. On a module that pads secrets before wrapping (the {@code
+   * KEY_WRAP_PAD_PADS_INPUT} quirk), valid tests whose key data is not a multiple of 8 bytes are
+   * skipped: the backend refuses to wrap them.
+   */
+  private Outcome keyWrapPadVectors() {
+    WycheproofFile file = WycheproofFile.load("aes_kwp_test.json");
+    Map<String, HsmKey> keys = new LinkedHashMap<>();
+    List<Runnable> timed = new ArrayList<>();
+    int[] unaligned = {0};
+    try {
+      VectorFileResult result =
+          file.run(
+              c -> {
+                if (c.groupInt("keySize") != 256) {
+                  return Verdict.SKIP;
+                }
+                HsmKey kek = importedAesKey(keys, c.bytes("key"));
+                byte[] ct = c.bytes("ct");
+                if (!c.valid()) {
+                  return refused("unwrap", () -> hsm.unwrapKeyPad(kek, ct));
+                }
+                byte[] msg = c.bytes("msg");
+                byte[] wrapped;
+                try {
+                  wrapped = hsm.wrapKeyPad(kek, msg);
+                } catch (InvalidInputException e) {
+                  if (msg.length % 8 == 0) {
+                    throw e;
+                  }
+                  unaligned[0]++;
+                  return Verdict.SKIP;
+                }
+                if (!Arrays.equals(wrapped, ct)) {
+                  return Verdict.fail("wrap differs from ct");
+                }
+                if (!Arrays.equals(hsm.unwrapKeyPad(kek, ct), msg)) {
+                  return Verdict.fail("unwrap differs from msg");
+                }
+                if (timed.isEmpty()) {
+                  timed.add(() -> hsm.unwrapKeyPad(kek, ct));
+                }
+                return Verdict.PASS;
+              });
+      return Outcome.ofVectors(
+          "tests under a 256-bit KEK run; "
+              + keys.size()
+              + " KEKs imported"
+              + (unaligned[0] == 0
+                  ? ""
+                  : "; "
+                      + unaligned[0]
+                      + " valid tests of key data not a multiple of 8 bytes skipped, which this"
+                      + " module pads before wrapping")
+              + " (unwrap timed)",
+          result,
+          timed.isEmpty()
+              ? OptionalDouble.empty()
+              : OptionalDouble.of(
+                  rate(
+                      () -> {
+                        timed.getFirst().run();
+                        return null;
+                      })));
+    } finally {
+      destroyQuietly(keys.values());
+    }
+  }
+
+  /**
+   * Wycheproof's ECDSA P-256 SHA-256 verification tests with r || s signatures (the form the HSM
+   * takes): each group's public key is imported into the token as a session object and the HSM must
+   * accept exactly the valid signatures.
+   */
+  private Outcome ecdsaVectors() throws CheckSkipped, GeneralSecurityException {
+    WycheproofFile file = WycheproofFile.load("ecdsa_secp256r1_sha256_p1363_test.json");
+    Map<JsonNode, HsmKey> keys = new IdentityHashMap<>();
+    List<Runnable> timed = new ArrayList<>();
+    try {
+      if (!file.cases().isEmpty()) {
+        JsonNode group = file.cases().getFirst().group();
+        try {
+          keys.put(group, importedPublicKey(group));
+        } catch (ConfigurationException | InvalidInputException e) {
+          // A token may refuse public key objects made from outside; that is no wrong answer.
+          throw new CheckSkipped("cannot import a public key: " + e.getMessage());
+        }
+      }
+      VectorFileResult result =
+          file.run(
+              c -> {
+                if (!c.group().path("sha").asText().equals("SHA-256")
+                    || !c.group().path("publicKey").path("curve").asText().equals("secp256r1")) {
+                  return Verdict.SKIP;
+                }
+                HsmKey key = keys.get(c.group());
+                if (key == null) {
+                  key = importedPublicKey(c.group());
+                  keys.put(c.group(), key);
+                }
+                byte[] msg = c.bytes("msg");
+                byte[] sig = c.bytes("sig");
+                HsmKey publicKey = key;
+                boolean accepted;
+                try {
+                  accepted = hsm.verify(publicKey, SignatureAlgorithm.ECDSA_SHA256, msg, sig);
+                } catch (InvalidInputException e) {
+                  accepted = false;
+                }
+                if (accepted != c.valid()) {
+                  return Verdict.fail(
+                      c.valid()
+                          ? "a valid signature was refused"
+                          : "an invalid signature verified");
+                }
+                if (accepted && timed.isEmpty()) {
+                  timed.add(() -> hsm.verify(publicKey, SignatureAlgorithm.ECDSA_SHA256, msg, sig));
+                }
+                return Verdict.PASS;
+              });
+      return Outcome.ofVectors(
+          "every test run; "
+              + keys.size()
+              + " public keys imported as session objects (verify timed)",
+          result,
+          timed.isEmpty()
+              ? OptionalDouble.empty()
+              : OptionalDouble.of(
+                  rate(
+                      () -> {
+                        timed.getFirst().run();
+                        return null;
+                      })));
+    } finally {
+      destroyQuietly(keys.values());
+    }
+  }
+
+  /**
+   * A key other than the one that protected data must not open or verify it. AES-GCM decryption
+   * under another key is part of {@code aes-gcm-negative}; this covers unwrap, HMAC and ECDSA.
+   */
+  private Outcome wrongKey() throws CheckFailed, CheckSkipped {
+    List<String> refused = new ArrayList<>();
+    byte[] data = "hsm-check wrong-key".getBytes(StandardCharsets.US_ASCII);
+    if (capabilities.supports(Operation.AES_KEY_WRAP_PAD)) {
+      HsmKey kek = newKey();
+      hsm.generateAesKey(kek);
+      HsmKey other = newKey();
+      hsm.generateAesKey(other);
+      byte[] wrapped = hsm.wrapKeyPad(kek, hsm.random(32));
+      expectFailure(
+          AuthenticationFailedException.class,
+          "unwrapping under another KEK",
+          () -> hsm.unwrapKeyPad(other, wrapped));
+      refused.add("an unwrap under another KEK");
+    }
+    if (capabilities.supports(Operation.HMAC_SHA256)) {
+      HsmKey key = newKey();
+      hsm.generateHmacKey(key);
+      HsmKey other = newKey();
+      hsm.generateHmacKey(other);
+      require(
+          !hsm.verifyHmacSha256(other, data, hsm.hmacSha256(key, data)),
+          "the HSM accepted an HMAC-SHA256 tag under another key");
+      refused.add("an HMAC-SHA256 tag under another key");
+    }
+    if (capabilities.supports(Operation.EC_P256)) {
+      HsmKey key = newKey();
+      hsm.generateKeyPair(key, KeyPairType.EC_P256);
+      HsmKey other = newKey();
+      hsm.generateKeyPair(other, KeyPairType.EC_P256);
+      byte[] signature = hsm.sign(key, SignatureAlgorithm.ECDSA_SHA256, data);
+      require(
+          !hsm.verify(other, SignatureAlgorithm.ECDSA_SHA256, data, signature),
+          "the HSM verified an ECDSA signature under another key");
+      refused.add("an ECDSA P-256 signature under another key");
+    }
+    if (refused.isEmpty()) {
+      throw new CheckSkipped("the token offers none of key wrap, HMAC or EC P-256 here");
+    }
+    return Outcome.of(
+        String.join(", ", refused) + " refused (AES-GCM under another key: aes-gcm-negative)");
+  }
+
+  /**
+   * A process that never logged in opens a session and tries to encrypt with a private, sensitive
+   * AES key and to sign with an EC private key the check made: the token must hide the keys or
+   * refuse. A new JVM does it because PKCS#11 login state is per application.
+   */
+  private Outcome loggedOut() throws Exception {
+    HsmKey secret = newKey();
+    hsm.generateAesKey(secret);
+    // "Not visible" below means something only if a logged-in search by the label finds the key.
+    require(hsm.contains(secret), "a logged-in search does not find the AES key just made");
+    HsmKey pair = null;
+    // SunPKCS11's KeyStore names a private key through its certificate, not the key's CKA_LABEL,
+    // so a search by label could not tell a hidden key from an unlabelled one.
+    boolean labelledPairs = config.backend() != HsmConfig.Backend.SUNPKCS11;
+    if (labelledPairs && capabilities.supports(Operation.EC_P256)) {
+      pair = newKey();
+      hsm.generateKeyPair(pair, KeyPairType.EC_P256);
+    }
+    List<String> attempts;
+    try {
+      attempts = LoggedOutProbe.run(config, secret, pair);
+    } catch (LoggedOutProbe.NotStarted e) {
+      throw new CheckSkipped(e.getMessage());
+    }
+    require(
+        attempts.size() == (pair == null ? 1 : 2),
+        "the logged-out process printed " + String.join(" | ", attempts));
+    List<String> outcomes = new ArrayList<>();
+    for (String attempt : attempts) {
+      String[] parts = attempt.split(" ", 3);
+      require(parts.length == 3, "the logged-out process printed " + attempt);
+      String what = parts[0].equals("secret") ? "AES key" : "EC private key";
+      require(
+          !parts[1].equals(PublicSession.Access.ALLOWED.name()),
+          "a session that is not logged in could use the " + what + ": " + parts[2]);
+      outcomes.add(
+          what
+              + (parts[1].equals(PublicSession.Access.NOT_VISIBLE.name())
+                  ? " not visible"
+                  : " refused (" + parts[2] + ")"));
+    }
+    return Outcome.of(
+        "a new process's session that is not logged in: "
+            + String.join("; ", outcomes)
+            + (labelledPairs ? "" : " (private keys not tried through sunpkcs11)"));
+  }
+
   private Outcome errors() throws CheckFailed {
     HsmKey missing = HsmKey.label(prefix + "missing");
     expectFailure(
@@ -482,6 +815,56 @@ public final class HsmCheck {
   }
 
   // --- helpers ----------------------------------------------------------------------------
+
+  /** The token key holding AES key {@code value}, imported on first use. */
+  private HsmKey importedAesKey(Map<String, HsmKey> keys, byte[] value) {
+    String name = HEX.formatHex(value);
+    HsmKey key = keys.get(name);
+    if (key == null) {
+      key = newKey();
+      hsm.importAesKey(key, value);
+      keys.put(name, key);
+    }
+    return key;
+  }
+
+  /** A Wycheproof group's public key ({@code publicKeyDer}), imported as a session object. */
+  private HsmKey importedPublicKey(JsonNode group) throws GeneralSecurityException {
+    ECPublicKey publicKey =
+        (ECPublicKey)
+            KeyFactory.getInstance("EC")
+                .generatePublic(new X509EncodedKeySpec(WycheproofFile.hex(group, "publicKeyDer")));
+    HsmKey key = newKey();
+    hsm.importEcPublicKey(key, publicKey);
+    return key;
+  }
+
+  /** Destroys the keys a vector check imported; cleanup reports any left. */
+  private void destroyQuietly(Collection<HsmKey> keys) {
+    for (HsmKey key : keys) {
+      try {
+        hsm.destroyKey(key);
+      } catch (CryptoException e) {
+        // The cleanup check tries again and reports what stays.
+      }
+    }
+  }
+
+  /** Passes when {@code call} is refused as an authentication failure or as bad input. */
+  private static Verdict refused(String what, Supplier<?> call) {
+    try {
+      call.get();
+    } catch (AuthenticationFailedException | InvalidInputException e) {
+      return Verdict.PASS;
+    }
+    return Verdict.fail(what + " accepted it");
+  }
+
+  private static byte[] concat(byte[] first, byte[] second) {
+    byte[] out = Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, out, first.length, second.length);
+    return out;
+  }
 
   private HsmKey newKey() {
     HsmKey key = HsmKey.label(prefix + created.size());

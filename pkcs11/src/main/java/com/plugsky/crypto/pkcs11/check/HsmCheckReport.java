@@ -33,6 +33,8 @@ public record HsmCheckReport(
     List<CheckResult> results,
     SortedSet<String> mechanisms,
     Map<String, String> unavailable) {
+  /** Failed vector tests listed per file in {@link #summary()}; JSON and HTML list them all. */
+  private static final int LISTED_FAILURES = 10;
 
   public HsmCheckReport {
     Objects.requireNonNull(module, "module");
@@ -72,7 +74,7 @@ public record HsmCheckReport(
       out.append(
           String.format(
               Locale.ROOT,
-              "  %-4s %-18s %8.1f ms",
+              "  %-4s %-24s %8.1f ms",
               result.status(),
               result.name(),
               result.elapsed().toNanos() / 1e6));
@@ -80,6 +82,25 @@ public record HsmCheckReport(
           .opsPerSecond()
           .ifPresent(rate -> out.append(String.format(Locale.ROOT, "  %,.0f ops/s", rate)));
       out.append("\n       ").append(result.detail()).append('\n');
+      for (VectorFileResult file : result.vectors()) {
+        out.append("       ").append(file.summary()).append('\n');
+        List<VectorFileResult.Failure> failures = file.failures();
+        for (VectorFileResult.Failure failure :
+            failures.subList(0, Math.min(failures.size(), LISTED_FAILURES))) {
+          out.append("         tcId ")
+              .append(failure.tcId())
+              .append(" (")
+              .append(failure.expected())
+              .append("): ")
+              .append(failure.reason())
+              .append('\n');
+        }
+        if (failures.size() > LISTED_FAILURES) {
+          out.append("         and ")
+              .append(failures.size() - LISTED_FAILURES)
+              .append(" more failed tests (all are in the JSON and HTML reports)\n");
+        }
+      }
     }
     out.append(
         String.format(
@@ -129,6 +150,35 @@ public record HsmCheckReport(
               rate ->
                   out.append(",\"opsPerSecond\":")
                       .append(String.format(Locale.ROOT, "%.1f", rate)));
+      if (!result.vectors().isEmpty()) {
+        out.append(",\"vectors\":[");
+        String fileSeparator = "";
+        for (VectorFileResult file : result.vectors()) {
+          out.append(fileSeparator).append('{');
+          field(out, "file", file.file())
+              .append(",\"declared\":")
+              .append(file.declared())
+              .append(",\"read\":")
+              .append(file.read())
+              .append(",\"run\":")
+              .append(file.run())
+              .append(",\"skipped\":")
+              .append(file.skipped())
+              .append(",\"passed\":")
+              .append(file.passed())
+              .append(",\"failures\":[");
+          String failureSeparator = "";
+          for (VectorFileResult.Failure failure : file.failures()) {
+            out.append(failureSeparator).append("{\"tcId\":").append(failure.tcId()).append(',');
+            field(out, "expected", failure.expected()).append(',');
+            field(out, "reason", failure.reason()).append('}');
+            failureSeparator = ",";
+          }
+          out.append("]}");
+          fileSeparator = ",";
+        }
+        out.append(']');
+      }
       out.append('}');
       separator = ",";
     }
@@ -173,8 +223,24 @@ public record HsmCheckReport(
                   ? String.format(Locale.ROOT, "%,.0f", result.opsPerSecond().getAsDouble())
                   : "")
           .append("</td><td>")
-          .append(html(result.detail()))
-          .append("</td></tr>\n");
+          .append(html(result.detail()));
+      for (VectorFileResult file : result.vectors()) {
+        out.append("<br>").append(html(file.summary()));
+        if (!file.failures().isEmpty()) {
+          out.append("<ul>");
+          for (VectorFileResult.Failure failure : file.failures()) {
+            out.append("<li>tcId ")
+                .append(failure.tcId())
+                .append(" (")
+                .append(html(failure.expected()))
+                .append("): ")
+                .append(html(failure.reason()))
+                .append("</li>");
+          }
+          out.append("</ul>");
+        }
+      }
+      out.append("</td></tr>\n");
     }
     out.append("</table>\n<h2>Not available through this backend</h2>\n<ul>\n");
     unavailable.forEach(

@@ -35,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -506,6 +507,36 @@ public final class FfmHsm implements Hsm {
                     + " is neither an EC nor an RSA key (CKK 0x"
                     + Long.toHexString(keyType)
                     + ")");
+          }
+        });
+  }
+
+  @Override
+  public void importEcPublicKey(HsmKey key, ECPublicKey publicKey) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(publicKey, "publicKey");
+    byte[] parameters = PublicKeys.ecParameters(PublicKeys.ecBits(publicKey));
+    byte[] point = PublicKeys.ecPoint(publicKey);
+    pool.call(
+        session -> {
+          refuseDuplicate(session, key, ObjectClass.PUBLIC_KEY);
+          try (Arena arena = Arena.ofConfined()) {
+            Template template =
+                named(
+                    new Template(arena)
+                        .ulong(Ck.CKA_CLASS, ObjectClass.PUBLIC_KEY.value)
+                        .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_EC)
+                        .bool(Ck.CKA_TOKEN, false)
+                        .bool(Ck.CKA_PRIVATE, false)
+                        .bool(Ck.CKA_VERIFY, true)
+                        .bool(Ck.CKA_ENCRYPT, false)
+                        .bool(Ck.CKA_WRAP, false)
+                        .bytes(Ck.CKA_EC_PARAMS, parameters)
+                        .bytes(Ck.CKA_EC_POINT, point),
+                    key);
+            handles.put(
+                new Cached(key, ObjectClass.PUBLIC_KEY), createObject(session, template, key));
+            return null;
           }
         });
   }

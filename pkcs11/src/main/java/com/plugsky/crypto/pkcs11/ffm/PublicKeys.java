@@ -1,11 +1,13 @@
 package com.plugsky.crypto.pkcs11.ffm;
 
 import com.plugsky.crypto.ConfigurationException;
+import com.plugsky.crypto.InvalidInputException;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
@@ -72,6 +74,48 @@ public final class PublicKeys {
     } catch (GeneralSecurityException e) {
       throw new ConfigurationException("the EC point of " + what + " is not on " + curve, e);
     }
+  }
+
+  /** 256 or 384: the curve of {@code key}, which must be P-256 or P-384. */
+  public static int ecBits(ECPublicKey key) {
+    int bits = key.getParams().getCurve().getField().getFieldSize();
+    if (bits != 256 && bits != 384) {
+      throw new InvalidInputException("an EC public key must be on P-256 or P-384");
+    }
+    try {
+      AlgorithmParameters named = AlgorithmParameters.getInstance("EC");
+      named.init(new ECGenParameterSpec(bits == 256 ? "secp256r1" : "secp384r1"));
+      ECParameterSpec spec = named.getParameterSpec(ECParameterSpec.class);
+      if (!spec.getCurve().equals(key.getParams().getCurve())
+          || !spec.getGenerator().equals(key.getParams().getGenerator())
+          || !spec.getOrder().equals(key.getParams().getOrder())) {
+        throw new InvalidInputException("an EC public key must be on P-256 or P-384");
+      }
+    } catch (GeneralSecurityException e) {
+      throw new ConfigurationException("the JDK knows no P-" + bits + " curve", e);
+    }
+    return bits;
+  }
+
+  /** The CKA_EC_POINT of {@code key}: its uncompressed point (04 || X || Y), DER-wrapped. */
+  public static byte[] ecPoint(ECPublicKey key) {
+    int fieldBytes = ecBits(key) / 8;
+    int uncompressed = 1 + 2 * fieldBytes;
+    byte[] encoded = new byte[2 + uncompressed];
+    encoded[0] = 0x04;
+    encoded[1] = (byte) uncompressed;
+    encoded[2] = 0x04;
+    unsigned(key.getW().getAffineX(), encoded, 3, fieldBytes);
+    unsigned(key.getW().getAffineY(), encoded, 3 + fieldBytes, fieldBytes);
+    return encoded;
+  }
+
+  private static void unsigned(BigInteger value, byte[] out, int offset, int length) {
+    byte[] bytes = value.toByteArray();
+    // toByteArray() may add a sign byte or drop leading zeros: right-align the magnitude.
+    int skip = bytes.length > length ? bytes.length - length : 0;
+    int copied = bytes.length - skip;
+    System.arraycopy(bytes, skip, out, offset + length - copied, copied);
   }
 
   /**

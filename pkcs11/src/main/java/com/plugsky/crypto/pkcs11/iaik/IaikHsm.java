@@ -56,6 +56,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -476,6 +477,33 @@ public final class IaikHsm implements Hsm {
           }
           throw new ConfigurationException(what + " is neither an EC nor an RSA key");
         });
+  }
+
+  @Override
+  public void importEcPublicKey(HsmKey key, ECPublicKey publicKey) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(publicKey, "publicKey");
+    byte[] parameters = PublicKeys.ecParameters(PublicKeys.ecBits(publicKey));
+    byte[] encoded = PublicKeys.ecPoint(publicKey);
+    // The wrapper DER-wraps CKA_EC_POINT itself on C_CreateObject, so it takes the bare point.
+    byte[] point = Arrays.copyOfRange(encoded, 2, encoded.length);
+    refuseDuplicate(key, CKO_PUBLIC_KEY);
+    AttributeVector template =
+        named(
+            new AttributeVector()
+                .attr(CKA_CLASS, CKO_PUBLIC_KEY)
+                .attr(CKA_KEY_TYPE, CKK_EC)
+                .attr(CKA_TOKEN, false)
+                .attr(CKA_PRIVATE, false)
+                .attr(CKA_VERIFY, true)
+                .attr(CKA_ENCRYPT, false)
+                .attr(CKA_WRAP, false)
+                .attr(CKA_EC_PARAMS, parameters)
+                .attr(CKA_EC_POINT, point),
+            key);
+    handles.put(
+        cacheKey(key, CKO_PUBLIC_KEY),
+        call("C_CreateObject", key, () -> token().createObject(template)));
   }
 
   @Override

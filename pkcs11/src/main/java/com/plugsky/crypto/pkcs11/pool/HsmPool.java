@@ -8,6 +8,7 @@ import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -202,6 +203,15 @@ public final class HsmPool implements Hsm {
   @Override
   public PublicKey publicKey(HsmKey key) {
     return call(hsm -> hsm.publicKey(key)).value();
+  }
+
+  @Override
+  public void importEcPublicKey(HsmKey key, ECPublicKey publicKey) {
+    once(
+        hsm -> {
+          hsm.importEcPublicKey(key, publicKey);
+          return null;
+        });
   }
 
   @Override

@@ -16,10 +16,12 @@ import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
+import com.plugsky.crypto.pkcs11.ffm.PublicKeys;
 import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.Key;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
@@ -33,6 +35,7 @@ import java.security.Security;
 import java.security.Signature;
 import java.security.SignatureException;
 import java.security.cert.Certificate;
+import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Arrays;
@@ -40,6 +43,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -141,6 +145,7 @@ public final class SunPkcs11Hsm implements Hsm {
   private final Map<HsmKey, SecretKey> keys = new ConcurrentHashMap<>();
   private final Map<HsmKey, PrivateKey> privateKeys = new ConcurrentHashMap<>();
   private final Map<HsmKey, PublicKey> publicKeys = new ConcurrentHashMap<>();
+  private final Set<HsmKey> importedPublicKeys = ConcurrentHashMap.newKeySet();
   private final Object loginLock = new Object();
   private volatile KeyStore keyStore;
   private volatile Capabilities capabilities;
@@ -215,6 +220,10 @@ public final class SunPkcs11Hsm implements Hsm {
   @Override
   public void destroyKey(HsmKey key) {
     String label = labelOf(key);
+    if (importedPublicKeys.remove(key)) {
+      publicKeys.remove(key);
+      return;
+    }
     KeyStore store = loggedIn();
     try {
       if (!store.containsAlias(label)) {
@@ -481,6 +490,27 @@ public final class SunPkcs11Hsm implements Hsm {
     return privateKey;
   }
 
+  /**
+   * SunPKCS11 turns the key into an unlabelled session object of its own (KeyFactory.translateKey)
+   * and verifies with it in the token; this handle keeps it by name.
+   */
+  @Override
+  public void importEcPublicKey(HsmKey key, ECPublicKey publicKey) {
+    Objects.requireNonNull(publicKey, "publicKey");
+    PublicKeys.ecBits(publicKey);
+    if (importedPublicKeys.contains(key) || contains(key)) {
+      throw new InvalidInputException("token " + tokenLabel + " already holds an object " + key);
+    }
+    try {
+      PublicKey inToken =
+          (PublicKey) KeyFactory.getInstance("EC", provider).translateKey(publicKey);
+      importedPublicKeys.add(key);
+      publicKeys.put(key, inToken);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw failure("C_CreateObject", e, key);
+    }
+  }
+
   @Override
   public void generateHmacKey(HsmKey key) {
     requireSupported(Capabilities.Operation.HMAC_SHA256);
@@ -547,6 +577,7 @@ public final class SunPkcs11Hsm implements Hsm {
     keys.clear();
     privateKeys.clear();
     publicKeys.clear();
+    importedPublicKeys.clear();
   }
 
   @Override

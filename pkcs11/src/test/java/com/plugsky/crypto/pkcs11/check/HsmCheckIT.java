@@ -60,17 +60,68 @@ class HsmCheckIT {
             "ecdsa-p384",
             "rsa-2048",
             "hmac-sha256-kat",
+            "aes-gcm-wycheproof",
+            "key-wrap-pad-wycheproof",
+            "ecdsa-p256-wycheproof",
+            "wrong-key",
+            "logged-out",
             "errors",
             "concurrency",
             "cleanup");
     for (String check :
         List.of(
-            "aes-gcm-kat", "ecdsa-p256", "ecdsa-p384", "rsa-2048", "hmac-sha256-kat", "cleanup")) {
+            "aes-gcm-kat",
+            "ecdsa-p256",
+            "ecdsa-p384",
+            "rsa-2048",
+            "hmac-sha256-kat",
+            "aes-gcm-wycheproof",
+            "ecdsa-p256-wycheproof",
+            "wrong-key",
+            "logged-out",
+            "cleanup")) {
       assertThat(byName.get(check).status()).as(check).isEqualTo(Status.PASS);
     }
     assertThat(byName.get("aes-gcm-kat").opsPerSecond()).isPresent();
     assertThat(byName.get("concurrency").opsPerSecond()).isPresent();
+    assertThat(byName.get("aes-gcm-wycheproof").vectors())
+        .singleElement()
+        .satisfies(
+            file -> {
+              assertThat(file.file()).isEqualTo("aes_gcm_test.json");
+              assertThat(file.read()).isEqualTo(file.declared()).isEqualTo(316);
+              // 39 valid and 27 invalid tests have a 256-bit key, 96-bit IV and 128-bit tag.
+              assertThat(file.run()).isEqualTo(66);
+              assertThat(file.skipped()).isEqualTo(250);
+              assertThat(file.failures()).isEmpty();
+            });
+    assertThat(byName.get("ecdsa-p256-wycheproof").vectors())
+        .singleElement()
+        .satisfies(
+            file -> {
+              assertThat(file.read()).isEqualTo(file.declared()).isEqualTo(262);
+              assertThat(file.run()).isEqualTo(262);
+              assertThat(file.failures()).isEmpty();
+            });
+    for (String timed :
+        List.of("aes-gcm-wycheproof", "ecdsa-p256-wycheproof", "ecdsa-p256", "hmac-sha256-kat")) {
+      assertThat(byName.get(timed).opsPerSecond()).as(timed).isPresent();
+    }
     // SunPKCS11 cannot drive SoftHSM2's key wrap; the check says so instead of failing.
+    assertThat(byName.get("key-wrap-pad-wycheproof").status())
+        .isEqualTo(backend == Backend.SUNPKCS11 ? Status.SKIP : Status.PASS);
+    if (backend != Backend.SUNPKCS11) {
+      // SoftHSM2 pads key data to 8 bytes before wrapping: 14 valid tests of other lengths skip.
+      assertThat(byName.get("key-wrap-pad-wycheproof").vectors().getFirst())
+          .satisfies(
+              file -> {
+                assertThat(file.read()).isEqualTo(file.declared()).isEqualTo(254);
+                assertThat(file.run()).isEqualTo(94 - 14);
+                assertThat(file.failures()).isEmpty();
+              });
+      assertThat(byName.get("logged-out").detail())
+          .contains("AES key not visible", "EC private key not visible");
+    }
     assertThat(byName.get("key-wrap-pad").status())
         .isEqualTo(backend == Backend.SUNPKCS11 ? Status.SKIP : Status.PASS);
     assertThat(report.mechanisms()).contains("CKM_AES_GCM", "CKM_ECDSA");
@@ -81,9 +132,12 @@ class HsmCheckIT {
         .startsWith("{\"module\":")
         .contains("\"name\":\"aes-gcm-kat\",\"status\":\"PASS\"")
         .contains("\"passed\":true")
+        .contains("\"file\":\"aes_gcm_test.json\",\"declared\":316,\"read\":316,\"run\":66")
         .endsWith("]}");
     assertThat(report.toHtml()).contains("<table>", "aes-gcm-kat", "CKM_AES_GCM");
-    assertThat(report.summary()).contains("PASSED", "ops/s");
+    assertThat(report.toHtml()).contains("aes_gcm_test.json: 66 run");
+    assertThat(report.summary())
+        .contains("PASSED", "ops/s", "ecdsa_secp256r1_sha256_p1363_test.json: 262 run");
   }
 
   @Test
