@@ -124,26 +124,29 @@ public final class FfmHsm implements Hsm {
     Objects.requireNonNull(key, "key");
     pool.call(
         session -> {
-          destroySigningCopy(session, key);
-          int destroyed = 0;
-          for (ObjectClass type : ObjectClass.values()) {
-            for (long object : findAll(session, key, type)) {
-              long rv;
-              try {
-                rv = (long) ck.destroyObject.invokeExact(session, object);
-              } catch (Throwable e) {
-                throw rethrow(e);
+          // Atomic with making a signing copy, so no copy of a destroyed key survives.
+          synchronized (signingCopies) {
+            destroySigningCopy(session, key);
+            int destroyed = 0;
+            for (ObjectClass type : ObjectClass.values()) {
+              for (long object : findAll(session, key, type)) {
+                long rv;
+                try {
+                  rv = (long) ck.destroyObject.invokeExact(session, object);
+                } catch (Throwable e) {
+                  throw rethrow(e);
+                }
+                check("C_DestroyObject", rv, key);
+                destroyed++;
               }
-              check("C_DestroyObject", rv, key);
-              destroyed++;
+              handles.remove(new Cached(key, type));
             }
-            handles.remove(new Cached(key, type));
+            if (destroyed == 0) {
+              throw new KeyUnavailableException(
+                  "token " + token.label() + " holds no object named " + key);
+            }
+            return null;
           }
-          if (destroyed == 0) {
-            throw new KeyUnavailableException(
-                "token " + token.label() + " holds no object named " + key);
-          }
-          return null;
         });
   }
 
@@ -686,13 +689,13 @@ public final class FfmHsm implements Hsm {
         key,
         ObjectClass.PRIVATE_KEY,
         (session, handle) -> {
-          long made = copyForSigning(session, handle, key);
-          Long earlier = signingCopies.putIfAbsent(key, made);
-          if (earlier != null) {
-            destroyQuietly(session, made);
-            return call.apply(session, earlier);
+          long signer;
+          synchronized (signingCopies) {
+            Long earlier = signingCopies.get(key);
+            signer = earlier != null ? earlier : copyForSigning(session, handle, key);
+            signingCopies.put(key, signer);
           }
-          return call.apply(session, made);
+          return call.apply(session, signer);
         });
   }
 

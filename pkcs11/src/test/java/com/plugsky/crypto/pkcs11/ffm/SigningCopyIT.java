@@ -19,6 +19,10 @@ import java.security.Signature;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,6 +78,41 @@ class SigningCopyIT {
         assertThatThrownBy(() -> hsm.sign(key, SignatureAlgorithm.ECDSA_SHA256, DATA))
             .isInstanceOf(KeyUnavailableException.class);
         assertThat(sessionPrivateKeys(ck, session)).containsExactlyInAnyOrderElementsOf(before);
+      } finally {
+        long ignored = (long) ck.closeSession.invokeExact(session);
+      }
+    }
+  }
+
+  @Test
+  void threadsSigningWithANewKeyAtOnceShareOneCopy() throws Throwable {
+    try (FfmHsm hsm = FfmHsm.open(SoftHsm.get().config(SoftHsm.TOKEN).maxSessions(4).build())) {
+      HsmKey key = HsmKey.label("signing-copy-" + UUID.randomUUID());
+      hsm.generateKeyPair(key, KeyPairType.EC_P256);
+      Cryptoki ck = Cryptoki.load(SoftHsm.MODULE);
+      long session = openSession(ck, hsm.slotId());
+      try {
+        List<Long> before = sessionPrivateKeys(ck, session);
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
+          List<Future<byte[]>> signatures = new ArrayList<>();
+          for (int i = 0; i < 4; i++) {
+            signatures.add(
+                threads.submit(
+                    () -> {
+                      start.await();
+                      return hsm.sign(key, SignatureAlgorithm.ECDSA_SHA256, DATA);
+                    }));
+          }
+          start.countDown();
+          for (Future<byte[]> signature : signatures) {
+            assertThat(verifies(hsm, key, signature.get())).isTrue();
+          }
+        }
+
+        List<Long> copies = sessionPrivateKeys(ck, session);
+        copies.removeAll(before);
+        assertThat(copies).hasSize(1);
       } finally {
         long ignored = (long) ck.closeSession.invokeExact(session);
       }
