@@ -127,7 +127,16 @@ public final class HsmConfig {
      * 20-byte secret comes back from any RFC 5649 unwrap as 24 bytes); {@link Hsm#wrapKeyPad} then
      * refuses secrets whose length is not a multiple of 8. Set automatically for SoftHSM.
      */
-    KEY_WRAP_PAD_PADS_INPUT
+    KEY_WRAP_PAD_PADS_INPUT,
+    /**
+     * The module re-reads a token object from its store whenever the object is used (SoftHSM 2.6's
+     * file store opens, locks and reads the object's file on every attribute it consults, about a
+     * dozen per C_SignInit), so the ffm backend signs with a session copy of each private key
+     * instead: C_CopyObject with CKA_TOKEN false, unnamed, made on first use and kept until the key
+     * is destroyed or the session holding it closes. The copy is as sensitive and unextractable as
+     * the key and lives in the token like it. Set automatically for SoftHSM.
+     */
+    TOKEN_OBJECTS_REREAD_ON_USE
   }
 
   /** Builds an {@link HsmConfig}; only the module and the token are required. */

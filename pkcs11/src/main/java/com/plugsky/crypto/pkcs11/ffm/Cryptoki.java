@@ -198,6 +198,7 @@ final class Cryptoki {
   final MethodHandle login;
   final MethodHandle logout;
   final MethodHandle createObject;
+  final MethodHandle copyObject;
   final MethodHandle destroyObject;
   final MethodHandle getAttributeValue;
   final MethodHandle findObjectsInit;
@@ -240,6 +241,7 @@ final class Cryptoki {
     login = f.bind("C_Login", CK_ULONG, CK_ULONG, POINTER, CK_ULONG);
     logout = f.bind("C_Logout", CK_ULONG);
     createObject = f.bind("C_CreateObject", CK_ULONG, POINTER, CK_ULONG, POINTER);
+    copyObject = f.bind("C_CopyObject", CK_ULONG, CK_ULONG, POINTER, CK_ULONG, POINTER);
     destroyObject = f.bind("C_DestroyObject", CK_ULONG, CK_ULONG);
     getAttributeValue = f.bind("C_GetAttributeValue", CK_ULONG, CK_ULONG, POINTER, CK_ULONG);
     findObjectsInit = f.bind("C_FindObjectsInit", CK_ULONG, POINTER, CK_ULONG);

@@ -65,7 +65,10 @@ public final class FfmHsm implements Hsm {
   private final HsmConfig config;
   private final boolean generalErrorMeansIntegrityFailure;
   private final boolean keyWrapPadPadsInput;
+  private final boolean signWithSessionCopies;
   private final Map<Cached, Long> handles = new ConcurrentHashMap<>();
+  /** Session copies of private keys that sign in their place (TOKEN_OBJECTS_REREAD_ON_USE). */
+  private final Map<HsmKey, Long> signingCopies = new ConcurrentHashMap<>();
   private final Object loginLock = new Object();
   private final Sessions sessions = new Sessions();
   private final SessionPool pool;
@@ -80,6 +83,8 @@ public final class FfmHsm implements Hsm {
     this.generalErrorMeansIntegrityFailure =
         softHsm || config.quirks().contains(Quirk.GENERAL_ERROR_ON_INTEGRITY_FAILURE);
     this.keyWrapPadPadsInput = softHsm || config.quirks().contains(Quirk.KEY_WRAP_PAD_PADS_INPUT);
+    this.signWithSessionCopies =
+        softHsm || config.quirks().contains(Quirk.TOKEN_OBJECTS_REREAD_ON_USE);
     this.token = findToken();
     this.pool =
         new SessionPool(
@@ -120,25 +125,29 @@ public final class FfmHsm implements Hsm {
     Objects.requireNonNull(key, "key");
     pool.call(
         session -> {
-          int destroyed = 0;
-          for (ObjectClass type : ObjectClass.values()) {
-            for (long object : findAll(session, key, type)) {
-              long rv;
-              try {
-                rv = (long) ck.destroyObject.invokeExact(session, object);
-              } catch (Throwable e) {
-                throw rethrow(e);
+          // Atomic with making a signing copy, so no copy of a destroyed key survives.
+          synchronized (signingCopies) {
+            destroySigningCopy(session, key);
+            int destroyed = 0;
+            for (ObjectClass type : ObjectClass.values()) {
+              for (long object : findAll(session, key, type)) {
+                long rv;
+                try {
+                  rv = (long) ck.destroyObject.invokeExact(session, object);
+                } catch (Throwable e) {
+                  throw rethrow(e);
+                }
+                check("C_DestroyObject", rv, key);
+                destroyed++;
               }
-              check("C_DestroyObject", rv, key);
-              destroyed++;
+              handles.remove(new Cached(key, type));
             }
-            handles.remove(new Cached(key, type));
+            if (destroyed == 0) {
+              throw new KeyUnavailableException(
+                  "token " + token.label() + " holds no object named " + key);
+            }
+            return null;
           }
-          if (destroyed == 0) {
-            throw new KeyUnavailableException(
-                "token " + token.label() + " holds no object named " + key);
-          }
-          return null;
         });
   }
 
@@ -433,9 +442,8 @@ public final class FfmHsm implements Hsm {
         .call(
             config.auditSink(),
             () ->
-                withKey(
+                withSigningKey(
                     key,
-                    ObjectClass.PRIVATE_KEY,
                     (session, handle) -> {
                       try (Arena arena = Arena.ofConfined()) {
                         check(
@@ -686,6 +694,74 @@ public final class FfmHsm implements Hsm {
   @FunctionalInterface
   private interface KeyCall<T> {
     T apply(long session, long handle);
+  }
+
+  /**
+   * Runs {@code call} with the handle that signs for {@code key}: its private key, or where the
+   * module re-reads token objects on use, a session copy of it (made here on first use, made again
+   * when the session that held it closed).
+   */
+  private <T> T withSigningKey(HsmKey key, KeyCall<T> call) {
+    if (!signWithSessionCopies) {
+      return withKey(key, ObjectClass.PRIVATE_KEY, call);
+    }
+    Long copy = signingCopies.get(key);
+    if (copy != null) {
+      try {
+        return pool.call(session -> call.apply(session, copy));
+      } catch (RuntimeException e) {
+        if (!staleHandle(e)) {
+          throw e;
+        }
+        signingCopies.remove(key, copy);
+      }
+    }
+    return withKey(
+        key,
+        ObjectClass.PRIVATE_KEY,
+        (session, handle) -> {
+          long signer;
+          synchronized (signingCopies) {
+            Long earlier = signingCopies.get(key);
+            signer = earlier != null ? earlier : copyForSigning(session, handle, key);
+            signingCopies.put(key, signer);
+          }
+          return call.apply(session, signer);
+        });
+  }
+
+  /**
+   * A session copy of the private key {@code handle}, with no label or id so that lookups by name
+   * still find the token object alone; it keeps the key's sensitive and unextractable attributes.
+   */
+  private long copyForSigning(long session, long handle, HsmKey key) {
+    try (Arena arena = Arena.ofConfined()) {
+      Template template =
+          new Template(arena)
+              .bool(Ck.CKA_TOKEN, false)
+              .bytes(Ck.CKA_LABEL, new byte[0])
+              .bytes(Ck.CKA_ID, new byte[0]);
+      MemorySegment copy = arena.allocate(CK_ULONG);
+      long rv;
+      try {
+        rv =
+            (long)
+                ck.copyObject.invokeExact(
+                    session, handle, template.segment(), (long) template.count(), copy);
+      } catch (Throwable e) {
+        throw rethrow(e);
+      }
+      check("C_CopyObject", rv, key);
+      return copy.get(CK_ULONG, 0);
+    }
+  }
+
+  /** A destroyed key must stop signing at once, so its session copy goes first. */
+  private void destroySigningCopy(long session, HsmKey key) {
+    Long copy = signingCopies.remove(key);
+    if (copy != null) {
+      destroyQuietly(session, copy);
+    }
   }
 
   /** A cached object handle: which key, and which of its objects. */
