@@ -16,7 +16,6 @@ import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.primitive.Bytes;
-import com.plugsky.crypto.primitive.SymmetricPrimitives;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,7 +29,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 
 /**
  * A message header: its fields and its exact bytes, tag included. Parsing checks every limit of
@@ -109,21 +107,24 @@ final class Header {
     System.arraycopy(bytes, 0, out, offset, bytes.length);
   }
 
-  /** Whether the header tag is the one {@code headerKey} gives; constant time. */
-  boolean tagMatches(byte[] headerKey, SymmetricPrimitives primitives) {
-    byte[] expected =
-        primitives.hmacSha256(headerKey, Arrays.copyOf(bytes, bytes.length - HEADER_TAG_LENGTH));
-    byte[] actual = Arrays.copyOfRange(bytes, bytes.length - HEADER_TAG_LENGTH, bytes.length);
-    return Bytes.constantTimeEquals(expected, actual);
+  /** Whether the header tag is the one {@code headerTags} gives; constant time. */
+  boolean tagMatches(KeyedHmac headerTags) {
+    int taggedLength = bytes.length - HEADER_TAG_LENGTH;
+    byte[] expected = new byte[HEADER_TAG_LENGTH];
+    headerTags.mac(bytes, 0, taggedLength, expected, 0);
+    int difference = 0;
+    for (int i = 0; i < HEADER_TAG_LENGTH; i++) {
+      difference |= expected[i] ^ bytes[taggedLength + i];
+    }
+    return difference == 0;
   }
 
   /**
    * The same version, message id, context and frame size with other entries and a new tag, for
    * rewrap.
    */
-  Header withEntries(List<Entry> newEntries, byte[] headerKey, SymmetricPrimitives primitives) {
-    return Layout.of(version, frameExponent, context, newEntries)
-        .seal(messageId, authenticated -> primitives.hmacSha256(headerKey, authenticated));
+  Header withEntries(List<Entry> newEntries, KeyedHmac headerTags) {
+    return Layout.of(version, frameExponent, context, newEntries).seal(messageId, headerTags);
   }
 
   String sha256Hex() {
@@ -152,23 +153,6 @@ final class Header {
             .toList(),
         frameSize(),
         bytes.length);
-  }
-
-  /**
-   * Lays out a header and appends its tag.
-   *
-   * @throws InvalidInputException when the entries break a limit of the format
-   */
-  static Header build(
-      int version,
-      int frameExponent,
-      byte[] messageId,
-      EncryptionContext context,
-      List<Entry> entries,
-      byte[] headerKey,
-      SymmetricPrimitives primitives) {
-    return Layout.of(version, frameExponent, context, entries)
-        .seal(messageId, authenticated -> primitives.hmacSha256(headerKey, authenticated));
   }
 
   /**
@@ -255,6 +239,10 @@ final class Header {
       return new Layout(version, frameExponent, context, List.copyOf(entries), out.toByteArray());
     }
 
+    int frameSize() {
+      return 1 << frameExponent;
+    }
+
     /** The header's length, tag included. */
     int headerLength() {
       return tagged.length + HEADER_TAG_LENGTH;
@@ -265,16 +253,19 @@ final class Header {
     }
 
     /**
-     * The header of the message {@code messageId}, tagged by {@code tagger} (HMAC-SHA256 under
-     * the header key of every byte before the tag).
+     * Writes the header of the message {@code messageId} at the start of {@code out}, tagged by
+     * {@code headerTags} (HMAC-SHA256 under the header key of every byte before the tag).
      */
-    Header seal(byte[] messageId, UnaryOperator<byte[]> tagger) {
-      byte[] authenticated = tagged.clone();
-      System.arraycopy(
-          messageId, 0, authenticated, Format.MESSAGE_ID_OFFSET, MESSAGE_ID_LENGTH);
-      byte[] tag = tagger.apply(authenticated);
-      byte[] bytes = Arrays.copyOf(authenticated, headerLength());
-      System.arraycopy(tag, 0, bytes, tagged.length, HEADER_TAG_LENGTH);
+    void writeTo(byte[] out, byte[] messageId, KeyedHmac headerTags) {
+      System.arraycopy(tagged, 0, out, 0, tagged.length);
+      System.arraycopy(messageId, 0, out, Format.MESSAGE_ID_OFFSET, MESSAGE_ID_LENGTH);
+      headerTags.mac(out, 0, tagged.length, out, tagged.length);
+    }
+
+    /** {@link #writeTo} as a {@link Header} of its own. */
+    Header seal(byte[] messageId, KeyedHmac headerTags) {
+      byte[] bytes = new byte[headerLength()];
+      writeTo(bytes, messageId, headerTags);
       return new Header(version, frameExponent, messageId.clone(), context, entries, bytes);
     }
   }
