@@ -183,16 +183,28 @@ public final class Envelope {
    * @throws MalformedCiphertextException for bytes that are not one well-formed message
    */
   public byte[] decrypt(byte[] message, EncryptionContext context) {
-    return decryptWithDetails(message, context).plaintext();
+    return decryptMessage(message, context).plaintext();
   }
 
   /** {@link #decrypt}, also reporting which KEK opened the message, and its header. */
   public DecryptionResult decryptWithDetails(byte[] message, EncryptionContext context) {
+    Decrypted decrypted = decryptMessage(message, context);
+    return new DecryptionResult(
+        decrypted.plaintext(), decrypted.openedBy(), decrypted.header().describe());
+  }
+
+  /** A decrypted message, the KEK that opened it and its authenticated header. */
+  private record Decrypted(byte[] plaintext, KeyRef openedBy, Header header) {}
+
+  private Decrypted decryptMessage(byte[] message, EncryptionContext context) {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(context, "context");
-    Header header = Header.parse(message);
+    Header header = Header.parse(message, context);
     List<FrameSpan> frames = frameLayout(message, header);
-    long plaintextLength = frames.stream().mapToLong(FrameSpan::plaintextLength).sum();
+    long plaintextLength = 0;
+    for (FrameSpan frame : frames) {
+      plaintextLength += frame.plaintextLength();
+    }
     try (OpenedMessage opened = open(header, context, false);
         FrameCipher cipher =
             new FrameCipher(engine, opened.keys().payloadKey(), header.messageId())) {
@@ -215,7 +227,7 @@ public final class Envelope {
         Bytes.zero(plaintext);
         throw e;
       }
-      return new DecryptionResult(plaintext, opened.openedBy(), header.describe());
+      return new Decrypted(plaintext, opened.openedBy(), header);
     }
   }
 
