@@ -3,8 +3,8 @@ package com.plugsky.crypto.envelope;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.primitive.Bytes;
-import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,10 +106,19 @@ public final class DataKeyCache {
    */
   record Key(List<String> keyRefs, EncryptionContext context, int frameExponent) {}
 
-  /** One wrapping of a data key, compared by content. */
-  record Wrapping(String keyRef, ByteBuffer wrapped, EncryptionContext context) {
-    Wrapping(String keyRef, byte[] wrapped, EncryptionContext context) {
-      this(keyRef, ByteBuffer.wrap(wrapped.clone()).asReadOnlyBuffer(), context);
+  /** One wrapping of a data key, compared by content; takes ownership of {@code wrapped}. */
+  record Wrapping(String keyRef, byte[] wrapped, EncryptionContext context) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Wrapping that
+          && keyRef.equals(that.keyRef)
+          && Arrays.equals(wrapped, that.wrapped)
+          && context.equals(that.context);
+    }
+
+    @Override
+    public int hashCode() {
+      return (keyRef.hashCode() * 31 + Arrays.hashCode(wrapped)) * 31 + context.hashCode();
     }
   }
 

@@ -17,6 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a cache entry never pulls the keys from under a message in flight.
  */
 final class DataKeySecrets implements AutoCloseable {
+  /** The header label then the HKDF block counter 01; read only. */
+  private static final byte[] HEADER_KEY_INFO =
+      Arrays.copyOf(Format.SUITE_2_HEADER_INFO, Format.SUITE_2_HEADER_INFO.length + 1);
+
+  static {
+    HEADER_KEY_INFO[HEADER_KEY_INFO.length - 1] = 1;
+  }
+
   /** Per thread: the payload label, room for a message id, then the HKDF block counter 01. */
   private static final ThreadLocal<byte[]> PAYLOAD_INFO =
       ThreadLocal.withInitial(
@@ -46,8 +54,7 @@ final class DataKeySecrets implements AutoCloseable {
 
   /**
    * HKDF-Extract of the data key, then the header key; the caller keeps ownership of {@code
-   * dataKey}. {@code heldPads} for secrets that will serve many messages, on an engine that is not
-   * FIPS approved (see {@link KeyedHmac}).
+   * dataKey}. {@code heldPads} unless the engine is FIPS approved (see {@link KeyedHmac}).
    *
    * @throws MalformedCiphertextException when the data key is not 32 bytes (a wrapping of a key of
    *     another length)
@@ -55,11 +62,14 @@ final class DataKeySecrets implements AutoCloseable {
   static DataKeySecrets derive(
       byte[] dataKey, SymmetricPrimitives primitives, boolean heldPads) {
     MessageKeys.checkDataKeyLength(dataKey);
-    byte[] prk = primitives.hmacSha256(Format.SUITE_2_SALT, dataKey);
-    byte[] info = new byte[Format.SUITE_2_HEADER_INFO.length + 1];
-    System.arraycopy(Format.SUITE_2_HEADER_INFO, 0, info, 0, Format.SUITE_2_HEADER_INFO.length);
-    info[info.length - 1] = 1;
-    byte[] headerKey = primitives.hmacSha256(prk, info);
+    byte[] prk = new byte[KeyedHmac.LENGTH];
+    try (KeyedHmac extract = KeyedHmac.of(Format.SUITE_2_SALT.clone(), primitives, heldPads)) {
+      extract.mac(dataKey, 0, dataKey.length, prk, 0);
+    }
+    byte[] headerKey = new byte[KeyedHmac.LENGTH];
+    try (KeyedHmac expand = KeyedHmac.of(prk.clone(), primitives, heldPads)) {
+      expand.mac(HEADER_KEY_INFO, 0, HEADER_KEY_INFO.length, headerKey, 0);
+    }
     return new DataKeySecrets(prk, headerKey, primitives, heldPads);
   }
 

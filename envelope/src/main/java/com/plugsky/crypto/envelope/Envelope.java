@@ -280,7 +280,7 @@ public final class Envelope {
     CryptoRandom.nextNonce(messageId);
     Header header;
     FrameCipher cipher;
-    DataKeyCache.Materials materials = freshMaterials(context, pending, false);
+    DataKeyCache.Materials materials = freshMaterials(context, pending);
     try (DataKeySecrets secrets = materials.secrets();
         MessageKeys messageKeys = MessageKeys.forMessage(secrets, messageId)) {
       header = materials.layout().seal(messageId, secrets.headerTags());
@@ -422,7 +422,7 @@ public final class Envelope {
   private DataKeyCache.Materials materials(
       EncryptionContext context, long bytes, List<KeyOperations.Pending> pending) {
     if (cache == null) {
-      return freshMaterials(context, pending, false);
+      return freshMaterials(context, pending);
     }
     DataKeyCache.Key cacheKey =
         new DataKeyCache.Key(encryptionKekNames, context, frameExponent);
@@ -430,18 +430,17 @@ public final class Envelope {
     if (cached != null) {
       return cached;
     }
-    DataKeyCache.Materials fresh = freshMaterials(context, pending, true);
+    DataKeyCache.Materials fresh = freshMaterials(context, pending);
     cache.offer(cacheKey, fresh.secrets().retain(), fresh.layout(), bytes);
     return fresh;
   }
 
   /**
    * A fresh data key, generated under the first KEK (one call where the backend can create and
-   * wrap together) and wrapped under the others; only its derived secrets outlive this call, set up
-   * for many messages when {@code reusable} (cached).
+   * wrap together) and wrapped under the others; only its derived secrets outlive this call.
    */
   private DataKeyCache.Materials freshMaterials(
-      EncryptionContext context, List<KeyOperations.Pending> pending, boolean reusable) {
+      EncryptionContext context, List<KeyOperations.Pending> pending) {
     List<Header.Entry> entries = new ArrayList<>(encryptionKeks.size());
     KeyRef first = encryptionKeks.getFirst();
     try (DataKey dataKey = keys.generate(first, context, pending)) {
@@ -452,7 +451,7 @@ public final class Envelope {
           entries.add(keys.wrap(kek, plaintextKey, context, pending));
         }
         DataKeySecrets secrets =
-            DataKeySecrets.derive(plaintextKey, primitives, holdsPads(reusable));
+            DataKeySecrets.derive(plaintextKey, primitives, holdsPads());
         try {
           return new DataKeyCache.Materials(
               secrets,
@@ -468,11 +467,11 @@ public final class Envelope {
   }
 
   /**
-   * Whether secrets hold HMAC pads ({@link KeyedHmac}): when they will serve many messages, on an
-   * engine that is not FIPS approved.
+   * Whether derived secrets hold HMAC pads ({@link KeyedHmac}): unless the engine is FIPS
+   * approved, whose module must compute every HMAC itself.
    */
-  private boolean holdsPads(boolean reusable) {
-    return reusable && !engine.isFipsApproved();
+  private boolean holdsPads() {
+    return !engine.isFipsApproved();
   }
 
   /** The keys of an authenticated header, and which KEK gave them. Closing zeroes every key. */
@@ -549,13 +548,13 @@ public final class Envelope {
   }
 
   /**
-   * An unwrapped data key, whose ownership this takes, with its suite 2 secrets, holding pads when
-   * the cache will keep them. The caller closes it.
+   * An unwrapped data key, whose ownership this takes, with its suite 2 secrets. The caller closes
+   * it.
    */
   private DataKeyCache.UnwrappedKey withSecrets(byte[] dataKey) {
     try {
       return new DataKeyCache.UnwrappedKey(
-          dataKey, DataKeySecrets.derive(dataKey, primitives, holdsPads(cache != null)));
+          dataKey, DataKeySecrets.derive(dataKey, primitives, holdsPads()));
     } catch (RuntimeException e) {
       Bytes.zero(dataKey);
       throw e;

@@ -349,11 +349,10 @@ final class Header {
           "header claims " + count + " wrapped keys; the format allows 1.." + MAX_WRAPPED_KEYS);
     }
     List<Entry> entries = new ArrayList<>(count);
-    Set<String> seen = new HashSet<>();
     for (int i = 0; i < count; i++) {
       String keyRef =
           version == Format.VERSION_1 ? readKeyRefV1(reader, i) : Compact.readKeyRef(reader, i);
-      if (!seen.add(keyRef)) {
+      if (listed(entries, keyRef)) {
         throw new MalformedCiphertextException("header lists KeyRef " + keyRef + " twice");
       }
       Supplier<String> what = () -> "the wrapped length of " + keyRef;
@@ -372,6 +371,16 @@ final class Header {
     }
     reader.skip(HEADER_TAG_LENGTH, () -> "the header tag");
     return new Header(version, frameExponent, messageId, context, entries, reader.bytesRead());
+  }
+
+  /** Whether {@code entries} (at most 16) name {@code keyRef}: a scan, cheaper than a set. */
+  private static boolean listed(List<Entry> entries, String keyRef) {
+    for (Entry entry : entries) {
+      if (entry.keyRef().equals(keyRef)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static EncryptionContext readContextV1(BoundedReader reader, EncryptionContext expected)
