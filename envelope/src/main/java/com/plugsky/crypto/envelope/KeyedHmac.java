@@ -14,9 +14,9 @@ import java.util.Arrays;
  * the calling thread's own SHA-256 instance: no key set-up, no provider look-up and nothing
  * allocated per MAC. The trade: cloning pre-hashed pad states instead would save the two pad
  * compressions per MAC (about 100 ns per message, whose two MACs take about 500 ns, as measured
- * here with SHA-NI) but allocates about 280 bytes per clone, four clones per message.
- * Without it (a key used for one message, or a FIPS-approved engine, where a MAC assembled here
- * from a hash would not be the validated module's) every MAC goes through the engine's own HMAC.
+ * here with SHA-NI) but allocates about 280 bytes per clone, four clones per message. Without it
+ * (on a FIPS-approved engine, where a MAC assembled here from a hash would not be the validated
+ * module's) every MAC goes through the engine's own HMAC.
  *
  * <p>{@link #close()} zeroes the pads or the key.
  */
