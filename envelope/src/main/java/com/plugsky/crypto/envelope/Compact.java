@@ -9,6 +9,7 @@ import com.plugsky.crypto.keyref.KeyRefScheme;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * The compact fields of version 2 headers (docs/FORMAT.md): varint lengths, the context with
@@ -55,8 +56,9 @@ final class Compact {
    * one, refusing before allocation any length that would take the canonical encoding past its
    * limit.
    */
-  static EncryptionContext readContext(Header.BoundedReader reader) throws IOException {
-    int count = reader.varint("the context pair count");
+  static EncryptionContext readContext(Header.BoundedReader reader, EncryptionContext expected)
+      throws IOException {
+    int count = reader.varint(() -> "the context pair count");
     if (count > EncryptionContext.MAX_PAIRS) {
       throw new MalformedCiphertextException(
           "header claims "
@@ -67,15 +69,17 @@ final class Compact {
     ByteArrayOutputStream canonical = new ByteArrayOutputStream(64);
     writeU16(count, canonical);
     for (int i = 0; i < 2 * count; i++) {
-      String what = "the context " + (i % 2 == 0 ? "key" : "value") + " of pair " + i / 2;
-      int length = reader.varint(what + " length");
+      int field = i;
+      Supplier<String> what =
+          () -> "the context " + (field % 2 == 0 ? "key" : "value") + " of pair " + field / 2;
+      int length = reader.varint(() -> what.get() + " length");
       int max = i % 2 == 0 ? EncryptionContext.MAX_KEY_BYTES : EncryptionContext.MAX_VALUE_BYTES;
       if (length > max || canonical.size() + 2L + length > MAX_CONTEXT_LENGTH) {
         throw new MalformedCiphertextException(
             "header claims "
                 + length
                 + " bytes for "
-                + what
+                + what.get()
                 + "; the format allows at most "
                 + max
                 + " and "
@@ -85,7 +89,7 @@ final class Compact {
       writeU16(length, canonical);
       canonical.writeBytes(reader.take(length, what));
     }
-    return EncryptionContext.decode(canonical.toByteArray());
+    return Header.decodeContext(canonical.toByteArray(), expected);
   }
 
   /** {@code varint(8 * length of the rest + scheme code)} then the rest, ASCII. */
@@ -106,7 +110,7 @@ final class Compact {
   }
 
   static String readKeyRef(Header.BoundedReader reader, int index) throws IOException {
-    int field = reader.varint("the KeyRef field of wrapped key " + index);
+    int field = reader.varint(() -> "the KeyRef field of wrapped key " + index);
     int code = field & ((1 << CODE_BITS) - 1);
     int restLength = field >>> CODE_BITS;
     if (code > CODED.length) {
@@ -124,7 +128,7 @@ final class Compact {
               + MAX_KEY_REF_LENGTH);
     }
     String rest =
-        printableAscii(reader.take(restLength, "the KeyRef of wrapped key " + index), index);
+        printableAscii(reader.take(restLength, () -> "the KeyRef of wrapped key " + index), index);
     if (code == VERBATIM) {
       for (KeyRefScheme scheme : CODED) {
         if (rest.startsWith(scheme.prefix()) && rest.length() > scheme.prefix().length()) {

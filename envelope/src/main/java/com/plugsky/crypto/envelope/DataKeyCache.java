@@ -3,8 +3,8 @@ package com.plugsky.crypto.envelope;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.primitive.Bytes;
-import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,10 +20,10 @@ import java.util.function.LongSupplier;
  * <p>An entry is keyed by the list of KEKs, the encryption context and the frame size, so a key is
  * only reused for messages an identical header could have described. It holds what the format
  * derives from the data key once (docs/FORMAT.md, suite 2) and the header's layout, not the data
- * key itself, so a message under a cached key costs two HMACs and its frames. It is dropped, and its key zeroed, when the
- * oldest entry must make room ({@link Builder#maxEntries}), when it is older than {@link
- * Builder#maxAge}, or before it would protect more than {@link Builder#maxMessagesPerKey} messages
- * or {@link Builder#maxBytesPerKey} plaintext bytes. Reuse never weakens a message's encryption:
+ * key itself, so a message under a cached key costs two HMACs and its frames. It is dropped, and
+ * its key zeroed, when the oldest entry must make room ({@link Builder#maxEntries}), when it is
+ * older than {@link Builder#maxAge}, or before it would protect more than {@link
+ * Builder#maxMessagesPerKey} messages or {@link Builder#maxBytesPerKey} plaintext bytes. Reuse never weakens a message's encryption:
  * each message still has its own payload key (from the data key and a fresh message id); what a
  * cache trades is blast radius, since one leaked data key opens every message it served.
  *
@@ -31,8 +31,8 @@ import java.util.function.LongSupplier;
  * header is written, and the cost of one wrap disappears against a stream anyway.
  *
  * <p>Decryption uses it too: a data key unwrapped from a wrapping (KeyRef, wrapped bytes and
- * context all equal) is kept, within {@link Builder#maxEntries} and {@link Builder#maxAge}, so that
- * messages sharing a data key cost one unwrap. Each message's header is still authenticated under
+ * context all equal) is kept with its derived secrets, within {@link Builder#maxEntries} and {@link
+ * Builder#maxAge}, so that messages sharing a data key cost one unwrap and no key set-up. Each message's header is still authenticated under
  * the cached key. The trade is the same as for encryption: a KEK whose access is revoked keeps
  * opening such messages until their entry ages out.
  *
@@ -77,7 +77,7 @@ public final class DataKeyCache {
       slot.secrets.close();
     }
     for (Unwrapped entry : unwrapped.values()) {
-      Bytes.zero(entry.dataKey);
+      entry.key.close();
     }
     evictions += slots.size() + unwrapped.size();
     slots.clear();
@@ -106,10 +106,19 @@ public final class DataKeyCache {
    */
   record Key(List<String> keyRefs, EncryptionContext context, int frameExponent) {}
 
-  /** One wrapping of a data key, compared by content. */
-  record Wrapping(String keyRef, ByteBuffer wrapped, EncryptionContext context) {
-    Wrapping(String keyRef, byte[] wrapped, EncryptionContext context) {
-      this(keyRef, ByteBuffer.wrap(wrapped.clone()).asReadOnlyBuffer(), context);
+  /** One wrapping of a data key, compared by content; takes ownership of {@code wrapped}. */
+  record Wrapping(String keyRef, byte[] wrapped, EncryptionContext context) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Wrapping that
+          && keyRef.equals(that.keyRef)
+          && Arrays.equals(wrapped, that.wrapped)
+          && context.equals(that.context);
+    }
+
+    @Override
+    public int hashCode() {
+      return (keyRef.hashCode() * 31 + Arrays.hashCode(wrapped)) * 31 + context.hashCode();
     }
   }
 
@@ -166,42 +175,57 @@ public final class DataKeyCache {
   }
 
   /**
-   * The data key {@code wrapping} was unwrapped to before, as a copy the caller zeroes, or null.
+   * A data key and its suite 2 secrets (a reference to them), as one owner holds them; closing
+   * zeroes the data key and releases the secrets.
    */
-  synchronized byte[] unwrapped(Wrapping wrapping) {
+  record UnwrappedKey(byte[] dataKey, DataKeySecrets secrets) implements AutoCloseable {
+    /** A copy of the data key and one more reference to the secrets, for another owner. */
+    UnwrappedKey share() {
+      return new UnwrappedKey(dataKey.clone(), secrets.retain());
+    }
+
+    @Override
+    public void close() {
+      Bytes.zero(dataKey);
+      secrets.close();
+    }
+  }
+
+  /** What {@code wrapping} was unwrapped to before, shared with the caller, who closes it; or null. */
+  synchronized UnwrappedKey unwrapped(Wrapping wrapping) {
     Unwrapped entry = unwrapped.get(wrapping);
     if (entry == null) {
       return null;
     }
     if (nanoTime.getAsLong() - entry.createdNanos >= maxAgeNanos) {
       unwrapped.remove(wrapping);
-      Bytes.zero(entry.dataKey);
+      entry.key.close();
       evictions++;
       return null;
     }
     unwrapsAvoided++;
-    return entry.dataKey.clone();
+    return entry.key.share();
   }
 
   /**
    * Remembers what {@code wrapping} unwrapped to, once the header it came with authenticated. Takes
-   * ownership of {@code dataKey}.
+   * ownership of {@code key}.
    */
-  synchronized void offerUnwrapped(Wrapping wrapping, byte[] dataKey) {
-    Unwrapped previous = unwrapped.put(wrapping, new Unwrapped(dataKey, nanoTime.getAsLong()));
+  synchronized void offerUnwrapped(Wrapping wrapping, UnwrappedKey key) {
+    Unwrapped previous = unwrapped.put(wrapping, new Unwrapped(key, nanoTime.getAsLong()));
     if (previous != null) {
-      Bytes.zero(previous.dataKey);
+      previous.key.close();
       evictions++;
     }
     Iterator<Unwrapped> eldest = unwrapped.values().iterator();
     while (unwrapped.size() > maxEntries) {
-      Bytes.zero(eldest.next().dataKey);
+      eldest.next().key.close();
       eldest.remove();
       evictions++;
     }
   }
 
-  private record Unwrapped(byte[] dataKey, long createdNanos) {}
+  private record Unwrapped(UnwrappedKey key, long createdNanos) {}
 
   private void evict(Key key, Slot slot) {
     slots.remove(key);

@@ -3,29 +3,48 @@ package com.plugsky.crypto.envelope;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.primitive.Bytes;
 import com.plugsky.crypto.primitive.SymmetricPrimitives;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What suite 2 derives once per data key (docs/FORMAT.md, suite 2): the HKDF pseudorandom key and
  * the header key, each ready as a {@link KeyedHmac}. A data-key cache keeps these instead of the
  * data key, so that a message under a cached key costs one HMAC for its payload key and one for its
- * header tag, with no key set-up.
+ * header tag, with no key set-up and no allocation.
  *
  * <p>Shared by reference count: whoever holds one (the cache, each message being encrypted) owns a
  * reference and closes it once; the keys are zeroed when the last reference is closed, so evicting
  * a cache entry never pulls the keys from under a message in flight.
  */
 final class DataKeySecrets implements AutoCloseable {
+  /** The header label then the HKDF block counter 01; read only. */
+  private static final byte[] HEADER_KEY_INFO =
+      Arrays.copyOf(Format.SUITE_2_HEADER_INFO, Format.SUITE_2_HEADER_INFO.length + 1);
+
+  static {
+    HEADER_KEY_INFO[HEADER_KEY_INFO.length - 1] = 1;
+  }
+
+  /** Per thread: the payload label, room for a message id, then the HKDF block counter 01. */
+  private static final ThreadLocal<byte[]> PAYLOAD_INFO =
+      ThreadLocal.withInitial(
+          () -> {
+            byte[] label = Format.SUITE_2_PAYLOAD_INFO;
+            byte[] info = Arrays.copyOf(label, label.length + Format.MESSAGE_ID_LENGTH + 1);
+            info[info.length - 1] = 1;
+            return info;
+          });
+
   private final byte[] headerKey;
   private final KeyedHmac payloadKeys;
   private final KeyedHmac headerTags;
   private final AtomicInteger references = new AtomicInteger(1);
 
   private DataKeySecrets(
-      byte[] prk, byte[] headerKey, SymmetricPrimitives primitives, boolean precomputePads) {
+      byte[] prk, byte[] headerKey, SymmetricPrimitives primitives, boolean heldPads) {
     this.headerKey = headerKey;
-    this.payloadKeys = KeyedHmac.of(prk, primitives, precomputePads);
-    this.headerTags = KeyedHmac.of(headerKey.clone(), primitives, precomputePads);
+    this.payloadKeys = KeyedHmac.of(prk, primitives, heldPads);
+    this.headerTags = KeyedHmac.of(headerKey.clone(), primitives, heldPads);
   }
 
   /** Takes ownership of both arrays; for tests that need to see them zeroed. */
@@ -35,36 +54,46 @@ final class DataKeySecrets implements AutoCloseable {
 
   /**
    * HKDF-Extract of the data key, then the header key; the caller keeps ownership of {@code
-   * dataKey}. {@code precomputePads} for secrets that will serve many messages, on an engine that
-   * is not FIPS approved (see {@link KeyedHmac}).
+   * dataKey}. {@code heldPads} unless the engine is FIPS approved (see {@link KeyedHmac}).
    *
    * @throws MalformedCiphertextException when the data key is not 32 bytes (a wrapping of a key of
    *     another length)
    */
   static DataKeySecrets derive(
-      byte[] dataKey, SymmetricPrimitives primitives, boolean precomputePads) {
+      byte[] dataKey, SymmetricPrimitives primitives, boolean heldPads) {
     MessageKeys.checkDataKeyLength(dataKey);
-    byte[] prk = primitives.hmacSha256(Format.SUITE_2_SALT, dataKey);
-    byte[] info = new byte[Format.SUITE_2_HEADER_INFO.length + 1];
-    System.arraycopy(Format.SUITE_2_HEADER_INFO, 0, info, 0, Format.SUITE_2_HEADER_INFO.length);
-    info[info.length - 1] = 1;
-    byte[] headerKey = primitives.hmacSha256(prk, info);
-    return new DataKeySecrets(prk, headerKey, primitives, precomputePads);
+    byte[] prk = new byte[KeyedHmac.LENGTH];
+    try (KeyedHmac extract = KeyedHmac.of(Format.SUITE_2_SALT.clone(), primitives, heldPads)) {
+      extract.mac(dataKey, 0, dataKey.length, prk, 0);
+    }
+    byte[] headerKey = new byte[KeyedHmac.LENGTH];
+    try (KeyedHmac expand = KeyedHmac.of(prk.clone(), primitives, heldPads)) {
+      expand.mac(HEADER_KEY_INFO, 0, HEADER_KEY_INFO.length, headerKey, 0);
+    }
+    return new DataKeySecrets(prk, headerKey, primitives, heldPads);
   }
 
-  /** The payload key of the message {@code messageId}: one HKDF-Expand block. */
+  /**
+   * Writes the payload key of the message whose id is at {@code messageId[idOffset]} into {@code
+   * out} (32 bytes): one HKDF-Expand block, whose info is the payload label, the id and 01.
+   */
+  void payloadKey(byte[] messageId, int idOffset, byte[] out) {
+    byte[] info = PAYLOAD_INFO.get();
+    System.arraycopy(
+        messageId, idOffset, info, Format.SUITE_2_PAYLOAD_INFO.length, Format.MESSAGE_ID_LENGTH);
+    payloadKeys.mac(info, 0, info.length, out, 0);
+  }
+
+  /** The payload key of the message {@code messageId}, in a new array the caller zeroes. */
   byte[] payloadKey(byte[] messageId) {
-    int labelLength = Format.SUITE_2_PAYLOAD_INFO.length;
-    byte[] info = new byte[labelLength + Format.MESSAGE_ID_LENGTH + 1];
-    System.arraycopy(Format.SUITE_2_PAYLOAD_INFO, 0, info, 0, labelLength);
-    System.arraycopy(messageId, 0, info, labelLength, Format.MESSAGE_ID_LENGTH);
-    info[info.length - 1] = 1;
-    return payloadKeys.mac(info);
+    byte[] key = new byte[KeyedHmac.LENGTH];
+    payloadKey(messageId, 0, key);
+    return key;
   }
 
-  /** The header tag over {@code authenticated}, every header byte before the tag. */
-  byte[] headerTag(byte[] authenticated) {
-    return headerTags.mac(authenticated);
+  /** The MAC of header tags: over every header byte before the tag. */
+  KeyedHmac headerTags() {
+    return headerTags;
   }
 
   /** The HMAC-SHA256 key of the header tag; the array itself, not a copy: do not keep it. */

@@ -106,20 +106,22 @@ public final class Envelope {
     // The message id is published in the header, so the pooled DRBG output meant for public
     // values (nonces) serves: it is as random and never handed out twice.
     CryptoRandom.nextNonce(messageId);
+    Header.Layout layout = materials.layout();
+    byte[] message;
     try (DataKeySecrets secrets = materials.secrets()) {
-      Header.Layout layout = materials.layout();
       byte[] payloadKey = secrets.payloadKey(messageId);
-      byte[] message;
+      FrameCipher cipher;
       try {
-        message =
-            sealWith(
-                engine, layout.seal(messageId, secrets::headerTag), payloadKey, messageId, plaintext);
+        cipher = new FrameCipher(engine, payloadKey, messageId);
       } finally {
         Bytes.zero(payloadKey);
       }
-      keys.recordWraps(pending, message, layout.headerLength());
-      return message;
+      try (cipher) {
+        message = seal(layout, messageId, secrets.headerTags(), cipher, plaintext);
+      }
     }
+    keys.recordWraps(pending, message, layout.headerLength());
+    return message;
   }
 
   /**
@@ -135,22 +137,27 @@ public final class Envelope {
       EncryptionContext context,
       List<Header.Entry> entries,
       byte[] plaintext) {
-    SymmetricPrimitives primitives = engine.primitives();
     Header.Layout layout = Header.Layout.of(version, frameExponent, context, entries);
     try (MessageKeys messageKeys =
-        MessageKeys.derive(Format.suiteOf(version), dataKey, messageId, primitives)) {
-      Header header =
-          layout.seal(
-              messageId, authenticated -> primitives.hmacSha256(messageKeys.headerKey(), authenticated));
-      return sealWith(engine, header, messageKeys.payloadKey(), messageId, plaintext);
+            MessageKeys.derive(Format.suiteOf(version), dataKey, messageId, engine.primitives());
+        FrameCipher cipher = new FrameCipher(engine, messageKeys.payloadKey(), messageId)) {
+      return seal(layout, messageId, messageKeys.headerTags(), cipher, plaintext);
     }
   }
 
-  private static byte[] sealWith(
-      AeadEngine engine, Header header, byte[] payloadKey, byte[] messageId, byte[] plaintext) {
-    int frameSize = header.frameSize();
+  /**
+   * The message in one array: the header, tagged in place, then the frames, sealed in place; the
+   * only array allocated.
+   */
+  private static byte[] seal(
+      Header.Layout layout,
+      byte[] messageId,
+      KeyedHmac headerTags,
+      FrameCipher cipher,
+      byte[] plaintext) {
+    int frameSize = layout.frameSize();
     long frames = Math.max(1, Math.ceilDiv((long) plaintext.length, frameSize));
-    long total = header.length() + plaintext.length + frames * Format.FRAME_OVERHEAD;
+    long total = layout.headerLength() + plaintext.length + frames * Format.FRAME_OVERHEAD;
     if (total > Integer.MAX_VALUE - 8) {
       throw new InvalidInputException(
           "a message of "
@@ -158,14 +165,12 @@ public final class Envelope {
               + " bytes does not fit in one array; use encryptingStream");
     }
     byte[] out = new byte[(int) total];
-    header.writeTo(out, 0);
-    int at = header.length();
-    try (FrameCipher cipher = new FrameCipher(engine, payloadKey, messageId)) {
-      for (long i = 0; i < frames; i++) {
-        int from = (int) (i * frameSize);
-        int length = Math.min(frameSize, plaintext.length - from);
-        at += cipher.seal(i, i == frames - 1, plaintext, from, length, out, at);
-      }
+    layout.writeTo(out, messageId, headerTags);
+    int at = layout.headerLength();
+    for (long i = 0; i < frames; i++) {
+      int from = (int) (i * frameSize);
+      int length = Math.min(frameSize, plaintext.length - from);
+      at += cipher.seal(i, i == frames - 1, plaintext, from, length, out, at);
     }
     return out;
   }
@@ -178,16 +183,28 @@ public final class Envelope {
    * @throws MalformedCiphertextException for bytes that are not one well-formed message
    */
   public byte[] decrypt(byte[] message, EncryptionContext context) {
-    return decryptWithDetails(message, context).plaintext();
+    return decryptMessage(message, context).plaintext();
   }
 
   /** {@link #decrypt}, also reporting which KEK opened the message, and its header. */
   public DecryptionResult decryptWithDetails(byte[] message, EncryptionContext context) {
+    Decrypted decrypted = decryptMessage(message, context);
+    return new DecryptionResult(
+        decrypted.plaintext(), decrypted.openedBy(), decrypted.header().describe());
+  }
+
+  /** A decrypted message, the KEK that opened it and its authenticated header. */
+  private record Decrypted(byte[] plaintext, KeyRef openedBy, Header header) {}
+
+  private Decrypted decryptMessage(byte[] message, EncryptionContext context) {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(context, "context");
-    Header header = Header.parse(message);
+    Header header = Header.parse(message, context);
     List<FrameSpan> frames = frameLayout(message, header);
-    long plaintextLength = frames.stream().mapToLong(FrameSpan::plaintextLength).sum();
+    long plaintextLength = 0;
+    for (FrameSpan frame : frames) {
+      plaintextLength += frame.plaintextLength();
+    }
     try (OpenedMessage opened = open(header, context, false);
         FrameCipher cipher =
             new FrameCipher(engine, opened.keys().payloadKey(), header.messageId())) {
@@ -210,7 +227,7 @@ public final class Envelope {
         Bytes.zero(plaintext);
         throw e;
       }
-      return new DecryptionResult(plaintext, opened.openedBy(), header.describe());
+      return new Decrypted(plaintext, opened.openedBy(), header);
     }
   }
 
@@ -263,10 +280,10 @@ public final class Envelope {
     CryptoRandom.nextNonce(messageId);
     Header header;
     FrameCipher cipher;
-    DataKeyCache.Materials materials = freshMaterials(context, pending, false);
+    DataKeyCache.Materials materials = freshMaterials(context, pending);
     try (DataKeySecrets secrets = materials.secrets();
         MessageKeys messageKeys = MessageKeys.forMessage(secrets, messageId)) {
-      header = materials.layout().seal(messageId, secrets::headerTag);
+      header = materials.layout().seal(messageId, secrets.headerTags());
       cipher = new FrameCipher(engine, messageKeys.payloadKey(), messageId);
     }
     try {
@@ -370,7 +387,7 @@ public final class Envelope {
           entries.add(keys.wrap(keyRef, opened.dataKey(), context, pending));
         }
       }
-      Header rewrapped = header.withEntries(entries, opened.keys().headerKey(), primitives);
+      Header rewrapped = header.withEntries(entries, opened.keys().headerTags());
       keys.recordWraps(pending, rewrapped);
       keys.recordRewrap(opened.openedBy(), rewrapped, started, t0);
       return rewrapped;
@@ -378,7 +395,12 @@ public final class Envelope {
   }
 
   private static Optional<Header.Entry> entryFor(Header header, KeyRef keyRef) {
-    return header.entries().stream().filter(e -> keyRef.namesSameKey(e.keyRef())).findFirst();
+    for (Header.Entry entry : header.entries()) {
+      if (keyRef.namesSameKey(entry.keyRef())) {
+        return Optional.of(entry);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Reads the header of {@code message} without any key. */
@@ -400,7 +422,7 @@ public final class Envelope {
   private DataKeyCache.Materials materials(
       EncryptionContext context, long bytes, List<KeyOperations.Pending> pending) {
     if (cache == null) {
-      return freshMaterials(context, pending, false);
+      return freshMaterials(context, pending);
     }
     DataKeyCache.Key cacheKey =
         new DataKeyCache.Key(encryptionKekNames, context, frameExponent);
@@ -408,18 +430,17 @@ public final class Envelope {
     if (cached != null) {
       return cached;
     }
-    DataKeyCache.Materials fresh = freshMaterials(context, pending, true);
+    DataKeyCache.Materials fresh = freshMaterials(context, pending);
     cache.offer(cacheKey, fresh.secrets().retain(), fresh.layout(), bytes);
     return fresh;
   }
 
   /**
    * A fresh data key, generated under the first KEK (one call where the backend can create and
-   * wrap together) and wrapped under the others; only its derived secrets outlive this call, set up
-   * for many messages when {@code reusable} (cached).
+   * wrap together) and wrapped under the others; only its derived secrets outlive this call.
    */
   private DataKeyCache.Materials freshMaterials(
-      EncryptionContext context, List<KeyOperations.Pending> pending, boolean reusable) {
+      EncryptionContext context, List<KeyOperations.Pending> pending) {
     List<Header.Entry> entries = new ArrayList<>(encryptionKeks.size());
     KeyRef first = encryptionKeks.getFirst();
     try (DataKey dataKey = keys.generate(first, context, pending)) {
@@ -429,8 +450,8 @@ public final class Envelope {
         for (KeyRef kek : encryptionKeks.subList(1, encryptionKeks.size())) {
           entries.add(keys.wrap(kek, plaintextKey, context, pending));
         }
-        boolean precomputePads = reusable && !engine.isFipsApproved();
-        DataKeySecrets secrets = DataKeySecrets.derive(plaintextKey, primitives, precomputePads);
+        DataKeySecrets secrets =
+            DataKeySecrets.derive(plaintextKey, primitives, holdsPads());
         try {
           return new DataKeyCache.Materials(
               secrets,
@@ -443,6 +464,14 @@ public final class Envelope {
         Bytes.zero(plaintextKey);
       }
     }
+  }
+
+  /**
+   * Whether derived secrets hold HMAC pads ({@link KeyedHmac}): unless the engine is FIPS
+   * approved, whose module must compute every HMAC itself.
+   */
+  private boolean holdsPads() {
+    return !engine.isFipsApproved();
   }
 
   /** The keys of an authenticated header, and which KEK gave them. Closing zeroes every key. */
@@ -468,45 +497,45 @@ public final class Envelope {
     List<RuntimeException> failures = new ArrayList<>();
     String headerHash = keys.headerHashForAudit(header);
     for (KeyRef kek : decryptionOrder) {
-      String name = kek.toString();
       Optional<Header.Entry> entry = entryFor(header, kek);
       if (entry.isEmpty()) {
         continue;
       }
       DataKeyCache.Wrapping wrapping =
-          cache == null ? null : new DataKeyCache.Wrapping(name, entry.get().wrapped(), context);
-      byte[] dataKey = cache == null ? null : cache.unwrapped(wrapping);
-      boolean fromCache = dataKey != null;
+          cache == null
+              ? null
+              : new DataKeyCache.Wrapping(kek.toString(), entry.get().wrapped(), context);
+      DataKeyCache.UnwrappedKey cached = cache == null ? null : cache.unwrapped(wrapping);
+      boolean fromCache = cached != null;
+      DataKeyCache.UnwrappedKey unwrapped = cached;
       if (!fromCache) {
+        byte[] dataKey;
         try {
           dataKey = keys.unwrap(kek, entry.get(), context, headerHash);
         } catch (RuntimeException e) {
           failures.add(e);
           continue;
         }
+        unwrapped = withSecrets(dataKey);
       }
-      MessageKeys messageKeys;
-      try {
-        messageKeys = MessageKeys.derive(header.suite(), dataKey, header.messageId(), primitives);
-      } catch (RuntimeException e) {
-        Bytes.zero(dataKey);
-        throw e;
+      try (DataKeyCache.UnwrappedKey key = unwrapped) {
+        MessageKeys messageKeys =
+            header.suite() == Format.SUITE_2
+                ? MessageKeys.forMessage(key.secrets(), header.messageId())
+                : MessageKeys.derive(header.suite(), key.dataKey(), header.messageId(), primitives);
+        if (!header.tagMatches(messageKeys.headerTags())) {
+          messageKeys.close();
+          throw new AuthenticationFailedException(
+              "the message header does not authenticate under the data key from "
+                  + kek
+                  + ": the header was modified, or that wrapped key was made for another message");
+        }
+        if (cache != null && !fromCache) {
+          cache.offerUnwrapped(wrapping, key.share());
+        }
+        return new OpenedMessage(
+            kek, messageKeys, keepDataKey ? key.dataKey().clone() : new byte[0]);
       }
-      if (!header.tagMatches(messageKeys.headerKey(), primitives)) {
-        messageKeys.close();
-        Bytes.zero(dataKey);
-        throw new AuthenticationFailedException(
-            "the message header does not authenticate under the data key from "
-                + kek
-                + ": the header was modified, or that wrapped key was made for another message");
-      }
-      if (cache != null && !fromCache) {
-        cache.offerUnwrapped(wrapping, dataKey.clone());
-      }
-      if (!keepDataKey) {
-        Bytes.zero(dataKey);
-      }
-      return new OpenedMessage(kek, messageKeys, keepDataKey ? dataKey : new byte[0]);
     }
     if (failures.isEmpty()) {
       throw new AuthenticationFailedException(
@@ -516,6 +545,20 @@ public final class Envelope {
               + decryptionOrder);
     }
     throw KeyOperations.combine(failures);
+  }
+
+  /**
+   * An unwrapped data key, whose ownership this takes, with its suite 2 secrets. The caller closes
+   * it.
+   */
+  private DataKeyCache.UnwrappedKey withSecrets(byte[] dataKey) {
+    try {
+      return new DataKeyCache.UnwrappedKey(
+          dataKey, DataKeySecrets.derive(dataKey, primitives, holdsPads()));
+    } catch (RuntimeException e) {
+      Bytes.zero(dataKey);
+      throw e;
+    }
   }
 
   /** Configures an {@link Envelope}. At least one {@link #kek} is required. */

@@ -16,8 +16,6 @@ import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.primitive.Bytes;
-import com.plugsky.crypto.primitive.SymmetricPrimitives;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +28,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.UnaryOperator;
+import java.util.function.Supplier;
 
 /**
  * A message header: its fields and its exact bytes, tag included. Parsing checks every limit of
@@ -109,21 +107,24 @@ final class Header {
     System.arraycopy(bytes, 0, out, offset, bytes.length);
   }
 
-  /** Whether the header tag is the one {@code headerKey} gives; constant time. */
-  boolean tagMatches(byte[] headerKey, SymmetricPrimitives primitives) {
-    byte[] expected =
-        primitives.hmacSha256(headerKey, Arrays.copyOf(bytes, bytes.length - HEADER_TAG_LENGTH));
-    byte[] actual = Arrays.copyOfRange(bytes, bytes.length - HEADER_TAG_LENGTH, bytes.length);
-    return Bytes.constantTimeEquals(expected, actual);
+  /** Whether the header tag is the one {@code headerTags} gives; constant time. */
+  boolean tagMatches(KeyedHmac headerTags) {
+    int taggedLength = bytes.length - HEADER_TAG_LENGTH;
+    byte[] expected = new byte[HEADER_TAG_LENGTH];
+    headerTags.mac(bytes, 0, taggedLength, expected, 0);
+    int difference = 0;
+    for (int i = 0; i < HEADER_TAG_LENGTH; i++) {
+      difference |= expected[i] ^ bytes[taggedLength + i];
+    }
+    return difference == 0;
   }
 
   /**
    * The same version, message id, context and frame size with other entries and a new tag, for
    * rewrap.
    */
-  Header withEntries(List<Entry> newEntries, byte[] headerKey, SymmetricPrimitives primitives) {
-    return Layout.of(version, frameExponent, context, newEntries)
-        .seal(messageId, authenticated -> primitives.hmacSha256(headerKey, authenticated));
+  Header withEntries(List<Entry> newEntries, KeyedHmac headerTags) {
+    return Layout.of(version, frameExponent, context, newEntries).seal(messageId, headerTags);
   }
 
   String sha256Hex() {
@@ -152,23 +153,6 @@ final class Header {
             .toList(),
         frameSize(),
         bytes.length);
-  }
-
-  /**
-   * Lays out a header and appends its tag.
-   *
-   * @throws InvalidInputException when the entries break a limit of the format
-   */
-  static Header build(
-      int version,
-      int frameExponent,
-      byte[] messageId,
-      EncryptionContext context,
-      List<Entry> entries,
-      byte[] headerKey,
-      SymmetricPrimitives primitives) {
-    return Layout.of(version, frameExponent, context, entries)
-        .seal(messageId, authenticated -> primitives.hmacSha256(headerKey, authenticated));
   }
 
   /**
@@ -255,6 +239,10 @@ final class Header {
       return new Layout(version, frameExponent, context, List.copyOf(entries), out.toByteArray());
     }
 
+    int frameSize() {
+      return 1 << frameExponent;
+    }
+
     /** The header's length, tag included. */
     int headerLength() {
       return tagged.length + HEADER_TAG_LENGTH;
@@ -265,16 +253,19 @@ final class Header {
     }
 
     /**
-     * The header of the message {@code messageId}, tagged by {@code tagger} (HMAC-SHA256 under
-     * the header key of every byte before the tag).
+     * Writes the header of the message {@code messageId} at the start of {@code out}, tagged by
+     * {@code headerTags} (HMAC-SHA256 under the header key of every byte before the tag).
      */
-    Header seal(byte[] messageId, UnaryOperator<byte[]> tagger) {
-      byte[] authenticated = tagged.clone();
-      System.arraycopy(
-          messageId, 0, authenticated, Format.MESSAGE_ID_OFFSET, MESSAGE_ID_LENGTH);
-      byte[] tag = tagger.apply(authenticated);
-      byte[] bytes = Arrays.copyOf(authenticated, headerLength());
-      System.arraycopy(tag, 0, bytes, tagged.length, HEADER_TAG_LENGTH);
+    void writeTo(byte[] out, byte[] messageId, KeyedHmac headerTags) {
+      System.arraycopy(tagged, 0, out, 0, tagged.length);
+      System.arraycopy(messageId, 0, out, Format.MESSAGE_ID_OFFSET, MESSAGE_ID_LENGTH);
+      headerTags.mac(out, 0, tagged.length, out, tagged.length);
+    }
+
+    /** {@link #writeTo} as a {@link Header} of its own. */
+    Header seal(byte[] messageId, KeyedHmac headerTags) {
+      byte[] bytes = new byte[headerLength()];
+      writeTo(bytes, messageId, headerTags);
       return new Header(version, frameExponent, messageId.clone(), context, entries, bytes);
     }
   }
@@ -286,8 +277,16 @@ final class Header {
 
   /** Parses the header at the start of {@code message}; the body follows at {@link #length()}. */
   static Header parse(byte[] message) {
+    return parse(message, null);
+  }
+
+  /**
+   * {@link #parse(byte[])}, returning a context equal to {@code expected} (null for none) as that
+   * very instance: the caller that knows which context to expect skips decoding it.
+   */
+  static Header parse(byte[] message, EncryptionContext expected) {
     try {
-      return read(new ByteArrayInputStream(message));
+      return read(new ArrayReader(message), expected);
     } catch (IOException e) {
       throw new UncheckedIOException("a byte array cannot fail to read", e);
     }
@@ -300,8 +299,11 @@ final class Header {
    *     format's limits, or the stream ends inside the header
    */
   static Header read(InputStream in) throws IOException {
-    BoundedReader reader = new BoundedReader(in);
-    byte[] prefix = reader.take(FIXED_PREFIX_LENGTH, "the fixed header fields");
+    return read(new StreamReader(in), null);
+  }
+
+  private static Header read(BoundedReader reader, EncryptionContext expected) throws IOException {
+    byte[] prefix = reader.take(FIXED_PREFIX_LENGTH, () -> "the fixed header fields");
     if (!Arrays.equals(prefix, 0, 3, Format.MAGIC, 0, 3)) {
       throw new MalformedCiphertextException(
           "not an envelope message: it does not start with the magic bytes 50 53 45 (\"PSE\")");
@@ -338,25 +340,23 @@ final class Header {
         Arrays.copyOfRange(
             prefix, Format.MESSAGE_ID_OFFSET, Format.MESSAGE_ID_OFFSET + MESSAGE_ID_LENGTH);
     EncryptionContext context =
-        version == Format.VERSION_1 ? readContextV1(reader) : Compact.readContext(reader);
-    int count = reader.u8("the wrapped key count");
+        version == Format.VERSION_1
+            ? readContextV1(reader, expected)
+            : Compact.readContext(reader, expected);
+    int count = reader.u8(() -> "the wrapped key count");
     if (count < 1 || count > MAX_WRAPPED_KEYS) {
       throw new MalformedCiphertextException(
           "header claims " + count + " wrapped keys; the format allows 1.." + MAX_WRAPPED_KEYS);
     }
     List<Entry> entries = new ArrayList<>(count);
-    Set<String> seen = new HashSet<>();
     for (int i = 0; i < count; i++) {
       String keyRef =
           version == Format.VERSION_1 ? readKeyRefV1(reader, i) : Compact.readKeyRef(reader, i);
-      if (!seen.add(keyRef)) {
+      if (listed(entries, keyRef)) {
         throw new MalformedCiphertextException("header lists KeyRef " + keyRef + " twice");
       }
-      String what = "the wrapped length of " + keyRef;
-      int wrappedLength =
-          version == Format.VERSION_1
-              ? reader.u16(what)
-              : reader.varint(what);
+      Supplier<String> what = () -> "the wrapped length of " + keyRef;
+      int wrappedLength = version == Format.VERSION_1 ? reader.u16(what) : reader.varint(what);
       if (wrappedLength < 1 || wrappedLength > MAX_WRAPPED_LENGTH) {
         throw new MalformedCiphertextException(
             "the wrapped key under "
@@ -366,14 +366,26 @@ final class Header {
                 + " bytes; the format allows 1.."
                 + MAX_WRAPPED_LENGTH);
       }
-      entries.add(new Entry(keyRef, reader.take(wrappedLength, "the wrapped key under " + keyRef)));
+      entries.add(
+          new Entry(keyRef, reader.take(wrappedLength, () -> "the wrapped key under " + keyRef)));
     }
-    reader.take(HEADER_TAG_LENGTH, "the header tag");
+    reader.skip(HEADER_TAG_LENGTH, () -> "the header tag");
     return new Header(version, frameExponent, messageId, context, entries, reader.bytesRead());
   }
 
-  private static EncryptionContext readContextV1(BoundedReader reader) throws IOException {
-    int contextLength = reader.u16("the context length");
+  /** Whether {@code entries} (at most 16) name {@code keyRef}: a scan, cheaper than a set. */
+  private static boolean listed(List<Entry> entries, String keyRef) {
+    for (Entry entry : entries) {
+      if (entry.keyRef().equals(keyRef)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static EncryptionContext readContextV1(BoundedReader reader, EncryptionContext expected)
+      throws IOException {
+    int contextLength = reader.u16(() -> "the context length");
     if (contextLength < MIN_CONTEXT_LENGTH || contextLength > MAX_CONTEXT_LENGTH) {
       throw new MalformedCiphertextException(
           "header claims an encryption context of "
@@ -383,11 +395,22 @@ final class Header {
               + ".."
               + MAX_CONTEXT_LENGTH);
     }
-    return EncryptionContext.decode(reader.take(contextLength, "the encryption context"));
+    return decodeContext(reader.take(contextLength, () -> "the encryption context"), expected);
+  }
+
+  /**
+   * The context of canonical encoding {@code canonical}: {@code expected} itself when the
+   * encodings are equal (which is what context equality means), else decoded and checked.
+   */
+  static EncryptionContext decodeContext(byte[] canonical, EncryptionContext expected) {
+    if (expected != null && Arrays.equals(canonical, expected.encoded())) {
+      return expected;
+    }
+    return EncryptionContext.decode(canonical);
   }
 
   private static String readKeyRefV1(BoundedReader reader, int index) throws IOException {
-    int keyRefLength = reader.u16("the KeyRef length of wrapped key " + index);
+    int keyRefLength = reader.u16(() -> "the KeyRef length of wrapped key " + index);
     if (keyRefLength < 1 || keyRefLength > MAX_KEY_REF_LENGTH) {
       throw new MalformedCiphertextException(
           "wrapped key "
@@ -398,56 +421,36 @@ final class Header {
               + MAX_KEY_REF_LENGTH);
     }
     return Compact.printableAscii(
-        reader.take(keyRefLength, "the KeyRef of wrapped key " + index), index);
+        reader.take(keyRefLength, () -> "the KeyRef of wrapped key " + index), index);
   }
 
-  /** Reads exact lengths, refusing any read that would take the header past its limit. */
-  static final class BoundedReader {
-    private final InputStream in;
-    private final ByteArrayOutputStream read = new ByteArrayOutputStream(256);
+  /**
+   * Reads exact lengths, refusing any read that would take the header past its limit. What is
+   * being read is described lazily: the description only serves an error message.
+   */
+  abstract static sealed class BoundedReader permits ArrayReader, StreamReader {
+    /** The next {@code length} bytes, in a new array. */
+    abstract byte[] take(int length, Supplier<String> what) throws IOException;
 
-    BoundedReader(InputStream in) {
-      this.in = in;
-    }
+    /** Moves past the next {@code length} bytes. */
+    abstract void skip(int length, Supplier<String> what) throws IOException;
 
-    byte[] take(int length, String what) throws IOException {
-      if (read.size() + (long) length > MAX_HEADER_LENGTH) {
-        throw new MalformedCiphertextException(
-            "header is longer than the format's limit of "
-                + MAX_HEADER_LENGTH
-                + " bytes (at "
-                + what
-                + ")");
-      }
-      byte[] bytes = in.readNBytes(length);
-      if (bytes.length < length) {
-        throw new MalformedCiphertextException(
-            "message ends inside its header: "
-                + what
-                + " needs "
-                + length
-                + " bytes, "
-                + bytes.length
-                + " are left");
-      }
-      read.write(bytes, 0, length);
-      return bytes;
-    }
+    abstract int u8(Supplier<String> what) throws IOException;
 
-    int u8(String what) throws IOException {
-      return Byte.toUnsignedInt(take(1, what)[0]);
-    }
+    /** Every byte read so far, in a new array. */
+    abstract byte[] bytesRead();
 
     /**
      * An unsigned LEB128 varint of at most {@value Compact#MAX_VARINT_BYTES} bytes in its one
      * minimal encoding.
      */
-    int varint(String what) throws IOException {
+    final int varint(Supplier<String> what) throws IOException {
       int value = 0;
       for (int i = 0; i < Compact.MAX_VARINT_BYTES; i++) {
         int b = u8(what);
         if (i > 0 && b == 0) {
-          throw new MalformedCiphertextException(what + " is a varint with a redundant zero byte");
+          throw new MalformedCiphertextException(
+              what.get() + " is a varint with a redundant zero byte");
         }
         value |= (b & 0x7f) << (7 * i);
         if ((b & 0x80) == 0) {
@@ -455,14 +458,111 @@ final class Header {
         }
       }
       throw new MalformedCiphertextException(
-          what + " is a varint longer than " + Compact.MAX_VARINT_BYTES + " bytes");
+          what.get() + " is a varint longer than " + Compact.MAX_VARINT_BYTES + " bytes");
     }
 
-    int u16(String what) throws IOException {
+    final int u16(Supplier<String> what) throws IOException {
       byte[] two = take(2, what);
       return (Byte.toUnsignedInt(two[0]) << 8) | Byte.toUnsignedInt(two[1]);
     }
 
+    /** Refuses a read of {@code length} bytes at {@code position} past the header limit. */
+    static void checkLimit(long position, int length, Supplier<String> what) {
+      if (position + length > MAX_HEADER_LENGTH) {
+        throw new MalformedCiphertextException(
+            "header is longer than the format's limit of "
+                + MAX_HEADER_LENGTH
+                + " bytes (at "
+                + what.get()
+                + ")");
+      }
+    }
+
+    static MalformedCiphertextException endsInside(Supplier<String> what, int length, int left) {
+      return new MalformedCiphertextException(
+          "message ends inside its header: "
+              + what.get()
+              + " needs "
+              + length
+              + " bytes, "
+              + left
+              + " are left");
+    }
+  }
+
+  /** Reads a header at the start of a whole message in memory, without copying what it skips. */
+  private static final class ArrayReader extends BoundedReader {
+    private final byte[] message;
+    private int position;
+
+    ArrayReader(byte[] message) {
+      this.message = message;
+    }
+
+    @Override
+    byte[] take(int length, Supplier<String> what) {
+      int from = advance(length, what);
+      return Arrays.copyOfRange(message, from, from + length);
+    }
+
+    @Override
+    void skip(int length, Supplier<String> what) {
+      advance(length, what);
+    }
+
+    @Override
+    int u8(Supplier<String> what) {
+      return Byte.toUnsignedInt(message[advance(1, what)]);
+    }
+
+    @Override
+    byte[] bytesRead() {
+      return Arrays.copyOf(message, position);
+    }
+
+    /** Checks {@code length} more bytes and returns where they start. */
+    private int advance(int length, Supplier<String> what) {
+      checkLimit(position, length, what);
+      if (message.length - position < length) {
+        throw endsInside(what, length, message.length - position);
+      }
+      int from = position;
+      position += length;
+      return from;
+    }
+  }
+
+  /** Reads a header from a stream, keeping the bytes read for the header's own copy. */
+  private static final class StreamReader extends BoundedReader {
+    private final InputStream in;
+    private final ByteArrayOutputStream read = new ByteArrayOutputStream(256);
+
+    StreamReader(InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    byte[] take(int length, Supplier<String> what) throws IOException {
+      checkLimit(read.size(), length, what);
+      byte[] bytes = in.readNBytes(length);
+      if (bytes.length < length) {
+        throw endsInside(what, length, bytes.length);
+      }
+      read.write(bytes, 0, length);
+      return bytes;
+    }
+
+    @Override
+    void skip(int length, Supplier<String> what) throws IOException {
+      take(length, what);
+    }
+
+    @Override
+    int u8(Supplier<String> what) throws IOException {
+      return Byte.toUnsignedInt(take(1, what)[0]);
+    }
+
+    @Override
     byte[] bytesRead() {
       return read.toByteArray();
     }

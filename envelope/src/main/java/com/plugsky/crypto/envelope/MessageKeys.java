@@ -8,17 +8,19 @@ import java.util.Arrays;
 /**
  * The two keys of one message (docs/FORMAT.md, key schedules): in suite 1 both come from the data
  * key and message id; in suite 2 the header key is per data key and the payload key per message.
- * Closing zeroes both.
+ * Closing zeroes the payload key and releases the header key (zeroed once nothing else holds it).
  */
 final class MessageKeys implements AutoCloseable {
   private static final int KEY_LENGTH = 32;
 
   private final byte[] payloadKey;
-  private final byte[] headerKey;
+  private final KeyedHmac headerTags;
+  private final Runnable releaseHeaderTags;
 
-  private MessageKeys(byte[] payloadKey, byte[] headerKey) {
+  private MessageKeys(byte[] payloadKey, KeyedHmac headerTags, Runnable releaseHeaderTags) {
     this.payloadKey = payloadKey;
-    this.headerKey = headerKey;
+    this.headerTags = headerTags;
+    this.releaseHeaderTags = releaseHeaderTags;
   }
 
   /**
@@ -38,17 +40,21 @@ final class MessageKeys implements AutoCloseable {
     byte[] okm =
         primitives.hkdfSha256(dataKey, messageId, Format.KEY_SCHEDULE_INFO, 2 * KEY_LENGTH);
     try {
-      return new MessageKeys(
-          Arrays.copyOfRange(okm, 0, KEY_LENGTH),
-          Arrays.copyOfRange(okm, KEY_LENGTH, 2 * KEY_LENGTH));
+      KeyedHmac headerTags =
+          KeyedHmac.of(Arrays.copyOfRange(okm, KEY_LENGTH, 2 * KEY_LENGTH), primitives, false);
+      return new MessageKeys(Arrays.copyOfRange(okm, 0, KEY_LENGTH), headerTags, headerTags::close);
     } finally {
       Bytes.zero(okm);
     }
   }
 
-  /** Suite 2: the keys of one message under a data key whose secrets are already derived. */
+  /**
+   * Suite 2: the keys of one message under a data key whose secrets are already derived; holds a
+   * reference to {@code secrets} until closed.
+   */
   static MessageKeys forMessage(DataKeySecrets secrets, byte[] messageId) {
-    return new MessageKeys(secrets.payloadKey(messageId), secrets.headerKey().clone());
+    byte[] payloadKey = secrets.payloadKey(messageId);
+    return new MessageKeys(payloadKey, secrets.headerTags(), secrets.retain()::close);
   }
 
   static void checkDataKeyLength(byte[] dataKey) {
@@ -66,14 +72,14 @@ final class MessageKeys implements AutoCloseable {
     return payloadKey;
   }
 
-  /** The HMAC-SHA256 key of the header tag; the array itself, not a copy: do not keep it. */
-  byte[] headerKey() {
-    return headerKey;
+  /** The MAC of the header tag, under the header key. */
+  KeyedHmac headerTags() {
+    return headerTags;
   }
 
   @Override
   public void close() {
     Bytes.zero(payloadKey);
-    Bytes.zero(headerKey);
+    releaseHeaderTags.run();
   }
 }

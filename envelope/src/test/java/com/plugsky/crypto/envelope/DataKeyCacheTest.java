@@ -183,18 +183,26 @@ class DataKeyCacheTest {
         DataKeyCache.builder().maxAge(Duration.ofSeconds(10)).nanoTime(now::get).build();
     DataKeyCache.Wrapping wrapping = new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME);
     byte[] dataKey = filled(32, 4);
-    cache.offerUnwrapped(wrapping, dataKey);
+    DataKeySecrets secrets = secrets(4);
+    cache.offerUnwrapped(wrapping, new DataKeyCache.UnwrappedKey(dataKey, secrets));
 
-    byte[] hit = cache.unwrapped(new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME));
-    byte[] otherContext =
+    DataKeyCache.UnwrappedKey hit =
+        cache.unwrapped(new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME));
+    DataKeyCache.UnwrappedKey otherContext =
         cache.unwrapped(new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, INITECH));
     now.set(Duration.ofSeconds(10).toNanos());
-    byte[] expired = cache.unwrapped(wrapping);
+    DataKeyCache.UnwrappedKey expired = cache.unwrapped(wrapping);
 
-    assertThat(hit).isEqualTo(filled(32, 4));
+    assertThat(hit.dataKey()).isEqualTo(filled(32, 4));
+    assertThat(hit.secrets()).isSameAs(secrets);
     assertThat(otherContext).isNull();
     assertThat(expired).isNull();
     assertThat(dataKey).containsOnly(0);
+    assertThat(secrets.headerKey())
+        .as("evicted, but the message that took it still holds it")
+        .containsOnly(4);
+    hit.close();
+    assertThat(secrets.headerKey()).containsOnly(0);
   }
 
   @Test
