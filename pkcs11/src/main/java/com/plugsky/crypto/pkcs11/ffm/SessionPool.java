@@ -48,7 +48,37 @@ final class SessionPool implements AutoCloseable {
   /** Work done on a borrowed session. */
   @FunctionalInterface
   interface Call<T> {
-    T apply(long session);
+    T apply(Session session);
+  }
+
+  /**
+   * A session borrowed for longer than one call: until {@link #close()}, the calls the holding
+   * thread makes through the pool run on it with no checkout, and no other thread gets it.
+   */
+  final class Held implements AutoCloseable {
+    private final Thread owner = Thread.currentThread();
+    private Session session;
+    private int depth = 1;
+
+    private Held(Session session) {
+      this.session = session;
+    }
+
+    /** Gives the session back to the pool; the thread's calls borrow again. */
+    @Override
+    public void close() {
+      if (Thread.currentThread() != owner) {
+        throw new IllegalStateException("a held session is given back by the thread that holds it");
+      }
+      if (held.get() != this || --depth > 0) {
+        return;
+      }
+      held.remove();
+      if (session != null) {
+        give(session);
+      }
+      permits.release();
+    }
   }
 
   private enum Repair {
@@ -58,15 +88,15 @@ final class SessionPool implements AutoCloseable {
     TOKEN
   }
 
-  private record Idle(long session, long since) {}
-
   private final Connector connector;
   private final int maxSessions;
   private final Duration borrowTimeout;
   private final long validateAfterNanos;
   private final LongSupplier nanoTime;
+  private final long scratchBytes;
   private final Semaphore permits;
-  private final Deque<Idle> idle = new ConcurrentLinkedDeque<>();
+  private final Deque<Session> idle = new ConcurrentLinkedDeque<>();
+  private final ThreadLocal<Held> held = new ThreadLocal<>();
   private volatile boolean closed;
 
   SessionPool(
@@ -75,46 +105,104 @@ final class SessionPool implements AutoCloseable {
       Duration borrowTimeout,
       Duration validateAfterIdle,
       LongSupplier nanoTime) {
+    this(connector, maxSessions, borrowTimeout, validateAfterIdle, nanoTime, Scratch.DEFAULT_BYTES);
+  }
+
+  SessionPool(
+      Connector connector,
+      int maxSessions,
+      Duration borrowTimeout,
+      Duration validateAfterIdle,
+      LongSupplier nanoTime,
+      long scratchBytes) {
     this.connector = connector;
     this.maxSessions = maxSessions;
     this.borrowTimeout = borrowTimeout;
     this.validateAfterNanos = validateAfterIdle.toNanos();
     this.nanoTime = nanoTime;
+    this.scratchBytes = scratchBytes;
     this.permits = new Semaphore(maxSessions, true);
   }
 
-  /** Runs {@code call} on a pooled session, repairing a lost session or login once. */
+  /**
+   * Runs {@code call} on a pooled session (the thread's held one, if it holds one), repairing a
+   * lost session or login once.
+   */
   <T> T call(Call<T> call) {
+    Held holding = held.get();
+    if (holding != null) {
+      if (holding.session == null) {
+        holding.session = take();
+      }
+      return run(holding, call, false);
+    }
     acquire();
     try {
-      long session = take();
-      for (int attempt = 0; ; attempt++) {
-        T result;
-        try {
-          result = call.apply(session);
-        } catch (RuntimeException failure) {
-          Repair repair = ReturnCode.of(failure).map(SessionPool::repairFor).orElse(Repair.NONE);
-          if (repair == Repair.NONE) {
-            give(session);
-            throw failure;
-          }
-          if (attempt > 0) {
-            connector.close(session);
-            throw failure;
-          }
-          try {
-            session = repair(repair, session);
-          } catch (RuntimeException repairFailure) {
-            repairFailure.addSuppressed(failure);
-            throw repairFailure;
-          }
-          continue;
-        }
-        give(session);
-        return result;
-      }
+      return run(new Held(take()), call, true);
     } finally {
       permits.release();
+    }
+  }
+
+  /**
+   * Lends the calling thread a session until the returned handle is closed (waiting for one as a
+   * call would). Holds nest: a thread that holds one gets the same again, given back when the
+   * outermost is closed.
+   */
+  Held hold() {
+    Held holding = held.get();
+    if (holding != null) {
+      holding.depth++;
+      return holding;
+    }
+    acquire();
+    try {
+      holding = new Held(take());
+    } catch (RuntimeException e) {
+      permits.release();
+      throw e;
+    }
+    held.set(holding);
+    return holding;
+  }
+
+  /** Runs {@code call} on {@code borrowed}'s session; {@code giveBack} ends the borrowing. */
+  private <T> T run(Held borrowed, Call<T> call, boolean giveBack) {
+    for (int attempt = 0; ; attempt++) {
+      Session session = borrowed.session;
+      T result;
+      try {
+        result = call.apply(session);
+      } catch (RuntimeException failure) {
+        session.scratch.release();
+        Repair repair = ReturnCode.of(failure).map(SessionPool::repairFor).orElse(Repair.NONE);
+        if (repair == Repair.NONE) {
+          if (giveBack) {
+            give(session);
+          }
+          throw failure;
+        }
+        borrowed.session = null;
+        if (attempt > 0) {
+          close(session);
+          throw failure;
+        }
+        try {
+          borrowed.session = repair(repair, session);
+        } catch (RuntimeException repairFailure) {
+          if (repair == Repair.LOGIN) {
+            close(session);
+          }
+          repairFailure.addSuppressed(failure);
+          throw repairFailure;
+        }
+        continue;
+      }
+      session.scratch.release();
+      if (giveBack) {
+        give(session);
+      }
+      return result;
     }
   }
 
@@ -134,22 +222,22 @@ final class SessionPool implements AutoCloseable {
     };
   }
 
-  private long repair(Repair repair, long session) {
+  private Session repair(Repair repair, Session session) {
     switch (repair) {
       case LOGIN -> {
-        connector.login(session);
+        connector.login(session.handle);
         return session;
       }
       case SESSION -> {
-        connector.close(session);
+        close(session);
         drainIdle();
-        return connector.open();
+        return open();
       }
       case TOKEN -> {
-        connector.close(session);
+        close(session);
         drainIdle();
         connector.reset();
-        return connector.open();
+        return open();
       }
       default -> throw new IllegalStateException("no repair for " + repair);
     }
@@ -179,33 +267,52 @@ final class SessionPool implements AutoCloseable {
     }
   }
 
-  private long take() {
-    for (Idle candidate = idle.pollFirst(); candidate != null; candidate = idle.pollFirst()) {
-      if (nanoTime.getAsLong() - candidate.since() < validateAfterNanos
-          || connector.alive(candidate.session())) {
-        return candidate.session();
+  private Session take() {
+    for (Session candidate = idle.pollFirst(); candidate != null; candidate = idle.pollFirst()) {
+      if (nanoTime.getAsLong() - candidate.idleSince < validateAfterNanos
+          || connector.alive(candidate.handle)) {
+        return candidate;
       }
-      connector.close(candidate.session());
+      close(candidate);
     }
-    return connector.open();
+    return open();
   }
 
-  private void give(long session) {
+  private Session open() {
+    long handle = connector.open();
+    try {
+      return new Session(handle, new Scratch(scratchBytes));
+    } catch (RuntimeException | Error e) {
+      connector.close(handle);
+      throw e;
+    }
+  }
+
+  private void give(Session session) {
     if (closed) {
-      connector.close(session);
+      close(session);
       return;
     }
     // Most recently used first: a hot session stays hot, and the rest age into validation.
-    idle.addFirst(new Idle(session, nanoTime.getAsLong()));
+    session.idleSince = nanoTime.getAsLong();
+    idle.addFirst(session);
     if (closed) {
       // close() ran between the check and the add: nothing else will drain this one.
       drainIdle();
     }
   }
 
+  private void close(Session session) {
+    try {
+      connector.close(session.handle);
+    } finally {
+      session.scratch.free();
+    }
+  }
+
   private void drainIdle() {
-    for (Idle stale = idle.pollFirst(); stale != null; stale = idle.pollFirst()) {
-      connector.close(stale.session());
+    for (Session stale = idle.pollFirst(); stale != null; stale = idle.pollFirst()) {
+      close(stale);
     }
   }
 }
