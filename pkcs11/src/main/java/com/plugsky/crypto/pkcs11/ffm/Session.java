@@ -8,8 +8,11 @@ final class Session {
   final long handle;
   final Scratch scratch;
 
-  /** When it was last given back to the pool, on the pool's clock. */
-  long idleSince;
+  /**
+   * When a caller last took it from the pool, on the pool's clock: its idle age is measured from
+   * there (one clock read per checkout; a long call only makes the check come early).
+   */
+  long lastTaken;
 
   Session(long handle, Scratch scratch) {
     this.handle = handle;

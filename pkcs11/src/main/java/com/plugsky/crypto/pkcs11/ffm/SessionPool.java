@@ -3,16 +3,17 @@ package com.plugsky.crypto.pkcs11.ffm;
 import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import java.time.Duration;
-import java.util.Deque;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 
 /**
  * A bounded pool of sessions on one token. A call borrows a session (waiting up to the borrow
  * timeout when all are busy), runs, and gives it back; sessions idle for longer than the validation
- * age are checked before reuse.
+ * age are checked before reuse. Each session carries its {@link Scratch} memory, released (zeroed)
+ * after every attempt of a call. A thread may {@link #hold()} a session across calls: its calls then
+ * skip the checkout.
  *
  * <p>A call that fails because the session or login went away is repaired and run once more: {@code
  * CKR_USER_NOT_LOGGED_IN} logs in again on the same session; {@code CKR_SESSION_HANDLE_INVALID} and
@@ -95,7 +96,8 @@ final class SessionPool implements AutoCloseable {
   private final LongSupplier nanoTime;
   private final long scratchBytes;
   private final Semaphore permits;
-  private final Deque<Session> idle = new ConcurrentLinkedDeque<>();
+  /** Idle sessions, at most one per slot; a thread looks in its home slot first. */
+  private final AtomicReferenceArray<Session> idle;
   private final ThreadLocal<Held> held = new ThreadLocal<>();
   private volatile boolean closed;
 
@@ -122,6 +124,7 @@ final class SessionPool implements AutoCloseable {
     this.nanoTime = nanoTime;
     this.scratchBytes = scratchBytes;
     this.permits = new Semaphore(maxSessions, true);
+    this.idle = new AtomicReferenceArray<>(maxSessions);
   }
 
   /**
@@ -268,14 +271,31 @@ final class SessionPool implements AutoCloseable {
   }
 
   private Session take() {
-    for (Session candidate = idle.pollFirst(); candidate != null; candidate = idle.pollFirst()) {
-      if (nanoTime.getAsLong() - candidate.idleSince < validateAfterNanos
-          || connector.alive(candidate.handle)) {
+    long now = nanoTime.getAsLong();
+    int slots = idle.length();
+    int slot = homeSlot();
+    for (int looked = 0; looked < slots; looked++, slot = slot + 1 == slots ? 0 : slot + 1) {
+      Session candidate = idle.get(slot);
+      if (candidate == null || !idle.compareAndSet(slot, candidate, null)) {
+        continue;
+      }
+      if (now - candidate.lastTaken < validateAfterNanos || connector.alive(candidate.handle)) {
+        candidate.lastTaken = now;
         return candidate;
       }
       close(candidate);
     }
-    return open();
+    Session opened = open();
+    opened.lastTaken = now;
+    return opened;
+  }
+
+  /**
+   * Where the calling thread looks first and puts its session back: a thread that keeps calling
+   * keeps its session (and the token's state for it) without touching the other threads' slots.
+   */
+  private int homeSlot() {
+    return (int) (Thread.currentThread().threadId() % idle.length());
   }
 
   private Session open() {
@@ -293,11 +313,19 @@ final class SessionPool implements AutoCloseable {
       close(session);
       return;
     }
-    // Most recently used first: a hot session stays hot, and the rest age into validation.
-    session.idleSince = nanoTime.getAsLong();
-    idle.addFirst(session);
+    // There are never more sessions than slots, so one is free; a scan that lost the free ones to
+    // other threads looks once more, and a session with no slot at all is one too many: closed.
+    int slots = idle.length();
+    int slot = homeSlot();
+    for (int looked = 0; idle.get(slot) != null || !idle.compareAndSet(slot, null, session); ) {
+      if (++looked == 2 * slots) {
+        close(session);
+        return;
+      }
+      slot = slot + 1 == slots ? 0 : slot + 1;
+    }
     if (closed) {
-      // close() ran between the check and the add: nothing else will drain this one.
+      // close() ran between the check and the put: nothing else will drain this one.
       drainIdle();
     }
   }
@@ -311,8 +339,11 @@ final class SessionPool implements AutoCloseable {
   }
 
   private void drainIdle() {
-    for (Session stale = idle.pollFirst(); stale != null; stale = idle.pollFirst()) {
-      close(stale);
+    for (int slot = 0; slot < idle.length(); slot++) {
+      Session stale = idle.getAndSet(slot, null);
+      if (stale != null) {
+        close(stale);
+      }
     }
   }
 }
