@@ -4,9 +4,11 @@
  *
  * usage: pkcs11-floor MODULE TOKEN_LABEL PIN OPERATION THREADS WARMUP_S MEASURE_S
  * OPERATION: aes-gcm (1 KiB encrypt), wrap-pad (32-byte secret: create, CKM_AES_KEY_WRAP_PAD,
- * destroy, as the ffm backend does), ecdsa-p256 (CKM_ECDSA over a SHA-256-sized digest),
+ * destroy, as the ffm backend does), ecdsa-p256 (32 bytes of data hashed with SHA-256 here, then
+ * CKM_ECDSA over the digest: SoftHSM2 has no CKM_ECDSA_SHA256, so the backends hash too),
  * rsa-pss-2048 (CKM_SHA256_RSA_PKCS_PSS over 32 bytes of data).
- * Keys are token objects made for the run and destroyed after it. Prints one line:
+ * Keys are token objects made for the run, with the attributes the ffm backend gives them, and
+ * destroyed after it. Prints one line:
  * OPERATION THREADS OPS_PER_SECOND
  */
 #define CK_PTR *
@@ -19,6 +21,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include <dlfcn.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -100,7 +103,10 @@ static void make_keys(CK_SESSION_HANDLE session) {
       {CKA_CLASS, &public_class, sizeof public_class},
       {CKA_KEY_TYPE, &type, sizeof type},
       {CKA_TOKEN, &yes, 1},
+      {CKA_PRIVATE, &no, 1},
       {CKA_VERIFY, &yes, 1},
+      {CKA_ENCRYPT, &no, 1},
+      {CKA_WRAP, &no, 1},
       {CKA_LABEL, label, strlen(label)},
       {rsa ? CKA_MODULUS_BITS : CKA_EC_PARAMS, rsa ? (void *)&bits : (void *)p256,
        rsa ? sizeof bits : sizeof p256},
@@ -114,11 +120,14 @@ static void make_keys(CK_SESSION_HANDLE session) {
       {CKA_SENSITIVE, &yes, 1},
       {CKA_EXTRACTABLE, &no, 1},
       {CKA_SIGN, &yes, 1},
+      {CKA_DECRYPT, &no, 1},
+      {CKA_UNWRAP, &no, 1},
+      {CKA_DERIVE, &no, 1},
       {CKA_LABEL, label, strlen(label)},
   };
   CK_MECHANISM mechanism = {rsa ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN, NULL, 0};
-  check(p11->C_GenerateKeyPair(session, &mechanism, public_template, rsa ? 7 : 6, private_template,
-                               8, &public_key, &private_key),
+  check(p11->C_GenerateKeyPair(session, &mechanism, public_template, rsa ? 10 : 9,
+                               private_template, 11, &public_key, &private_key),
         "C_GenerateKeyPair");
 }
 
@@ -149,10 +158,12 @@ static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
           "C_WrapKey");
     check(p11->C_DestroyObject(session, temporary), "C_DestroyObject");
   } else if (strcmp(operation, "ecdsa-p256") == 0) {
+    CK_BYTE digest[SHA256_DIGEST_LENGTH];
+    SHA256(in, 32, digest);
     CK_MECHANISM mechanism = {CKM_ECDSA, NULL, 0};
     CK_ULONG out_length = 64;
     check(p11->C_SignInit(session, &mechanism, private_key), "C_SignInit");
-    check(p11->C_Sign(session, in, 32, out, &out_length), "C_Sign");
+    check(p11->C_Sign(session, digest, sizeof digest, out, &out_length), "C_Sign");
   } else {
     CK_RSA_PKCS_PSS_PARAMS params = {CKM_SHA256, CKG_MGF1_SHA256, 32};
     CK_MECHANISM mechanism = {CKM_SHA256_RSA_PKCS_PSS, &params, sizeof params};
