@@ -3,6 +3,7 @@ package com.plugsky.crypto.pkcs11.ffm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,6 +51,14 @@ final class Scratch implements SegmentAllocator {
     }
     MemorySegment segment = overflow.allocate(byteSize, byteAlignment);
     overflowed.add(segment);
+    return segment;
+  }
+
+  /** A copy of {@code elements}, without the layout arithmetic of the default implementation. */
+  @Override
+  public MemorySegment allocateFrom(ValueLayout.OfByte layout, byte... elements) {
+    MemorySegment segment = allocate(elements.length, layout.byteAlignment());
+    MemorySegment.copy(elements, 0, segment, layout, 0, elements.length);
     return segment;
   }
 
