@@ -11,9 +11,9 @@ import java.util.function.LongSupplier;
 /**
  * A bounded pool of sessions on one token. A call borrows a session (waiting up to the borrow
  * timeout when all are busy), runs, and gives it back; sessions idle for longer than the validation
- * age are checked before reuse. Each session carries its {@link Scratch} memory, released (zeroed)
- * after every attempt of a call. A thread may {@link #hold()} a session across calls: its calls then
- * skip the checkout.
+ * age are checked before reuse. Each session carries its {@link Scratch} memory, released
+ * (zeroed) after every attempt of a call. A thread may {@link #hold()} a session across calls: its
+ * calls then skip the checkout.
  *
  * <p>A call that fails because the session or login went away is repaired and run once more: {@code
  * CKR_USER_NOT_LOGGED_IN} logs in again on the same session; {@code CKR_SESSION_HANDLE_INVALID} and

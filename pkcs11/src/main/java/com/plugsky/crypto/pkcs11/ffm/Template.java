@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A CK_ATTRIBUTE array built in an arena or a session's scratch memory. Values that may be secret are remembered and zeroed by
- * {@link #wipe()} before the arena frees them.
+ * A CK_ATTRIBUTE array built in an arena or a session's scratch memory. Values that may be secret
+ * are remembered and zeroed by {@link #wipe()} before the arena frees them.
  */
 final class Template {
   private final SegmentAllocator arena;

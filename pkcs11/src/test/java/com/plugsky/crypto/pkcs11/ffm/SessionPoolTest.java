@@ -15,9 +15,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -348,6 +350,58 @@ class SessionPoolTest {
     assertThat(seen).containsOnly(0);
   }
 
+  @Test
+  void threadsWithTheirOwnHomeSlotsKeepTheirOwnSessionsWhenTakingTurns() throws Exception {
+    SessionPool pool = pool(2, Duration.ofSeconds(1));
+    CyclicBarrier bothInside = new CyclicBarrier(2);
+    List<Long> seenByEven = Collections.synchronizedList(new ArrayList<>());
+    List<Long> seenByOdd = Collections.synchronizedList(new ArrayList<>());
+    Semaphore evenTurn = new Semaphore(1);
+    Semaphore oddTurn = new Semaphore(0);
+    Thread even =
+        threadWithIdParity(0, () -> takeTurns(pool, bothInside, evenTurn, oddTurn, seenByEven));
+    Thread odd =
+        threadWithIdParity(1, () -> takeTurns(pool, bothInside, oddTurn, evenTurn, seenByOdd));
+
+    even.start();
+    odd.start();
+    even.join(10_000);
+    odd.join(10_000);
+
+    assertThat(token.log).containsExactlyInAnyOrder("open 1", "open 2");
+    assertThat(seenByEven).hasSize(21).containsOnly(seenByEven.getFirst());
+    assertThat(seenByOdd).hasSize(21).containsOnly(seenByOdd.getFirst());
+    assertThat(seenByOdd.getFirst()).isNotEqualTo(seenByEven.getFirst());
+  }
+
+  /** One call overlapping the other thread's (two sessions open), then 20 calls in turn. */
+  private static void takeTurns(
+      SessionPool pool,
+      CyclicBarrier bothInside,
+      Semaphore mine,
+      Semaphore theirs,
+      List<Long> seen) {
+    seen.add(
+        pool.call(
+            session -> {
+              await(bothInside);
+              return session.handle;
+            }));
+    for (int i = 0; i < 20; i++) {
+      mine.acquireUninterruptibly();
+      seen.add(handleOf(pool));
+      theirs.release();
+    }
+  }
+
+  private static Thread threadWithIdParity(int parity, Runnable body) {
+    for (Thread thread = new Thread(body); ; thread = new Thread(body)) {
+      if (thread.threadId() % 2 == parity) {
+        return thread;
+      }
+    }
+  }
+
   private static long handleOf(SessionPool pool) {
     return pool.call(session -> session.handle);
   }
@@ -364,6 +418,14 @@ class SessionPoolTest {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void await(CyclicBarrier barrier) {
+    try {
+      barrier.await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 
