@@ -1,6 +1,7 @@
 #!/bin/sh
 # The C floor of the pkcs11 benchmark family: builds jmh/src/main/c/pkcs11-floor.c with gcc against
-# the system's pkcs11.h (p11-kit), makes a SoftHSM2 token in a private directory, and prints ops/s
+# the system's pkcs11.h (p11-kit) and OpenSSL's libcrypto (the SHA-256 that ECDSA on SoftHSM2 needs
+# outside the token), makes a SoftHSM2 token in a private directory, and prints ops/s
 # for each operation at 1 and 2 threads, one session per thread.
 #
 # usage: jmh/pkcs11-floor.sh [-w WARMUP_S] [-r MEASURE_S] [-o OUTPUT]
@@ -24,9 +25,11 @@ done
 [ -f "$MODULE" ] || { echo "pkcs11-floor: $MODULE missing (apt-get install softhsm2)" >&2; exit 2; }
 [ -f "$HEADERS/p11-kit/pkcs11.h" ] || { echo "pkcs11-floor: $HEADERS/p11-kit/pkcs11.h missing (apt-get install libp11-kit-dev)" >&2; exit 2; }
 
+[ -f /usr/include/openssl/sha.h ] || { echo "pkcs11-floor: /usr/include/openssl/sha.h missing (apt-get install libssl-dev)" >&2; exit 2; }
+
 mkdir -p "$ROOT/jmh/target"
 binary="$ROOT/jmh/target/pkcs11-floor"
-gcc -O2 -Wall -I"$HEADERS" -o "$binary" "$ROOT/jmh/src/main/c/pkcs11-floor.c" -ldl -lpthread
+gcc -O2 -Wall -I"$HEADERS" -o "$binary" "$ROOT/jmh/src/main/c/pkcs11-floor.c" -ldl -lpthread -lcrypto
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM

@@ -4,9 +4,12 @@
  *
  * usage: pkcs11-floor MODULE TOKEN_LABEL PIN OPERATION THREADS WARMUP_S MEASURE_S
  * OPERATION: aes-gcm (1 KiB encrypt), wrap-pad (32-byte secret: create, CKM_AES_KEY_WRAP_PAD,
- * destroy, as the ffm backend does), ecdsa-p256 (CKM_ECDSA over a SHA-256-sized digest),
+ * destroy, as the ffm backend does), ecdsa-p256 (32 bytes of data hashed with SHA-256 here, then
+ * CKM_ECDSA over the digest: SoftHSM2 has no CKM_ECDSA_SHA256, so the backends hash too),
  * rsa-pss-2048 (CKM_SHA256_RSA_PKCS_PSS over 32 bytes of data).
- * Keys are token objects made for the run and destroyed after it. Prints one line:
+ * Keys are token objects made for the run (all of a JMH trial's keys, whatever the operation), with
+ * the attributes the ffm backend gives them, and destroyed after it; signatures use a session copy
+ * of the private key, as the ffm backend does on SoftHSM2. Prints one line:
  * OPERATION THREADS OPS_PER_SECOND
  */
 #define CK_PTR *
@@ -19,6 +22,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include <dlfcn.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -30,7 +34,8 @@
 static CK_FUNCTION_LIST_PTR p11;
 static CK_SLOT_ID slot;
 static const char *operation;
-static CK_OBJECT_HANDLE secret_key, private_key, public_key;
+/* Index 0: the EC P-256 pair, 1: the RSA-2048 pair. */
+static CK_OBJECT_HANDLE secret_key, private_keys[2], public_keys[2], signing_keys[2];
 static atomic_int measuring;
 static atomic_int stopping;
 
@@ -68,11 +73,18 @@ static CK_SLOT_ID find_slot(const char *label) {
   exit(1);
 }
 
+static void make_key_pair(CK_SESSION_HANDLE session, int rsa);
+
+/*
+ * The keys a JMH trial of the pkcs11 family makes (an AES key, an EC P-256 and an RSA-2048 pair),
+ * whatever the operation: SoftHSM2 consults its token's objects on use, so the floor's token holds
+ * as many as the benchmark's does.
+ */
 static void make_keys(CK_SESSION_HANDLE session) {
   CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
   char label[64];
-  snprintf(label, sizeof label, "floor-%s-%ld", operation, (long)getpid());
-  if (strcmp(operation, "aes-gcm") == 0 || strcmp(operation, "wrap-pad") == 0) {
+  snprintf(label, sizeof label, "floor-aes-%ld", (long)getpid());
+  {
     CK_OBJECT_CLASS class = CKO_SECRET_KEY;
     CK_KEY_TYPE type = CKK_AES;
     CK_ULONG length = 32;
@@ -88,9 +100,15 @@ static void make_keys(CK_SESSION_HANDLE session) {
     check(p11->C_GenerateKey(session, &mechanism, template, sizeof template / sizeof *template,
                              &secret_key),
           "C_GenerateKey");
-    return;
   }
-  int rsa = strcmp(operation, "rsa-pss-2048") == 0;
+  make_key_pair(session, 0);
+  make_key_pair(session, 1);
+}
+
+static void make_key_pair(CK_SESSION_HANDLE session, int rsa) {
+  CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+  char label[64];
+  snprintf(label, sizeof label, "floor-%s-%ld", rsa ? "rsa" : "ec", (long)getpid());
   CK_OBJECT_CLASS public_class = CKO_PUBLIC_KEY, private_class = CKO_PRIVATE_KEY;
   CK_KEY_TYPE type = rsa ? CKK_RSA : CKK_EC;
   CK_BYTE p256[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
@@ -100,7 +118,10 @@ static void make_keys(CK_SESSION_HANDLE session) {
       {CKA_CLASS, &public_class, sizeof public_class},
       {CKA_KEY_TYPE, &type, sizeof type},
       {CKA_TOKEN, &yes, 1},
+      {CKA_PRIVATE, &no, 1},
       {CKA_VERIFY, &yes, 1},
+      {CKA_ENCRYPT, &no, 1},
+      {CKA_WRAP, &no, 1},
       {CKA_LABEL, label, strlen(label)},
       {rsa ? CKA_MODULUS_BITS : CKA_EC_PARAMS, rsa ? (void *)&bits : (void *)p256,
        rsa ? sizeof bits : sizeof p256},
@@ -114,12 +135,25 @@ static void make_keys(CK_SESSION_HANDLE session) {
       {CKA_SENSITIVE, &yes, 1},
       {CKA_EXTRACTABLE, &no, 1},
       {CKA_SIGN, &yes, 1},
+      {CKA_DECRYPT, &no, 1},
+      {CKA_UNWRAP, &no, 1},
+      {CKA_DERIVE, &no, 1},
       {CKA_LABEL, label, strlen(label)},
   };
   CK_MECHANISM mechanism = {rsa ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN, NULL, 0};
-  check(p11->C_GenerateKeyPair(session, &mechanism, public_template, rsa ? 7 : 6, private_template,
-                               8, &public_key, &private_key),
+  check(p11->C_GenerateKeyPair(session, &mechanism, public_template, rsa ? 10 : 9,
+                               private_template, 11, &public_keys[rsa], &private_keys[rsa]),
         "C_GenerateKeyPair");
+  /* As the ffm backend does on SoftHSM2 (quirk TOKEN_OBJECTS_REREAD_ON_USE: it re-reads a token
+   * object from disk for every attribute it consults), sign with an unnamed session copy of the
+   * private key, made once. */
+  CK_ATTRIBUTE copy_template[] = {
+      {CKA_TOKEN, &no, 1},
+      {CKA_LABEL, label, 0},
+      {CKA_ID, label, 0},
+  };
+  check(p11->C_CopyObject(session, private_keys[rsa], copy_template, 3, &signing_keys[rsa]),
+        "C_CopyObject");
 }
 
 /* One operation, exactly the calls the ffm backend makes for it. */
@@ -149,15 +183,17 @@ static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
           "C_WrapKey");
     check(p11->C_DestroyObject(session, temporary), "C_DestroyObject");
   } else if (strcmp(operation, "ecdsa-p256") == 0) {
+    CK_BYTE digest[SHA256_DIGEST_LENGTH];
+    SHA256(in, 32, digest);
     CK_MECHANISM mechanism = {CKM_ECDSA, NULL, 0};
     CK_ULONG out_length = 64;
-    check(p11->C_SignInit(session, &mechanism, private_key), "C_SignInit");
-    check(p11->C_Sign(session, in, 32, out, &out_length), "C_Sign");
+    check(p11->C_SignInit(session, &mechanism, signing_keys[0]), "C_SignInit");
+    check(p11->C_Sign(session, digest, sizeof digest, out, &out_length), "C_Sign");
   } else {
     CK_RSA_PKCS_PSS_PARAMS params = {CKM_SHA256, CKG_MGF1_SHA256, 32};
     CK_MECHANISM mechanism = {CKM_SHA256_RSA_PKCS_PSS, &params, sizeof params};
     CK_ULONG out_length = 256;
-    check(p11->C_SignInit(session, &mechanism, private_key), "C_SignInit");
+    check(p11->C_SignInit(session, &mechanism, signing_keys[1]), "C_SignInit");
     check(p11->C_Sign(session, in, 32, out, &out_length), "C_Sign");
   }
 }
@@ -226,9 +262,12 @@ int main(int argc, char **argv) {
   double seconds = (end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
   printf("%s %d %.0f\n", operation, threads, total / seconds);
 
-  if (secret_key) p11->C_DestroyObject(admin, secret_key);
-  if (private_key) p11->C_DestroyObject(admin, private_key);
-  if (public_key) p11->C_DestroyObject(admin, public_key);
+  p11->C_DestroyObject(admin, secret_key);
+  for (int pair = 0; pair < 2; pair++) {
+    p11->C_DestroyObject(admin, signing_keys[pair]);
+    p11->C_DestroyObject(admin, private_keys[pair]);
+    p11->C_DestroyObject(admin, public_keys[pair]);
+  }
   p11->C_Logout(admin);
   p11->C_CloseSession(admin);
   p11->C_Finalize(NULL);

@@ -15,6 +15,7 @@ import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
+import com.plugsky.crypto.audit.AuditSink;
 import com.plugsky.crypto.audit.AuditedOperation;
 import com.plugsky.crypto.pkcs11.Capabilities;
 import com.plugsky.crypto.pkcs11.Hsm;
@@ -28,6 +29,7 @@ import com.plugsky.crypto.pkcs11.ffm.Tokens.Token;
 import com.plugsky.crypto.primitive.Bytes;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -60,6 +62,14 @@ public final class FfmHsm implements Hsm {
   private static final int MAX_SIGNATURE = 1024;
   private static final int HMAC_SHA256 = 32;
   private static final byte[] RSA_PUBLIC_EXPONENT = {1, 0, 1};
+  private static final long ATTRIBUTE_LENGTH = CK_ULONG.byteSize() + POINTER.byteSize();
+  private static final long GCM_IV = CK_GCM_PARAMS.byteOffset(groupElement("pIv"));
+  private static final long GCM_IV_LENGTH = CK_GCM_PARAMS.byteOffset(groupElement("ulIvLen"));
+  private static final long GCM_IV_BITS = CK_GCM_PARAMS.byteOffset(groupElement("ulIvBits"));
+  private static final long GCM_AAD = CK_GCM_PARAMS.byteOffset(groupElement("pAAD"));
+  private static final long GCM_AAD_LENGTH = CK_GCM_PARAMS.byteOffset(groupElement("ulAADLen"));
+  private static final long GCM_TAG_BITS = CK_GCM_PARAMS.byteOffset(groupElement("ulTagBits"));
+  private static final long SESSION_STATE = CK_SESSION_INFO.byteOffset(groupElement("state"));
 
   private final Cryptoki ck;
   private final HsmConfig config;
@@ -75,6 +85,7 @@ public final class FfmHsm implements Hsm {
   private volatile Token token;
   private volatile Capabilities capabilities;
   private final Map<SignatureAlgorithm, SignMechanism> signMechanisms = new ConcurrentHashMap<>();
+  private final Map<HsmKey, String> auditUris = new ConcurrentHashMap<>();
 
   private FfmHsm(Cryptoki ck, HsmConfig config) {
     this.ck = ck;
@@ -117,14 +128,16 @@ public final class FfmHsm implements Hsm {
   @Override
   public boolean contains(HsmKey key) {
     Objects.requireNonNull(key, "key");
-    return pool.call(session -> findAll(session, key, ObjectClass.SECRET_KEY).size() == 1);
+    return pool.call(
+        borrowed -> findAll(borrowed.handle, key, ObjectClass.SECRET_KEY).size() == 1);
   }
 
   @Override
   public void destroyKey(HsmKey key) {
     Objects.requireNonNull(key, "key");
     pool.call(
-        session -> {
+        borrowed -> {
+          long session = borrowed.handle;
           // Atomic with making a signing copy, so no copy of a destroyed key survives.
           synchronized (signingCopies) {
             destroySigningCopy(session, key);
@@ -155,7 +168,8 @@ public final class FfmHsm implements Hsm {
   public void generateAesKey(HsmKey key) {
     Objects.requireNonNull(key, "key");
     pool.call(
-        session -> {
+        borrowed -> {
+          long session = borrowed.handle;
           refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
           try (Arena arena = Arena.ofConfined()) {
             Template template = aesKeyTemplate(arena, key).ulong(Ck.CKA_VALUE_LEN, 32);
@@ -173,7 +187,8 @@ public final class FfmHsm implements Hsm {
       throw new InvalidInputException("an AES key is 16, 24 or 32 bytes, got " + value.length);
     }
     pool.call(
-        session -> {
+        borrowed -> {
+          long session = borrowed.handle;
           refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
           try (Arena arena = Arena.ofConfined()) {
             Template template = aesKeyTemplate(arena, key).secret(Ck.CKA_VALUE, value);
@@ -195,26 +210,18 @@ public final class FfmHsm implements Hsm {
     return withKey(
         key,
         (session, handle) -> {
-          try (Arena arena = Arena.ofConfined()) {
-            check(
-                "C_EncryptInit",
-                initCall(ck.encryptInit, session, gcmMechanism(arena, iv, aad), handle),
-                key);
-            MemorySegment in = arena.allocateFrom(JAVA_BYTE, nonEmpty(plaintext));
-            try {
-              return cryptCall(
-                  "C_Encrypt",
-                  ck.encrypt,
-                  session,
-                  in,
-                  plaintext.length,
-                  plaintext.length + GCM_TAG_BYTES,
-                  arena,
-                  key);
-            } finally {
-              in.fill((byte) 0);
-            }
-          }
+          Scratch memory = session.scratch;
+          check(
+              "C_EncryptInit",
+              initCall(ck.encryptInit, session.handle, gcmMechanism(memory, iv, aad), handle),
+              key);
+          return cryptCall(
+              "C_Encrypt",
+              ck.encrypt,
+              session,
+              plaintext,
+              plaintext.length + GCM_TAG_BYTES,
+              key);
         });
   }
 
@@ -231,25 +238,21 @@ public final class FfmHsm implements Hsm {
     return withKey(
         key,
         (session, handle) -> {
-          try (Arena arena = Arena.ofConfined()) {
-            check(
-                "C_DecryptInit",
-                initCall(ck.decryptInit, session, gcmMechanism(arena, iv, aad), handle),
-                key);
-            MemorySegment in = arena.allocateFrom(JAVA_BYTE, ciphertextAndTag);
-            // SoftHSM2 wants room for the whole input, tag included, before it will decrypt.
-            return integrityChecked(
-                () ->
-                    cryptCall(
-                        "C_Decrypt",
-                        ck.decrypt,
-                        session,
-                        in,
-                        ciphertextAndTag.length,
-                        ciphertextAndTag.length,
-                        arena,
-                        key));
-          }
+          check(
+              "C_DecryptInit",
+              initCall(
+                  ck.decryptInit, session.handle, gcmMechanism(session.scratch, iv, aad), handle),
+              key);
+          // SoftHSM2 wants room for the whole input, tag included, before it will decrypt.
+          return integrityChecked(
+              () ->
+                  cryptCall(
+                      "C_Decrypt",
+                      ck.decrypt,
+                      session,
+                      ciphertextAndTag,
+                      ciphertextAndTag.length,
+                      key));
         });
   }
 
@@ -271,35 +274,29 @@ public final class FfmHsm implements Hsm {
     return withKey(
         kek,
         (session, handle) -> {
-          try (Arena arena = Arena.ofConfined()) {
-            Template template = sessionSecret(arena, true).secret(Ck.CKA_VALUE, secret);
-            long temporary;
+          Scratch memory = session.scratch;
+          Template template = sessionSecret(memory, true).secret(Ck.CKA_VALUE, secret);
+          long temporary = createObject(session, template, kek);
+          try {
+            MemorySegment mechanism =
+                mechanism(memory, Ck.CKM_AES_KEY_WRAP_PAD, MemorySegment.NULL, 0);
+            int wrappedLength = (secret.length + 7) / 8 * 8 + 8;
+            MemorySegment out = memory.allocate(wrappedLength);
+            MemorySegment outLength = memory.allocate(CK_ULONG);
+            outLength.set(CK_ULONG, 0, wrappedLength);
+            long rv;
             try {
-              temporary = createObject(session, template, kek);
-            } finally {
-              template.wipe();
+              rv =
+                  (long)
+                      ck.wrapKey.invokeExact(
+                          session.handle, mechanism, handle, temporary, out, outLength);
+            } catch (Throwable e) {
+              throw rethrow(e);
             }
-            try {
-              MemorySegment mechanism =
-                  mechanism(arena, Ck.CKM_AES_KEY_WRAP_PAD, MemorySegment.NULL, 0);
-              int wrappedLength = (secret.length + 7) / 8 * 8 + 8;
-              MemorySegment out = arena.allocate(wrappedLength);
-              MemorySegment outLength = arena.allocate(CK_ULONG);
-              outLength.set(CK_ULONG, 0, wrappedLength);
-              long rv;
-              try {
-                rv =
-                    (long)
-                        ck.wrapKey.invokeExact(
-                            session, mechanism, handle, temporary, out, outLength);
-              } catch (Throwable e) {
-                throw rethrow(e);
-              }
-              check("C_WrapKey", rv, kek);
-              return out.asSlice(0, outLength.get(CK_ULONG, 0)).toArray(JAVA_BYTE);
-            } finally {
-              destroyQuietly(session, temporary);
-            }
+            check("C_WrapKey", rv, kek);
+            return out.asSlice(0, outLength.get(CK_ULONG, 0)).toArray(JAVA_BYTE);
+          } finally {
+            destroyQuietly(session.handle, temporary);
           }
         });
   }
@@ -318,39 +315,39 @@ public final class FfmHsm implements Hsm {
     return withKey(
         kek,
         (session, handle) -> {
-          try (Arena arena = Arena.ofConfined()) {
-            Template template = sessionSecret(arena, false);
-            MemorySegment mechanism =
-                mechanism(arena, Ck.CKM_AES_KEY_WRAP_PAD, MemorySegment.NULL, 0);
-            MemorySegment in = arena.allocateFrom(JAVA_BYTE, wrapped);
-            MemorySegment unwrapped = arena.allocate(CK_ULONG);
-            long temporary =
-                integrityChecked(
-                    () -> {
-                      long rv;
-                      try {
-                        rv =
-                            (long)
-                                ck.unwrapKey.invokeExact(
-                                    session,
-                                    mechanism,
-                                    handle,
-                                    in,
-                                    (long) wrapped.length,
-                                    template.segment(),
-                                    (long) template.count(),
-                                    unwrapped);
-                      } catch (Throwable e) {
-                        throw rethrow(e);
-                      }
-                      check("C_UnwrapKey", rv, kek);
-                      return unwrapped.get(CK_ULONG, 0);
-                    });
-            try {
-              return readValue(session, temporary, arena, kek);
-            } finally {
-              destroyQuietly(session, temporary);
-            }
+          Scratch memory = session.scratch;
+          Template template = sessionSecret(memory, false);
+          MemorySegment mechanism =
+              mechanism(memory, Ck.CKM_AES_KEY_WRAP_PAD, MemorySegment.NULL, 0);
+          MemorySegment in = memory.allocateFrom(JAVA_BYTE, wrapped);
+          MemorySegment unwrapped = memory.allocate(CK_ULONG);
+          long temporary =
+              integrityChecked(
+                  () -> {
+                    long rv;
+                    try {
+                      rv =
+                          (long)
+                              ck.unwrapKey.invokeExact(
+                                  session.handle,
+                                  mechanism,
+                                  handle,
+                                  in,
+                                  (long) wrapped.length,
+                                  template.segment(),
+                                  (long) template.count(),
+                                  unwrapped);
+                    } catch (Throwable e) {
+                      throw rethrow(e);
+                    }
+                    check("C_UnwrapKey", rv, kek);
+                    return unwrapped.get(CK_ULONG, 0);
+                  });
+          try {
+            // The secret is at most the wrapped length less the 8-byte integrity block.
+            return readValue(session, temporary, wrapped.length - 8, kek);
+          } finally {
+            destroyQuietly(session.handle, temporary);
           }
         });
   }
@@ -361,7 +358,8 @@ public final class FfmHsm implements Hsm {
     Objects.requireNonNull(type, "type");
     requireSupported(type.operation());
     pool.call(
-        session -> {
+        borrowed -> {
+          long session = borrowed.handle;
           refuseDuplicate(session, key, ObjectClass.PRIVATE_KEY, ObjectClass.PUBLIC_KEY);
           try (Arena arena = Arena.ofConfined()) {
             long keyType = type.isRsa() ? Ck.CKK_RSA : Ck.CKK_EC;
@@ -435,33 +433,23 @@ public final class FfmHsm implements Hsm {
     Objects.requireNonNull(data, "data");
     SignMechanism how = signMechanism(algorithm);
     byte[] input = how.input(data);
+    KeyCall<byte[]> signing =
+        (session, handle) -> {
+          check(
+              "C_SignInit",
+              initCall(ck.signInit, session.handle, how.segment(session.scratch), handle),
+              key);
+          return cryptCall("C_Sign", ck.sign, session, input, MAX_SIGNATURE, key);
+        };
+    AuditSink sink = config.auditSink();
+    if (sink == AuditSink.NONE) {
+      return withSigningKey(key, signing);
+    }
     return AuditedOperation.of(Operation.SIGN, "pkcs11-" + BACKEND)
-        .withKeyRef(key.uri(token.label(), "private"))
+        .withKeyRef(auditUri(key))
         .withRegion(token.label())
         .withBytes(data.length)
-        .call(
-            config.auditSink(),
-            () ->
-                withSigningKey(
-                    key,
-                    (session, handle) -> {
-                      try (Arena arena = Arena.ofConfined()) {
-                        check(
-                            "C_SignInit",
-                            initCall(ck.signInit, session, how.segment(arena), handle),
-                            key);
-                        MemorySegment in = arena.allocateFrom(JAVA_BYTE, nonEmpty(input));
-                        return cryptCall(
-                            "C_Sign",
-                            ck.sign,
-                            session,
-                            in,
-                            input.length,
-                            MAX_SIGNATURE,
-                            arena,
-                            key);
-                      }
-                    }));
+        .call(sink, () -> withSigningKey(key, signing));
   }
 
   @Override
@@ -479,11 +467,11 @@ public final class FfmHsm implements Hsm {
         key,
         ObjectClass.PUBLIC_KEY,
         (session, handle) -> {
-          try (Arena arena = Arena.ofConfined()) {
-            check(
-                "C_VerifyInit", initCall(ck.verifyInit, session, how.segment(arena), handle), key);
-            return verifyCall(session, arena, input, signature, key);
-          }
+          check(
+              "C_VerifyInit",
+              initCall(ck.verifyInit, session.handle, how.segment(session.scratch), handle),
+              key);
+          return verifyCall(session, input, signature, key);
         });
   }
 
@@ -496,18 +484,18 @@ public final class FfmHsm implements Hsm {
         ObjectClass.PUBLIC_KEY,
         (session, handle) -> {
           try (Arena arena = Arena.ofConfined()) {
-            byte[] type = readAttribute(session, handle, Ck.CKA_KEY_TYPE, 8, arena, key);
+            byte[] type = readAttribute(session.handle, handle, Ck.CKA_KEY_TYPE, 8, arena, key);
             long keyType = MemorySegment.ofArray(type).get(CK_ULONG.withByteAlignment(1), 0);
             if (keyType == Ck.CKK_RSA) {
               return PublicKeys.rsa(
-                  readAttribute(session, handle, Ck.CKA_MODULUS, 2048, arena, key),
-                  readAttribute(session, handle, Ck.CKA_PUBLIC_EXPONENT, 64, arena, key),
+                  readAttribute(session.handle, handle, Ck.CKA_MODULUS, 2048, arena, key),
+                  readAttribute(session.handle, handle, Ck.CKA_PUBLIC_EXPONENT, 64, arena, key),
                   what);
             }
             if (keyType == Ck.CKK_EC) {
               return PublicKeys.ec(
-                  readAttribute(session, handle, Ck.CKA_EC_PARAMS, 256, arena, key),
-                  readAttribute(session, handle, Ck.CKA_EC_POINT, 256, arena, key),
+                  readAttribute(session.handle, handle, Ck.CKA_EC_PARAMS, 256, arena, key),
+                  readAttribute(session.handle, handle, Ck.CKA_EC_POINT, 256, arena, key),
                   what);
             }
             throw new ConfigurationException(
@@ -526,7 +514,8 @@ public final class FfmHsm implements Hsm {
     byte[] parameters = PublicKeys.ecParameters(PublicKeys.ecBits(publicKey));
     byte[] point = PublicKeys.ecPoint(publicKey);
     pool.call(
-        session -> {
+        borrowed -> {
+          long session = borrowed.handle;
           refuseDuplicate(session, key, ObjectClass.PUBLIC_KEY);
           try (Arena arena = Arena.ofConfined()) {
             Template template =
@@ -555,7 +544,8 @@ public final class FfmHsm implements Hsm {
     requireSupported(Capabilities.Operation.HMAC_SHA256);
     boolean generic = capabilities().mechanisms().contains("CKM_GENERIC_SECRET_KEY_GEN");
     pool.call(
-        session -> {
+        borrowed -> {
+          long session = borrowed.handle;
           refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
           try (Arena arena = Arena.ofConfined()) {
             Template template =
@@ -599,7 +589,8 @@ public final class FfmHsm implements Hsm {
     }
     requireSupported(Capabilities.Operation.HMAC_SHA256);
     pool.call(
-        session -> {
+        borrowed -> {
+          long session = borrowed.handle;
           refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
           try (Arena arena = Arena.ofConfined()) {
             Template template =
@@ -622,12 +613,10 @@ public final class FfmHsm implements Hsm {
     return withKey(
         key,
         (session, handle) -> {
-          try (Arena arena = Arena.ofConfined()) {
-            MemorySegment mechanism = mechanism(arena, Ck.CKM_SHA256_HMAC, MemorySegment.NULL, 0);
-            check("C_SignInit", initCall(ck.signInit, session, mechanism, handle), key);
-            MemorySegment in = arena.allocateFrom(JAVA_BYTE, nonEmpty(data));
-            return cryptCall("C_Sign", ck.sign, session, in, data.length, HMAC_SHA256, arena, key);
-          }
+          MemorySegment mechanism =
+              mechanism(session.scratch, Ck.CKM_SHA256_HMAC, MemorySegment.NULL, 0);
+          check("C_SignInit", initCall(ck.signInit, session.handle, mechanism, handle), key);
+          return cryptCall("C_Sign", ck.sign, session, data, HMAC_SHA256, key);
         });
   }
 
@@ -642,11 +631,10 @@ public final class FfmHsm implements Hsm {
     return withKey(
         key,
         (session, handle) -> {
-          try (Arena arena = Arena.ofConfined()) {
-            MemorySegment mechanism = mechanism(arena, Ck.CKM_SHA256_HMAC, MemorySegment.NULL, 0);
-            check("C_VerifyInit", initCall(ck.verifyInit, session, mechanism, handle), key);
-            return verifyCall(session, arena, data, mac, key);
-          }
+          MemorySegment mechanism =
+              mechanism(session.scratch, Ck.CKM_SHA256_HMAC, MemorySegment.NULL, 0);
+          check("C_VerifyInit", initCall(ck.verifyInit, session.handle, mechanism, handle), key);
+          return verifyCall(session, data, mac, key);
         });
   }
 
@@ -660,18 +648,35 @@ public final class FfmHsm implements Hsm {
     }
     return pool.call(
         session -> {
-          try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(length);
-            long rv;
-            try {
-              rv = (long) ck.generateRandom.invokeExact(session, out, (long) length);
-            } catch (Throwable e) {
-              throw rethrow(e);
-            }
-            check("C_GenerateRandom", rv, "token " + token.label());
-            return out.toArray(JAVA_BYTE);
+          MemorySegment out = session.scratch.allocate(length);
+          long rv;
+          try {
+            rv = (long) ck.generateRandom.invokeExact(session.handle, out, (long) length);
+          } catch (Throwable e) {
+            throw rethrow(e);
           }
+          check("C_GenerateRandom", rv, "token " + token.label());
+          return out.toArray(JAVA_BYTE);
         });
+  }
+
+  /**
+   * Holds one of the pool's sessions for the calling thread until the returned handle is closed:
+   * meanwhile this thread's calls on this {@code FfmHsm} run on that session with no checkout from
+   * the pool, and no other thread can use it. For a thread that makes many calls in a row (a batch
+   * of signatures, a benchmark's bare-session baseline); the session counts against {@link
+   * HsmConfig#maxSessions()}. Holds nest, and close on the thread that made them.
+   */
+  public HeldSession holdSession() {
+    SessionPool.Held held = pool.hold();
+    return held::close;
+  }
+
+  /** A session held by one thread; {@link #close()} gives it back to the pool. */
+  @FunctionalInterface
+  public interface HeldSession extends AutoCloseable {
+    @Override
+    void close();
   }
 
   @Override
@@ -693,7 +698,7 @@ public final class FfmHsm implements Hsm {
 
   @FunctionalInterface
   private interface KeyCall<T> {
-    T apply(long session, long handle);
+    T apply(Session session, long handle);
   }
 
   /**
@@ -723,7 +728,7 @@ public final class FfmHsm implements Hsm {
           long signer;
           synchronized (signingCopies) {
             Long earlier = signingCopies.get(key);
-            signer = earlier != null ? earlier : copyForSigning(session, handle, key);
+            signer = earlier != null ? earlier : copyForSigning(session.handle, handle, key);
             signingCopies.put(key, signer);
           }
           return call.apply(session, signer);
@@ -778,17 +783,18 @@ public final class FfmHsm implements Hsm {
     return pool.call(
         session -> {
           Long cached = handles.get(name);
-          long handle = cached != null ? cached : findOne(session, key, type);
+          long handle = cached != null ? cached : findOne(session.handle, key, type);
           try {
             return call.apply(session, handle);
           } catch (RuntimeException e) {
             if (cached == null || !staleHandle(e)) {
               throw e;
             }
+            session.scratch.release();
             handles.remove(name, cached);
             // A token that logged the user out also drops the handles of private objects.
-            sessions.login(session);
-            return call.apply(session, findOne(session, key, type));
+            sessions.login(session.handle);
+            return call.apply(session, findOne(session.handle, key, type));
           }
         });
   }
@@ -884,7 +890,7 @@ public final class FfmHsm implements Hsm {
     }
   }
 
-  private Template aesKeyTemplate(Arena arena, HsmKey key) {
+  private Template aesKeyTemplate(SegmentAllocator arena, HsmKey key) {
     Template template =
         new Template(arena)
             .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
@@ -900,7 +906,7 @@ public final class FfmHsm implements Hsm {
     return named(template, key);
   }
 
-  private static Template hmacKeyTemplate(Arena arena, HsmKey key, long keyType) {
+  private static Template hmacKeyTemplate(SegmentAllocator arena, HsmKey key, long keyType) {
     Template template =
         new Template(arena)
             .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
@@ -924,6 +930,11 @@ public final class FfmHsm implements Hsm {
         .ifPresent(label -> template.bytes(Ck.CKA_LABEL, label.getBytes(StandardCharsets.UTF_8)));
     key.id().ifPresent(id -> template.bytes(Ck.CKA_ID, id));
     return template;
+  }
+
+  /** The private key's URI in audit events, built once per key and token. */
+  private String auditUri(HsmKey key) {
+    return auditUris.computeIfAbsent(key, named -> named.uri(token.label(), "private"));
   }
 
   private void requireSupported(Capabilities.Operation operation) {
@@ -961,26 +972,39 @@ public final class FfmHsm implements Hsm {
           case RSA_PSS_SHA256, RSA_PSS_SHA384 -> Ck.CKM_RSA_PKCS_PSS;
           case RSA_PKCS1_SHA256 -> Ck.CKM_RSA_PKCS;
         };
-    SignMechanism chosen = new SignMechanism(algorithm, hashInToken ? combined : raw, !hashInToken);
+    SignMechanism chosen =
+        new SignMechanism(
+            algorithm, hashInToken ? combined : raw, hashInToken ? null : digest(algorithm));
     signMechanisms.put(algorithm, chosen);
     return chosen;
   }
 
-  /** A signature mechanism, and whether the data is hashed here before the token sees it. */
-  private record SignMechanism(SignatureAlgorithm algorithm, long type, boolean hashHere) {
+  private static MessageDigest digest(SignatureAlgorithm algorithm) {
+    try {
+      return MessageDigest.getInstance(algorithm.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has " + algorithm.digest(), e);
+    }
+  }
+
+  /**
+   * A signature mechanism, and the digest that hashes the data here before the token sees it (null
+   * when the token hashes): a prototype, never updated, that each signature clones.
+   */
+  private record SignMechanism(SignatureAlgorithm algorithm, long type, MessageDigest hashHere) {
     /** DER DigestInfo prefix for SHA-256, which CKM_RSA_PKCS signs in front of the digest. */
     private static final byte[] SHA256_DIGEST_INFO =
         HexFormat.of().parseHex("3031300d060960864801650304020105000420");
 
     byte[] input(byte[] data) {
-      if (!hashHere) {
+      if (hashHere == null) {
         return data;
       }
       byte[] digest;
       try {
-        digest = MessageDigest.getInstance(algorithm.digest()).digest(data);
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("every JDK has " + algorithm.digest(), e);
+        digest = ((MessageDigest) hashHere.clone()).digest(data);
+      } catch (CloneNotSupportedException e) {
+        digest = digest(algorithm).digest(data);
       }
       if (type != Ck.CKM_RSA_PKCS) {
         return digest;
@@ -990,43 +1014,71 @@ public final class FfmHsm implements Hsm {
       return digestInfo;
     }
 
-    MemorySegment segment(Arena arena) {
+    MemorySegment segment(SegmentAllocator memory) {
       if (algorithm != SignatureAlgorithm.RSA_PSS_SHA256
           && algorithm != SignatureAlgorithm.RSA_PSS_SHA384) {
-        return mechanism(arena, type, MemorySegment.NULL, 0);
+        return mechanism(memory, type, MemorySegment.NULL, 0);
       }
       boolean sha256 = algorithm == SignatureAlgorithm.RSA_PSS_SHA256;
-      MemorySegment params = arena.allocate(CK_ULONG, 3);
+      MemorySegment params = memory.allocate(CK_ULONG, 3);
       params.setAtIndex(CK_ULONG, 0, sha256 ? Ck.CKM_SHA256 : Ck.CKM_SHA384);
       params.setAtIndex(CK_ULONG, 1, sha256 ? Ck.CKG_MGF1_SHA256 : Ck.CKG_MGF1_SHA384);
       params.setAtIndex(CK_ULONG, 2, algorithm.digestLength());
-      return mechanism(arena, type, params, params.byteSize());
+      return mechanism(memory, type, params, params.byteSize());
     }
   }
 
   private long createObject(long session, Template template, Object what) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment handle = arena.allocate(CK_ULONG);
-      long rv;
-      try {
-        rv =
-            (long)
-                ck.createObject.invokeExact(
-                    session, template.segment(), (long) template.count(), handle);
-      } catch (Throwable e) {
-        throw rethrow(e);
-      }
-      check("C_CreateObject", rv, what);
-      return handle.get(CK_ULONG, 0);
+      return createObject(session, arena.allocate(CK_ULONG), template, what);
     }
   }
 
-  private byte[] readValue(long session, long object, Arena arena, HsmKey kek) {
-    byte[] value = readAttribute(session, object, Ck.CKA_VALUE, MAX_WRAPPED_SECRET, arena, kek);
-    if (value.length < 1) {
-      throw new MalformedCiphertextException("the unwrapped secret is empty");
+  private long createObject(Session session, Template template, Object what) {
+    return createObject(session.handle, session.scratch.allocate(CK_ULONG), template, what);
+  }
+
+  private long createObject(long session, MemorySegment handle, Template template, Object what) {
+    long rv;
+    try {
+      rv =
+          (long)
+              ck.createObject.invokeExact(
+                  session, template.segment(), (long) template.count(), handle);
+    } catch (Throwable e) {
+      throw rethrow(e);
     }
-    return value;
+    check("C_CreateObject", rv, what);
+    return handle.get(CK_ULONG, 0);
+  }
+
+  /**
+   * An unwrapped secret's CKA_VALUE, read with one call into room for {@code maxLength} bytes; the
+   * native copy is zeroed when the session's scratch memory is released.
+   */
+  private byte[] readValue(Session session, long object, int maxLength, HsmKey kek) {
+    MemorySegment attribute = session.scratch.allocate(Cryptoki.CK_ATTRIBUTE);
+    MemorySegment value = session.scratch.allocate(maxLength);
+    attribute.set(CK_ULONG, 0, Ck.CKA_VALUE);
+    attribute.set(POINTER, CK_ULONG.byteSize(), value);
+    attribute.set(CK_ULONG, ATTRIBUTE_LENGTH, maxLength);
+    long rv;
+    try {
+      rv = (long) ck.getAttributeValue.invokeExact(session.handle, object, attribute, 1L);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+    if (rv == ReturnCode.CKR_BUFFER_TOO_SMALL.value()) {
+      throw new MalformedCiphertextException(
+          "token " + token.label() + " unwrapped more than " + maxLength + " bytes for key " + kek);
+    }
+    check("C_GetAttributeValue", rv, kek);
+    long length = attribute.get(CK_ULONG, ATTRIBUTE_LENGTH);
+    if (length < 1 || length > maxLength) {
+      throw new MalformedCiphertextException(
+          "token " + token.label() + " unwrapped a " + length + "-byte secret for key " + kek);
+    }
+    return value.asSlice(0, length).toArray(JAVA_BYTE);
   }
 
   /** One attribute's bytes, at most {@code maxLength}; the native copy is zeroed. */
@@ -1042,7 +1094,7 @@ public final class FfmHsm implements Hsm {
       throw rethrow(e);
     }
     check("C_GetAttributeValue", rv, key);
-    long length = attribute.get(CK_ULONG, CK_ULONG.byteSize() + POINTER.byteSize());
+    long length = attribute.get(CK_ULONG, ATTRIBUTE_LENGTH);
     if (length < 0 || length > maxLength) {
       throw new MalformedCiphertextException(
           "token " + token.label() + " returned a " + length + "-byte attribute for key " + key);
@@ -1082,27 +1134,26 @@ public final class FfmHsm implements Hsm {
   }
 
   private static MemorySegment mechanism(
-      Arena arena, long type, MemorySegment parameter, long parameterLength) {
-    MemorySegment mechanism = arena.allocate(CK_MECHANISM);
+      SegmentAllocator memory, long type, MemorySegment parameter, long parameterLength) {
+    MemorySegment mechanism = memory.allocate(CK_MECHANISM);
     mechanism.set(CK_ULONG, 0, type);
     mechanism.set(POINTER, CK_ULONG.byteSize(), parameter);
     mechanism.set(CK_ULONG, CK_ULONG.byteSize() + POINTER.byteSize(), parameterLength);
     return mechanism;
   }
 
-  private static MemorySegment gcmMechanism(Arena arena, byte[] iv, byte[] aad) {
-    MemorySegment params = arena.allocate(CK_GCM_PARAMS);
-    params.set(
-        POINTER, CK_GCM_PARAMS.byteOffset(groupElement("pIv")), arena.allocateFrom(JAVA_BYTE, iv));
-    params.set(CK_ULONG, CK_GCM_PARAMS.byteOffset(groupElement("ulIvLen")), iv.length);
-    params.set(CK_ULONG, CK_GCM_PARAMS.byteOffset(groupElement("ulIvBits")), iv.length * 8L);
+  private static MemorySegment gcmMechanism(SegmentAllocator memory, byte[] iv, byte[] aad) {
+    MemorySegment params = memory.allocate(CK_GCM_PARAMS);
+    params.set(POINTER, GCM_IV, memory.allocateFrom(JAVA_BYTE, iv));
+    params.set(CK_ULONG, GCM_IV_LENGTH, iv.length);
+    params.set(CK_ULONG, GCM_IV_BITS, iv.length * 8L);
     params.set(
         POINTER,
-        CK_GCM_PARAMS.byteOffset(groupElement("pAAD")),
-        aad.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, aad));
-    params.set(CK_ULONG, CK_GCM_PARAMS.byteOffset(groupElement("ulAADLen")), aad.length);
-    params.set(CK_ULONG, CK_GCM_PARAMS.byteOffset(groupElement("ulTagBits")), GCM_TAG_BYTES * 8L);
-    return mechanism(arena, Ck.CKM_AES_GCM, params, CK_GCM_PARAMS.byteSize());
+        GCM_AAD,
+        aad.length == 0 ? MemorySegment.NULL : memory.allocateFrom(JAVA_BYTE, aad));
+    params.set(CK_ULONG, GCM_AAD_LENGTH, aad.length);
+    params.set(CK_ULONG, GCM_TAG_BITS, GCM_TAG_BYTES * 8L);
+    return mechanism(memory, Ck.CKM_AES_GCM, params, CK_GCM_PARAMS.byteSize());
   }
 
   private static long initCall(MethodHandle init, long session, MemorySegment mechanism, long key) {
@@ -1113,42 +1164,42 @@ public final class FfmHsm implements Hsm {
     }
   }
 
+  /**
+   * One single-part C_Encrypt, C_Decrypt or C_Sign of {@code input} into room for {@code
+   * outCapacity} bytes, both in the session's scratch memory: one call, no size query.
+   */
   private byte[] cryptCall(
       String function,
       MethodHandle handle,
-      long session,
-      MemorySegment in,
-      int inLength,
+      Session session,
+      byte[] input,
       int outCapacity,
-      Arena arena,
       HsmKey key) {
-    MemorySegment out = arena.allocate(Math.max(1, outCapacity));
-    MemorySegment outLength = arena.allocate(CK_ULONG);
+    Scratch memory = session.scratch;
+    MemorySegment in = memory.allocateFrom(JAVA_BYTE, nonEmpty(input));
+    MemorySegment out = memory.allocate(Math.max(1, outCapacity));
+    MemorySegment outLength = memory.allocate(CK_ULONG);
     outLength.set(CK_ULONG, 0, out.byteSize());
     long rv;
     try {
-      rv = (long) handle.invokeExact(session, in, (long) inLength, out, outLength);
+      rv = (long) handle.invokeExact(session.handle, in, (long) input.length, out, outLength);
     } catch (Throwable e) {
       throw rethrow(e);
     }
-    try {
-      check(function, rv, key);
-      return out.asSlice(0, outLength.get(CK_ULONG, 0)).toArray(JAVA_BYTE);
-    } finally {
-      out.fill((byte) 0);
-    }
+    check(function, rv, key);
+    return out.asSlice(0, outLength.get(CK_ULONG, 0)).toArray(JAVA_BYTE);
   }
 
   /** C_Verify after C_VerifyInit: a signature or MAC that does not match is {@code false}. */
-  private boolean verifyCall(
-      long session, Arena arena, byte[] input, byte[] signature, HsmKey key) {
-    MemorySegment in = arena.allocateFrom(JAVA_BYTE, nonEmpty(input));
-    MemorySegment sig = arena.allocateFrom(JAVA_BYTE, signature);
+  private boolean verifyCall(Session session, byte[] input, byte[] signature, HsmKey key) {
+    MemorySegment in = session.scratch.allocateFrom(JAVA_BYTE, nonEmpty(input));
+    MemorySegment sig = session.scratch.allocateFrom(JAVA_BYTE, signature);
     long rv;
     try {
       rv =
           (long)
-              ck.verify.invokeExact(session, in, (long) input.length, sig, (long) signature.length);
+              ck.verify.invokeExact(
+                  session.handle, in, (long) input.length, sig, (long) signature.length);
     } catch (Throwable e) {
       throw rethrow(e);
     }
@@ -1311,6 +1362,7 @@ public final class FfmHsm implements Hsm {
       capabilities = null;
       signMechanisms.clear();
       token = findToken();
+      auditUris.clear();
     }
 
     @Override
@@ -1334,7 +1386,7 @@ public final class FfmHsm implements Hsm {
       } catch (Throwable e) {
         throw rethrow(e);
       }
-      return rv == 0 ? info.get(CK_ULONG, CK_SESSION_INFO.byteOffset(groupElement("state"))) : -1;
+      return rv == 0 ? info.get(CK_ULONG, SESSION_STATE) : -1;
     }
   }
 
@@ -1387,7 +1439,7 @@ public final class FfmHsm implements Hsm {
    * A session-only generic secret that key wrap can take out of the token: sensitive for a secret
    * going in to be wrapped, readable for one coming out of an unwrap.
    */
-  private static Template sessionSecret(Arena arena, boolean sensitive) {
+  private static Template sessionSecret(SegmentAllocator arena, boolean sensitive) {
     return new Template(arena)
         .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
         .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_GENERIC_SECRET)

@@ -3,16 +3,17 @@ package com.plugsky.crypto.pkcs11.ffm;
 import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import java.time.Duration;
-import java.util.Deque;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 
 /**
  * A bounded pool of sessions on one token. A call borrows a session (waiting up to the borrow
  * timeout when all are busy), runs, and gives it back; sessions idle for longer than the validation
- * age are checked before reuse.
+ * age are checked before reuse. Each session carries its {@link Scratch} memory, released
+ * (zeroed) after every attempt of a call. A thread may {@link #hold()} a session across calls: its
+ * calls then skip the checkout.
  *
  * <p>A call that fails because the session or login went away is repaired and run once more: {@code
  * CKR_USER_NOT_LOGGED_IN} logs in again on the same session; {@code CKR_SESSION_HANDLE_INVALID} and
@@ -48,7 +49,37 @@ final class SessionPool implements AutoCloseable {
   /** Work done on a borrowed session. */
   @FunctionalInterface
   interface Call<T> {
-    T apply(long session);
+    T apply(Session session);
+  }
+
+  /**
+   * A session borrowed for longer than one call: until {@link #close()}, the calls the holding
+   * thread makes through the pool run on it with no checkout, and no other thread gets it.
+   */
+  final class Held implements AutoCloseable {
+    private final Thread owner = Thread.currentThread();
+    private Session session;
+    private int depth = 1;
+
+    private Held(Session session) {
+      this.session = session;
+    }
+
+    /** Gives the session back to the pool; the thread's calls borrow again. */
+    @Override
+    public void close() {
+      if (Thread.currentThread() != owner) {
+        throw new IllegalStateException("a held session is given back by the thread that holds it");
+      }
+      if (held.get() != this || --depth > 0) {
+        return;
+      }
+      held.remove();
+      if (session != null) {
+        give(session);
+      }
+      permits.release();
+    }
   }
 
   private enum Repair {
@@ -58,15 +89,16 @@ final class SessionPool implements AutoCloseable {
     TOKEN
   }
 
-  private record Idle(long session, long since) {}
-
   private final Connector connector;
   private final int maxSessions;
   private final Duration borrowTimeout;
   private final long validateAfterNanos;
   private final LongSupplier nanoTime;
+  private final long scratchBytes;
   private final Semaphore permits;
-  private final Deque<Idle> idle = new ConcurrentLinkedDeque<>();
+  /** Idle sessions, at most one per slot; a thread looks in its home slot first. */
+  private final AtomicReferenceArray<Session> idle;
+  private final ThreadLocal<Held> held = new ThreadLocal<>();
   private volatile boolean closed;
 
   SessionPool(
@@ -75,46 +107,105 @@ final class SessionPool implements AutoCloseable {
       Duration borrowTimeout,
       Duration validateAfterIdle,
       LongSupplier nanoTime) {
+    this(connector, maxSessions, borrowTimeout, validateAfterIdle, nanoTime, Scratch.DEFAULT_BYTES);
+  }
+
+  SessionPool(
+      Connector connector,
+      int maxSessions,
+      Duration borrowTimeout,
+      Duration validateAfterIdle,
+      LongSupplier nanoTime,
+      long scratchBytes) {
     this.connector = connector;
     this.maxSessions = maxSessions;
     this.borrowTimeout = borrowTimeout;
     this.validateAfterNanos = validateAfterIdle.toNanos();
     this.nanoTime = nanoTime;
+    this.scratchBytes = scratchBytes;
     this.permits = new Semaphore(maxSessions, true);
+    this.idle = new AtomicReferenceArray<>(maxSessions);
   }
 
-  /** Runs {@code call} on a pooled session, repairing a lost session or login once. */
+  /**
+   * Runs {@code call} on a pooled session (the thread's held one, if it holds one), repairing a
+   * lost session or login once.
+   */
   <T> T call(Call<T> call) {
+    Held holding = held.get();
+    if (holding != null) {
+      if (holding.session == null) {
+        holding.session = take();
+      }
+      return run(holding, call, false);
+    }
     acquire();
     try {
-      long session = take();
-      for (int attempt = 0; ; attempt++) {
-        T result;
-        try {
-          result = call.apply(session);
-        } catch (RuntimeException failure) {
-          Repair repair = ReturnCode.of(failure).map(SessionPool::repairFor).orElse(Repair.NONE);
-          if (repair == Repair.NONE) {
-            give(session);
-            throw failure;
-          }
-          if (attempt > 0) {
-            connector.close(session);
-            throw failure;
-          }
-          try {
-            session = repair(repair, session);
-          } catch (RuntimeException repairFailure) {
-            repairFailure.addSuppressed(failure);
-            throw repairFailure;
-          }
-          continue;
-        }
-        give(session);
-        return result;
-      }
+      return run(new Held(take()), call, true);
     } finally {
       permits.release();
+    }
+  }
+
+  /**
+   * Lends the calling thread a session until the returned handle is closed (waiting for one as a
+   * call would). Holds nest: a thread that holds one gets the same again, given back when the
+   * outermost is closed.
+   */
+  Held hold() {
+    Held holding = held.get();
+    if (holding != null) {
+      holding.depth++;
+      return holding;
+    }
+    acquire();
+    try {
+      holding = new Held(take());
+    } catch (RuntimeException e) {
+      permits.release();
+      throw e;
+    }
+    held.set(holding);
+    return holding;
+  }
+
+  /** Runs {@code call} on {@code borrowed}'s session; {@code giveBack} ends the borrowing. */
+  private <T> T run(Held borrowed, Call<T> call, boolean giveBack) {
+    for (int attempt = 0; ; attempt++) {
+      Session session = borrowed.session;
+      T result;
+      try {
+        result = call.apply(session);
+      } catch (RuntimeException failure) {
+        session.scratch.release();
+        Repair repair = ReturnCode.of(failure).map(SessionPool::repairFor).orElse(Repair.NONE);
+        if (repair == Repair.NONE) {
+          if (giveBack) {
+            give(session);
+          }
+          throw failure;
+        }
+        borrowed.session = null;
+        if (attempt > 0) {
+          close(session);
+          throw failure;
+        }
+        try {
+          borrowed.session = repair(repair, session);
+        } catch (RuntimeException repairFailure) {
+          if (repair == Repair.LOGIN) {
+            close(session);
+          }
+          repairFailure.addSuppressed(failure);
+          throw repairFailure;
+        }
+        continue;
+      }
+      session.scratch.release();
+      if (giveBack) {
+        give(session);
+      }
+      return result;
     }
   }
 
@@ -134,22 +225,22 @@ final class SessionPool implements AutoCloseable {
     };
   }
 
-  private long repair(Repair repair, long session) {
+  private Session repair(Repair repair, Session session) {
     switch (repair) {
       case LOGIN -> {
-        connector.login(session);
+        connector.login(session.handle);
         return session;
       }
       case SESSION -> {
-        connector.close(session);
+        close(session);
         drainIdle();
-        return connector.open();
+        return open();
       }
       case TOKEN -> {
-        connector.close(session);
+        close(session);
         drainIdle();
         connector.reset();
-        return connector.open();
+        return open();
       }
       default -> throw new IllegalStateException("no repair for " + repair);
     }
@@ -179,33 +270,80 @@ final class SessionPool implements AutoCloseable {
     }
   }
 
-  private long take() {
-    for (Idle candidate = idle.pollFirst(); candidate != null; candidate = idle.pollFirst()) {
-      if (nanoTime.getAsLong() - candidate.since() < validateAfterNanos
-          || connector.alive(candidate.session())) {
-        return candidate.session();
+  private Session take() {
+    long now = nanoTime.getAsLong();
+    int slots = idle.length();
+    int slot = homeSlot();
+    for (int looked = 0; looked < slots; looked++, slot = slot + 1 == slots ? 0 : slot + 1) {
+      Session candidate = idle.get(slot);
+      if (candidate == null || !idle.compareAndSet(slot, candidate, null)) {
+        continue;
       }
-      connector.close(candidate.session());
+      if (now - candidate.lastTaken < validateAfterNanos || connector.alive(candidate.handle)) {
+        candidate.lastTaken = now;
+        return candidate;
+      }
+      close(candidate);
     }
-    return connector.open();
+    Session opened = open();
+    opened.lastTaken = now;
+    return opened;
   }
 
-  private void give(long session) {
+  /**
+   * Where the calling thread looks first and puts its session back: a thread that keeps calling
+   * keeps its session (and the token's state for it) without touching the other threads' slots.
+   */
+  private int homeSlot() {
+    return (int) (Thread.currentThread().threadId() % idle.length());
+  }
+
+  private Session open() {
+    long handle = connector.open();
+    try {
+      return new Session(handle, new Scratch(scratchBytes));
+    } catch (RuntimeException | Error e) {
+      connector.close(handle);
+      throw e;
+    }
+  }
+
+  private void give(Session session) {
     if (closed) {
-      connector.close(session);
+      close(session);
       return;
     }
-    // Most recently used first: a hot session stays hot, and the rest age into validation.
-    idle.addFirst(new Idle(session, nanoTime.getAsLong()));
+    // There are never more sessions than slots, so one is free; a scan that lost the free ones to
+    // other threads looks once more, and a session with no slot at all is one too many: closed.
+    int slots = idle.length();
+    int slot = homeSlot();
+    for (int looked = 0; idle.get(slot) != null || !idle.compareAndSet(slot, null, session); ) {
+      if (++looked == 2 * slots) {
+        close(session);
+        return;
+      }
+      slot = slot + 1 == slots ? 0 : slot + 1;
+    }
     if (closed) {
-      // close() ran between the check and the add: nothing else will drain this one.
+      // close() ran between the check and the put: nothing else will drain this one.
       drainIdle();
     }
   }
 
+  private void close(Session session) {
+    try {
+      connector.close(session.handle);
+    } finally {
+      session.scratch.free();
+    }
+  }
+
   private void drainIdle() {
-    for (Idle stale = idle.pollFirst(); stale != null; stale = idle.pollFirst()) {
-      connector.close(stale.session());
+    for (int slot = 0; slot < idle.length(); slot++) {
+      Session stale = idle.getAndSet(slot, null);
+      if (stale != null) {
+        close(stale);
+      }
     }
   }
 }

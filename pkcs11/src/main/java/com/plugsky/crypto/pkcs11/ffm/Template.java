@@ -5,22 +5,22 @@ import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.CK_ULONG;
 import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.POINTER;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A CK_ATTRIBUTE array built in an arena. Values that may be secret are remembered and zeroed by
- * {@link #wipe()} before the arena frees them.
+ * A CK_ATTRIBUTE array built in an arena or a session's scratch memory. Values that may be secret
+ * are remembered and zeroed by {@link #wipe()} before the arena frees them.
  */
 final class Template {
-  private final Arena arena;
+  private final SegmentAllocator arena;
   private final List<Long> types = new ArrayList<>();
   private final List<MemorySegment> values = new ArrayList<>();
   private final List<MemorySegment> secrets = new ArrayList<>();
 
-  Template(Arena arena) {
+  Template(SegmentAllocator arena) {
     this.arena = arena;
   }
 
