@@ -7,9 +7,8 @@ import com.plugsky.crypto.primitive.CryptoRandom;
  * Runs the JDK engine's AES-GCM on a throwaway key in a daemon thread until the JIT has compiled
  * it, so that callers never meet the interpreted path. SunJCE sends whole 512-byte chunks through
  * one AVX-512 stub and the rest (short messages, tails, the AAD) through separate AES-CTR and GHASH
- * stubs, and each stub is used only once its Java caller is compiled by C2: a warm-up on 16 KiB
- * messages alone left 1 KiB messages on the slow path after the JDK was declared warm. So it runs a
- * short message with a tail (1,000 bytes) and a long one (16 KiB). Done is a guess by measurement:
+ * stubs, and each stub is used only once its Java caller is compiled by C2, so the warm-up runs a
+ * short message with a tail (1,000 bytes) as well as a long one (16 KiB). Done is a guess by measurement:
  * once each size has made {@link #FAST_ROUNDS_NEEDED} round trips in a row faster than {@link
  * #WARM_BYTES_PER_NANO} (1 GB/s, ten times the interpreter), or after {@link #MAX_ROUNDS}.
  */
