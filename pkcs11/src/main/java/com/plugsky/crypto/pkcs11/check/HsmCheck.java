@@ -553,14 +553,7 @@ public final class HsmCheck {
                       + " module pads before wrapping")
               + " (unwrap timed)",
           result,
-          timed.isEmpty()
-              ? OptionalDouble.empty()
-              : OptionalDouble.of(
-                  rate(
-                      () -> {
-                        timed.getFirst().run();
-                        return null;
-                      })));
+          rateOfFirst(timed));
     } finally {
       destroyQuietly(keys.values());
     }
@@ -622,14 +615,7 @@ public final class HsmCheck {
               + keys.size()
               + " public keys imported as session objects (verify timed)",
           result,
-          timed.isEmpty()
-              ? OptionalDouble.empty()
-              : OptionalDouble.of(
-                  rate(
-                      () -> {
-                        timed.getFirst().run();
-                        return null;
-                      })));
+          rateOfFirst(timed));
     } finally {
       destroyQuietly(keys.values());
     }
@@ -899,6 +885,20 @@ public final class HsmCheck {
   }
 
   /** Calls {@code operation} for about {@link #RATE_BUDGET}, one thread; calls per second. */
+  /** The ops/s of the operation a vector run kept for timing, when it kept one. */
+  private static OptionalDouble rateOfFirst(List<Runnable> timed) {
+    if (timed.isEmpty()) {
+      return OptionalDouble.empty();
+    }
+    Runnable operation = timed.getFirst();
+    return OptionalDouble.of(
+        rate(
+            () -> {
+              operation.run();
+              return null;
+            }));
+  }
+
   private static double rate(Supplier<?> operation) {
     long budget = RATE_BUDGET.toNanos();
     long start = System.nanoTime();
