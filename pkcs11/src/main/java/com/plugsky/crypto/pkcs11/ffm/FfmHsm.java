@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -186,21 +187,7 @@ public final class FfmHsm implements Hsm {
     if (value.length != 16 && value.length != 24 && value.length != 32) {
       throw new InvalidInputException("an AES key is 16, 24 or 32 bytes, got " + value.length);
     }
-    pool.call(
-        borrowed -> {
-          long session = borrowed.handle;
-          refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
-          try (Arena arena = Arena.ofConfined()) {
-            Template template = aesKeyTemplate(arena, key).secret(Ck.CKA_VALUE, value);
-            try {
-              handles.put(
-                  new Cached(key, ObjectClass.SECRET_KEY), createObject(session, template, key));
-            } finally {
-              template.wipe();
-            }
-            return null;
-          }
-        });
+    importSecret(key, arena -> aesKeyTemplate(arena, key).secret(Ck.CKA_VALUE, value));
   }
 
   @Override
@@ -588,18 +575,26 @@ public final class FfmHsm implements Hsm {
       throw new InvalidInputException("an HMAC key here is 16..256 bytes, got " + value.length);
     }
     requireSupported(Capabilities.Operation.HMAC_SHA256);
+    importSecret(
+        key, arena -> hmacKeyTemplate(arena, key, Ck.CKK_GENERIC_SECRET).secret(Ck.CKA_VALUE, value));
+  }
+
+  /**
+   * Creates the secret key {@code template} describes under {@code key}'s name, unless the token
+   * already holds one, and wipes the template's copy of the value.
+   */
+  private void importSecret(HsmKey key, Function<Arena, Template> template) {
     pool.call(
         borrowed -> {
           long session = borrowed.handle;
           refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
           try (Arena arena = Arena.ofConfined()) {
-            Template template =
-                hmacKeyTemplate(arena, key, Ck.CKK_GENERIC_SECRET).secret(Ck.CKA_VALUE, value);
+            Template secret = template.apply(arena);
             try {
               handles.put(
-                  new Cached(key, ObjectClass.SECRET_KEY), createObject(session, template, key));
+                  new Cached(key, ObjectClass.SECRET_KEY), createObject(session, secret, key));
             } finally {
-              template.wipe();
+              secret.wipe();
             }
             return null;
           }
