@@ -103,10 +103,7 @@ final class KeyVaultFailures {
             + status
             + (requestId == null ? "" : " (x-ms-request-id " + requestId + ")");
     if (status == 408 || status == 429 || status >= 500) {
-      Optional<Duration> retryAfter = retryAfter(response);
-      return retryAfter
-          .map(wait -> new KeyUnavailableException(said + ", retry after " + wait.toMillis() + " ms", failure, wait))
-          .orElseGet(() -> new KeyUnavailableException(said, failure));
+      return RetryAfter.unavailable(said, failure, retryAfter(response));
     }
     return switch (status) {
       case 401, 403 ->

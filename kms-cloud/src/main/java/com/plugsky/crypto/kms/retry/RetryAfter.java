@@ -1,5 +1,6 @@
 package com.plugsky.crypto.kms.retry;
 
+import com.plugsky.crypto.KeyUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,20 @@ public final class RetryAfter {
    */
   public static Optional<Duration> parse(String value) {
     return parse(value, Clock.systemUTC());
+  }
+
+  /**
+   * A retryable failure that carries the backend's wait, when it gave one, and names it in the
+   * message; {@code cause} may be null.
+   */
+  public static KeyUnavailableException unavailable(
+      String message, Throwable cause, Optional<Duration> retryAfter) {
+    return retryAfter
+        .map(
+            wait ->
+                new KeyUnavailableException(
+                    message + ", retry after " + wait.toMillis() + " ms", cause, wait))
+        .orElseGet(() -> new KeyUnavailableException(message, cause));
   }
 
   static Optional<Duration> parse(String value, Clock clock) {

@@ -19,6 +19,7 @@ import com.plugsky.crypto.keyref.VaultTransitKeyRef;
 import com.plugsky.crypto.keywrap.DataKey;
 import com.plugsky.crypto.keywrap.KeyWrapper;
 import com.plugsky.crypto.keywrap.WrappedKey;
+import com.plugsky.crypto.kms.retry.RetryAfter;
 import com.plugsky.crypto.kms.retry.RetryPolicy;
 import com.plugsky.crypto.primitive.Bytes;
 import java.io.IOException;
@@ -380,11 +381,7 @@ public final class VaultTransitKeyWrapper implements KeyWrapper, AutoCloseable {
               + " this path");
     }
     if (status == 429) {
-      String throttled = call + " was throttled (429)";
-      return response
-          .retryAfter()
-          .map(wait -> new KeyUnavailableException(throttled + ", retry after " + wait.toMillis() + " ms", null, wait))
-          .orElseGet(() -> new KeyUnavailableException(throttled));
+      return RetryAfter.unavailable(call + " was throttled (429)", null, response.retryAfter());
     }
     if (status == 412) {
       // Vault Enterprise performance standbys answer 412 until replicated state catches up.
