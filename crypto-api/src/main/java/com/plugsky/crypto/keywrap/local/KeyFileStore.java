@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -52,27 +53,46 @@ final class KeyFileStore {
           PosixFilePermission.OTHERS_WRITE,
           PosixFilePermission.OTHERS_EXECUTE);
 
+  /** Rereads after which a file still changing under the reader is reported as unavailable. */
+  private static final int READ_ATTEMPTS = 3;
+
   private final Path directory;
+  private final Map<String, Path> files = new ConcurrentHashMap<>();
   // Readers copy a cached key under the read lock; replacing or dropping one (which zeroes it)
   // takes the write lock, so no reader can copy a key that is being zeroed.
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private final Map<Path, CachedKey> cached = new HashMap<>();
+  private final Map<Path, Kek> cached = new HashMap<>();
 
   KeyFileStore(Path directory) {
     this.directory = directory;
   }
 
-  /** A key file's contents and what identified the file when they were read. */
-  private record CachedKey(
-      byte[] kek,
-      Object fileKey,
-      long size,
-      FileTime modified,
-      Set<PosixFilePermission> permissions) {
-    boolean describes(PosixFileAttributes attributes) {
-      return Objects.equals(fileKey, attributes.fileKey())
-          && size == attributes.size()
+  /**
+   * One version of a key file: its key and what identified the file when it was read. A new
+   * version of the file (replaced, rewritten, permissions changed) is a new {@code Kek}, so the
+   * identity of this object names one key: keys derived from it may be kept as long as {@link
+   * #current} keeps returning it.
+   */
+  static final class Kek {
+    private final byte[] key;
+    private final Object fileKey;
+    private final long size;
+    private final FileTime modified;
+    private final Set<PosixFilePermission> permissions;
+    private boolean dropped; // guarded by the store's write lock
+
+    private Kek(byte[] key, PosixFileAttributes attributes) {
+      this.key = key;
+      this.fileKey = attributes.fileKey();
+      this.size = attributes.size();
+      this.modified = attributes.lastModifiedTime();
+      this.permissions = Set.copyOf(attributes.permissions());
+    }
+
+    private boolean describes(PosixFileAttributes attributes) {
+      return size == attributes.size()
           && modified.equals(attributes.lastModifiedTime())
+          && Objects.equals(fileKey, attributes.fileKey())
           && permissions.equals(attributes.permissions());
     }
   }
@@ -82,30 +102,61 @@ final class KeyFileStore {
   }
 
   Path fileFor(String name) {
-    return directory.resolve(name + ".kek");
+    return files.computeIfAbsent(name, n -> directory.resolve(n + ".kek"));
   }
 
   /** The KEK called {@code name}, created first if it does not exist. The caller zeroes it. */
   byte[] readOrCreate(String name) {
-    Path file = fileFor(name);
-    if (!isCached(file) && !Files.exists(file)) {
-      create(file);
-    }
-    try {
-      return read(file);
-    } catch (KeyUnavailableException e) {
-      if (Files.exists(file)) {
-        throw e;
-      }
-      // A cached key whose file was removed since: make a new one, as for a name never used.
-      create(file);
-      return read(file);
-    }
+    return copy(name, true);
   }
 
   /** The existing KEK called {@code name}. The caller zeroes it. */
   byte[] readExisting(String name) {
-    return read(fileFor(name));
+    return copy(name, false);
+  }
+
+  /**
+   * The current version of key file {@code name}, checked against the file with one {@code stat}
+   * and read again when the file changed; created first when missing and {@code create}.
+   */
+  Kek current(String name, boolean create) {
+    Path file = fileFor(name);
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return current(file);
+      } catch (KeyUnavailableException e) {
+        if (!create || Files.exists(file) || attempt == READ_ATTEMPTS) {
+          throw e;
+        }
+        // Never used, or removed since: make a new one, as for a name never used.
+        create(file);
+      }
+    }
+  }
+
+  /**
+   * A copy of {@code kek}'s key, which the caller zeroes; null when the file changed since {@code
+   * kek} was current (its key is zeroed then).
+   */
+  byte[] copyOf(Kek kek) {
+    lock.readLock().lock();
+    try {
+      return kek.dropped ? null : kek.key.clone();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private byte[] copy(String name, boolean create) {
+    for (int attempt = 0; ; attempt++) {
+      byte[] key = copyOf(current(name, create));
+      if (key != null) {
+        return key;
+      }
+      if (attempt == READ_ATTEMPTS) {
+        throw changedWhileRead(fileFor(name));
+      }
+    }
   }
 
   private void create(Path file) {
@@ -138,56 +189,28 @@ final class KeyFileStore {
     }
   }
 
-  private byte[] read(Path file) {
+  private Kek current(Path file) {
     try {
-      PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class);
-      byte[] known = cachedCopy(file, attributes);
-      if (known != null) {
-        return known;
+      for (int attempt = 0; ; attempt++) {
+        PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class);
+        Kek known = cachedMatching(file, attributes);
+        if (known != null) {
+          return known;
+        }
+        forget(file);
+        checkPermissionsAndSize(file, attributes);
+        byte[] key = Files.readAllBytes(file);
+        PosixFileAttributes after = Files.readAttributes(file, PosixFileAttributes.class);
+        Kek read = new Kek(key, attributes);
+        if (key.length == KEK_LENGTH && read.describes(after)) {
+          remember(file, read);
+          return read;
+        }
+        Bytes.zero(key);
+        if (attempt == READ_ATTEMPTS) {
+          throw changedWhileRead(file);
+        }
       }
-      forget(file);
-      Set<PosixFilePermission> permissions = attributes.permissions();
-      if (permissions.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
-        throw new ConfigurationException(
-            "local key file "
-                + file
-                + " is accessible by group or others ("
-                + PosixFilePermissions.toString(permissions)
-                + "); refusing to use it."
-                + " Make it owner-only (chmod 600 "
-                + file
-                + ") if it was never exposed, otherwise"
-                + " treat the key as compromised");
-      }
-      long size = attributes.size();
-      if (size != KEK_LENGTH) {
-        throw new ConfigurationException(
-            "local key file "
-                + file
-                + " holds "
-                + size
-                + " bytes; a local key-encryption key is exactly "
-                + KEK_LENGTH);
-      }
-      byte[] kek = Files.readAllBytes(file);
-      if (kek.length != KEK_LENGTH) {
-        Bytes.zero(kek);
-        throw new KeyUnavailableException("local key file " + file + " changed while it was read");
-      }
-      PosixFileAttributes after = Files.readAttributes(file, PosixFileAttributes.class);
-      CachedKey read =
-          new CachedKey(
-              kek.clone(),
-              attributes.fileKey(),
-              size,
-              attributes.lastModifiedTime(),
-              Set.copyOf(permissions));
-      if (read.describes(after)) {
-        remember(file, read);
-      } else {
-        Bytes.zero(read.kek());
-      }
-      return kek;
     } catch (NoSuchFileException e) {
       forget(file);
       throw new KeyUnavailableException(
@@ -204,33 +227,52 @@ final class KeyFileStore {
     }
   }
 
-  private boolean isCached(Path file) {
+  private static void checkPermissionsAndSize(Path file, PosixFileAttributes attributes) {
+    Set<PosixFilePermission> permissions = attributes.permissions();
+    if (permissions.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
+      throw new ConfigurationException(
+          "local key file "
+              + file
+              + " is accessible by group or others ("
+              + PosixFilePermissions.toString(permissions)
+              + "); refusing to use it."
+              + " Make it owner-only (chmod 600 "
+              + file
+              + ") if it was never exposed, otherwise"
+              + " treat the key as compromised");
+    }
+    long size = attributes.size();
+    if (size != KEK_LENGTH) {
+      throw new ConfigurationException(
+          "local key file "
+              + file
+              + " holds "
+              + size
+              + " bytes; a local key-encryption key is exactly "
+              + KEK_LENGTH);
+    }
+  }
+
+  private static KeyUnavailableException changedWhileRead(Path file) {
+    return new KeyUnavailableException(
+        "local key file " + file + " kept changing while it was read");
+  }
+
+  /** The cached key of {@code file} if the file still matches {@code attributes}. */
+  private Kek cachedMatching(Path file, PosixFileAttributes attributes) {
     lock.readLock().lock();
     try {
-      return cached.containsKey(file);
+      Kek known = cached.get(file);
+      return known != null && known.describes(attributes) ? known : null;
     } finally {
       lock.readLock().unlock();
     }
   }
 
-  /** A copy of the cached key of {@code file} if the file still matches {@code attributes}. */
-  private byte[] cachedCopy(Path file, PosixFileAttributes attributes) {
-    lock.readLock().lock();
-    try {
-      CachedKey known = cached.get(file);
-      return known != null && known.describes(attributes) ? known.kek().clone() : null;
-    } finally {
-      lock.readLock().unlock();
-    }
-  }
-
-  private void remember(Path file, CachedKey read) {
+  private void remember(Path file, Kek read) {
     lock.writeLock().lock();
     try {
-      CachedKey previous = cached.put(file, read);
-      if (previous != null) {
-        Bytes.zero(previous.kek());
-      }
+      drop(cached.put(file, read));
     } finally {
       lock.writeLock().unlock();
     }
@@ -239,12 +281,16 @@ final class KeyFileStore {
   private void forget(Path file) {
     lock.writeLock().lock();
     try {
-      CachedKey stale = cached.remove(file);
-      if (stale != null) {
-        Bytes.zero(stale.kek());
-      }
+      drop(cached.remove(file));
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  private static void drop(Kek stale) {
+    if (stale != null) {
+      stale.dropped = true;
+      Bytes.zero(stale.key);
     }
   }
 

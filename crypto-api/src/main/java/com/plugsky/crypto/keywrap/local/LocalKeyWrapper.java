@@ -6,6 +6,7 @@ import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.KeyAccessDeniedException;
 import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.MalformedCiphertextException;
+import com.plugsky.crypto.aead.Aead;
 import com.plugsky.crypto.audit.AuditEvent;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditEvent.Outcome;
@@ -27,8 +28,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@code local:} key wrapper: software key-encryption keys in key files, for development and
@@ -44,10 +49,45 @@ import java.util.Optional;
  * could read it can unwrap every data key under it. A missing file on unwrap is a {@link
  * KeyUnavailableException}. The KEK is kept in memory after the first read and checked against the
  * file's inode, size, modification time and permissions on every call (one {@code stat}), so a
- * changed, replaced or removed file is read again or refused; each call's copy is zeroed after it,
- * as are the keys derived from it.
+ * changed, replaced or removed file is read again or refused; copies taken to derive keys are
+ * zeroed right after, and keys derived from a file version are zeroed when it changes.
  *
- * <h2>Wrapped bytes, version 1</h2>
+ * <h2>Wrapped bytes, version 2 (written)</h2>
+ *
+ * <pre>
+ *   version   1 byte   0x02
+ *   salt      12 bytes random, chosen with each wrap key (see below)
+ *   nonce     12 bytes random, fresh for every wrap
+ *   sealed    AES-256-GCM(wrapKey, nonce, AAD = context.encoded(), dataKey): dataKey.length + 16
+ *
+ *   wrapKey = HKDF-SHA256(IKM  = KEK (32 bytes),
+ *                         salt = salt,
+ *                         info = "plugsky local wrap v2" (21 ASCII bytes),
+ *                         L    = 32)
+ * </pre>
+ *
+ * A 32-byte data key wraps to 73 bytes, as in version 1. A wrap key is derived once and serves
+ * up to {@value #WRAPS_PER_WRAP_KEY} wraps (shared by concurrent callers), then a new salt and a
+ * new key are drawn; the first call that notices a change of the key file drops it (zeroed once
+ * no call in flight uses it) with the KEK. So a wrap
+ * costs one {@code stat}, a nonce and the GCM encryption of the data key, without the HKDF and
+ * key-wrap cipher set-up of version 1. Why this is as safe:
+ *
+ * <ul>
+ *   <li>The context is bound as GCM's associated data: a different context (or KEK, or salt, or
+ *       any modified byte) fails the tag, and unwrap throws {@link
+ *       AuthenticationFailedException}, as in version 1.
+ *   <li>Random 96-bit nonces are safe for about 2<sup>32</sup> messages per key (NIST SP 800-38D,
+ *       8.3); capping a key at 2<sup>24</sup> wraps keeps the chance that two of its wraps share a
+ *       nonce below 2<sup>-49</sup>. Wrap keys of different salts (other epochs, other processes
+ *       using the same key file) are independent keys.
+ *   <li>A fresh nonce per wrap keeps GCM's output different for equal data keys, the job the
+ *       per-wrap salt did for deterministic AES-KWP in version 1.
+ *   <li>The derived key is as sensitive as the KEK, which this wrapper already keeps in memory;
+ *       it lives no longer than the KEK's file version.
+ * </ul>
+ *
+ * <h2>Wrapped bytes, version 1 (read only)</h2>
  *
  * <pre>
  *   version   1 byte   0x01
@@ -60,35 +100,47 @@ import java.util.Optional;
  *                         L    = 32)
  * </pre>
  *
- * {@code context.encoded()} is the {@link EncryptionContext} canonical encoding. A 32-byte data key
- * wraps to 73 bytes. Binding the context through the derived key means a different context (or KEK,
- * or salt) yields a different wrapKey, so AES-KWP's integrity check fails and unwrap throws {@link
+ * {@code context.encoded()} is the {@link EncryptionContext} canonical encoding. Binding the
+ * context through the derived key means a different context (or KEK, or salt) yields a different
+ * wrapKey, so AES-KWP's integrity check fails and unwrap throws {@link
  * AuthenticationFailedException}; the fresh salt also keeps AES-KWP, which is deterministic, from
- * showing that two wraps hold the same data key.
+ * showing that two wraps hold the same data key. Version 1 was written until version 2 replaced it
+ * for speed (a fresh HKDF and key-wrap cipher per wrap); it still unwraps.
  *
  * <p>Every call, successful or not, is reported to the {@link AuditSink} as a {@code WRAP} or
  * {@code UNWRAP} event with backend {@code local}, the KeyRef, the data key's length (0 when an
- * unwrap fails before it is known), the latency and the outcome. Thread-safe.
+ * unwrap fails before it is known), the latency and the outcome; with no sink ({@link
+ * AuditSink#NONE}) no event is built. Thread-safe.
  */
 public final class LocalKeyWrapper implements KeyWrapper {
   /** System property naming the key directory when the builder does not. */
   public static final String KEY_DIRECTORY_PROPERTY = "plugsky.crypto.local.keys";
 
-  static final byte FORMAT_VERSION = 1;
-  static final int SALT_LENGTH = 32;
-  private static final int HEADER_LENGTH = 1 + SALT_LENGTH;
+  static final byte VERSION_1 = 1;
+  static final byte VERSION_2 = 2;
+  static final int V1_SALT_LENGTH = 32;
+  static final int V2_SALT_LENGTH = 12;
+  /** Wraps one wrap key serves before a new salt and key are drawn; see the class comment. */
+  static final long WRAPS_PER_WRAP_KEY = 1L << 24;
+
+  private static final int V1_HEADER_LENGTH = 1 + V1_SALT_LENGTH;
+  private static final int V2_HEADER_LENGTH = 1 + V2_SALT_LENGTH;
   private static final int KWP_OVERHEAD = 8;
-  private static final byte[] INFO_LABEL =
+  private static final byte[] V1_INFO_LABEL =
       "plugsky local wrap v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] V2_INFO = "plugsky local wrap v2".getBytes(StandardCharsets.US_ASCII);
   private static final String BACKEND = "local";
 
   private final KeyFileStore keyFiles;
   private final AuditSink auditSink;
   private final SymmetricPrimitives primitives;
+  private final long wrapsPerWrapKey;
+  private final Map<String, WrapKey> wrapKeys = new ConcurrentHashMap<>();
 
-  private LocalKeyWrapper(Path keyDirectory, AuditSink auditSink) {
+  private LocalKeyWrapper(Path keyDirectory, AuditSink auditSink, long wrapsPerWrapKey) {
     this.keyFiles = new KeyFileStore(keyDirectory);
     this.auditSink = auditSink;
+    this.wrapsPerWrapKey = wrapsPerWrapKey;
     this.primitives = Engines.defaultEngine().primitives();
   }
 
@@ -111,33 +163,26 @@ public final class LocalKeyWrapper implements KeyWrapper {
     Objects.requireNonNull(keyRef, "keyRef");
     Objects.requireNonNull(dataKey, "dataKey");
     Objects.requireNonNull(context, "context");
-    Instant started = Instant.now();
     long startNanos = System.nanoTime();
     WrappedKey result;
-    byte[] kek = null;
-    byte[] wrapKey = null;
     try {
       LocalKeyRef local = requireLocal(keyRef);
       KeyWrapper.requireDataKeyLength(dataKey.length);
-      byte[] salt = CryptoRandom.bytes(SALT_LENGTH);
-      kek = keyFiles.readOrCreate(local.name());
-      wrapKey = deriveWrapKey(kek, salt, context);
-      byte[] wrapped = primitives.wrapKey(KeyWrapMode.AES_KWP, wrapKey, dataKey);
-      result =
-          new WrappedKey(
-              keyRef,
-              ByteBuffer.allocate(HEADER_LENGTH + wrapped.length)
-                  .put(FORMAT_VERSION)
-                  .put(salt)
-                  .put(wrapped)
-                  .array());
+      WrapKey wrapKey = acquireWrapKey(local.name());
+      try {
+        byte[] wrapped = new byte[V2_HEADER_LENGTH + dataKey.length + Aead.OVERHEAD];
+        wrapped[0] = VERSION_2;
+        System.arraycopy(wrapKey.salt, 0, wrapped, 1, V2_SALT_LENGTH);
+        wrapKey.aead.encrypt(
+            dataKey, 0, dataKey.length, context.encoded(), wrapped, V2_HEADER_LENGTH);
+        result = new WrappedKey(keyRef, wrapped);
+      } finally {
+        wrapKey.release();
+      }
     } catch (RuntimeException e) {
-      throw auditFailure(Operation.WRAP, keyRef, dataKey.length, started, startNanos, e);
-    } finally {
-      Bytes.zero(kek);
-      Bytes.zero(wrapKey);
+      throw auditFailure(Operation.WRAP, keyRef, dataKey.length, startNanos, e);
     }
-    audit(Operation.WRAP, keyRef, dataKey.length, started, startNanos, Outcome.SUCCESS);
+    audit(Operation.WRAP, keyRef, dataKey.length, startNanos, Outcome.SUCCESS);
     return result;
   }
 
@@ -146,33 +191,119 @@ public final class LocalKeyWrapper implements KeyWrapper {
     Objects.requireNonNull(wrappedKey, "wrappedKey");
     Objects.requireNonNull(context, "context");
     KeyRef keyRef = wrappedKey.keyRef();
-    Instant started = Instant.now();
     long startNanos = System.nanoTime();
     byte[] dataKey;
-    byte[] kek = null;
-    byte[] wrapKey = null;
     try {
       LocalKeyRef local = requireLocal(keyRef);
       byte[] bytes = wrappedKey.bytes();
-      checkStructure(bytes);
-      byte[] salt = Arrays.copyOfRange(bytes, 1, HEADER_LENGTH);
-      byte[] wrapped = Arrays.copyOfRange(bytes, HEADER_LENGTH, bytes.length);
-      kek = keyFiles.readExisting(local.name());
-      wrapKey = deriveWrapKey(kek, salt, context);
-      dataKey = unwrapChecked(keyRef, wrapKey, wrapped);
+      dataKey =
+          checkStructure(bytes) == VERSION_2
+              ? unwrapV2(keyRef, local.name(), bytes, context)
+              : unwrapV1(keyRef, local.name(), bytes, context);
     } catch (RuntimeException e) {
-      throw auditFailure(Operation.UNWRAP, keyRef, 0, started, startNanos, e);
-    } finally {
-      Bytes.zero(kek);
-      Bytes.zero(wrapKey);
+      throw auditFailure(Operation.UNWRAP, keyRef, 0, startNanos, e);
     }
     try {
-      audit(Operation.UNWRAP, keyRef, dataKey.length, started, startNanos, Outcome.SUCCESS);
+      audit(Operation.UNWRAP, keyRef, dataKey.length, startNanos, Outcome.SUCCESS);
     } catch (RuntimeException sinkFailure) {
       Bytes.zero(dataKey);
       throw sinkFailure;
     }
     return dataKey;
+  }
+
+  /**
+   * The wrap key for the current version of key file {@code name}, with one reference and one of
+   * its wraps taken for the caller, who releases it: the shared one while it is for this file
+   * version and has wraps left, else a new one under a fresh salt.
+   */
+  private WrapKey acquireWrapKey(String name) {
+    while (true) {
+      KeyFileStore.Kek kek = keyFiles.current(name, true);
+      WrapKey shared = wrapKeys.get(name);
+      if (shared != null && shared.kek == kek && shared.acquire()) {
+        if (shared.takeWrap()) {
+          return shared;
+        }
+        shared.release();
+      }
+      WrapKey fresh =
+          WrapKey.derive(
+              kek, CryptoRandom.bytes(V2_SALT_LENGTH), wrapsPerWrapKey, keyFiles, primitives);
+      if (fresh == null) {
+        continue; // the file changed since the stat: look again
+      }
+      boolean published =
+          shared == null
+              ? wrapKeys.putIfAbsent(name, fresh) == null
+              : wrapKeys.replace(name, shared, fresh);
+      if (published) {
+        if (shared != null) {
+          shared.release(); // the map's reference
+        }
+        fresh.acquire();
+        fresh.takeWrap();
+        return fresh;
+      }
+      fresh.release(); // another caller published first: use theirs
+    }
+  }
+
+  private byte[] unwrapV2(KeyRef keyRef, String name, byte[] bytes, EncryptionContext context) {
+    KeyFileStore.Kek kek = keyFiles.current(name, false);
+    WrapKey shared = wrapKeys.get(name);
+    if (shared != null && shared.kek != kek && wrapKeys.remove(name, shared)) {
+      shared.release(); // derived from a file version that is gone
+      shared = null;
+    }
+    if (shared != null
+        && shared.kek == kek
+        && Arrays.equals(shared.salt, 0, V2_SALT_LENGTH, bytes, 1, V2_HEADER_LENGTH)
+        && shared.acquire()) {
+      try {
+        return open(keyRef, shared.aead, bytes, context);
+      } finally {
+        shared.release();
+      }
+    }
+    WrapKey once =
+        WrapKey.derive(
+            kek, Arrays.copyOfRange(bytes, 1, V2_HEADER_LENGTH), 0, keyFiles, primitives);
+    if (once == null) {
+      throw new KeyUnavailableException(
+          "local key file " + keyFiles.fileFor(name) + " changed while it was read; try again");
+    }
+    try {
+      return open(keyRef, once.aead, bytes, context);
+    } finally {
+      once.release();
+    }
+  }
+
+  private static byte[] open(KeyRef keyRef, Aead aead, byte[] bytes, EncryptionContext context) {
+    int sealed = bytes.length - V2_HEADER_LENGTH;
+    byte[] dataKey = new byte[sealed - Aead.OVERHEAD];
+    try {
+      aead.decrypt(bytes, V2_HEADER_LENGTH, sealed, context.encoded(), dataKey, 0);
+    } catch (AuthenticationFailedException e) {
+      throw failedIntegrity(keyRef, e);
+    }
+    return dataKey;
+  }
+
+  private byte[] unwrapV1(KeyRef keyRef, String name, byte[] bytes, EncryptionContext context) {
+    byte[] kek = null;
+    byte[] wrapKey = null;
+    try {
+      byte[] salt = Arrays.copyOfRange(bytes, 1, V1_HEADER_LENGTH);
+      byte[] wrapped = Arrays.copyOfRange(bytes, V1_HEADER_LENGTH, bytes.length);
+      kek = keyFiles.readExisting(name);
+      wrapKey = deriveV1WrapKey(kek, salt, context);
+      return unwrapChecked(keyRef, wrapKey, wrapped);
+    } finally {
+      Bytes.zero(kek);
+      Bytes.zero(wrapKey);
+    }
   }
 
   private byte[] unwrapChecked(KeyRef keyRef, byte[] wrapKey, byte[] wrapped) {
@@ -183,12 +314,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
       // checkStructure has accepted the length, so any refusal now is a failed integrity check:
       // SunJCE reports some of those (a wrong AES-KWP length indicator) as an invalid block size,
       // which the engine maps to MalformedCiphertextException.
-      throw new AuthenticationFailedException(
-          "unwrap under "
-              + keyRef
-              + " failed its integrity check: a different key file, a different"
-              + " encryption context than at wrap time, or modified wrapped bytes",
-          e);
+      throw failedIntegrity(keyRef, e);
     }
     if (dataKey.length < MIN_DATA_KEY_LENGTH) {
       Bytes.zero(dataKey);
@@ -202,43 +328,129 @@ public final class LocalKeyWrapper implements KeyWrapper {
     return dataKey;
   }
 
-  private static void checkStructure(byte[] bytes) {
-    int min = HEADER_LENGTH + MIN_DATA_KEY_LENGTH + KWP_OVERHEAD;
-    int max = HEADER_LENGTH + MAX_DATA_KEY_LENGTH + KWP_OVERHEAD;
+  private static AuthenticationFailedException failedIntegrity(
+      KeyRef keyRef, RuntimeException cause) {
+    return new AuthenticationFailedException(
+        "unwrap under "
+            + keyRef
+            + " failed its integrity check: a different key file, a different"
+            + " encryption context than at wrap time, or modified wrapped bytes",
+        cause);
+  }
+
+  /** Checks the version and length of {@code bytes}; returns the version. */
+  private static byte checkStructure(byte[] bytes) {
     if (bytes.length == 0) {
       throw new MalformedCiphertextException("local wrapped key is empty");
     }
-    if (bytes[0] != FORMAT_VERSION) {
+    byte version = bytes[0];
+    if (version != VERSION_1 && version != VERSION_2) {
       throw new MalformedCiphertextException(
           "local wrapped key has format version "
-              + Byte.toUnsignedInt(bytes[0])
-              + "; this library reads version "
-              + FORMAT_VERSION);
+              + Byte.toUnsignedInt(version)
+              + "; this library reads versions "
+              + VERSION_1
+              + " and "
+              + VERSION_2);
     }
-    if (bytes.length < min || bytes.length > max || (bytes.length - HEADER_LENGTH) % 8 != 0) {
+    int header = version == VERSION_1 ? V1_HEADER_LENGTH : V2_HEADER_LENGTH;
+    int overhead = version == VERSION_1 ? KWP_OVERHEAD : Aead.OVERHEAD;
+    int min = header + MIN_DATA_KEY_LENGTH + overhead;
+    int max = header + MAX_DATA_KEY_LENGTH + overhead;
+    boolean v1Blocks = version != VERSION_1 || (bytes.length - header) % 8 == 0;
+    if (bytes.length < min || bytes.length > max || !v1Blocks) {
       throw new MalformedCiphertextException(
           "local wrapped key is "
               + bytes.length
               + " bytes; version "
-              + FORMAT_VERSION
+              + version
               + " is "
               + min
               + ".."
               + max
-              + " bytes, 1 + "
-              + SALT_LENGTH
-              + " plus a multiple of 8");
+              + " bytes"
+              + (version == VERSION_1 ? ", 1 + " + V1_SALT_LENGTH + " plus a multiple of 8" : ""));
     }
+    return version;
   }
 
-  private byte[] deriveWrapKey(byte[] kek, byte[] salt, EncryptionContext context) {
+  private byte[] deriveV1WrapKey(byte[] kek, byte[] salt, EncryptionContext context) {
     byte[] encodedContext = context.encoded();
     byte[] info =
-        ByteBuffer.allocate(INFO_LABEL.length + encodedContext.length)
-            .put(INFO_LABEL)
+        ByteBuffer.allocate(V1_INFO_LABEL.length + encodedContext.length)
+            .put(V1_INFO_LABEL)
             .put(encodedContext)
             .array();
     return primitives.hkdfSha256(kek, salt, info, KeyFileStore.KEK_LENGTH);
+  }
+
+  /**
+   * A version 2 wrap key: derived from one version of a key file under one salt, shared by
+   * concurrent wraps until it has served {@value #WRAPS_PER_WRAP_KEY}. Reference counted (the map
+   * of current keys holds one, each call in flight one), so that replacing it never destroys it
+   * under a call; the last release destroys it.
+   */
+  private static final class WrapKey {
+    final KeyFileStore.Kek kek;
+    final byte[] salt;
+    final Aead aead;
+    private final AtomicLong wrapsLeft;
+    private final AtomicInteger references = new AtomicInteger(1);
+
+    private WrapKey(KeyFileStore.Kek kek, byte[] salt, Aead aead, long wraps) {
+      this.kek = kek;
+      this.salt = salt;
+      this.aead = aead;
+      this.wrapsLeft = new AtomicLong(wraps);
+    }
+
+    /**
+     * The key for {@code salt} under {@code kek}, for {@code wraps} wraps (0 for one that only
+     * unwraps); null when the file changed since it was read.
+     */
+    static WrapKey derive(
+        KeyFileStore.Kek kek,
+        byte[] salt,
+        long wraps,
+        KeyFileStore keyFiles,
+        SymmetricPrimitives primitives) {
+      byte[] key = keyFiles.copyOf(kek);
+      if (key == null) {
+        return null;
+      }
+      byte[] wrapKey = null;
+      try {
+        wrapKey = primitives.hkdfSha256(key, salt, V2_INFO, KeyFileStore.KEK_LENGTH);
+        return new WrapKey(kek, salt, Engines.newAead(wrapKey), wraps);
+      } finally {
+        Bytes.zero(key);
+        Bytes.zero(wrapKey);
+      }
+    }
+
+    /** One more reference, unless the last one is already released. */
+    boolean acquire() {
+      while (true) {
+        int held = references.get();
+        if (held == 0) {
+          return false;
+        }
+        if (references.compareAndSet(held, held + 1)) {
+          return true;
+        }
+      }
+    }
+
+    /** Takes one of the wraps this key may still serve; false once they are used up. */
+    boolean takeWrap() {
+      return wrapsLeft.getAndDecrement() > 0;
+    }
+
+    void release() {
+      if (references.decrementAndGet() == 0) {
+        aead.close();
+      }
+    }
   }
 
   private static LocalKeyRef requireLocal(KeyRef keyRef) {
@@ -250,21 +462,20 @@ public final class LocalKeyWrapper implements KeyWrapper {
   }
 
   private void audit(
-      Operation operation,
-      KeyRef keyRef,
-      int bytes,
-      Instant started,
-      long startNanos,
-      Outcome outcome) {
+      Operation operation, KeyRef keyRef, int bytes, long startNanos, Outcome outcome) {
+    if (auditSink == AuditSink.NONE) {
+      return;
+    }
+    long elapsed = System.nanoTime() - startNanos;
     auditSink.record(
         new AuditEvent(
-            started,
+            Instant.now().minusNanos(elapsed),
             operation,
             Optional.of(keyRef.toString()),
             BACKEND,
             keyRef.region(),
             bytes,
-            Duration.ofNanos(System.nanoTime() - startNanos),
+            Duration.ofNanos(elapsed),
             outcome,
             Optional.empty(),
             Optional.empty(),
@@ -278,11 +489,10 @@ public final class LocalKeyWrapper implements KeyWrapper {
       Operation operation,
       KeyRef keyRef,
       int bytes,
-      Instant started,
       long startNanos,
       RuntimeException failure) {
     try {
-      audit(operation, keyRef, bytes, started, startNanos, outcomeOf(failure));
+      audit(operation, keyRef, bytes, startNanos, outcomeOf(failure));
     } catch (RuntimeException sinkFailure) {
       failure.addSuppressed(sinkFailure);
     }
@@ -309,6 +519,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
   public static final class Builder {
     private Path keyDirectory;
     private AuditSink auditSink = AuditSink.NONE;
+    private long wrapsPerWrapKey = WRAPS_PER_WRAP_KEY;
 
     private Builder() {}
 
@@ -324,6 +535,15 @@ public final class LocalKeyWrapper implements KeyWrapper {
       return this;
     }
 
+    /** Fewer wraps per wrap key than the format's cap, for tests of the key's rotation. */
+    Builder wrapsPerWrapKey(long wraps) {
+      if (wraps < 1 || wraps > WRAPS_PER_WRAP_KEY) {
+        throw new InvalidInputException("wraps per wrap key must be 1.." + WRAPS_PER_WRAP_KEY);
+      }
+      this.wrapsPerWrapKey = wraps;
+      return this;
+    }
+
     /**
      * @throws ConfigurationException when no engine is available for the key wrap and HKDF
      */
@@ -336,7 +556,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
                 ? Path.of(System.getProperty("user.home"), ".plugsky-crypto", "keys")
                 : Path.of(property.strip());
       }
-      return new LocalKeyWrapper(directory.toAbsolutePath(), auditSink);
+      return new LocalKeyWrapper(directory.toAbsolutePath(), auditSink, wrapsPerWrapKey);
     }
   }
 }

@@ -18,8 +18,6 @@ import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keywrap.WrappedKey;
 import com.plugsky.crypto.primitive.Bytes;
 import com.plugsky.crypto.primitive.CryptoRandom;
-import com.plugsky.crypto.primitive.KeyWrapMode;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,22 +25,32 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class LocalKeyWrapperTest {
   private static final KeyRef DEFAULT = KeyRef.parse("local:default");
   private static final EncryptionContext CONTEXT =
       EncryptionContext.of("tenant", "acme", "purpose", "orders");
+
+  private static final String GOLDEN_KEK =
+      "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
   @TempDir Path keys;
   private final List<AuditEvent> events = Collections.synchronizedList(new ArrayList<>());
@@ -59,7 +67,7 @@ class LocalKeyWrapperTest {
     byte[] dataKey = CryptoRandom.bytes(length);
     WrappedKey wrapped = wrapper.wrap(DEFAULT, dataKey, CONTEXT);
     assertThat(wrapped.keyRef()).isEqualTo(DEFAULT);
-    assertThat(wrapped.length()).isEqualTo(1 + 32 + ((length + 7) / 8) * 8 + 8);
+    assertThat(wrapped.length()).isEqualTo(1 + 12 + 12 + length + 16);
     assertThat(wrapper.unwrap(wrapped, CONTEXT)).isEqualTo(dataKey);
   }
 
@@ -68,30 +76,107 @@ class LocalKeyWrapperTest {
     byte[] dataKey = CryptoRandom.bytes(32);
     byte[] wrapped = wrapper.wrap(DEFAULT, dataKey, CONTEXT).bytes();
     assertThat(wrapped).hasSize(73);
-    assertThat(wrapped[0]).isEqualTo((byte) 1);
+    assertThat(wrapped[0]).isEqualTo((byte) 2);
 
     byte[] kek = Files.readAllBytes(keys.resolve("default.kek"));
-    byte[] salt = Arrays.copyOfRange(wrapped, 1, 33);
-    byte[] info =
-        ByteBuffer.allocate(21 + CONTEXT.encoded().length)
-            .put("plugsky local wrap v1".getBytes(StandardCharsets.US_ASCII))
-            .put(CONTEXT.encoded())
-            .array();
-    var primitives = Engines.defaultEngine().primitives();
-    byte[] wrapKey = primitives.hkdfSha256(kek, salt, info, 32);
-    byte[] unwrapped =
-        primitives.unwrapKey(
-            KeyWrapMode.AES_KWP, wrapKey, Arrays.copyOfRange(wrapped, 33, wrapped.length));
-    assertThat(unwrapped).isEqualTo(dataKey);
+    byte[] salt = Arrays.copyOfRange(wrapped, 1, 13);
+    byte[] info = "plugsky local wrap v2".getBytes(StandardCharsets.US_ASCII);
+    byte[] wrapKey = Engines.defaultEngine().primitives().hkdfSha256(kek, salt, info, 32);
+    Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+    gcm.init(
+        Cipher.DECRYPT_MODE,
+        new SecretKeySpec(wrapKey, "AES"),
+        new GCMParameterSpec(128, wrapped, 13, 12));
+    gcm.updateAAD(CONTEXT.encoded());
+    assertThat(gcm.doFinal(wrapped, 25, wrapped.length - 25)).isEqualTo(dataKey);
+  }
+
+  /**
+   * Version 1 bytes written by the code before version 2 (under the KEK 00 01 .. 1f and the
+   * two-pair context, or none): they must unwrap for as long as messages holding them exist.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf, true,"
+        + " 01d223a75b79b6d844c6fca507b463e13e6bc67ae02c0fef311f34695834510093b7bbaf59517f3b6a6627"
+        + "071fbc3c1eec37ebbbbeedd07072193bf3ef7cd8c04837896b89e6a83901",
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf, true,"
+        + " 01cae8c9759a64f9db6725ca52503fa400acee7123a550bf1f15c0b27a385ced5f8b2aaf2a13367e198ab1"
+        + "4716cc42c75bebc3e30e647dbab5",
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf, false,"
+        + " 016aee4aac3ca5c261c5f95a8867549cee9caa6d227ec1f1674f98c9149c83aef1aa3fb7123867782b3609"
+        + "2939f5f5076bca802fce68f173b206ffafa909b3a01801aea24cbaddaf85"
+  })
+  void version1BytesStillUnwrap(String dataKey, boolean withContext, String wrapped)
+      throws Exception {
+    HexFormat hex = HexFormat.of();
+    Path file = keys.resolve("golden.kek");
+    Files.write(file, hex.parseHex(GOLDEN_KEK));
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    KeyRef golden = KeyRef.parse("local:golden");
+    EncryptionContext context = withContext ? CONTEXT : EncryptionContext.empty();
+    EncryptionContext other = withContext ? EncryptionContext.empty() : CONTEXT;
+    byte[] bytes = hex.parseHex(wrapped);
+
+    assertThat(wrapper.unwrap(new WrappedKey(golden, bytes), context))
+        .isEqualTo(hex.parseHex(dataKey));
+    assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(golden, bytes), other))
+        .isInstanceOf(AuthenticationFailedException.class);
+    for (int i : new int[] {1, 32, 33, bytes.length - 1}) {
+      byte[] tampered = bytes.clone();
+      tampered[i] ^= 0x40;
+      assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(golden, tampered), context))
+          .as("byte %d", i)
+          .isInstanceOf(AuthenticationFailedException.class);
+    }
+    wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT);
+    assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(DEFAULT, bytes), context))
+        .isInstanceOf(AuthenticationFailedException.class);
   }
 
   @Test
-  void everyWrapUsesAFreshSalt() {
+  void wrapsShareAWrapKeyButNeverANonce() {
     byte[] dataKey = CryptoRandom.bytes(32);
+    Set<String> nonces = new HashSet<>();
     byte[] first = wrapper.wrap(DEFAULT, dataKey, CONTEXT).bytes();
-    byte[] second = wrapper.wrap(DEFAULT, dataKey, CONTEXT).bytes();
-    assertThat(Arrays.copyOfRange(first, 1, 33)).isNotEqualTo(Arrays.copyOfRange(second, 1, 33));
-    assertThat(Arrays.copyOfRange(first, 33, 73)).isNotEqualTo(Arrays.copyOfRange(second, 33, 73));
+    for (int i = 0; i < 1000; i++) {
+      byte[] next = wrapper.wrap(DEFAULT, dataKey, CONTEXT).bytes();
+      assertThat(Arrays.copyOfRange(next, 1, 13)).isEqualTo(Arrays.copyOfRange(first, 1, 13));
+      assertThat(nonces.add(HexFormat.of().formatHex(next, 13, 25))).isTrue();
+      assertThat(Arrays.copyOfRange(next, 25, 73))
+          .isNotEqualTo(Arrays.copyOfRange(first, 25, 73));
+    }
+  }
+
+  @Test
+  void aWrapKeyServesItsQuotaThenANewSaltIsDrawn() {
+    LocalKeyWrapper small = LocalKeyWrapper.builder().keyDirectory(keys).wrapsPerWrapKey(3).build();
+    byte[] dataKey = CryptoRandom.bytes(32);
+    List<WrappedKey> wrapped = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      wrapped.add(small.wrap(DEFAULT, dataKey, CONTEXT));
+    }
+    List<String> salts =
+        wrapped.stream().map(w -> HexFormat.of().formatHex(w.bytes(), 1, 13)).toList();
+    assertThat(salts.subList(0, 3)).containsOnly(salts.get(0));
+    assertThat(salts.subList(3, 6)).containsOnly(salts.get(3));
+    assertThat(salts.get(6)).isNotIn(salts.get(0), salts.get(3));
+    for (WrappedKey w : wrapped) {
+      assertThat(small.unwrap(w, CONTEXT)).isEqualTo(dataKey);
+      assertThat(wrapper.unwrap(w, CONTEXT)).isEqualTo(dataKey);
+    }
+  }
+
+  @Test
+  void anotherWrapperOnTheSameFileDrawsItsOwnSaltAndUnwrapsTheOthers() {
+    LocalKeyWrapper another = LocalKeyWrapper.builder().keyDirectory(keys).build();
+    byte[] dataKey = CryptoRandom.bytes(32);
+    WrappedKey mine = wrapper.wrap(DEFAULT, dataKey, CONTEXT);
+    WrappedKey theirs = another.wrap(DEFAULT, dataKey, CONTEXT);
+    assertThat(Arrays.copyOfRange(mine.bytes(), 1, 13))
+        .isNotEqualTo(Arrays.copyOfRange(theirs.bytes(), 1, 13));
+    assertThat(wrapper.unwrap(theirs, CONTEXT)).isEqualTo(dataKey);
+    assertThat(another.unwrap(mine, CONTEXT)).isEqualTo(dataKey);
   }
 
   @Test
@@ -138,12 +223,12 @@ class LocalKeyWrapperTest {
     assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(DEFAULT, new byte[0]), CONTEXT))
         .isInstanceOf(MalformedCiphertextException.class)
         .hasMessageContaining("empty");
-    byte[] version2 = bytes.clone();
-    version2[0] = 2;
-    assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(DEFAULT, version2), CONTEXT))
+    byte[] version3 = bytes.clone();
+    version3[0] = 3;
+    assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(DEFAULT, version3), CONTEXT))
         .isInstanceOf(MalformedCiphertextException.class)
-        .hasMessageContaining("format version 2");
-    for (int length : new int[] {1, 33, 56, 72, 74, 106}) {
+        .hasMessageContaining("format version 3");
+    for (int length : new int[] {1, 13, 25, 56, 106}) {
       byte[] resized = Arrays.copyOf(bytes, length);
       assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(DEFAULT, resized), CONTEXT))
           .as("length %d", length)
@@ -203,6 +288,9 @@ class LocalKeyWrapperTest {
     assertThatThrownBy(() -> wrapper.unwrap(before, CONTEXT))
         .isInstanceOf(AuthenticationFailedException.class);
     WrappedKey after = wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT);
+    assertThat(Arrays.copyOfRange(after.bytes(), 1, 13))
+        .as("a new wrap key, not the one derived from the replaced file")
+        .isNotEqualTo(Arrays.copyOfRange(before.bytes(), 1, 13));
     assertThat(LocalKeyWrapper.builder().keyDirectory(keys).build().unwrap(after, CONTEXT))
         .hasSize(32);
 
