@@ -62,12 +62,14 @@ public interface KeyWrapper {
   /**
    * A fresh random data key of {@code length} bytes together with its wrapping under {@code keyRef}.
    * Backends that can create and wrap a key in one call (AWS KMS GenerateDataKey) override this to
-   * save a round trip; the default draws the key from {@link CryptoRandom} and calls {@link #wrap}.
-   * The caller owns the returned key and should {@link DataKey#close() close} it after use.
+   * save a round trip; the default draws the key from {@link CryptoRandom#nextKey} and calls
+   * {@link #wrap}. The caller owns the returned key and should {@link DataKey#close() close} it
+   * after use.
    */
   default DataKey generateDataKey(KeyRef keyRef, int length, EncryptionContext context) {
-    byte[] plaintextKey = CryptoRandom.bytes(length);
+    byte[] plaintextKey = new byte[length];
     try {
+      CryptoRandom.nextKey(plaintextKey);
       return new DataKey(plaintextKey, wrap(keyRef, plaintextKey, context));
     } finally {
       Arrays.fill(plaintextKey, (byte) 0);

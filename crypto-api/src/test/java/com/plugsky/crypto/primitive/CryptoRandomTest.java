@@ -47,6 +47,45 @@ class CryptoRandomTest {
   }
 
   @Test
+  void pooledKeysNeverRepeatAcrossPoolRefillsAndThreads() throws InterruptedException {
+    Set<ByteBuffer> seen = ConcurrentHashMap.newKeySet();
+    Thread[] threads = new Thread[4];
+    for (int t = 0; t < threads.length; t++) {
+      threads[t] = Thread.ofPlatform().start(() -> {
+        for (int i = 0; i < 5_000; i++) {
+          byte[] key = new byte[i % 2 == 0 ? 32 : 16];
+          CryptoRandom.nextKey(key);
+          seen.add(ByteBuffer.wrap(key));
+        }
+      });
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(seen).hasSize(20_000);
+  }
+
+  @Test
+  void keysAreNotNoncesAndLargeKeyRequestsAreServedDirectly() {
+    Set<ByteBuffer> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 1_000; i++) {
+      byte[] key = new byte[32];
+      byte[] nonce = new byte[32];
+      CryptoRandom.nextKey(key);
+      CryptoRandom.nextNonce(nonce);
+      assertThat(seen.add(ByteBuffer.wrap(key))).isTrue();
+      assertThat(seen.add(ByteBuffer.wrap(nonce))).isTrue();
+    }
+    byte[] big = new byte[10_000];
+    CryptoRandom.nextKey(big);
+    long zeros = 0;
+    for (byte b : big) {
+      zeros += b == 0 ? 1 : 0;
+    }
+    assertThat(zeros).isLessThan(200);
+  }
+
+  @Test
   void nonceRequestsLargerThanThePoolAreServedDirectly() {
     byte[] big = new byte[10_000];
     CryptoRandom.nextNonce(big);

@@ -35,21 +35,28 @@ final class DataKeySecrets implements AutoCloseable {
             return info;
           });
 
+  /**
+   * HKDF-Extract under the suite's fixed, public salt, with its pads held once for all data keys:
+   * they derive from no secret, so they are never zeroed.
+   */
+  private static final KeyedHmac EXTRACT_WITH_HELD_PADS =
+      KeyedHmac.of(Format.SUITE_2_SALT.clone(), null, true);
+
   private final byte[] headerKey;
   private final KeyedHmac payloadKeys;
   private final KeyedHmac headerTags;
   private final AtomicInteger references = new AtomicInteger(1);
 
   private DataKeySecrets(
-      byte[] prk, byte[] headerKey, SymmetricPrimitives primitives, boolean heldPads) {
+      KeyedHmac payloadKeys, byte[] headerKey, SymmetricPrimitives primitives, boolean heldPads) {
     this.headerKey = headerKey;
-    this.payloadKeys = KeyedHmac.of(prk, primitives, heldPads);
+    this.payloadKeys = payloadKeys;
     this.headerTags = KeyedHmac.of(headerKey.clone(), primitives, heldPads);
   }
 
   /** Takes ownership of both arrays; for tests that need to see them zeroed. */
   static DataKeySecrets of(byte[] prk, byte[] headerKey, SymmetricPrimitives primitives) {
-    return new DataKeySecrets(prk, headerKey, primitives, true);
+    return new DataKeySecrets(KeyedHmac.of(prk, primitives, true), headerKey, primitives, true);
   }
 
   /**
@@ -63,14 +70,18 @@ final class DataKeySecrets implements AutoCloseable {
       byte[] dataKey, SymmetricPrimitives primitives, boolean heldPads) {
     MessageKeys.checkDataKeyLength(dataKey);
     byte[] prk = new byte[KeyedHmac.LENGTH];
-    try (KeyedHmac extract = KeyedHmac.of(Format.SUITE_2_SALT.clone(), primitives, heldPads)) {
-      extract.mac(dataKey, 0, dataKey.length, prk, 0);
+    if (heldPads) {
+      EXTRACT_WITH_HELD_PADS.mac(dataKey, 0, dataKey.length, prk, 0);
+    } else {
+      try (KeyedHmac extract = KeyedHmac.of(Format.SUITE_2_SALT.clone(), primitives, false)) {
+        extract.mac(dataKey, 0, dataKey.length, prk, 0);
+      }
     }
+    // The PRK keys both the header key's expansion and every payload key's: one set-up for both.
+    KeyedHmac payloadKeys = KeyedHmac.of(prk, primitives, heldPads);
     byte[] headerKey = new byte[KeyedHmac.LENGTH];
-    try (KeyedHmac expand = KeyedHmac.of(prk.clone(), primitives, heldPads)) {
-      expand.mac(HEADER_KEY_INFO, 0, HEADER_KEY_INFO.length, headerKey, 0);
-    }
-    return new DataKeySecrets(prk, headerKey, primitives, heldPads);
+    payloadKeys.mac(HEADER_KEY_INFO, 0, HEADER_KEY_INFO.length, headerKey, 0);
+    return new DataKeySecrets(payloadKeys, headerKey, primitives, heldPads);
   }
 
   /**

@@ -447,8 +447,8 @@ public final class Envelope {
       entries.add(new Header.Entry(first.toString(), dataKey.wrappedKey().bytes()));
       byte[] plaintextKey = dataKey.plaintextKey();
       try {
-        for (KeyRef kek : encryptionKeks.subList(1, encryptionKeks.size())) {
-          entries.add(keys.wrap(kek, plaintextKey, context, pending));
+        for (int i = 1; i < encryptionKeks.size(); i++) {
+          entries.add(keys.wrap(encryptionKeks.get(i), plaintextKey, context, pending));
         }
         DataKeySecrets secrets =
             DataKeySecrets.derive(plaintextKey, primitives, holdsPads());

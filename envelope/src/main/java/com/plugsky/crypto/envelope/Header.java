@@ -188,9 +188,10 @@ final class Header {
         throw new InvalidInputException(
             "a message carries 1.." + MAX_WRAPPED_KEYS + " wrapped keys, not " + entries.size());
       }
-      Set<String> seen = new HashSet<>();
+      // One entry, the usual case, cannot repeat a KeyRef: no set to build per message.
+      Set<String> seen = entries.size() == 1 ? Set.of() : new HashSet<>();
       for (Entry entry : entries) {
-        if (!seen.add(entry.keyRef())) {
+        if (entries.size() > 1 && !seen.add(entry.keyRef())) {
           throw new InvalidInputException("KeyRef " + entry.keyRef() + " is listed twice");
         }
         if (entry.wrapped.length == 0 || entry.wrapped.length > MAX_WRAPPED_LENGTH) {

@@ -52,7 +52,7 @@ final class KeyOperations {
   Header.Entry wrap(
       KeyRef keyRef, byte[] dataKey, EncryptionContext context, List<Pending> pending) {
     AuditedOperation operation = describe(Operation.WRAP, keyRef, dataKey.length);
-    Instant started = Instant.now();
+    Instant started = operation == null ? null : Instant.now();
     long t0 = System.nanoTime();
     WrappedKey wrapped;
     try {
@@ -61,7 +61,7 @@ final class KeyOperations {
       recordFailure(operation, started, t0, e);
       throw e;
     }
-    pending.add(new Pending(operation, started, Duration.ofNanos(System.nanoTime() - t0)));
+    hold(pending, operation, started, t0);
     return new Header.Entry(keyRef.toString(), wrapped.bytes());
   }
 
@@ -72,7 +72,7 @@ final class KeyOperations {
   DataKey generate(KeyRef keyRef, EncryptionContext context, List<Pending> pending) {
     AuditedOperation operation =
         describe(Operation.GENERATE_DATA_KEY, keyRef, Format.DATA_KEY_LENGTH);
-    Instant started = Instant.now();
+    Instant started = operation == null ? null : Instant.now();
     long t0 = System.nanoTime();
     DataKey dataKey;
     try {
@@ -81,7 +81,7 @@ final class KeyOperations {
       recordFailure(operation, started, t0, e);
       throw e;
     }
-    pending.add(new Pending(operation, started, Duration.ofNanos(System.nanoTime() - t0)));
+    hold(pending, operation, started, t0);
     return dataKey;
   }
 
@@ -96,7 +96,7 @@ final class KeyOperations {
       EncryptionContext context,
       List<Pending> pending) {
     AuditedOperation operation = describe(Operation.REWRAP, target, Format.DATA_KEY_LENGTH);
-    Instant started = Instant.now();
+    Instant started = operation == null ? null : Instant.now();
     long t0 = System.nanoTime();
     WrappedKey moved;
     try {
@@ -105,8 +105,15 @@ final class KeyOperations {
       recordFailure(operation, started, t0, e);
       throw e;
     }
-    pending.add(new Pending(operation, started, Duration.ofNanos(System.nanoTime() - t0)));
+    hold(pending, operation, started, t0);
     return new Header.Entry(target.toString(), moved.bytes());
+  }
+
+  private static void hold(
+      List<Pending> pending, AuditedOperation operation, Instant started, long t0) {
+    if (operation != null) {
+      pending.add(new Pending(operation, started, Duration.ofNanos(System.nanoTime() - t0)));
+    }
   }
 
   /** Records the held wrap events against the header they ended up in. */
@@ -134,9 +141,11 @@ final class KeyOperations {
 
   /** Unwraps one entry of {@code header}; the event is recorded at once, success or not. */
   byte[] unwrap(KeyRef keyRef, Header.Entry entry, EncryptionContext context, String headerSha256) {
-    AuditedOperation operation =
-        describe(Operation.UNWRAP, keyRef, Format.DATA_KEY_LENGTH).withHeaderSha256(headerSha256);
-    Instant started = Instant.now();
+    AuditedOperation operation = describe(Operation.UNWRAP, keyRef, Format.DATA_KEY_LENGTH);
+    if (operation != null) {
+      operation = operation.withHeaderSha256(headerSha256);
+    }
+    Instant started = operation == null ? null : Instant.now();
     long t0 = System.nanoTime();
     byte[] dataKey;
     try {
@@ -146,8 +155,10 @@ final class KeyOperations {
       throw e;
     }
     try {
-      sink.record(
-          operation.event(started, Duration.ofNanos(System.nanoTime() - t0), Outcome.SUCCESS));
+      if (operation != null) {
+        sink.record(
+            operation.event(started, Duration.ofNanos(System.nanoTime() - t0), Outcome.SUCCESS));
+      }
     } catch (RuntimeException sinkFailure) {
       Bytes.zero(dataKey);
       throw sinkFailure;
@@ -184,7 +195,11 @@ final class KeyOperations {
         keyRef.scheme(), scheme -> KeyWrappers.forKeyRef(keyRef, AuditSink.NONE));
   }
 
+  /** The operation's audit description, or null when nobody listens (nothing built per call). */
   private AuditedOperation describe(Operation operation, KeyRef keyRef, long bytes) {
+    if (sink == AuditSink.NONE) {
+      return null;
+    }
     return AuditedOperation.of(operation, keyRef.scheme().schemeName())
         .withKeyRef(keyRef.toString())
         .withRegion(keyRef.region().orElse(null))
@@ -195,6 +210,9 @@ final class KeyOperations {
 
   private void recordFailure(
       AuditedOperation operation, Instant started, long t0, RuntimeException e) {
+    if (operation == null) {
+      return;
+    }
     try {
       sink.record(
           operation.event(

@@ -32,7 +32,7 @@ class BadInputTest {
   /**
    * Version 2 offsets in these messages: the context (28 bytes compact) follows the 38 fixed
    * bytes, then the wrapped key count, then the one entry: KeyRef field (1 byte, local code),
-   * "orders", wrapped length (1 byte), 73 wrapped bytes.
+   * "orders", wrapped length (1 byte), 69 wrapped bytes.
    */
   private static final int CONTEXT_AT = 38;
 
@@ -166,9 +166,9 @@ class BadInputTest {
     byte[] mixed = a.clone();
     System.arraycopy(b, headerLength + FRAME + 20, mixed, headerLength + FRAME + 20, FRAME + 20);
 
-    assertThat(Arrays.copyOfRange(a, ENTRIES, ENTRIES + 81))
+    assertThat(Arrays.copyOfRange(a, ENTRIES, ENTRIES + 77))
         .as("same cached wrapping")
-        .isEqualTo(Arrays.copyOfRange(b, ENTRIES, ENTRIES + 81));
+        .isEqualTo(Arrays.copyOfRange(b, ENTRIES, ENTRIES + 77));
     assertThat(cached.decrypt(b, CONTEXT)).isEqualTo(plaintext);
     assertThatThrownBy(() -> cached.decrypt(mixed, CONTEXT))
         .isInstanceOf(AuthenticationFailedException.class);
@@ -257,7 +257,7 @@ class BadInputTest {
     byte[] varintTooLong =
         replace(message, WRAPPED_LENGTH_AT, 1, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 1});
     byte[] redundantVarint =
-        replace(message, WRAPPED_LENGTH_AT, 1, new byte[] {(byte) (73 | 0x80), 0});
+        replace(message, WRAPPED_LENGTH_AT, 1, new byte[] {(byte) (69 | 0x80), 0});
 
     assertThatThrownBy(() -> Envelope.inspect(tooManyPairs)).hasMessageContaining("127");
     assertThatThrownBy(() -> Envelope.inspect(contextKeyTooLong)).hasMessageContaining("2097151");

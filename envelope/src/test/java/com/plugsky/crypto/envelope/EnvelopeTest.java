@@ -43,14 +43,14 @@ class EnvelopeTest {
   }
 
   @Test
-  void overheadForOneLocalKekAndATwoPairContextIs200Bytes() {
+  void overheadForOneLocalKekAndATwoPairContextIs196Bytes() {
     Envelope envelope = TestKeks.envelope(keys, "orders").build();
 
     byte[] message = envelope.encrypt(PLAINTEXT, CONTEXT);
 
-    // docs/FORMAT.md, "Overhead": header 180 + frame word 4 + GCM tag 16 (version 1: 215).
-    assertThat(message.length - PLAINTEXT.length).isEqualTo(200);
-    assertThat(Envelope.inspect(message).headerLength()).isEqualTo(180);
+    // docs/FORMAT.md, "Overhead": header 176 + frame word 4 + GCM tag 16 (version 1: 211).
+    assertThat(message.length - PLAINTEXT.length).isEqualTo(196);
+    assertThat(Envelope.inspect(message).headerLength()).isEqualTo(176);
   }
 
   @Test
@@ -166,8 +166,8 @@ class EnvelopeTest {
     assertThat(header.frameSize()).isEqualTo(1024);
     assertThat(header.wrappedKeys())
         .containsExactly(
-            new EnvelopeHeader.WrappedKeyInfo("local:eu", 73),
-            new EnvelopeHeader.WrappedKeyInfo("local:us", 73));
+            new EnvelopeHeader.WrappedKeyInfo("local:eu", 69),
+            new EnvelopeHeader.WrappedKeyInfo("local:us", 69));
   }
 
   @Test
@@ -279,11 +279,11 @@ class EnvelopeTest {
     assertThat(body(added)).isEqualTo(body(message));
     assertThat(body(replaced)).isEqualTo(body(message));
     // Version 2: the entries follow the 38 fixed bytes, the 28-byte context and the count; the
-    // local:v1 entry is a 1-byte KeyRef field, "v1", a 1-byte length and 73 wrapped bytes.
+    // local:v1 entry is a 1-byte KeyRef field, "v1", a 1-byte length and 69 wrapped bytes.
     int entries = 38 + 28 + 1;
-    assertThat(Arrays.copyOfRange(added, entries, entries + 1 + 2 + 1 + 73))
+    assertThat(Arrays.copyOfRange(added, entries, entries + 1 + 2 + 1 + 69))
         .as("the kept wrapping is copied as it was")
-        .isEqualTo(Arrays.copyOfRange(message, entries, entries + 1 + 2 + 1 + 73));
+        .isEqualTo(Arrays.copyOfRange(message, entries, entries + 1 + 2 + 1 + 69));
     Envelope v2 = TestKeks.envelope(keys, "v2").build();
     assertThat(v2.decryptWithDetails(replaced, CONTEXT).openedBy()).isEqualTo(TestKeks.local("v2"));
     assertThat(v2.decrypt(added, CONTEXT)).isEqualTo(plaintext);

@@ -6,12 +6,14 @@ import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.KeyAccessDeniedException;
 import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.MalformedCiphertextException;
-import com.plugsky.crypto.aead.Aead;
+import com.plugsky.crypto.aead.InsecureNonceAead;
 import com.plugsky.crypto.audit.AuditEvent;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditEvent.Outcome;
 import com.plugsky.crypto.audit.AuditSink;
 import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.engine.AeadEngine;
+import com.plugsky.crypto.engine.AeadRouting;
 import com.plugsky.crypto.engine.Engines;
 import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keyref.KeyRefScheme;
@@ -56,9 +58,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  *   version   1 byte   0x02
- *   salt      12 bytes random, chosen with each wrap key (see below)
- *   nonce     12 bytes random, fresh for every wrap
- *   sealed    AES-256-GCM(wrapKey, nonce, AAD = context.encoded(), dataKey): dataKey.length + 16
+ *   salt      16 bytes random, drawn with each wrap key (see below)
+ *   counter   4 bytes  big-endian: this wrap's number under that wrap key, 0, 1, 2, ...
+ *   sealed    AES-256-GCM(wrapKey, nonce = 8 zero bytes || counter,
+ *                         AAD = context.encoded(), dataKey): dataKey.length + 16 bytes
  *
  *   wrapKey = HKDF-SHA256(IKM  = KEK (32 bytes),
  *                         salt = salt,
@@ -66,23 +69,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *                         L    = 32)
  * </pre>
  *
- * A 32-byte data key wraps to 73 bytes, as in version 1. A wrap key is derived once and serves
- * up to {@value #WRAPS_PER_WRAP_KEY} wraps (shared by concurrent callers), then a new salt and a
- * new key are drawn; the first call that notices a change of the key file drops it (zeroed once
- * no call in flight uses it) with the KEK. So a wrap
- * costs one {@code stat}, a nonce and the GCM encryption of the data key, without the HKDF and
- * key-wrap cipher set-up of version 1. Why this is as safe:
+ * A 32-byte data key wraps to 69 bytes (version 1: 73). A wrapper derives a wrap key once, under a
+ * salt it draws, and numbers the wraps under it (shared by concurrent callers) until the counter
+ * is used up ({@value #WRAPS_PER_WRAP_KEY} wraps), then draws a new salt; the first call that
+ * notices a change of the key file drops the wrap key (zeroed once no call in flight uses it) with
+ * the KEK. So a wrap costs one {@code stat} and the GCM encryption of the data key under a key
+ * already set up, without the HKDF and key-wrap cipher set-up of version 1. Why this is as safe:
  *
  * <ul>
  *   <li>The context is bound as GCM's associated data: a different context (or KEK, or salt, or
  *       any modified byte) fails the tag, and unwrap throws {@link
  *       AuthenticationFailedException}, as in version 1.
- *   <li>Random 96-bit nonces are safe for about 2<sup>32</sup> messages per key (NIST SP 800-38D,
- *       8.3); capping a key at 2<sup>24</sup> wraps keeps the chance that two of its wraps share a
- *       nonce below 2<sup>-49</sup>. Wrap keys of different salts (other epochs, other processes
- *       using the same key file) are independent keys.
- *   <li>A fresh nonce per wrap keeps GCM's output different for equal data keys, the job the
- *       per-wrap salt did for deterministic AES-KWP in version 1.
+ *   <li>No (key, nonce) pair repeats: a wrap key is used by the one wrapper that drew its salt,
+ *       which hands out each counter value once. Another wrapper or process on the same key file
+ *       draws its own salt: two draws of the same 128-bit salt are as likely as guessing a key.
+ *   <li>GCM's output differs for equal data keys (a new nonce each time), the job the per-wrap
+ *       salt did for deterministic AES-KWP in version 1.
  *   <li>The derived key is as sensitive as the KEK, which this wrapper already keeps in memory;
  *       it lives no longer than the KEK's file version.
  * </ul>
@@ -119,12 +121,16 @@ public final class LocalKeyWrapper implements KeyWrapper {
   static final byte VERSION_1 = 1;
   static final byte VERSION_2 = 2;
   static final int V1_SALT_LENGTH = 32;
-  static final int V2_SALT_LENGTH = 12;
-  /** Wraps one wrap key serves before a new salt and key are drawn; see the class comment. */
-  static final long WRAPS_PER_WRAP_KEY = 1L << 24;
+  static final int V2_SALT_LENGTH = 16;
+  static final int V2_COUNTER_LENGTH = 4;
+  /** Wraps one wrap key serves (its counter's range) before a new salt and key are drawn. */
+  static final long WRAPS_PER_WRAP_KEY = 1L << 32;
+
+  private static final int GCM_NONCE_LENGTH = 12;
+  private static final int GCM_TAG_LENGTH = 16;
 
   private static final int V1_HEADER_LENGTH = 1 + V1_SALT_LENGTH;
-  private static final int V2_HEADER_LENGTH = 1 + V2_SALT_LENGTH;
+  private static final int V2_HEADER_LENGTH = 1 + V2_SALT_LENGTH + V2_COUNTER_LENGTH;
   private static final int KWP_OVERHEAD = 8;
   private static final byte[] V1_INFO_LABEL =
       "plugsky local wrap v1".getBytes(StandardCharsets.US_ASCII);
@@ -168,13 +174,18 @@ public final class LocalKeyWrapper implements KeyWrapper {
     try {
       LocalKeyRef local = requireLocal(keyRef);
       KeyWrapper.requireDataKeyLength(dataKey.length);
-      WrapKey wrapKey = acquireWrapKey(local.name());
+      byte[] wrapped = new byte[V2_HEADER_LENGTH + dataKey.length + GCM_TAG_LENGTH];
+      wrapped[0] = VERSION_2;
+      WrapKey wrapKey = acquireWrapKey(local.name(), wrapped);
       try {
-        byte[] wrapped = new byte[V2_HEADER_LENGTH + dataKey.length + Aead.OVERHEAD];
-        wrapped[0] = VERSION_2;
-        System.arraycopy(wrapKey.salt, 0, wrapped, 1, V2_SALT_LENGTH);
         wrapKey.aead.encrypt(
-            dataKey, 0, dataKey.length, context.encoded(), wrapped, V2_HEADER_LENGTH);
+            nonceOf(wrapped),
+            dataKey,
+            0,
+            dataKey.length,
+            context.encoded(),
+            wrapped,
+            V2_HEADER_LENGTH);
         result = new WrappedKey(keyRef, wrapped);
       } finally {
         wrapKey.release();
@@ -213,16 +224,17 @@ public final class LocalKeyWrapper implements KeyWrapper {
   }
 
   /**
-   * The wrap key for the current version of key file {@code name}, with one reference and one of
-   * its wraps taken for the caller, who releases it: the shared one while it is for this file
-   * version and has wraps left, else a new one under a fresh salt.
+   * The wrap key for the current version of key file {@code name}, with one reference for the
+   * caller, who releases it, and one of its counter values, written with its salt into {@code
+   * wrapped}: the shared key while it is for this file version and has wraps left, else a new one
+   * under a fresh salt.
    */
-  private WrapKey acquireWrapKey(String name) {
+  private WrapKey acquireWrapKey(String name, byte[] wrapped) {
     while (true) {
       KeyFileStore.Kek kek = keyFiles.current(name, true);
       WrapKey shared = wrapKeys.get(name);
       if (shared != null && shared.kek == kek && shared.acquire()) {
-        if (shared.takeWrap()) {
+        if (shared.takeWrap(wrapped)) {
           return shared;
         }
         shared.release();
@@ -242,8 +254,11 @@ public final class LocalKeyWrapper implements KeyWrapper {
           shared.release(); // the map's reference
         }
         fresh.acquire();
-        fresh.takeWrap();
-        return fresh;
+        if (fresh.takeWrap(wrapped)) {
+          return fresh;
+        }
+        fresh.release(); // used up already by other callers: draw again
+        continue;
       }
       fresh.release(); // another caller published first: use theirs
     }
@@ -258,7 +273,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
     }
     if (shared != null
         && shared.kek == kek
-        && Arrays.equals(shared.salt, 0, V2_SALT_LENGTH, bytes, 1, V2_HEADER_LENGTH)
+        && Arrays.equals(shared.salt, 0, V2_SALT_LENGTH, bytes, 1, 1 + V2_SALT_LENGTH)
         && shared.acquire()) {
       try {
         return open(keyRef, shared.aead, bytes, context);
@@ -268,7 +283,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
     }
     WrapKey once =
         WrapKey.derive(
-            kek, Arrays.copyOfRange(bytes, 1, V2_HEADER_LENGTH), 0, keyFiles, primitives);
+            kek, Arrays.copyOfRange(bytes, 1, 1 + V2_SALT_LENGTH), 0, keyFiles, primitives);
     if (once == null) {
       throw new KeyUnavailableException(
           "local key file " + keyFiles.fileFor(name) + " changed while it was read; try again");
@@ -280,11 +295,25 @@ public final class LocalKeyWrapper implements KeyWrapper {
     }
   }
 
-  private static byte[] open(KeyRef keyRef, Aead aead, byte[] bytes, EncryptionContext context) {
+  /** The GCM nonce of version 2 wrapped bytes: eight zero bytes, then the counter. */
+  private static byte[] nonceOf(byte[] wrapped) {
+    byte[] nonce = new byte[GCM_NONCE_LENGTH];
+    System.arraycopy(
+        wrapped,
+        1 + V2_SALT_LENGTH,
+        nonce,
+        GCM_NONCE_LENGTH - V2_COUNTER_LENGTH,
+        V2_COUNTER_LENGTH);
+    return nonce;
+  }
+
+  private static byte[] open(
+      KeyRef keyRef, InsecureNonceAead aead, byte[] bytes, EncryptionContext context) {
     int sealed = bytes.length - V2_HEADER_LENGTH;
-    byte[] dataKey = new byte[sealed - Aead.OVERHEAD];
+    byte[] dataKey = new byte[sealed - GCM_TAG_LENGTH];
     try {
-      aead.decrypt(bytes, V2_HEADER_LENGTH, sealed, context.encoded(), dataKey, 0);
+      aead.decrypt(
+          nonceOf(bytes), bytes, V2_HEADER_LENGTH, sealed, context.encoded(), dataKey, 0);
     } catch (AuthenticationFailedException e) {
       throw failedIntegrity(keyRef, e);
     }
@@ -354,7 +383,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
               + VERSION_2);
     }
     int header = version == VERSION_1 ? V1_HEADER_LENGTH : V2_HEADER_LENGTH;
-    int overhead = version == VERSION_1 ? KWP_OVERHEAD : Aead.OVERHEAD;
+    int overhead = version == VERSION_1 ? KWP_OVERHEAD : GCM_TAG_LENGTH;
     int min = header + MIN_DATA_KEY_LENGTH + overhead;
     int max = header + MAX_DATA_KEY_LENGTH + overhead;
     boolean v1Blocks = version != VERSION_1 || (bytes.length - header) % 8 == 0;
@@ -386,22 +415,23 @@ public final class LocalKeyWrapper implements KeyWrapper {
 
   /**
    * A version 2 wrap key: derived from one version of a key file under one salt, shared by
-   * concurrent wraps until it has served {@value #WRAPS_PER_WRAP_KEY}. Reference counted (the map
-   * of current keys holds one, each call in flight one), so that replacing it never destroys it
-   * under a call; the last release destroys it.
+   * concurrent wraps, each taking the next counter value, until the counter is used up. Reference
+   * counted (the map of current keys holds one, each call in flight one), so that replacing it
+   * never destroys it under a call; the last release destroys it.
    */
   private static final class WrapKey {
     final KeyFileStore.Kek kek;
     final byte[] salt;
-    final Aead aead;
-    private final AtomicLong wrapsLeft;
+    final InsecureNonceAead aead;
+    private final long wraps;
+    private final AtomicLong nextCounter = new AtomicLong();
     private final AtomicInteger references = new AtomicInteger(1);
 
-    private WrapKey(KeyFileStore.Kek kek, byte[] salt, Aead aead, long wraps) {
+    private WrapKey(KeyFileStore.Kek kek, byte[] salt, InsecureNonceAead aead, long wraps) {
       this.kek = kek;
       this.salt = salt;
       this.aead = aead;
-      this.wrapsLeft = new AtomicLong(wraps);
+      this.wraps = wraps;
     }
 
     /**
@@ -421,7 +451,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
       byte[] wrapKey = null;
       try {
         wrapKey = primitives.hkdfSha256(key, salt, V2_INFO, KeyFileStore.KEK_LENGTH);
-        return new WrapKey(kek, salt, Engines.newAead(wrapKey), wraps);
+        return new WrapKey(kek, salt, engine().newInsecureNonceAead(wrapKey), wraps);
       } finally {
         Bytes.zero(key);
         Bytes.zero(wrapKey);
@@ -441,9 +471,34 @@ public final class LocalKeyWrapper implements KeyWrapper {
       }
     }
 
-    /** Takes one of the wraps this key may still serve; false once they are used up. */
-    boolean takeWrap() {
-      return wrapsLeft.getAndDecrement() > 0;
+    /**
+     * Takes the next counter value and writes the salt and it into {@code wrapped}; false once the
+     * counter is used up.
+     */
+    boolean takeWrap(byte[] wrapped) {
+      long counter = nextCounter.getAndIncrement();
+      if (counter >= wraps) {
+        return false;
+      }
+      System.arraycopy(salt, 0, wrapped, 1, V2_SALT_LENGTH);
+      int at = 1 + V2_SALT_LENGTH;
+      wrapped[at] = (byte) (counter >>> 24);
+      wrapped[at + 1] = (byte) (counter >>> 16);
+      wrapped[at + 2] = (byte) (counter >>> 8);
+      wrapped[at + 3] = (byte) counter;
+      return true;
+    }
+
+    /**
+     * The engine for wrap keys: the one {@link Engines#newAead} picks for a message of a data
+     * key's size, or the default one when an engine is forced or FIPS mode is on.
+     */
+    private static AeadEngine engine() {
+      String forced = System.getProperty(Engines.ENGINE_PROPERTY);
+      if (Boolean.getBoolean(Engines.FIPS_PROPERTY) || (forced != null && !forced.isBlank())) {
+        return Engines.defaultEngine();
+      }
+      return AeadRouting.measured().engineFor(MAX_DATA_KEY_LENGTH, false);
     }
 
     void release() {

@@ -25,11 +25,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,7 +67,7 @@ class LocalKeyWrapperTest {
     byte[] dataKey = CryptoRandom.bytes(length);
     WrappedKey wrapped = wrapper.wrap(DEFAULT, dataKey, CONTEXT);
     assertThat(wrapped.keyRef()).isEqualTo(DEFAULT);
-    assertThat(wrapped.length()).isEqualTo(1 + 12 + 12 + length + 16);
+    assertThat(wrapped.length()).isEqualTo(1 + 16 + 4 + length + 16);
     assertThat(wrapper.unwrap(wrapped, CONTEXT)).isEqualTo(dataKey);
   }
 
@@ -75,20 +75,22 @@ class LocalKeyWrapperTest {
   void wrappedBytesFollowTheDocumentedFormat() throws Exception {
     byte[] dataKey = CryptoRandom.bytes(32);
     byte[] wrapped = wrapper.wrap(DEFAULT, dataKey, CONTEXT).bytes();
-    assertThat(wrapped).hasSize(73);
+    assertThat(wrapped).hasSize(69);
     assertThat(wrapped[0]).isEqualTo((byte) 2);
 
     byte[] kek = Files.readAllBytes(keys.resolve("default.kek"));
-    byte[] salt = Arrays.copyOfRange(wrapped, 1, 13);
+    byte[] salt = Arrays.copyOfRange(wrapped, 1, 17);
+    byte[] nonce = new byte[12];
+    System.arraycopy(wrapped, 17, nonce, 8, 4);
     byte[] info = "plugsky local wrap v2".getBytes(StandardCharsets.US_ASCII);
     byte[] wrapKey = Engines.defaultEngine().primitives().hkdfSha256(kek, salt, info, 32);
     Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
     gcm.init(
         Cipher.DECRYPT_MODE,
         new SecretKeySpec(wrapKey, "AES"),
-        new GCMParameterSpec(128, wrapped, 13, 12));
+        new GCMParameterSpec(128, nonce));
     gcm.updateAAD(CONTEXT.encoded());
-    assertThat(gcm.doFinal(wrapped, 25, wrapped.length - 25)).isEqualTo(dataKey);
+    assertThat(gcm.doFinal(wrapped, 21, wrapped.length - 21)).isEqualTo(dataKey);
   }
 
   /**
@@ -135,17 +137,36 @@ class LocalKeyWrapperTest {
   }
 
   @Test
-  void wrapsShareAWrapKeyButNeverANonce() {
+  void concurrentWrapsShareAWrapKeyButNeverACounter() throws Exception {
     byte[] dataKey = CryptoRandom.bytes(32);
-    Set<String> nonces = new HashSet<>();
     byte[] first = wrapper.wrap(DEFAULT, dataKey, CONTEXT).bytes();
-    for (int i = 0; i < 1000; i++) {
-      byte[] next = wrapper.wrap(DEFAULT, dataKey, CONTEXT).bytes();
-      assertThat(Arrays.copyOfRange(next, 1, 13)).isEqualTo(Arrays.copyOfRange(first, 1, 13));
-      assertThat(nonces.add(HexFormat.of().formatHex(next, 13, 25))).isTrue();
-      assertThat(Arrays.copyOfRange(next, 25, 73))
-          .isNotEqualTo(Arrays.copyOfRange(first, 25, 73));
+    Set<String> counters = ConcurrentHashMap.newKeySet();
+    Set<String> sealed = ConcurrentHashMap.newKeySet();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 500; i++) {
+                    byte[] next = wrapper.wrap(DEFAULT, dataKey, CONTEXT).bytes();
+                    assertThat(Arrays.copyOfRange(next, 1, 17))
+                        .isEqualTo(Arrays.copyOfRange(first, 1, 17));
+                    counters.add(HexFormat.of().formatHex(next, 17, 21));
+                    sealed.add(HexFormat.of().formatHex(next, 21, 69));
+                  }
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
     }
+    assertThat(HexFormat.of().formatHex(first, 17, 21)).isEqualTo("00000000");
+    assertThat(counters).hasSize(2000).doesNotContain("00000000");
+    assertThat(sealed).hasSize(2000);
   }
 
   @Test
@@ -157,7 +178,7 @@ class LocalKeyWrapperTest {
       wrapped.add(small.wrap(DEFAULT, dataKey, CONTEXT));
     }
     List<String> salts =
-        wrapped.stream().map(w -> HexFormat.of().formatHex(w.bytes(), 1, 13)).toList();
+        wrapped.stream().map(w -> HexFormat.of().formatHex(w.bytes(), 1, 17)).toList();
     assertThat(salts.subList(0, 3)).containsOnly(salts.get(0));
     assertThat(salts.subList(3, 6)).containsOnly(salts.get(3));
     assertThat(salts.get(6)).isNotIn(salts.get(0), salts.get(3));
@@ -173,8 +194,8 @@ class LocalKeyWrapperTest {
     byte[] dataKey = CryptoRandom.bytes(32);
     WrappedKey mine = wrapper.wrap(DEFAULT, dataKey, CONTEXT);
     WrappedKey theirs = another.wrap(DEFAULT, dataKey, CONTEXT);
-    assertThat(Arrays.copyOfRange(mine.bytes(), 1, 13))
-        .isNotEqualTo(Arrays.copyOfRange(theirs.bytes(), 1, 13));
+    assertThat(Arrays.copyOfRange(mine.bytes(), 1, 17))
+        .isNotEqualTo(Arrays.copyOfRange(theirs.bytes(), 1, 17));
     assertThat(wrapper.unwrap(theirs, CONTEXT)).isEqualTo(dataKey);
     assertThat(another.unwrap(mine, CONTEXT)).isEqualTo(dataKey);
   }
@@ -228,7 +249,7 @@ class LocalKeyWrapperTest {
     assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(DEFAULT, version3), CONTEXT))
         .isInstanceOf(MalformedCiphertextException.class)
         .hasMessageContaining("format version 3");
-    for (int length : new int[] {1, 13, 25, 56, 106}) {
+    for (int length : new int[] {1, 17, 21, 52, 102}) {
       byte[] resized = Arrays.copyOf(bytes, length);
       assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(DEFAULT, resized), CONTEXT))
           .as("length %d", length)
@@ -288,9 +309,9 @@ class LocalKeyWrapperTest {
     assertThatThrownBy(() -> wrapper.unwrap(before, CONTEXT))
         .isInstanceOf(AuthenticationFailedException.class);
     WrappedKey after = wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT);
-    assertThat(Arrays.copyOfRange(after.bytes(), 1, 13))
+    assertThat(Arrays.copyOfRange(after.bytes(), 1, 17))
         .as("a new wrap key, not the one derived from the replaced file")
-        .isNotEqualTo(Arrays.copyOfRange(before.bytes(), 1, 13));
+        .isNotEqualTo(Arrays.copyOfRange(before.bytes(), 1, 17));
     assertThat(LocalKeyWrapper.builder().keyDirectory(keys).build().unwrap(after, CONTEXT))
         .hasSize(32);
 
