@@ -187,7 +187,7 @@ class PlugskyCryptoIT {
     Result rewrapped = command.run("rewrap", "--in-place", "--add", "local:new", "--remove", "local:old", "data.pse");
 
     assertThat(rewrapped.exit()).as(rewrapped.stderr()).isZero();
-    assertThat(command.run("inspect", "data.pse").out()).contains("  local:new (73 bytes)").doesNotContain("local:old");
+    assertThat(command.run("inspect", "data.pse").out()).contains("  local:new (69 bytes)").doesNotContain("local:old");
     Result decrypted = command.run("decrypt", "-o", "back.bin", "data.pse");
     assertThat(decrypted.exit()).as(decrypted.stderr()).isZero();
     assertThat(Files.readAllBytes(work.resolve("back.bin"))).isEqualTo(plaintext);

@@ -19,7 +19,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -59,9 +58,10 @@ final class KeyFileStore {
   private final Path directory;
   private final Map<String, Path> files = new ConcurrentHashMap<>();
   // Readers copy a cached key under the read lock; replacing or dropping one (which zeroes it)
-  // takes the write lock, so no reader can copy a key that is being zeroed.
+  // takes the write lock, so no reader can copy a key that is being zeroed. Looking an entry up
+  // (every call's check against the file) needs no lock: it reads no key bytes.
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private final Map<Path, Kek> cached = new HashMap<>();
+  private final Map<Path, Kek> cached = new ConcurrentHashMap<>();
 
   KeyFileStore(Path directory) {
     this.directory = directory;
@@ -102,7 +102,8 @@ final class KeyFileStore {
   }
 
   Path fileFor(String name) {
-    return files.computeIfAbsent(name, n -> directory.resolve(n + ".kek"));
+    Path file = files.get(name);
+    return file != null ? file : files.computeIfAbsent(name, n -> directory.resolve(n + ".kek"));
   }
 
   /** The KEK called {@code name}, created first if it does not exist. The caller zeroes it. */
@@ -260,13 +261,8 @@ final class KeyFileStore {
 
   /** The cached key of {@code file} if the file still matches {@code attributes}. */
   private Kek cachedMatching(Path file, PosixFileAttributes attributes) {
-    lock.readLock().lock();
-    try {
-      Kek known = cached.get(file);
-      return known != null && known.describes(attributes) ? known : null;
-    } finally {
-      lock.readLock().unlock();
-    }
+    Kek known = cached.get(file);
+    return known != null && known.describes(attributes) ? known : null;
   }
 
   private void remember(Path file, Kek read) {
