@@ -444,7 +444,7 @@ public final class Envelope {
     List<Header.Entry> entries = new ArrayList<>(encryptionKeks.size());
     KeyRef first = encryptionKeks.getFirst();
     try (DataKey dataKey = keys.generate(first, context, pending)) {
-      entries.add(new Header.Entry(first.toString(), dataKey.wrappedKey().bytes()));
+      entries.add(new Header.Entry(encryptionKekNames.getFirst(), dataKey.wrappedKey().bytes()));
       byte[] plaintextKey = dataKey.plaintextKey();
       try {
         for (int i = 1; i < encryptionKeks.size(); i++) {

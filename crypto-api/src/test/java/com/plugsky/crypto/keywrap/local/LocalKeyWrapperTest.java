@@ -189,6 +189,50 @@ class LocalKeyWrapperTest {
   }
 
   @Test
+  void wrapKeysReplacedUnderConcurrentWrapsNeverRepeatASaltAndCounter() throws Exception {
+    LocalKeyWrapper small = LocalKeyWrapper.builder().keyDirectory(keys).wrapsPerWrapKey(5).build();
+    Set<String> saltsAndCounters = ConcurrentHashMap.newKeySet();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 300; i++) {
+                    byte[] dataKey = CryptoRandom.bytes(32);
+                    WrappedKey wrapped = small.wrap(DEFAULT, dataKey, CONTEXT);
+                    saltsAndCounters.add(HexFormat.of().formatHex(wrapped.bytes(), 1, 21));
+                    assertThat(small.unwrap(wrapped, CONTEXT)).isEqualTo(dataKey);
+                  }
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(saltsAndCounters).hasSize(1200);
+  }
+
+  @Test
+  void aKeyFileRemovedAfterUseGetsANewKeyAndANewWrapKeyOnTheNextWrap() throws Exception {
+    byte[] dataKey = CryptoRandom.bytes(32);
+    WrappedKey before = wrapper.wrap(DEFAULT, dataKey, CONTEXT);
+    Files.delete(keys.resolve("default.kek"));
+
+    WrappedKey after = wrapper.wrap(DEFAULT, dataKey, CONTEXT);
+
+    assertThat(keys.resolve("default.kek")).exists();
+    assertThat(Arrays.copyOfRange(after.bytes(), 1, 17))
+        .isNotEqualTo(Arrays.copyOfRange(before.bytes(), 1, 17));
+    assertThat(wrapper.unwrap(after, CONTEXT)).isEqualTo(dataKey);
+    assertThatThrownBy(() -> wrapper.unwrap(before, CONTEXT))
+        .isInstanceOf(AuthenticationFailedException.class);
+  }
+
+  @Test
   void anotherWrapperOnTheSameFileDrawsItsOwnSaltAndUnwrapsTheOthers() {
     LocalKeyWrapper another = LocalKeyWrapper.builder().keyDirectory(keys).build();
     byte[] dataKey = CryptoRandom.bytes(32);
