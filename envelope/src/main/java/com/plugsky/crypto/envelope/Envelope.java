@@ -323,7 +323,7 @@ public final class Envelope {
    * builder named an engine; the FIPS and engine properties override the routing as for {@link
    * Engines#newAead}.
    */
-  private AeadEngine streamEngine(int frameSize) {
+  AeadEngine streamEngine(int frameSize) {
     return namedEngine != null ? namedEngine : Engines.forArrays(frameSize);
   }
 
@@ -334,7 +334,7 @@ public final class Envelope {
   public WritableByteChannel encryptingChannel(WritableByteChannel out, EncryptionContext context)
       throws IOException {
     Objects.requireNonNull(out, "out");
-    return Channels.newChannel(encryptingStream(Channels.newOutputStream(out), context));
+    return StreamChannels.writing(encryptingStream(Channels.newOutputStream(out), context));
   }
 
   /**
@@ -344,7 +344,7 @@ public final class Envelope {
   public ReadableByteChannel decryptingChannel(ReadableByteChannel in, EncryptionContext context)
       throws IOException {
     Objects.requireNonNull(in, "in");
-    return Channels.newChannel(decryptingStream(Channels.newInputStream(in), context));
+    return StreamChannels.reading(decryptingStream(Channels.newInputStream(in), context));
   }
 
   /**
