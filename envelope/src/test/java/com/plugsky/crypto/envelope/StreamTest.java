@@ -270,6 +270,28 @@ class StreamTest {
   }
 
   @Test
+  void transferToWritesWholeVerifiedFramesAndStopsAtABadOne() throws IOException {
+    Envelope envelope = TestKeks.envelope(keys, "orders").frameSize(1024).build();
+    byte[] plaintext = randomBytes(5000, 12);
+    byte[] message = envelope.encrypt(plaintext, CONTEXT);
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    try (InputStream in = envelope.decryptingStream(new ByteArrayInputStream(message), CONTEXT)) {
+      assertThat(in.read()).isEqualTo(plaintext[0] & 0xff);
+      assertThat(in.transferTo(all)).isEqualTo(4999);
+      assertThat(in.read()).isEqualTo(-1);
+    }
+    assertThat(all.toByteArray()).isEqualTo(Arrays.copyOfRange(plaintext, 1, 5000));
+
+    message[Envelope.inspect(message).headerLength() + 2 * 1044 + 4] ^= 1;
+    ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    try (InputStream in = envelope.decryptingStream(new ByteArrayInputStream(message), CONTEXT)) {
+      assertThatThrownBy(() -> in.transferTo(partial))
+          .isInstanceOf(AuthenticationFailedException.class);
+    }
+    assertThat(partial.toByteArray()).isEqualTo(Arrays.copyOf(plaintext, 2048));
+  }
+
+  @Test
   void aWriteOfWholeFramesKeepsACopyOfTheFrameItHoldsBack() throws IOException {
     Envelope envelope = TestKeks.envelope(keys, "orders").frameSize(256).build();
     byte[] written = randomBytes(3 * 256, 9);
