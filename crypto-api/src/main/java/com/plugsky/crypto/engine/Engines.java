@@ -101,13 +101,27 @@ public final class Engines {
    * #FIPS_PROPERTY} is true, every call goes to {@link #defaultEngine()} instead.
    */
   public static Aead newAead(byte[] key) {
-    String forced = System.getProperty(ENGINE_PROPERTY);
-    if (Boolean.getBoolean(FIPS_PROPERTY) || (forced != null && !forced.isBlank())) {
+    if (routingOverridden()) {
       return defaultEngine().newAead(key);
     }
     AeadRouting routing = AeadRouting.measured();
     List<AeadEngine> engines = routing.engines();
     return engines.size() == 1 ? engines.getFirst().newAead(key) : new RoutedAead(routing, key);
+  }
+
+  /**
+   * The engine {@link #newAead} would use for {@code byte[]} messages of {@code size} plaintext
+   * bytes, for a workload that seals many messages of one size under one key (the frames of a
+   * stream) and so keeps to one engine: {@link #defaultEngine()} when {@value #ENGINE_PROPERTY}
+   * names an engine or {@value #FIPS_PROPERTY} is true, otherwise {@link AeadRouting}'s pick.
+   */
+  public static AeadEngine forArrays(int size) {
+    return routingOverridden() ? defaultEngine() : AeadRouting.measured().engineFor(size, false);
+  }
+
+  private static boolean routingOverridden() {
+    String forced = System.getProperty(ENGINE_PROPERTY);
+    return Boolean.getBoolean(FIPS_PROPERTY) || (forced != null && !forced.isBlank());
   }
 
   private static final class Registry {

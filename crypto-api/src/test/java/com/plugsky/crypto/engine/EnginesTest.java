@@ -47,6 +47,25 @@ class EnginesTest {
   }
 
   @Test
+  void anEngineForOneSizeOfArraysIsTheRoutingsPick() {
+    AeadRouting routing = AeadRouting.measured();
+    for (int size : new int[] {64, 1024, 64 * 1024, 1 << 20}) {
+      // The JDK's warm-up may end between two calls, so the stand-in is as right as the rule.
+      assertThat(Engines.forArrays(size)).isIn(routing.ruleFor(size, false), routing.standInFor(size));
+    }
+  }
+
+  @Test
+  void anEngineForOneSizeOfArraysFollowsTheSystemProperty() {
+    System.setProperty(Engines.ENGINE_PROPERTY, "bc-fips");
+    try {
+      assertThat(Engines.forArrays(64 * 1024).name()).isEqualTo("bc-fips");
+    } finally {
+      System.clearProperty(Engines.ENGINE_PROPERTY);
+    }
+  }
+
+  @Test
   void fipsPolicyWithoutAnApprovedEngineFailsClearly() {
     System.setProperty(Engines.FIPS_PROPERTY, "true");
     try {

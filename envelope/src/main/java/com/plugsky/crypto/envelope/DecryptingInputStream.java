@@ -5,6 +5,8 @@ import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.primitive.Bytes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -12,7 +14,9 @@ import java.util.Objects;
  * header was read and authenticated before this stream was made. Memory is one sealed frame and one
  * plaintext frame; no byte of a frame is returned before its tag has verified, so a reader sees
  * only authentic plaintext, but a message cut short or modified after the first frames fails only
- * when it is reached: treat the data as complete only once {@code read} has returned -1.
+ * when it is reached: treat the data as complete only once {@code read} has returned -1. A read
+ * with room for a whole frame gets it decrypted straight into its array; if the tag fails, that
+ * part of the array is zeroed before the exception is thrown.
  *
  * <p>Failures are thrown as the library's unchecked exceptions ({@link
  * com.plugsky.crypto.AuthenticationFailedException}, {@link MalformedCiphertextException}); I/O
@@ -28,9 +32,11 @@ public final class DecryptingInputStream extends InputStream {
   private final byte[] sealed;
   private final byte[] plaintext;
   private final byte[] single = new byte[1];
+  private final byte[] word = new byte[Format.FRAME_WORD_LENGTH];
   private int position;
   private int limit;
   private long index;
+  private boolean lastFrame;
   private boolean finalFrameRead;
   private boolean failed;
   private boolean closed;
@@ -64,12 +70,7 @@ public final class DecryptingInputStream extends InputStream {
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
     Objects.checkFromIndexSize(off, len, b.length);
-    if (closed) {
-      throw new IOException("this decrypting stream is closed");
-    }
-    if (failed) {
-      throw new IOException("this decrypting stream failed earlier; its data is not trustworthy");
-    }
+    ensureReadable();
     if (len == 0) {
       return 0;
     }
@@ -77,7 +78,16 @@ public final class DecryptingInputStream extends InputStream {
       if (finalFrameRead) {
         return -1;
       }
-      nextFrame();
+      int length = readFrame();
+      if (length > 0 && len >= length) {
+        // The caller's array is not released before read returns, and the open zeroes it when
+        // the tag fails, so it can take the plaintext without the copy through our buffer.
+        openFrame(b, off, length);
+        return length;
+      }
+      openFrame(plaintext, 0, length);
+      position = 0;
+      limit = length;
     }
     int n = Math.min(len, limit - position);
     System.arraycopy(plaintext, position, b, off, n);
@@ -85,37 +95,85 @@ public final class DecryptingInputStream extends InputStream {
     return n;
   }
 
+  /**
+   * Writes the rest of the plaintext to {@code out} a verified frame at a time, straight from the
+   * frame buffer rather than through the 16 KiB copies of {@link InputStream#transferTo}.
+   */
+  @Override
+  public long transferTo(OutputStream out) throws IOException {
+    Objects.requireNonNull(out, "out");
+    ensureReadable();
+    long total = 0;
+    while (true) {
+      if (position < limit) {
+        out.write(plaintext, position, limit - position);
+        total += limit - position;
+        position = limit;
+      }
+      if (finalFrameRead) {
+        return total;
+      }
+      int length = readFrame();
+      openFrame(plaintext, 0, length);
+      position = 0;
+      limit = length;
+    }
+  }
+
   @Override
   public int available() {
     return limit - position;
   }
 
-  private void nextFrame() throws IOException {
+  /** Reads the next frame's ciphertext and tag into {@link #sealed}; returns its plaintext length. */
+  private int readFrame() throws IOException {
     try {
-      byte[] wordBytes = in.readNBytes(Format.FRAME_WORD_LENGTH);
-      if (wordBytes.length < Format.FRAME_WORD_LENGTH) {
+      if (in.readNBytes(word, 0, Format.FRAME_WORD_LENGTH) < Format.FRAME_WORD_LENGTH) {
         throw new MalformedCiphertextException(
             "message ends before its final frame (at frame " + index + ")");
       }
-      int word = FrameCipher.readWord(wordBytes, 0);
-      int length = FrameCipher.frameLength(word, index, frameSize);
-      boolean last = FrameCipher.isFinal(word);
+      int frameWord = FrameCipher.readWord(word, 0);
+      int length = FrameCipher.frameLength(frameWord, index, frameSize);
+      lastFrame = FrameCipher.isFinal(frameWord);
       int sealedLength = length + Format.GCM_TAG_LENGTH;
       if (in.readNBytes(sealed, 0, sealedLength) < sealedLength) {
         throw new MalformedCiphertextException("message ends inside frame " + index);
       }
-      if (last && in.read() >= 0) {
+      if (lastFrame && in.read() >= 0) {
         throw new MalformedCiphertextException("message has bytes after its final frame");
       }
-      limit = cipher.open(index, last, sealed, 0, sealedLength, plaintext, 0);
-      position = 0;
-      index++;
-      finalFrameRead = last;
+      return length;
     } catch (IOException | RuntimeException e) {
-      failed = true;
-      release();
+      fail();
       throw e;
     }
+  }
+
+  /** Opens the frame {@link #readFrame} read into {@code out}, which is all zero if it fails. */
+  private void openFrame(byte[] out, int offset, int length) {
+    try {
+      cipher.open(index, lastFrame, sealed, 0, length + Format.GCM_TAG_LENGTH, out, offset);
+    } catch (RuntimeException e) {
+      Arrays.fill(out, offset, offset + length, (byte) 0);
+      fail();
+      throw e;
+    }
+    index++;
+    finalFrameRead = lastFrame;
+  }
+
+  private void ensureReadable() throws IOException {
+    if (closed) {
+      throw new IOException("this decrypting stream is closed");
+    }
+    if (failed) {
+      throw new IOException("this decrypting stream failed earlier; its data is not trustworthy");
+    }
+  }
+
+  private void fail() {
+    failed = true;
+    release();
   }
 
   @Override

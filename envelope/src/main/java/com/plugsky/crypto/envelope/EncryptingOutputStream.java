@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * Encrypts a message frame by frame as it is written: memory is one plaintext frame and one sealed
  * frame. A full frame is held back until the next byte arrives, because only {@link #close()} can
- * tell whether it is the last one, which must be marked final. The header was written before this
+ * tell whether it is the last one, which must be marked final; a write that holds a whole frame and
+ * more is sealed from the caller's array without that copy. The header was written before this
  * stream was made; {@link #close()} writes the final frame and closes the target.
  */
 final class EncryptingOutputStream extends OutputStream {
@@ -42,6 +43,13 @@ final class EncryptingOutputStream extends OutputStream {
       if (filled == plaintext.length) {
         emit(false);
       }
+      if (filled == 0 && len > plaintext.length) {
+        // A whole frame with more bytes behind it cannot be the last: seal it where it lies.
+        emit(b, off, plaintext.length, false);
+        off += plaintext.length;
+        len -= plaintext.length;
+        continue;
+      }
       int n = Math.min(len, plaintext.length - filled);
       System.arraycopy(b, off, plaintext, filled, n);
       filled += n;
@@ -71,8 +79,13 @@ final class EncryptingOutputStream extends OutputStream {
   }
 
   private void emit(boolean last) throws IOException {
+    emit(plaintext, 0, filled, last);
+    filled = 0;
+  }
+
+  private void emit(byte[] frame, int offset, int length, boolean last) throws IOException {
     try {
-      int written = cipher.seal(index, last, plaintext, 0, filled, sealed, 0);
+      int written = cipher.seal(index, last, frame, offset, length, sealed, 0);
       out.write(sealed, 0, written);
     } catch (IOException | RuntimeException e) {
       closed = true;
@@ -80,7 +93,6 @@ final class EncryptingOutputStream extends OutputStream {
       throw e;
     }
     index++;
-    filled = 0;
   }
 
   private void release() {

@@ -64,6 +64,8 @@ public final class Envelope {
   private final int frameExponent;
   private final DataKeyCache cache;
   private final AeadEngine engine;
+  /** The engine the builder named, which then seals every frame; null when streams route frames. */
+  private final AeadEngine namedEngine;
   private final SymmetricPrimitives primitives;
   private final KeyOperations keys;
 
@@ -82,6 +84,7 @@ public final class Envelope {
     this.frameExponent = Integer.numberOfTrailingZeros(builder.frameSize);
     this.cache = builder.cache;
     this.engine = builder.engine != null ? builder.engine : Engines.defaultEngine();
+    this.namedEngine = builder.engine;
     this.primitives = engine.primitives();
     this.keys =
         new KeyOperations(
@@ -284,7 +287,7 @@ public final class Envelope {
     try (DataKeySecrets secrets = materials.secrets();
         MessageKeys messageKeys = MessageKeys.forMessage(secrets, messageId)) {
       header = materials.layout().seal(messageId, secrets.headerTags());
-      cipher = new FrameCipher(engine, messageKeys.payloadKey(), messageId);
+      cipher = new FrameCipher(streamEngine(header.frameSize()), messageKeys.payloadKey(), messageId);
     }
     try {
       out.write(header.bytes());
@@ -307,9 +310,21 @@ public final class Envelope {
     Objects.requireNonNull(context, "context");
     Header header = Header.read(in);
     try (OpenedMessage opened = open(header, context, false)) {
-      FrameCipher cipher = new FrameCipher(engine, opened.keys().payloadKey(), header.messageId());
+      FrameCipher cipher =
+          new FrameCipher(
+              streamEngine(header.frameSize()), opened.keys().payloadKey(), header.messageId());
       return new DecryptingInputStream(in, cipher, header, opened.openedBy());
     }
+  }
+
+  /**
+   * A stream seals every frame at one size under one key, so its frames go to the engine
+   * crypto-api routes that size to (ACCP for 64 KiB arrays where it is installed), unless the
+   * builder named an engine; the FIPS and engine properties override the routing as for {@link
+   * Engines#newAead}.
+   */
+  AeadEngine streamEngine(int frameSize) {
+    return namedEngine != null ? namedEngine : Engines.forArrays(frameSize);
   }
 
   /**
@@ -319,7 +334,7 @@ public final class Envelope {
   public WritableByteChannel encryptingChannel(WritableByteChannel out, EncryptionContext context)
       throws IOException {
     Objects.requireNonNull(out, "out");
-    return Channels.newChannel(encryptingStream(Channels.newOutputStream(out), context));
+    return StreamChannels.writing(encryptingStream(Channels.newOutputStream(out), context));
   }
 
   /**
@@ -329,7 +344,7 @@ public final class Envelope {
   public ReadableByteChannel decryptingChannel(ReadableByteChannel in, EncryptionContext context)
       throws IOException {
     Objects.requireNonNull(in, "in");
-    return Channels.newChannel(decryptingStream(Channels.newInputStream(in), context));
+    return StreamChannels.reading(decryptingStream(Channels.newInputStream(in), context));
   }
 
   /**
@@ -654,8 +669,9 @@ public final class Envelope {
     }
 
     /**
-     * The engine for frames, HKDF and HMAC; {@link Engines#defaultEngine()} by default, which
-     * honours {@code -Dplugsky.crypto.fips=true}.
+     * The engine for frames, HKDF and HMAC. By default {@link Engines#defaultEngine()}, except
+     * that stream frames go to {@link Engines#forArrays} for their size; both honour {@code
+     * -Dplugsky.crypto.fips=true}.
      */
     public Builder engine(AeadEngine engine) {
       this.engine = Objects.requireNonNull(engine, "engine");

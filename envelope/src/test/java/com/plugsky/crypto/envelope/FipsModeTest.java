@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.engine.Engines;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -32,5 +37,22 @@ class FipsModeTest {
     assertThat(fips.decrypt(message, CONTEXT)).isEqualTo(plaintext);
     assertThat(jdk.decrypt(message, CONTEXT)).isEqualTo(plaintext);
     assertThat(fips.decrypt(jdk.encrypt(plaintext, CONTEXT), CONTEXT)).isEqualTo(plaintext);
+  }
+
+  @Test
+  void streamFramesStayOnTheApprovedEngine() throws IOException {
+    Envelope fips = TestKeks.envelope(keys, "orders").build();
+    byte[] plaintext = new byte[200_000];
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    try (OutputStream encrypting = fips.encryptingStream(out, CONTEXT)) {
+      encrypting.write(plaintext);
+    }
+
+    assertThat(fips.streamEngine(64 * 1024).name()).isEqualTo("bc-fips");
+    try (InputStream in =
+        fips.decryptingStream(new ByteArrayInputStream(out.toByteArray()), CONTEXT)) {
+      assertThat(in.readAllBytes()).isEqualTo(plaintext);
+    }
   }
 }

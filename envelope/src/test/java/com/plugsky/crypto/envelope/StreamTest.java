@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.engine.Engines;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -131,6 +132,51 @@ class StreamTest {
   }
 
   @Test
+  void channelsTakeDirectAndReadOnlyBuffers(@TempDir Path files) throws IOException {
+    Envelope envelope = TestKeks.envelope(keys, "orders").frameSize(1024).build();
+    byte[] plaintext = randomBytes(20_000, 10);
+    Path file = files.resolve("message");
+
+    try (WritableByteChannel out =
+        envelope.encryptingChannel(
+            FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            CONTEXT)) {
+      ByteBuffer direct = ByteBuffer.allocateDirect(12_000).put(plaintext, 0, 12_000).flip();
+      assertThat(out.write(direct)).isEqualTo(12_000);
+      assertThat(out.write(ByteBuffer.wrap(plaintext, 12_000, 8_000).asReadOnlyBuffer()))
+          .isEqualTo(8_000);
+    }
+    ByteBuffer back = ByteBuffer.allocateDirect(plaintext.length + 1);
+    try (ReadableByteChannel in =
+        envelope.decryptingChannel(FileChannel.open(file, StandardOpenOption.READ), CONTEXT)) {
+      while (back.hasRemaining() && in.read(back) >= 0) {}
+      assertThat(in.read(ByteBuffer.allocate(10))).isEqualTo(-1);
+    }
+
+    byte[] read = new byte[back.flip().remaining()];
+    back.get(read);
+    assertThat(read).isEqualTo(plaintext);
+  }
+
+  @Test
+  void aChannelReadOfAFrameWithABadTagLeavesZerosAndThePositionWhereItWas() throws IOException {
+    Envelope envelope = TestKeks.envelope(keys, "orders").frameSize(1024).build();
+    byte[] message = envelope.encrypt(randomBytes(2048, 11), CONTEXT);
+    message[message.length - 30] ^= 1;
+    ByteBuffer target = ByteBuffer.allocate(4096);
+
+    try (ReadableByteChannel in =
+        envelope.decryptingChannel(
+            java.nio.channels.Channels.newChannel(new ByteArrayInputStream(message)), CONTEXT)) {
+      assertThat(in.read(target)).isEqualTo(1024);
+      assertThatThrownBy(() -> in.read(target)).isInstanceOf(AuthenticationFailedException.class);
+    }
+
+    assertThat(target.position()).isEqualTo(1024);
+    assertThat(Arrays.copyOfRange(target.array(), 1024, 4096)).containsOnly(0);
+  }
+
+  @Test
   void rewrapsAStreamWithoutDecryptingItsBody() throws IOException {
     Envelope v1 = TestKeks.envelope(keys, "v1").frameSize(64).build();
     byte[] plaintext = randomBytes(1000, 4);
@@ -155,6 +201,119 @@ class StreamTest {
     EnvelopeHeader header = Envelope.inspect(in);
 
     assertThat(in.available()).isEqualTo(message.length - header.headerLength());
+  }
+
+  @Test
+  void aReadWithRoomForAFrameHoldsOnlyZerosWhereAFrameWithABadTagWouldGo() throws IOException {
+    Envelope envelope = TestKeks.envelope(keys, "orders").frameSize(1024).build();
+    byte[] plaintext = randomBytes(3000, 6);
+    byte[] message = envelope.encrypt(plaintext, CONTEXT);
+    int secondFrame = Envelope.inspect(message).headerLength() + 1044;
+    message[secondFrame + 4 + 10] ^= 1;
+    byte[] buffer = new byte[5000];
+    Arrays.fill(buffer, (byte) 0x5a);
+
+    try (DecryptingInputStream in =
+        envelope.decryptingStream(new ByteArrayInputStream(message), CONTEXT)) {
+      assertThat(in.read(buffer, 100, 4000)).isEqualTo(1024);
+      assertThat(Arrays.copyOfRange(buffer, 100, 1124))
+          .isEqualTo(Arrays.copyOf(plaintext, 1024));
+
+      assertThatThrownBy(() -> in.read(buffer, 100, 4000))
+          .isInstanceOf(AuthenticationFailedException.class);
+
+      assertThat(Arrays.copyOfRange(buffer, 100, 1124)).containsOnly(0);
+      assertThat(Arrays.copyOf(buffer, 100)).containsOnly(0x5a);
+      assertThat(Arrays.copyOfRange(buffer, 1124, buffer.length)).containsOnly(0x5a);
+      assertThatThrownBy(() -> in.read(buffer, 100, 4000)).isInstanceOf(IOException.class);
+    }
+  }
+
+  @Test
+  void aFinalFrameWithABadTagLeavesNothingInTheReadersArray() throws IOException {
+    Envelope envelope = TestKeks.envelope(keys, "orders").frameSize(1024).build();
+    byte[] plaintext = randomBytes(1500, 7);
+    byte[] message = envelope.encrypt(plaintext, CONTEXT);
+    message[message.length - 1] ^= 1;
+    byte[] buffer = new byte[2048];
+
+    try (DecryptingInputStream in =
+        envelope.decryptingStream(new ByteArrayInputStream(message), CONTEXT)) {
+      assertThat(in.read(buffer)).isEqualTo(1024);
+      assertThatThrownBy(() -> in.read(buffer)).isInstanceOf(AuthenticationFailedException.class);
+    }
+
+    assertThat(Arrays.copyOf(buffer, 476)).containsOnly(0);
+  }
+
+  @Test
+  void readsOfEverySizeAroundAFrameGiveThePlaintext() throws IOException {
+    Envelope envelope = TestKeks.envelope(keys, "orders").frameSize(256).build();
+    byte[] plaintext = randomBytes(5 * 256 + 100, 8);
+    byte[] message = envelope.encrypt(plaintext, CONTEXT);
+
+    for (int size : new int[] {1, 7, 255, 256, 257, 512, 2000}) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (InputStream in = envelope.decryptingStream(new ByteArrayInputStream(message), CONTEXT)) {
+        byte[] buffer = new byte[size + 3];
+        for (int n; (n = in.read(buffer, 3, size)) >= 0; ) {
+          assertThat(n).isBetween(1, size);
+          out.write(buffer, 3, n);
+          int single = in.read();
+          if (single >= 0) {
+            out.write(single);
+          }
+        }
+      }
+      assertThat(out.toByteArray()).as("reads of %d bytes", size).isEqualTo(plaintext);
+    }
+  }
+
+  @Test
+  void transferToWritesWholeVerifiedFramesAndStopsAtABadOne() throws IOException {
+    Envelope envelope = TestKeks.envelope(keys, "orders").frameSize(1024).build();
+    byte[] plaintext = randomBytes(5000, 12);
+    byte[] message = envelope.encrypt(plaintext, CONTEXT);
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    try (InputStream in = envelope.decryptingStream(new ByteArrayInputStream(message), CONTEXT)) {
+      assertThat(in.read()).isEqualTo(plaintext[0] & 0xff);
+      assertThat(in.transferTo(all)).isEqualTo(4999);
+      assertThat(in.read()).isEqualTo(-1);
+    }
+    assertThat(all.toByteArray()).isEqualTo(Arrays.copyOfRange(plaintext, 1, 5000));
+
+    message[Envelope.inspect(message).headerLength() + 2 * 1044 + 4] ^= 1;
+    ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    try (InputStream in = envelope.decryptingStream(new ByteArrayInputStream(message), CONTEXT)) {
+      assertThatThrownBy(() -> in.transferTo(partial))
+          .isInstanceOf(AuthenticationFailedException.class);
+    }
+    assertThat(partial.toByteArray()).isEqualTo(Arrays.copyOf(plaintext, 2048));
+  }
+
+  @Test
+  void aWriteOfWholeFramesKeepsACopyOfTheFrameItHoldsBack() throws IOException {
+    Envelope envelope = TestKeks.envelope(keys, "orders").frameSize(256).build();
+    byte[] written = randomBytes(3 * 256, 9);
+    byte[] plaintext = written.clone();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    OutputStream encrypting = envelope.encryptingStream(out, CONTEXT);
+    int header = out.size();
+
+    encrypting.write(written);
+    Arrays.fill(written, (byte) 0);
+    encrypting.close();
+
+    assertThat(out.size()).as("three frames, the last one final").isEqualTo(header + 3 * 276);
+    assertThat(envelope.decrypt(out.toByteArray(), CONTEXT)).isEqualTo(plaintext);
+  }
+
+  @Test
+  void streamFramesStayOnAnEngineTheBuilderNames() {
+    Envelope named = TestKeks.envelope(keys, "orders").engine(Engines.named("native")).build();
+
+    assertThat(named.streamEngine(64 * 1024).name()).isEqualTo("native");
+    assertThat(named.streamEngine(1024).name()).isEqualTo("native");
   }
 
   static byte[] encryptInChunks(Envelope envelope, byte[] plaintext, Random random)

@@ -10,6 +10,7 @@ import com.plugsky.crypto.bench.envelope.GibStreams.MessageBuffer;
 import com.plugsky.crypto.engine.Engines;
 import com.plugsky.crypto.primitive.CryptoRandom;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.spec.SecretKeySpec;
@@ -30,8 +31,12 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The peers of the 1 GiB stream rows. {@code raw-bulk}: the default Aead sealing and opening the
  * GiB as 1,024 messages of 1 MiB, the fastest AES-GCM this machine does, which no framed stream can
- * beat. {@code esdk-stream}: the AWS Encryption SDK 2.4.1's CryptoOutputStream and CryptoInputStream
- * with 64 KiB frames, raw AES JceMasterKey, committing non-signing suite.
+ * beat. It moves its bytes as the envelope streams do: it seals the cached 1 MiB block into a
+ * counting sink, and opens a GiB of ciphertext read from the same kind of in-memory stream the
+ * decrypting stream reads (before, it opened one cached message 1,024 times, sparing itself the
+ * memory traffic of reading a GiB that the stream pays). {@code esdk-stream}: the AWS Encryption
+ * SDK 2.4.1's CryptoOutputStream and CryptoInputStream with 64 KiB frames, raw AES JceMasterKey,
+ * committing non-signing suite.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -51,6 +56,7 @@ public class EnvelopeStreamPeerBenchmark {
   private byte[] aad;
   private byte[] sealedBlock;
   private byte[] openedBlock;
+  private MessageBuffer rawMessage;
   private AwsCrypto esdk;
   private JceMasterKey esdkKek;
   private Map<String, String> esdkContext;
@@ -68,7 +74,12 @@ public class EnvelopeStreamPeerBenchmark {
         aad = Sealers.CONTEXT.encoded();
         sealedBlock = new byte[GibStreams.BLOCK + Aead.OVERHEAD];
         openedBlock = new byte[GibStreams.BLOCK];
-        aead.encrypt(block, 0, block.length, aad, sealedBlock, 0);
+        rawMessage = new MessageBuffer();
+        for (int i = 0; i < GibStreams.BLOCKS; i++) {
+          aead.encrypt(block, 0, block.length, aad, sealedBlock, 0);
+          rawMessage.write(sealedBlock);
+        }
+        GibStreams.requireGib(decrypt(), peer);
       }
       case "esdk-stream" -> {
         esdk = AwsCrypto.builder()
@@ -96,13 +107,14 @@ public class EnvelopeStreamPeerBenchmark {
 
   @Benchmark
   public long encrypt() throws IOException {
+    CountingSink sink = new CountingSink();
     if (aead != null) {
       for (int i = 0; i < GibStreams.BLOCKS; i++) {
-        aead.encrypt(block, 0, block.length, aad, sealedBlock, 0);
+        int sealed = aead.encrypt(block, 0, block.length, aad, sealedBlock, 0);
+        sink.write(sealedBlock, 0, sealed);
       }
-      return GibStreams.SIZE;
+      return sink.count();
     }
-    CountingSink sink = new CountingSink();
     GibStreams.writeGib(block, esdk.createEncryptingStream(esdkKek, sink, esdkContext));
     return sink.count();
   }
@@ -110,10 +122,13 @@ public class EnvelopeStreamPeerBenchmark {
   @Benchmark
   public long decrypt() throws IOException {
     if (aead != null) {
-      for (int i = 0; i < GibStreams.BLOCKS; i++) {
-        aead.decrypt(sealedBlock, 0, sealedBlock.length, aad, openedBlock, 0);
+      long total = 0;
+      try (InputStream in = rawMessage.reader()) {
+        while (in.readNBytes(sealedBlock, 0, sealedBlock.length) == sealedBlock.length) {
+          total += aead.decrypt(sealedBlock, 0, sealedBlock.length, aad, openedBlock, 0);
+        }
       }
-      return GibStreams.SIZE;
+      return total;
     }
     return GibStreams.drain(esdk.createDecryptingStream(esdkKek, esdkMessage.reader()));
   }
