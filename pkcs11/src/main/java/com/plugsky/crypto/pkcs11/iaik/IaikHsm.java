@@ -91,6 +91,12 @@ public final class IaikHsm implements Hsm {
   private static final Map<Path, PKCS11Module> MODULES = new ConcurrentHashMap<>();
   private static final int MAX_WRAPPED_SECRET = 1024;
   private static final byte[] RSA_PUBLIC_EXPONENT = {1, 0, 1};
+  /**
+   * A signing copy: a session object with no label or id, so lookups by name still find the token
+   * object alone; C_CopyObject keeps the key's sensitive and unextractable attributes.
+   */
+  private static final AttributeVector SIGNING_COPY =
+      new AttributeVector().attr(CKA_TOKEN, false).attr(CKA_LABEL, "").attr(CKA_ID, new byte[0]);
   private static final byte[] SHA256_DIGEST_INFO =
       HexFormat.of().parseHex("3031300d060960864801650304020105000420");
 
@@ -102,7 +108,11 @@ public final class IaikHsm implements Hsm {
   private final long slot;
   private final boolean generalErrorMeansIntegrityFailure;
   private final boolean keyWrapPadPadsInput;
+  private final boolean signWithSessionCopies;
   private final Map<String, Long> handles = new ConcurrentHashMap<>();
+  /** Session copies of private keys that sign in their place (TOKEN_OBJECTS_REREAD_ON_USE). */
+  private final Map<HsmKey, Long> signingCopies = new ConcurrentHashMap<>();
+  private final Map<SignatureAlgorithm, SignMechanism> signMechanisms = new ConcurrentHashMap<>();
   private volatile Capabilities capabilities;
 
   private IaikHsm(HsmConfig config, PKCS11Module module, long slot, String tokenLabel) {
@@ -114,6 +124,8 @@ public final class IaikHsm implements Hsm {
     this.generalErrorMeansIntegrityFailure =
         softHsm || config.quirks().contains(Quirk.GENERAL_ERROR_ON_INTEGRITY_FAILURE);
     this.keyWrapPadPadsInput = softHsm || config.quirks().contains(Quirk.KEY_WRAP_PAD_PADS_INPUT);
+    this.signWithSessionCopies =
+        softHsm || config.quirks().contains(Quirk.TOKEN_OBJECTS_REREAD_ON_USE);
   }
 
   /**
@@ -212,16 +224,23 @@ public final class IaikHsm implements Hsm {
             "C_DestroyObject",
             key,
             () -> {
-              int count = 0;
-              for (long type :
-                  new long[] {CKO_SECRET_KEY, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE}) {
-                for (long object : find(key, type, 16)) {
-                  token().destroyObject(object);
-                  count++;
+              // Atomic with making a signing copy, so no copy of a destroyed key survives.
+              synchronized (signingCopies) {
+                Long copy = signingCopies.remove(key);
+                if (copy != null) {
+                  destroyQuietly(copy);
                 }
-                handles.remove(cacheKey(key, type));
+                int count = 0;
+                for (long type :
+                    new long[] {CKO_SECRET_KEY, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE}) {
+                  for (long object : find(key, type, 16)) {
+                    token().destroyObject(object);
+                    count++;
+                  }
+                  handles.remove(cacheKey(key, type));
+                }
+                return count;
               }
-              return count;
             });
     if (destroyed == 0) {
       throw new KeyUnavailableException("token " + tokenLabel + " holds no object named " + key);
@@ -425,12 +444,7 @@ public final class IaikHsm implements Hsm {
         .withBytes(data.length)
         .call(
             config.auditSink(),
-            () ->
-                withKey(
-                    key,
-                    CKO_PRIVATE_KEY,
-                    "C_Sign",
-                    handle -> token().sign(how.mechanism(), handle, how.input())));
+            () -> withSigningKey(key, handle -> token().sign(how.mechanism(), handle, how.input())));
   }
 
   @Override
@@ -586,6 +600,7 @@ public final class IaikHsm implements Hsm {
   @Override
   public void close() {
     handles.clear();
+    signingCopies.clear();
     PKCS11Token opened = token;
     if (opened != null) {
       opened.closeAllSessions();
@@ -632,6 +647,51 @@ public final class IaikHsm implements Hsm {
       handles.remove(name, cached);
       long fresh = findOne(key, type);
       return call(function, key, () -> call.apply(fresh));
+    }
+  }
+
+  /**
+   * Runs {@code call} with the handle that signs for {@code key}: its private key, or where the
+   * module re-reads token objects on use, a session copy of it (made here on first use, made again
+   * when the session that held it closed).
+   */
+  private <T> T withSigningKey(HsmKey key, KeyCall<T> call) {
+    if (!signWithSessionCopies) {
+      return withKey(key, CKO_PRIVATE_KEY, "C_Sign", call);
+    }
+    Long copy = signingCopies.get(key);
+    if (copy != null) {
+      try {
+        return call("C_Sign", key, () -> call.apply(copy));
+      } catch (CryptoException e) {
+        if (!staleHandle(e)) {
+          throw e;
+        }
+        signingCopies.remove(key, copy);
+      }
+    }
+    return withKey(
+        key,
+        CKO_PRIVATE_KEY,
+        "C_Sign",
+        handle -> {
+          long signer;
+          synchronized (signingCopies) {
+            Long earlier = signingCopies.get(key);
+            signer = earlier != null ? earlier : token().copyObject(handle, SIGNING_COPY);
+            signingCopies.put(key, signer);
+          }
+          return call.apply(signer);
+        });
+  }
+
+  /** Destroys a session copy that may already be gone with its session. */
+  private void destroyQuietly(long object) {
+    try {
+      token().destroyObject(object);
+    } catch (TokenException e) {
+      // Gone with its session already, or the token is unreachable and will drop it when the
+      // session closes.
     }
   }
 
@@ -762,10 +822,36 @@ public final class IaikHsm implements Hsm {
   /** A signature mechanism and its input: the data, or a digest where the token cannot hash. */
   private record Signing(Mechanism mechanism, byte[] input) {}
 
+  /**
+   * The mechanisms for one algorithm, built once: {@code combined} hashes in the token (null where
+   * the token lacks it), {@code raw} signs a digest made here.
+   */
+  private record SignMechanism(Mechanism combined, Mechanism raw) {}
+
   private Signing signing(SignatureAlgorithm algorithm, byte[] data) {
     requireSupported(
         algorithm.isRsa() ? Capabilities.Operation.RSA : Capabilities.Operation.EC_P256);
-    boolean sha256 = algorithm.digest().equals("SHA-256");
+    SignMechanism how = signMechanisms.computeIfAbsent(algorithm, this::signMechanism);
+    // The wrapper hands empty input to the module as a null pointer, which modules refuse.
+    if (how.combined() != null && data.length > 0) {
+      return new Signing(how.combined(), data);
+    }
+    byte[] digest;
+    try {
+      digest = MessageDigest.getInstance(algorithm.digest()).digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has " + algorithm.digest(), e);
+    }
+    if (how.raw().getMechanismCode() != PKCS11Constants.CKM_RSA_PKCS) {
+      return new Signing(how.raw(), digest);
+    }
+    byte[] digestInfo =
+        Arrays.copyOf(SHA256_DIGEST_INFO, SHA256_DIGEST_INFO.length + digest.length);
+    System.arraycopy(digest, 0, digestInfo, SHA256_DIGEST_INFO.length, digest.length);
+    return new Signing(how.raw(), digestInfo);
+  }
+
+  private SignMechanism signMechanism(SignatureAlgorithm algorithm) {
     long combined =
         switch (algorithm) {
           case ECDSA_SHA256 -> PKCS11Constants.CKM_ECDSA_SHA256;
@@ -774,41 +860,29 @@ public final class IaikHsm implements Hsm {
           case RSA_PSS_SHA384 -> PKCS11Constants.CKM_SHA384_RSA_PKCS_PSS;
           case RSA_PKCS1_SHA256 -> PKCS11Constants.CKM_SHA256_RSA_PKCS;
         };
-    // The wrapper hands empty input to the module as a null pointer, which modules refuse.
-    boolean hashInToken = data.length > 0 && token().getMechanisms().contains(combined);
     long raw =
         switch (algorithm) {
           case ECDSA_SHA256, ECDSA_SHA384 -> PKCS11Constants.CKM_ECDSA;
           case RSA_PSS_SHA256, RSA_PSS_SHA384 -> PKCS11Constants.CKM_RSA_PKCS_PSS;
           case RSA_PKCS1_SHA256 -> PKCS11Constants.CKM_RSA_PKCS;
         };
-    long type = hashInToken ? combined : raw;
-    Mechanism mechanism =
-        algorithm == SignatureAlgorithm.RSA_PSS_SHA256
-                || algorithm == SignatureAlgorithm.RSA_PSS_SHA384
-            ? new Mechanism(
-                type,
-                new RSA_PKCS_PSS_PARAMS(
-                    sha256 ? PKCS11Constants.CKM_SHA256 : PKCS11Constants.CKM_SHA384,
-                    sha256 ? PKCS11Constants.CKG_MGF1_SHA256 : PKCS11Constants.CKG_MGF1_SHA384,
-                    algorithm.digestLength()))
-            : new Mechanism(type);
-    if (hashInToken) {
-      return new Signing(mechanism, data);
+    return new SignMechanism(
+        token().getMechanisms().contains(combined) ? mechanism(algorithm, combined) : null,
+        mechanism(algorithm, raw));
+  }
+
+  private static Mechanism mechanism(SignatureAlgorithm algorithm, long type) {
+    if (algorithm != SignatureAlgorithm.RSA_PSS_SHA256
+        && algorithm != SignatureAlgorithm.RSA_PSS_SHA384) {
+      return new Mechanism(type);
     }
-    byte[] digest;
-    try {
-      digest = MessageDigest.getInstance(algorithm.digest()).digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has " + algorithm.digest(), e);
-    }
-    if (type != PKCS11Constants.CKM_RSA_PKCS) {
-      return new Signing(mechanism, digest);
-    }
-    byte[] digestInfo =
-        Arrays.copyOf(SHA256_DIGEST_INFO, SHA256_DIGEST_INFO.length + digest.length);
-    System.arraycopy(digest, 0, digestInfo, SHA256_DIGEST_INFO.length, digest.length);
-    return new Signing(mechanism, digestInfo);
+    boolean sha256 = algorithm.digest().equals("SHA-256");
+    return new Mechanism(
+        type,
+        new RSA_PKCS_PSS_PARAMS(
+            sha256 ? PKCS11Constants.CKM_SHA256 : PKCS11Constants.CKM_SHA384,
+            sha256 ? PKCS11Constants.CKG_MGF1_SHA256 : PKCS11Constants.CKG_MGF1_SHA384,
+            algorithm.digestLength()));
   }
 
   /** A verification whose "no" the wrapper reports as CKR_SIGNATURE_INVALID/LEN_RANGE. */
