@@ -49,20 +49,22 @@ import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.ffm.PublicKeys;
 import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.KeyPairTemplate;
@@ -72,6 +74,7 @@ import org.xipki.pkcs11.wrapper.PKCS11Exception;
 import org.xipki.pkcs11.wrapper.PKCS11KeyPair;
 import org.xipki.pkcs11.wrapper.PKCS11Module;
 import org.xipki.pkcs11.wrapper.PKCS11Token;
+import org.xipki.pkcs11.wrapper.Session;
 import org.xipki.pkcs11.wrapper.Slot;
 import org.xipki.pkcs11.wrapper.StaticLogger;
 import org.xipki.pkcs11.wrapper.TokenException;
@@ -97,6 +100,9 @@ public final class IaikHsm implements Hsm {
    */
   private static final AttributeVector SIGNING_COPY =
       new AttributeVector().attr(CKA_TOKEN, false).attr(CKA_LABEL, "").attr(CKA_ID, new byte[0]);
+  private static final Mechanism KEY_WRAP_PAD =
+      new Mechanism(PKCS11Constants.CKM_AES_KEY_WRAP_PAD);
+  private static final Mechanism HMAC_SHA256 = new Mechanism(PKCS11Constants.CKM_SHA256_HMAC);
   private static final byte[] SHA256_DIGEST_INFO =
       HexFormat.of().parseHex("3031300d060960864801650304020105000420");
 
@@ -114,6 +120,7 @@ public final class IaikHsm implements Hsm {
   private final Map<HsmKey, Long> signingCopies = new ConcurrentHashMap<>();
   private final Map<SignatureAlgorithm, SignMechanism> signMechanisms = new ConcurrentHashMap<>();
   private volatile Capabilities capabilities;
+  private final Sessions sessions;
 
   private IaikHsm(HsmConfig config, PKCS11Module module, long slot, String tokenLabel) {
     this.config = config;
@@ -126,6 +133,7 @@ public final class IaikHsm implements Hsm {
     this.keyWrapPadPadsInput = softHsm || config.quirks().contains(Quirk.KEY_WRAP_PAD_PADS_INPUT);
     this.signWithSessionCopies =
         softHsm || config.quirks().contains(Quirk.TOKEN_OBJECTS_REREAD_ON_USE);
+    this.sessions = new Sessions();
   }
 
   /**
@@ -282,10 +290,10 @@ public final class IaikHsm implements Hsm {
         key,
         CKO_SECRET_KEY,
         "C_Encrypt",
-        handle ->
+        (session, handle) ->
             plaintext.length == 0
-                ? encryptEmpty(gcm(iv, aad), handle)
-                : token().encrypt(gcm(iv, aad), handle, plaintext));
+                ? encryptEmpty(session, gcm(iv, aad), handle)
+                : session.encryptSingle(gcm(iv, aad), handle, plaintext));
   }
 
   @Override
@@ -304,7 +312,7 @@ public final class IaikHsm implements Hsm {
                 key,
                 CKO_SECRET_KEY,
                 "C_Decrypt",
-                handle -> token().decrypt(gcm(iv, aad), handle, ciphertextAndTag)));
+                (session, handle) -> session.decryptSingle(gcm(iv, aad), handle, ciphertextAndTag)));
   }
 
   @Override
@@ -326,14 +334,12 @@ public final class IaikHsm implements Hsm {
         kek,
         CKO_SECRET_KEY,
         "C_WrapKey",
-        handle -> {
-          long temporary =
-              token().createObject(sessionSecret(true).attr(CKA_VALUE, secret.clone()));
+        (session, handle) -> {
+          long temporary = session.createObject(sessionSecret(true).attr(CKA_VALUE, secret.clone()));
           try {
-            return token()
-                .wrapKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_WRAP_PAD), handle, temporary);
+            return session.wrapKey(KEY_WRAP_PAD, handle, temporary);
           } finally {
-            token().destroyObject(temporary);
+            session.destroyObject(temporary);
           }
         });
   }
@@ -355,17 +361,12 @@ public final class IaikHsm implements Hsm {
                 kek,
                 CKO_SECRET_KEY,
                 "C_UnwrapKey",
-                handle -> {
+                (session, handle) -> {
                   long temporary =
-                      token()
-                          .unwrapKey(
-                              new Mechanism(PKCS11Constants.CKM_AES_KEY_WRAP_PAD),
-                              handle,
-                              wrapped,
-                              sessionSecret(false));
+                      session.unwrapKey(KEY_WRAP_PAD, handle, wrapped, sessionSecret(false));
                   try {
                     byte[] value =
-                        token()
+                        session
                             .getAttrValues(temporary, CKA_VALUE)
                             .getByteArrayAttrValue(CKA_VALUE);
                     if (value == null || value.length < 1) {
@@ -373,7 +374,7 @@ public final class IaikHsm implements Hsm {
                     }
                     return value;
                   } finally {
-                    token().destroyObject(temporary);
+                    session.destroyObject(temporary);
                   }
                 }));
   }
@@ -444,7 +445,9 @@ public final class IaikHsm implements Hsm {
         .withBytes(data.length)
         .call(
             config.auditSink(),
-            () -> withSigningKey(key, handle -> token().sign(how.mechanism(), handle, how.input())));
+            () -> withSigningKey(
+                    key,
+                    (session, handle) -> session.signSingle(how.mechanism(), handle, how.input())));
   }
 
   @Override
@@ -461,7 +464,12 @@ public final class IaikHsm implements Hsm {
         key,
         CKO_PUBLIC_KEY,
         "C_Verify",
-        handle -> verified(() -> token().verify(how.mechanism(), handle, how.input(), signature)));
+        (session, handle) ->
+            verified(
+                () -> {
+                  session.verifySingle(how.mechanism(), handle, how.input(), signature);
+                  return true;
+                }));
   }
 
   @Override
@@ -472,18 +480,18 @@ public final class IaikHsm implements Hsm {
         key,
         CKO_PUBLIC_KEY,
         "C_GetAttributeValue",
-        handle -> {
-          AttributeVector attributes = token().getAttrValues(handle, CKA_KEY_TYPE);
+        (session, handle) -> {
+          AttributeVector attributes = session.getAttrValues(handle, CKA_KEY_TYPE);
           long keyType = attributes.getLongAttrValue(CKA_KEY_TYPE);
           if (keyType == CKK_RSA) {
-            AttributeVector rsa = token().getAttrValues(handle, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
+            AttributeVector rsa = session.getAttrValues(handle, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
             return PublicKeys.rsa(
                 rsa.getByteArrayAttrValue(CKA_MODULUS),
                 rsa.getByteArrayAttrValue(CKA_PUBLIC_EXPONENT),
                 what);
           }
           if (keyType == CKK_EC) {
-            AttributeVector ec = token().getAttrValues(handle, CKA_EC_PARAMS, CKA_EC_POINT);
+            AttributeVector ec = session.getAttrValues(handle, CKA_EC_PARAMS, CKA_EC_POINT);
             return PublicKeys.ec(
                 ec.getByteArrayAttrValue(CKA_EC_PARAMS),
                 ec.getByteArrayAttrValue(CKA_EC_POINT),
@@ -561,7 +569,7 @@ public final class IaikHsm implements Hsm {
         key,
         CKO_SECRET_KEY,
         "C_Sign",
-        handle -> token().sign(new Mechanism(PKCS11Constants.CKM_SHA256_HMAC), handle, data));
+        (session, handle) -> session.signSingle(HMAC_SHA256, handle, data));
   }
 
   @Override
@@ -577,12 +585,12 @@ public final class IaikHsm implements Hsm {
         key,
         CKO_SECRET_KEY,
         "C_Verify",
-        handle ->
+        (session, handle) ->
             verified(
-                () ->
-                    token()
-                        .verify(
-                            new Mechanism(PKCS11Constants.CKM_SHA256_HMAC), handle, data, mac)));
+                () -> {
+                  session.verifySingle(HMAC_SHA256, handle, data, mac);
+                  return true;
+                }));
   }
 
   @Override
@@ -601,6 +609,7 @@ public final class IaikHsm implements Hsm {
   public void close() {
     handles.clear();
     signingCopies.clear();
+    sessions.closeIdle();
     PKCS11Token opened = token;
     if (opened != null) {
       opened.closeAllSessions();
@@ -621,7 +630,12 @@ public final class IaikHsm implements Hsm {
 
   @FunctionalInterface
   private interface KeyCall<T> {
-    T apply(long handle) throws TokenException;
+    T apply(Session session, long handle) throws TokenException;
+  }
+
+  @FunctionalInterface
+  private interface SessionCall<T> {
+    T apply(Session session) throws TokenException;
   }
 
   private <T> T call(String function, Object what, TokenCall<T> call) {
@@ -639,14 +653,28 @@ public final class IaikHsm implements Hsm {
     Long cached = handles.get(name);
     long handle = cached != null ? cached : findOne(key, type);
     try {
-      return call(function, key, () -> call.apply(handle));
+      return onSession(function, key, session -> call.apply(session, handle));
     } catch (CryptoException e) {
       if (cached == null || !staleHandle(e)) {
         throw e;
       }
       handles.remove(name, cached);
       long fresh = findOne(key, type);
-      return call(function, key, () -> call.apply(fresh));
+      return onSession(function, key, session -> call.apply(session, fresh));
+    }
+  }
+
+  /**
+   * Runs {@code call} on one of this backend's sessions. A session the token closed or lost is
+   * dropped and the call runs once more on a new one; a token that logged the user out gets a
+   * fresh login and the call runs once more.
+   */
+  private <T> T onSession(String function, Object what, SessionCall<T> call) {
+    try {
+      return sessions.run(call, true);
+    } catch (TokenException e) {
+      throw failure(
+          function, e, what instanceof HsmKey key ? "token " + tokenLabel + ", key " + key : what);
     }
   }
 
@@ -662,7 +690,7 @@ public final class IaikHsm implements Hsm {
     Long copy = signingCopies.get(key);
     if (copy != null) {
       try {
-        return call("C_Sign", key, () -> call.apply(copy));
+        return onSession("C_Sign", key, session -> call.apply(session, copy));
       } catch (CryptoException e) {
         if (!staleHandle(e)) {
           throw e;
@@ -674,14 +702,14 @@ public final class IaikHsm implements Hsm {
         key,
         CKO_PRIVATE_KEY,
         "C_Sign",
-        handle -> {
+        (session, handle) -> {
           long signer;
           synchronized (signingCopies) {
             Long earlier = signingCopies.get(key);
-            signer = earlier != null ? earlier : token().copyObject(handle, SIGNING_COPY);
+            signer = earlier != null ? earlier : session.copyObject(handle, SIGNING_COPY);
             signingCopies.put(key, signer);
           }
-          return call.apply(signer);
+          return call.apply(session, signer);
         });
   }
 
@@ -707,14 +735,11 @@ public final class IaikHsm implements Hsm {
     }
   }
 
-  private byte[] encryptEmpty(Mechanism mechanism, long handle) throws TokenException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      token().encrypt(out, mechanism, handle, InputStream.nullInputStream());
-    } catch (IOException e) {
-      throw new IllegalStateException("an in-memory stream failed", e);
-    }
-    return out.toByteArray();
+  /** GCM of an empty message: the tag alone, from C_EncryptFinal. */
+  private static byte[] encryptEmpty(Session session, Mechanism mechanism, long handle)
+      throws TokenException {
+    session.encryptInit(mechanism, handle);
+    return session.encryptFinal();
   }
 
   private static boolean staleHandle(CryptoException e) {
@@ -981,6 +1006,128 @@ public final class IaikHsm implements Hsm {
             e);
       }
       throw e;
+    }
+  }
+
+  /**
+   * The sessions key operations run on, opened from the wrapper's token once it is logged in: at
+   * most {@code maxSessions} at a time (callers wait up to {@code borrowTimeout}), idle ones reused
+   * most recent first. The wrapper's own pool would ask the token for each session's state
+   * (C_GetSessionInfo) on every checkout, and an operation such as key wrap makes three calls;
+   * here an operation's calls share one checkout. Key management still goes through the wrapper's
+   * pool.
+   */
+  private final class Sessions {
+    private final Semaphore permits = new Semaphore(config.maxSessions());
+    private final Deque<Session> idle = new ConcurrentLinkedDeque<>();
+
+    <T> T run(SessionCall<T> call, boolean repairOnce) throws TokenException {
+      Session session = borrow();
+      T result;
+      try {
+        result = call.apply(session);
+      } catch (PKCS11Exception e) {
+        long code = e.getErrorCode();
+        if (code == PKCS11Constants.CKR_SESSION_HANDLE_INVALID
+            || code == PKCS11Constants.CKR_SESSION_CLOSED
+            || code == PKCS11Constants.CKR_OPERATION_ACTIVE) {
+          discard(session);
+          if (repairOnce) {
+            return run(call, false);
+          }
+          throw e;
+        }
+        if (code == PKCS11Constants.CKR_USER_NOT_LOGGED_IN && repairOnce) {
+          try {
+            logIn(session);
+          } finally {
+            giveBack(session);
+          }
+          return run(call, false);
+        }
+        giveBack(session);
+        throw e;
+      } catch (TokenException | RuntimeException | Error e) {
+        discard(session);
+        throw e;
+      }
+      giveBack(session);
+      return result;
+    }
+
+    private Session borrow() throws TokenException {
+      try {
+        if (!permits.tryAcquire(config.borrowTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+          throw new KeyUnavailableException(
+              "all "
+                  + config.maxSessions()
+                  + " sessions of token "
+                  + tokenLabel
+                  + " stayed busy for "
+                  + config.borrowTimeout());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KeyUnavailableException(
+            "interrupted while waiting for a session of token " + tokenLabel, e);
+      }
+      Session session = idle.pollFirst();
+      if (session != null) {
+        return session;
+      }
+      try {
+        return token().getToken().openSession(true);
+      } catch (TokenException | RuntimeException e) {
+        permits.release();
+        throw e;
+      }
+    }
+
+    private void giveBack(Session session) {
+      idle.offerFirst(session);
+      permits.release();
+    }
+
+    private void discard(Session session) {
+      try {
+        session.closeSession();
+      } catch (PKCS11Exception e) {
+        // Already closed by the token.
+      }
+      permits.release();
+    }
+
+    /** The login is per application: the token dropped it, so any session can log in again. */
+    private void logIn(Session session) throws TokenException {
+      AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
+          .withRegion(tokenLabel)
+          .call(
+              config.auditSink(),
+              () -> {
+                char[] pin = config.pinSource().pin();
+                try {
+                  session.login(PKCS11Constants.CKU_USER, pin);
+                } catch (PKCS11Exception e) {
+                  if (e.getErrorCode() != PKCS11Constants.CKR_USER_ALREADY_LOGGED_IN) {
+                    throw failure("C_Login", e, "token " + tokenLabel);
+                  }
+                } finally {
+                  if (pin != null) {
+                    Arrays.fill(pin, '\0');
+                  }
+                }
+                return null;
+              });
+    }
+
+    void closeIdle() {
+      for (Session session = idle.pollFirst(); session != null; session = idle.pollFirst()) {
+        try {
+          session.closeSession();
+        } catch (PKCS11Exception e) {
+          // Already closed by the token.
+        }
+      }
     }
   }
 
