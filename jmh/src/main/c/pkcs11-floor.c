@@ -6,11 +6,14 @@
  * OPERATION: aes-gcm (1 KiB encrypt), wrap-pad (32-byte secret: create, CKM_AES_KEY_WRAP_PAD,
  * destroy, as the ffm backend does), ecdsa-p256 (32 bytes of data hashed with SHA-256 here, then
  * CKM_ECDSA over the digest: SoftHSM2 has no CKM_ECDSA_SHA256, so the backends hash too),
- * rsa-pss-2048 (CKM_SHA256_RSA_PKCS_PSS over 32 bytes of data).
+ * ecdsa-p256-token-key (the same with the token object itself: all a backend that cannot copy
+ * objects, such as SunPKCS11, can do), rsa-pss-2048 (CKM_SHA256_RSA_PKCS_PSS over 32 bytes of data).
  * Keys are token objects made for the run (all of a JMH trial's keys, whatever the operation), with
  * the attributes the ffm backend gives them, and destroyed after it; signatures use a session copy
- * of the private key, as the ffm backend does on SoftHSM2. Prints one line:
- * OPERATION THREADS OPS_PER_SECOND
+ * of the private key, as the ffm and iaik backends do on SoftHSM2. Prints one line:
+ * OPERATION THREADS OPS_PER_SECOND CPU_MICROSECONDS_PER_OPERATION
+ * The last is the workers' CPU time (module included) over every operation they ran, warm-up too:
+ * on a shared machine it moves far less than the rate does.
  */
 #define CK_PTR *
 #define CK_DECLARE_FUNCTION(returnType, name) returnType name
@@ -182,12 +185,14 @@ static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
     check(p11->C_WrapKey(session, &mechanism, secret_key, temporary, out, &out_length),
           "C_WrapKey");
     check(p11->C_DestroyObject(session, temporary), "C_DestroyObject");
-  } else if (strcmp(operation, "ecdsa-p256") == 0) {
+  } else if (strncmp(operation, "ecdsa-p256", 10) == 0) {
     CK_BYTE digest[SHA256_DIGEST_LENGTH];
     SHA256(in, 32, digest);
     CK_MECHANISM mechanism = {CKM_ECDSA, NULL, 0};
     CK_ULONG out_length = 64;
-    check(p11->C_SignInit(session, &mechanism, signing_keys[0]), "C_SignInit");
+    CK_OBJECT_HANDLE key =
+        strcmp(operation, "ecdsa-p256-token-key") == 0 ? private_keys[0] : signing_keys[0];
+    check(p11->C_SignInit(session, &mechanism, key), "C_SignInit");
     check(p11->C_Sign(session, digest, sizeof digest, out, &out_length), "C_Sign");
   } else {
     CK_RSA_PKCS_PSS_PARAMS params = {CKM_SHA256, CKG_MGF1_SHA256, 32};
@@ -198,18 +203,28 @@ static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
   }
 }
 
-static void *worker(void *counter) {
+/* What one worker did: operations while measuring, all operations, its CPU time. */
+struct work {
+  long measured;
+  long all;
+  double cpu_seconds;
+};
+
+static void *worker(void *result) {
   CK_SESSION_HANDLE session = open_session();
   CK_BYTE in[1024], out[2048];
   memset(in, 0x5A, sizeof in);
-  long done = 0;
+  struct work *work = result;
   while (!atomic_load(&stopping)) {
     run_once(session, in, out);
+    work->all++;
     if (atomic_load(&measuring)) {
-      done++;
+      work->measured++;
     }
   }
-  *(long *)counter = done;
+  struct timespec cpu;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+  work->cpu_seconds = cpu.tv_sec + cpu.tv_nsec / 1e9;
   p11->C_CloseSession(session);
   return NULL;
 }
@@ -217,8 +232,9 @@ static void *worker(void *counter) {
 int main(int argc, char **argv) {
   if (argc != 8) {
     fprintf(stderr,
-            "usage: %s MODULE TOKEN_LABEL PIN aes-gcm|wrap-pad|ecdsa-p256|rsa-pss-2048 THREADS "
-            "WARMUP_S MEASURE_S\n",
+            "usage: %s MODULE TOKEN_LABEL PIN "
+            "aes-gcm|wrap-pad|ecdsa-p256|ecdsa-p256-token-key|rsa-pss-2048 THREADS WARMUP_S "
+            "MEASURE_S\n",
             argv[0]);
     return 2;
   }
@@ -242,9 +258,9 @@ int main(int argc, char **argv) {
   make_keys(admin);
 
   pthread_t *ids = calloc(threads, sizeof(pthread_t));
-  long *counts = calloc(threads, sizeof(long));
+  struct work *works = calloc(threads, sizeof(struct work));
   for (int t = 0; t < threads; t++) {
-    pthread_create(&ids[t], NULL, worker, &counts[t]);
+    pthread_create(&ids[t], NULL, worker, &works[t]);
   }
   sleep(warmup);
   struct timespec start, end;
@@ -254,13 +270,16 @@ int main(int argc, char **argv) {
   atomic_store(&measuring, 0);
   clock_gettime(CLOCK_MONOTONIC, &end);
   atomic_store(&stopping, 1);
-  long total = 0;
+  long total = 0, all = 0;
+  double cpu_seconds = 0;
   for (int t = 0; t < threads; t++) {
     pthread_join(ids[t], NULL);
-    total += counts[t];
+    total += works[t].measured;
+    all += works[t].all;
+    cpu_seconds += works[t].cpu_seconds;
   }
   double seconds = (end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
-  printf("%s %d %.0f\n", operation, threads, total / seconds);
+  printf("%s %d %.0f %.1f\n", operation, threads, total / seconds, cpu_seconds * 1e6 / all);
 
   p11->C_DestroyObject(admin, secret_key);
   for (int pair = 0; pair < 2; pair++) {

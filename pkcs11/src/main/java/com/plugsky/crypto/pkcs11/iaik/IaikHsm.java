@@ -175,19 +175,33 @@ public final class IaikHsm implements Hsm {
 
   private static PKCS11Token login(HsmConfig config, PKCS11Module module, long slot, String label) {
     char[] pin = config.pinSource().pin();
+    // The wrapper logs in again, with the PIN it was handed, whenever it finds its session logged
+    // out (the token restarted or closed every session), so it keeps a copy of its own: a wiped
+    // one would fail that login and count against the PIN's retry limit.
+    char[] wrapperPin = pin == null ? null : pin.clone();
     try {
       for (Slot candidate : module.getSlotList(true)) {
         if (candidate.getSlotID() == slot) {
-          return new PKCS11Token(candidate.getToken(), false, pin, config.maxSessions());
+          return new PKCS11Token(candidate.getToken(), false, wrapperPin, config.maxSessions());
         }
       }
       throw new KeyUnavailableException("the iaik wrapper sees no token in slot " + slot);
     } catch (TokenException e) {
+      wipe(wrapperPin);
       throw failure("C_Login", e, "token " + label);
+    } catch (RuntimeException e) {
+      wipe(wrapperPin);
+      throw e;
     } finally {
       if (pin != null) {
         Arrays.fill(pin, '\0');
       }
+    }
+  }
+
+  private static void wipe(char[] pin) {
+    if (pin != null) {
+      Arrays.fill(pin, '\0');
     }
   }
 
