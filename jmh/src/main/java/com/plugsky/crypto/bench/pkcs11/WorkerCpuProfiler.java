@@ -16,10 +16,10 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 
 /**
- * CPU microseconds per operation spent on JMH's worker threads (the module's work included, since
- * a PKCS#11 call runs on the calling thread), as {@code cpu.us/op}: on a shared machine it moves
- * far less than throughput does, and it is what jmh/pkcs11-floor.sh prints for the C loop. Use
- * with {@code -prof com.plugsky.crypto.bench.pkcs11.WorkerCpuProfiler}.
+ * CPU microseconds per operation spent on JMH's worker threads (the module's work included, since a
+ * PKCS#11 call runs on the calling thread), as {@code cpu.us/op}: on a shared machine it moves far
+ * less than throughput does, and it is what jmh/pkcs11-floor.sh prints for the C loop. Use with
+ * {@code -prof com.plugsky.crypto.bench.pkcs11.WorkerCpuProfiler}.
  */
 public final class WorkerCpuProfiler implements InternalProfiler {
   private static final String WORKER = "-jmh-worker-";

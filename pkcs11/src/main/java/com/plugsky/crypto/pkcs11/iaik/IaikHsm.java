@@ -94,14 +94,15 @@ public final class IaikHsm implements Hsm {
   private static final Map<Path, PKCS11Module> MODULES = new ConcurrentHashMap<>();
   private static final int MAX_WRAPPED_SECRET = 1024;
   private static final byte[] RSA_PUBLIC_EXPONENT = {1, 0, 1};
+
   /**
    * A signing copy: a session object with no label or id, so lookups by name still find the token
    * object alone; C_CopyObject keeps the key's sensitive and unextractable attributes.
    */
   private static final AttributeVector SIGNING_COPY =
       new AttributeVector().attr(CKA_TOKEN, false).attr(CKA_LABEL, "").attr(CKA_ID, new byte[0]);
-  private static final Mechanism KEY_WRAP_PAD =
-      new Mechanism(PKCS11Constants.CKM_AES_KEY_WRAP_PAD);
+
+  private static final Mechanism KEY_WRAP_PAD = new Mechanism(PKCS11Constants.CKM_AES_KEY_WRAP_PAD);
   private static final Mechanism HMAC_SHA256 = new Mechanism(PKCS11Constants.CKM_SHA256_HMAC);
   private static final byte[] SHA256_DIGEST_INFO =
       HexFormat.of().parseHex("3031300d060960864801650304020105000420");
@@ -116,8 +117,10 @@ public final class IaikHsm implements Hsm {
   private final boolean keyWrapPadPadsInput;
   private final boolean signWithSessionCopies;
   private final Map<String, Long> handles = new ConcurrentHashMap<>();
+
   /** Session copies of private keys that sign in their place (TOKEN_OBJECTS_REREAD_ON_USE). */
   private final Map<HsmKey, Long> signingCopies = new ConcurrentHashMap<>();
+
   private final Map<SignatureAlgorithm, SignMechanism> signMechanisms = new ConcurrentHashMap<>();
   private volatile Capabilities capabilities;
   private final Sessions sessions;
@@ -326,7 +329,8 @@ public final class IaikHsm implements Hsm {
                 key,
                 CKO_SECRET_KEY,
                 "C_Decrypt",
-                (session, handle) -> session.decryptSingle(gcm(iv, aad), handle, ciphertextAndTag)));
+                (session, handle) ->
+                    session.decryptSingle(gcm(iv, aad), handle, ciphertextAndTag)));
   }
 
   @Override
@@ -349,7 +353,8 @@ public final class IaikHsm implements Hsm {
         CKO_SECRET_KEY,
         "C_WrapKey",
         (session, handle) -> {
-          long temporary = session.createObject(sessionSecret(true).attr(CKA_VALUE, secret.clone()));
+          long temporary =
+              session.createObject(sessionSecret(true).attr(CKA_VALUE, secret.clone()));
           try {
             return session.wrapKey(KEY_WRAP_PAD, handle, temporary);
           } finally {
@@ -459,7 +464,8 @@ public final class IaikHsm implements Hsm {
         .withBytes(data.length)
         .call(
             config.auditSink(),
-            () -> withSigningKey(
+            () ->
+                withSigningKey(
                     key,
                     (session, handle) -> session.signSingle(how.mechanism(), handle, how.input())));
   }
@@ -680,8 +686,8 @@ public final class IaikHsm implements Hsm {
 
   /**
    * Runs {@code call} on one of this backend's sessions. A session the token closed or lost is
-   * dropped and the call runs once more on a new one; a token that logged the user out gets a
-   * fresh login and the call runs once more.
+   * dropped and the call runs once more on a new one; a token that logged the user out gets a fresh
+   * login and the call runs once more.
    */
   private <T> T onSession(String function, Object what, SessionCall<T> call) {
     try {
@@ -1027,9 +1033,8 @@ public final class IaikHsm implements Hsm {
    * The sessions key operations run on, opened from the wrapper's token once it is logged in: at
    * most {@code maxSessions} at a time (callers wait up to {@code borrowTimeout}), idle ones reused
    * most recent first. The wrapper's own pool would ask the token for each session's state
-   * (C_GetSessionInfo) on every checkout, and an operation such as key wrap makes three calls;
-   * here an operation's calls share one checkout. Key management still goes through the wrapper's
-   * pool.
+   * (C_GetSessionInfo) on every checkout, and an operation such as key wrap makes three calls; here
+   * an operation's calls share one checkout. Key management still goes through the wrapper's pool.
    */
   private final class Sessions {
     private final Semaphore permits = new Semaphore(config.maxSessions());

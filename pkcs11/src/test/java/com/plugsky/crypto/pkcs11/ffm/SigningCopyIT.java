@@ -38,7 +38,9 @@ class SigningCopyIT {
   private static final byte[] DATA = "certificate verify input".getBytes(StandardCharsets.US_ASCII);
 
   @ParameterizedTest
-  @EnumSource(value = Backend.class, names = {"FFM", "IAIK"})
+  @EnumSource(
+      value = Backend.class,
+      names = {"FFM", "IAIK"})
   void signsWithAnUnnamedSensitiveUnextractableSessionCopyMadeOnce(Backend backend)
       throws Throwable {
     try (Hsm hsm = Hsm.open(SoftHsm.get().config(SoftHsm.TOKEN).backend(backend).build())) {
@@ -70,7 +72,9 @@ class SigningCopyIT {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Backend.class, names = {"FFM", "IAIK"})
+  @EnumSource(
+      value = Backend.class,
+      names = {"FFM", "IAIK"})
   void aDestroyedKeyStopsSigningAndTakesItsCopyWithIt(Backend backend) throws Throwable {
     try (Hsm hsm = Hsm.open(SoftHsm.get().config(SoftHsm.TOKEN).backend(backend).build())) {
       HsmKey key = HsmKey.label("signing-copy-" + UUID.randomUUID());
@@ -93,7 +97,9 @@ class SigningCopyIT {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Backend.class, names = {"FFM", "IAIK"})
+  @EnumSource(
+      value = Backend.class,
+      names = {"FFM", "IAIK"})
   void threadsSigningWithANewKeyAtOnceShareOneCopy(Backend backend) throws Throwable {
     try (Hsm hsm =
         Hsm.open(SoftHsm.get().config(SoftHsm.TOKEN).backend(backend).maxSessions(4).build())) {
@@ -130,7 +136,9 @@ class SigningCopyIT {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Backend.class, names = {"FFM", "IAIK"})
+  @EnumSource(
+      value = Backend.class,
+      names = {"FFM", "IAIK"})
   void aCopyLostWithItsSessionIsMadeAgain(Backend backend) throws Throwable {
     try (Hsm hsm =
         Hsm.open(SoftHsm.get().config(SoftHsm.RECOVERY_TOKEN).backend(backend).build())) {
@@ -145,14 +153,12 @@ class SigningCopyIT {
                   TokenDirectory.slotOf(SoftHsm.MODULE, SoftHsm.RECOVERY_TOKEN));
       assertThat(rv).isZero();
 
-      assertThat(verifies(hsm, key, hsm.sign(key, SignatureAlgorithm.ECDSA_SHA256, DATA)))
-          .isTrue();
+      assertThat(verifies(hsm, key, hsm.sign(key, SignatureAlgorithm.ECDSA_SHA256, DATA))).isTrue();
     }
   }
 
   private static boolean verifies(Hsm hsm, HsmKey key, byte[] signature) throws Exception {
-    Signature verifier =
-        Signature.getInstance(SignatureAlgorithm.ECDSA_SHA256.jcaName());
+    Signature verifier = Signature.getInstance(SignatureAlgorithm.ECDSA_SHA256.jcaName());
     verifier.initVerify(hsm.publicKey(key));
     verifier.update(DATA);
     return verifier.verify(signature);
@@ -213,8 +219,7 @@ class SigningCopyIT {
     return handles;
   }
 
-  private static boolean bool(Cryptoki ck, long session, long object, long type)
-      throws Throwable {
+  private static boolean bool(Cryptoki ck, long session, long object, long type) throws Throwable {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment value = arena.allocate(JAVA_BYTE);
       MemorySegment attribute = attribute(arena, type, value, 1);
