@@ -44,7 +44,7 @@ softhsm2-util --init-token --free --label floor --pin "$pin" --so-pin floor-so-5
 {
   echo "# C floor, $(basename "$MODULE"), ${measure}s per row after ${warmup}s warm-up"
   echo "operation threads ops/s cpu-us/op"
-  for operation in aes-gcm wrap-pad ecdsa-p256 ecdsa-p256-token-key rsa-pss-2048; do
+  for operation in aes-gcm wrap-pad unwrap-pad ecdsa-p256 ecdsa-p256-token-key rsa-pss-2048; do
     for threads in 1 2; do
       "$binary" "$MODULE" floor "$pin" "$operation" "$threads" "$warmup" "$measure"
     done

@@ -4,7 +4,8 @@
  *
  * usage: pkcs11-floor MODULE TOKEN_LABEL PIN OPERATION THREADS WARMUP_S MEASURE_S
  * OPERATION: aes-gcm (1 KiB encrypt), wrap-pad (32-byte secret: create, CKM_AES_KEY_WRAP_PAD,
- * destroy, as the ffm backend does), ecdsa-p256 (32 bytes of data hashed with SHA-256 here, then
+ * destroy, as the ffm backend does), unwrap-pad (its inverse: C_UnwrapKey into a session secret,
+ * one C_GetAttributeValue of CKA_VALUE, destroy), ecdsa-p256 (32 bytes of data hashed with SHA-256 here, then
  * CKM_ECDSA over the digest: SoftHSM2 has no CKM_ECDSA_SHA256, so the backends hash too),
  * ecdsa-p256-token-key (the same with the token object itself: all a backend that cannot copy
  * objects, such as SunPKCS11, can do), rsa-pss-2048 (CKM_SHA256_RSA_PKCS_PSS over 32 bytes of data).
@@ -39,6 +40,9 @@ static CK_SLOT_ID slot;
 static const char *operation;
 /* Index 0: the EC P-256 pair, 1: the RSA-2048 pair. */
 static CK_OBJECT_HANDLE secret_key, private_keys[2], public_keys[2], signing_keys[2];
+/* The wrap-pad result that unwrap-pad opens, made once before the workers start. */
+static CK_BYTE wrapped[48];
+static CK_ULONG wrapped_length = sizeof wrapped;
 static atomic_int measuring;
 static atomic_int stopping;
 
@@ -185,6 +189,23 @@ static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
     check(p11->C_WrapKey(session, &mechanism, secret_key, temporary, out, &out_length),
           "C_WrapKey");
     check(p11->C_DestroyObject(session, temporary), "C_DestroyObject");
+  } else if (strcmp(operation, "unwrap-pad") == 0) {
+    CK_OBJECT_CLASS class = CKO_SECRET_KEY;
+    CK_KEY_TYPE type = CKK_GENERIC_SECRET;
+    CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+    CK_ATTRIBUTE template[] = {
+        {CKA_CLASS, &class, sizeof class}, {CKA_KEY_TYPE, &type, sizeof type},
+        {CKA_TOKEN, &no, 1},               {CKA_PRIVATE, &yes, 1},
+        {CKA_SENSITIVE, &no, 1},           {CKA_EXTRACTABLE, &yes, 1},
+    };
+    CK_MECHANISM mechanism = {CKM_AES_KEY_WRAP_PAD, NULL, 0};
+    CK_OBJECT_HANDLE temporary;
+    check(p11->C_UnwrapKey(session, &mechanism, secret_key, wrapped, wrapped_length, template, 6,
+                           &temporary),
+          "C_UnwrapKey");
+    CK_ATTRIBUTE value = {CKA_VALUE, out, wrapped_length - 8};
+    check(p11->C_GetAttributeValue(session, temporary, &value, 1), "C_GetAttributeValue");
+    check(p11->C_DestroyObject(session, temporary), "C_DestroyObject");
   } else if (strncmp(operation, "ecdsa-p256", 10) == 0) {
     CK_BYTE digest[SHA256_DIGEST_LENGTH];
     SHA256(in, 32, digest);
@@ -233,8 +254,8 @@ int main(int argc, char **argv) {
   if (argc != 8) {
     fprintf(stderr,
             "usage: %s MODULE TOKEN_LABEL PIN "
-            "aes-gcm|wrap-pad|ecdsa-p256|ecdsa-p256-token-key|rsa-pss-2048 THREADS WARMUP_S "
-            "MEASURE_S\n",
+            "aes-gcm|wrap-pad|unwrap-pad|ecdsa-p256|ecdsa-p256-token-key|rsa-pss-2048 THREADS "
+            "WARMUP_S MEASURE_S\n",
             argv[0]);
     return 2;
   }
@@ -256,6 +277,15 @@ int main(int argc, char **argv) {
   CK_SESSION_HANDLE admin = open_session();
   check(p11->C_Login(admin, CKU_USER, (CK_UTF8CHAR_PTR)argv[3], strlen(argv[3])), "C_Login");
   make_keys(admin);
+  if (strcmp(operation, "unwrap-pad") == 0) {
+    CK_BYTE secret[32];
+    memset(secret, 0x5A, sizeof secret);
+    const char *made = operation;
+    operation = "wrap-pad";
+    run_once(admin, secret, wrapped);
+    operation = made;
+    wrapped_length = 40; /* RFC 5649: a 32-byte secret plus the 8-byte integrity block */
+  }
 
   pthread_t *ids = calloc(threads, sizeof(pthread_t));
   struct work *works = calloc(threads, sizeof(struct work));
