@@ -1,8 +1,10 @@
 #!/bin/sh
 # The C floor of the pkcs11 benchmark family: builds jmh/src/main/c/pkcs11-floor.c with gcc against
 # the system's pkcs11.h (p11-kit) and OpenSSL's libcrypto (the SHA-256 that ECDSA on SoftHSM2 needs
-# outside the token), makes a SoftHSM2 token in a private directory, and prints ops/s
-# for each operation at 1 and 2 threads, one session per thread.
+# outside the token), makes a SoftHSM2 token in a private directory, and prints ops/s and CPU
+# microseconds per operation (steadier than ops/s on a shared machine) for each operation at 1 and
+# 2 threads, one session per thread. ecdsa-p256-token-key signs with the token object instead of
+# a session copy: the floor for a backend that cannot copy objects (SunPKCS11).
 #
 # usage: jmh/pkcs11-floor.sh [-w WARMUP_S] [-r MEASURE_S] [-o OUTPUT]
 set -eu
@@ -41,8 +43,8 @@ softhsm2-util --init-token --free --label floor --pin "$pin" --so-pin floor-so-5
 
 {
   echo "# C floor, $(basename "$MODULE"), ${measure}s per row after ${warmup}s warm-up"
-  echo "operation threads ops/s"
-  for operation in aes-gcm wrap-pad ecdsa-p256 rsa-pss-2048; do
+  echo "operation threads ops/s cpu-us/op"
+  for operation in aes-gcm wrap-pad unwrap-pad ecdsa-p256 ecdsa-p256-token-key rsa-pss-2048; do
     for threads in 1 2; do
       "$binary" "$MODULE" floor "$pin" "$operation" "$threads" "$warmup" "$measure"
     done

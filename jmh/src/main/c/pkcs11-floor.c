@@ -4,13 +4,17 @@
  *
  * usage: pkcs11-floor MODULE TOKEN_LABEL PIN OPERATION THREADS WARMUP_S MEASURE_S
  * OPERATION: aes-gcm (1 KiB encrypt), wrap-pad (32-byte secret: create, CKM_AES_KEY_WRAP_PAD,
- * destroy, as the ffm backend does), ecdsa-p256 (32 bytes of data hashed with SHA-256 here, then
+ * destroy, as the ffm backend does), unwrap-pad (its inverse: C_UnwrapKey into a session secret,
+ * one C_GetAttributeValue of CKA_VALUE, destroy), ecdsa-p256 (32 bytes of data hashed with SHA-256 here, then
  * CKM_ECDSA over the digest: SoftHSM2 has no CKM_ECDSA_SHA256, so the backends hash too),
- * rsa-pss-2048 (CKM_SHA256_RSA_PKCS_PSS over 32 bytes of data).
+ * ecdsa-p256-token-key (the same with the token object itself: all a backend that cannot copy
+ * objects, such as SunPKCS11, can do), rsa-pss-2048 (CKM_SHA256_RSA_PKCS_PSS over 32 bytes of data).
  * Keys are token objects made for the run (all of a JMH trial's keys, whatever the operation), with
  * the attributes the ffm backend gives them, and destroyed after it; signatures use a session copy
- * of the private key, as the ffm backend does on SoftHSM2. Prints one line:
- * OPERATION THREADS OPS_PER_SECOND
+ * of the private key, as the ffm and iaik backends do on SoftHSM2. Prints one line:
+ * OPERATION THREADS OPS_PER_SECOND CPU_MICROSECONDS_PER_OPERATION
+ * The last is the workers' CPU time (module included) over every operation they ran, warm-up too:
+ * on a shared machine it moves far less than the rate does.
  */
 #define CK_PTR *
 #define CK_DECLARE_FUNCTION(returnType, name) returnType name
@@ -36,6 +40,9 @@ static CK_SLOT_ID slot;
 static const char *operation;
 /* Index 0: the EC P-256 pair, 1: the RSA-2048 pair. */
 static CK_OBJECT_HANDLE secret_key, private_keys[2], public_keys[2], signing_keys[2];
+/* The wrap-pad result that unwrap-pad opens, made once before the workers start. */
+static CK_BYTE wrapped[48];
+static CK_ULONG wrapped_length = sizeof wrapped;
 static atomic_int measuring;
 static atomic_int stopping;
 
@@ -182,12 +189,31 @@ static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
     check(p11->C_WrapKey(session, &mechanism, secret_key, temporary, out, &out_length),
           "C_WrapKey");
     check(p11->C_DestroyObject(session, temporary), "C_DestroyObject");
-  } else if (strcmp(operation, "ecdsa-p256") == 0) {
+  } else if (strcmp(operation, "unwrap-pad") == 0) {
+    CK_OBJECT_CLASS class = CKO_SECRET_KEY;
+    CK_KEY_TYPE type = CKK_GENERIC_SECRET;
+    CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+    CK_ATTRIBUTE template[] = {
+        {CKA_CLASS, &class, sizeof class}, {CKA_KEY_TYPE, &type, sizeof type},
+        {CKA_TOKEN, &no, 1},               {CKA_PRIVATE, &yes, 1},
+        {CKA_SENSITIVE, &no, 1},           {CKA_EXTRACTABLE, &yes, 1},
+    };
+    CK_MECHANISM mechanism = {CKM_AES_KEY_WRAP_PAD, NULL, 0};
+    CK_OBJECT_HANDLE temporary;
+    check(p11->C_UnwrapKey(session, &mechanism, secret_key, wrapped, wrapped_length, template, 6,
+                           &temporary),
+          "C_UnwrapKey");
+    CK_ATTRIBUTE value = {CKA_VALUE, out, wrapped_length - 8};
+    check(p11->C_GetAttributeValue(session, temporary, &value, 1), "C_GetAttributeValue");
+    check(p11->C_DestroyObject(session, temporary), "C_DestroyObject");
+  } else if (strncmp(operation, "ecdsa-p256", 10) == 0) {
     CK_BYTE digest[SHA256_DIGEST_LENGTH];
     SHA256(in, 32, digest);
     CK_MECHANISM mechanism = {CKM_ECDSA, NULL, 0};
     CK_ULONG out_length = 64;
-    check(p11->C_SignInit(session, &mechanism, signing_keys[0]), "C_SignInit");
+    CK_OBJECT_HANDLE key =
+        strcmp(operation, "ecdsa-p256-token-key") == 0 ? private_keys[0] : signing_keys[0];
+    check(p11->C_SignInit(session, &mechanism, key), "C_SignInit");
     check(p11->C_Sign(session, digest, sizeof digest, out, &out_length), "C_Sign");
   } else {
     CK_RSA_PKCS_PSS_PARAMS params = {CKM_SHA256, CKG_MGF1_SHA256, 32};
@@ -198,18 +224,28 @@ static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
   }
 }
 
-static void *worker(void *counter) {
+/* What one worker did: operations while measuring, all operations, its CPU time. */
+struct work {
+  long measured;
+  long all;
+  double cpu_seconds;
+};
+
+static void *worker(void *result) {
   CK_SESSION_HANDLE session = open_session();
   CK_BYTE in[1024], out[2048];
   memset(in, 0x5A, sizeof in);
-  long done = 0;
+  struct work *work = result;
   while (!atomic_load(&stopping)) {
     run_once(session, in, out);
+    work->all++;
     if (atomic_load(&measuring)) {
-      done++;
+      work->measured++;
     }
   }
-  *(long *)counter = done;
+  struct timespec cpu;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+  work->cpu_seconds = cpu.tv_sec + cpu.tv_nsec / 1e9;
   p11->C_CloseSession(session);
   return NULL;
 }
@@ -217,7 +253,8 @@ static void *worker(void *counter) {
 int main(int argc, char **argv) {
   if (argc != 8) {
     fprintf(stderr,
-            "usage: %s MODULE TOKEN_LABEL PIN aes-gcm|wrap-pad|ecdsa-p256|rsa-pss-2048 THREADS "
+            "usage: %s MODULE TOKEN_LABEL PIN "
+            "aes-gcm|wrap-pad|unwrap-pad|ecdsa-p256|ecdsa-p256-token-key|rsa-pss-2048 THREADS "
             "WARMUP_S MEASURE_S\n",
             argv[0]);
     return 2;
@@ -240,11 +277,20 @@ int main(int argc, char **argv) {
   CK_SESSION_HANDLE admin = open_session();
   check(p11->C_Login(admin, CKU_USER, (CK_UTF8CHAR_PTR)argv[3], strlen(argv[3])), "C_Login");
   make_keys(admin);
+  if (strcmp(operation, "unwrap-pad") == 0) {
+    CK_BYTE secret[32];
+    memset(secret, 0x5A, sizeof secret);
+    const char *made = operation;
+    operation = "wrap-pad";
+    run_once(admin, secret, wrapped);
+    operation = made;
+    wrapped_length = 40; /* RFC 5649: a 32-byte secret plus the 8-byte integrity block */
+  }
 
   pthread_t *ids = calloc(threads, sizeof(pthread_t));
-  long *counts = calloc(threads, sizeof(long));
+  struct work *works = calloc(threads, sizeof(struct work));
   for (int t = 0; t < threads; t++) {
-    pthread_create(&ids[t], NULL, worker, &counts[t]);
+    pthread_create(&ids[t], NULL, worker, &works[t]);
   }
   sleep(warmup);
   struct timespec start, end;
@@ -254,13 +300,16 @@ int main(int argc, char **argv) {
   atomic_store(&measuring, 0);
   clock_gettime(CLOCK_MONOTONIC, &end);
   atomic_store(&stopping, 1);
-  long total = 0;
+  long total = 0, all = 0;
+  double cpu_seconds = 0;
   for (int t = 0; t < threads; t++) {
     pthread_join(ids[t], NULL);
-    total += counts[t];
+    total += works[t].measured;
+    all += works[t].all;
+    cpu_seconds += works[t].cpu_seconds;
   }
   double seconds = (end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
-  printf("%s %d %.0f\n", operation, threads, total / seconds);
+  printf("%s %d %.0f %.1f\n", operation, threads, total / seconds, cpu_seconds * 1e6 / all);
 
   p11->C_DestroyObject(admin, secret_key);
   for (int pair = 0; pair < 2; pair++) {

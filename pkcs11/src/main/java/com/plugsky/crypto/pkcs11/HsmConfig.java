@@ -131,10 +131,11 @@ public final class HsmConfig {
     /**
      * The module re-reads a token object from its store whenever the object is used (SoftHSM 2.6's
      * file store opens, locks and reads the object's file on every attribute it consults, about a
-     * dozen per C_SignInit), so the ffm backend signs with a session copy of each private key
-     * instead: C_CopyObject with CKA_TOKEN false, unnamed, made on first use and kept until the key
-     * is destroyed or the session holding it closes. The copy is as sensitive and unextractable as
-     * the key and lives in the token like it. Set automatically for SoftHSM.
+     * dozen per C_SignInit), so the ffm and iaik backends sign with a session copy of each private
+     * key instead: C_CopyObject with CKA_TOKEN false, unnamed, made on first use and kept until the
+     * key is destroyed or the session holding it closes. The copy is as sensitive and unextractable
+     * as the key and lives in the token like it. SunPKCS11 has no way to copy an object, so the
+     * sunpkcs11 backend signs with the token object. Set automatically for SoftHSM.
      */
     TOKEN_OBJECTS_REREAD_ON_USE
   }

@@ -49,20 +49,22 @@ import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.ffm.PublicKeys;
 import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.KeyPairTemplate;
@@ -72,6 +74,7 @@ import org.xipki.pkcs11.wrapper.PKCS11Exception;
 import org.xipki.pkcs11.wrapper.PKCS11KeyPair;
 import org.xipki.pkcs11.wrapper.PKCS11Module;
 import org.xipki.pkcs11.wrapper.PKCS11Token;
+import org.xipki.pkcs11.wrapper.Session;
 import org.xipki.pkcs11.wrapper.Slot;
 import org.xipki.pkcs11.wrapper.StaticLogger;
 import org.xipki.pkcs11.wrapper.TokenException;
@@ -91,6 +94,16 @@ public final class IaikHsm implements Hsm {
   private static final Map<Path, PKCS11Module> MODULES = new ConcurrentHashMap<>();
   private static final int MAX_WRAPPED_SECRET = 1024;
   private static final byte[] RSA_PUBLIC_EXPONENT = {1, 0, 1};
+
+  /**
+   * A signing copy: a session object with no label or id, so lookups by name still find the token
+   * object alone; C_CopyObject keeps the key's sensitive and unextractable attributes.
+   */
+  private static final AttributeVector SIGNING_COPY =
+      new AttributeVector().attr(CKA_TOKEN, false).attr(CKA_LABEL, "").attr(CKA_ID, new byte[0]);
+
+  private static final Mechanism KEY_WRAP_PAD = new Mechanism(PKCS11Constants.CKM_AES_KEY_WRAP_PAD);
+  private static final Mechanism HMAC_SHA256 = new Mechanism(PKCS11Constants.CKM_SHA256_HMAC);
   private static final byte[] SHA256_DIGEST_INFO =
       HexFormat.of().parseHex("3031300d060960864801650304020105000420");
 
@@ -102,8 +115,15 @@ public final class IaikHsm implements Hsm {
   private final long slot;
   private final boolean generalErrorMeansIntegrityFailure;
   private final boolean keyWrapPadPadsInput;
+  private final boolean signWithSessionCopies;
   private final Map<String, Long> handles = new ConcurrentHashMap<>();
+
+  /** Session copies of private keys that sign in their place (TOKEN_OBJECTS_REREAD_ON_USE). */
+  private final Map<HsmKey, Long> signingCopies = new ConcurrentHashMap<>();
+
+  private final Map<SignatureAlgorithm, SignMechanism> signMechanisms = new ConcurrentHashMap<>();
   private volatile Capabilities capabilities;
+  private final Sessions sessions;
 
   private IaikHsm(HsmConfig config, PKCS11Module module, long slot, String tokenLabel) {
     this.config = config;
@@ -114,6 +134,9 @@ public final class IaikHsm implements Hsm {
     this.generalErrorMeansIntegrityFailure =
         softHsm || config.quirks().contains(Quirk.GENERAL_ERROR_ON_INTEGRITY_FAILURE);
     this.keyWrapPadPadsInput = softHsm || config.quirks().contains(Quirk.KEY_WRAP_PAD_PADS_INPUT);
+    this.signWithSessionCopies =
+        softHsm || config.quirks().contains(Quirk.TOKEN_OBJECTS_REREAD_ON_USE);
+    this.sessions = new Sessions();
   }
 
   /**
@@ -155,19 +178,33 @@ public final class IaikHsm implements Hsm {
 
   private static PKCS11Token login(HsmConfig config, PKCS11Module module, long slot, String label) {
     char[] pin = config.pinSource().pin();
+    // The wrapper logs in again, with the PIN it was handed, whenever it finds its session logged
+    // out (the token restarted or closed every session), so it keeps a copy of its own: a wiped
+    // one would fail that login and count against the PIN's retry limit.
+    char[] wrapperPin = pin == null ? null : pin.clone();
     try {
       for (Slot candidate : module.getSlotList(true)) {
         if (candidate.getSlotID() == slot) {
-          return new PKCS11Token(candidate.getToken(), false, pin, config.maxSessions());
+          return new PKCS11Token(candidate.getToken(), false, wrapperPin, config.maxSessions());
         }
       }
       throw new KeyUnavailableException("the iaik wrapper sees no token in slot " + slot);
     } catch (TokenException e) {
+      wipe(wrapperPin);
       throw failure("C_Login", e, "token " + label);
+    } catch (RuntimeException e) {
+      wipe(wrapperPin);
+      throw e;
     } finally {
       if (pin != null) {
         Arrays.fill(pin, '\0');
       }
+    }
+  }
+
+  private static void wipe(char[] pin) {
+    if (pin != null) {
+      Arrays.fill(pin, '\0');
     }
   }
 
@@ -212,16 +249,23 @@ public final class IaikHsm implements Hsm {
             "C_DestroyObject",
             key,
             () -> {
-              int count = 0;
-              for (long type :
-                  new long[] {CKO_SECRET_KEY, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE}) {
-                for (long object : find(key, type, 16)) {
-                  token().destroyObject(object);
-                  count++;
+              // Atomic with making a signing copy, so no copy of a destroyed key survives.
+              synchronized (signingCopies) {
+                Long copy = signingCopies.remove(key);
+                if (copy != null) {
+                  destroyQuietly(copy);
                 }
-                handles.remove(cacheKey(key, type));
+                int count = 0;
+                for (long type :
+                    new long[] {CKO_SECRET_KEY, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE}) {
+                  for (long object : find(key, type, 16)) {
+                    token().destroyObject(object);
+                    count++;
+                  }
+                  handles.remove(cacheKey(key, type));
+                }
+                return count;
               }
-              return count;
             });
     if (destroyed == 0) {
       throw new KeyUnavailableException("token " + tokenLabel + " holds no object named " + key);
@@ -263,10 +307,10 @@ public final class IaikHsm implements Hsm {
         key,
         CKO_SECRET_KEY,
         "C_Encrypt",
-        handle ->
+        (session, handle) ->
             plaintext.length == 0
-                ? encryptEmpty(gcm(iv, aad), handle)
-                : token().encrypt(gcm(iv, aad), handle, plaintext));
+                ? encryptEmpty(session, gcm(iv, aad), handle)
+                : session.encryptSingle(gcm(iv, aad), handle, plaintext));
   }
 
   @Override
@@ -285,7 +329,8 @@ public final class IaikHsm implements Hsm {
                 key,
                 CKO_SECRET_KEY,
                 "C_Decrypt",
-                handle -> token().decrypt(gcm(iv, aad), handle, ciphertextAndTag)));
+                (session, handle) ->
+                    session.decryptSingle(gcm(iv, aad), handle, ciphertextAndTag)));
   }
 
   @Override
@@ -307,14 +352,13 @@ public final class IaikHsm implements Hsm {
         kek,
         CKO_SECRET_KEY,
         "C_WrapKey",
-        handle -> {
+        (session, handle) -> {
           long temporary =
-              token().createObject(sessionSecret(true).attr(CKA_VALUE, secret.clone()));
+              session.createObject(sessionSecret(true).attr(CKA_VALUE, secret.clone()));
           try {
-            return token()
-                .wrapKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_WRAP_PAD), handle, temporary);
+            return session.wrapKey(KEY_WRAP_PAD, handle, temporary);
           } finally {
-            token().destroyObject(temporary);
+            session.destroyObject(temporary);
           }
         });
   }
@@ -336,17 +380,12 @@ public final class IaikHsm implements Hsm {
                 kek,
                 CKO_SECRET_KEY,
                 "C_UnwrapKey",
-                handle -> {
+                (session, handle) -> {
                   long temporary =
-                      token()
-                          .unwrapKey(
-                              new Mechanism(PKCS11Constants.CKM_AES_KEY_WRAP_PAD),
-                              handle,
-                              wrapped,
-                              sessionSecret(false));
+                      session.unwrapKey(KEY_WRAP_PAD, handle, wrapped, sessionSecret(false));
                   try {
                     byte[] value =
-                        token()
+                        session
                             .getAttrValues(temporary, CKA_VALUE)
                             .getByteArrayAttrValue(CKA_VALUE);
                     if (value == null || value.length < 1) {
@@ -354,7 +393,7 @@ public final class IaikHsm implements Hsm {
                     }
                     return value;
                   } finally {
-                    token().destroyObject(temporary);
+                    session.destroyObject(temporary);
                   }
                 }));
   }
@@ -426,11 +465,9 @@ public final class IaikHsm implements Hsm {
         .call(
             config.auditSink(),
             () ->
-                withKey(
+                withSigningKey(
                     key,
-                    CKO_PRIVATE_KEY,
-                    "C_Sign",
-                    handle -> token().sign(how.mechanism(), handle, how.input())));
+                    (session, handle) -> session.signSingle(how.mechanism(), handle, how.input())));
   }
 
   @Override
@@ -447,7 +484,12 @@ public final class IaikHsm implements Hsm {
         key,
         CKO_PUBLIC_KEY,
         "C_Verify",
-        handle -> verified(() -> token().verify(how.mechanism(), handle, how.input(), signature)));
+        (session, handle) ->
+            verified(
+                () -> {
+                  session.verifySingle(how.mechanism(), handle, how.input(), signature);
+                  return true;
+                }));
   }
 
   @Override
@@ -458,18 +500,18 @@ public final class IaikHsm implements Hsm {
         key,
         CKO_PUBLIC_KEY,
         "C_GetAttributeValue",
-        handle -> {
-          AttributeVector attributes = token().getAttrValues(handle, CKA_KEY_TYPE);
+        (session, handle) -> {
+          AttributeVector attributes = session.getAttrValues(handle, CKA_KEY_TYPE);
           long keyType = attributes.getLongAttrValue(CKA_KEY_TYPE);
           if (keyType == CKK_RSA) {
-            AttributeVector rsa = token().getAttrValues(handle, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
+            AttributeVector rsa = session.getAttrValues(handle, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
             return PublicKeys.rsa(
                 rsa.getByteArrayAttrValue(CKA_MODULUS),
                 rsa.getByteArrayAttrValue(CKA_PUBLIC_EXPONENT),
                 what);
           }
           if (keyType == CKK_EC) {
-            AttributeVector ec = token().getAttrValues(handle, CKA_EC_PARAMS, CKA_EC_POINT);
+            AttributeVector ec = session.getAttrValues(handle, CKA_EC_PARAMS, CKA_EC_POINT);
             return PublicKeys.ec(
                 ec.getByteArrayAttrValue(CKA_EC_PARAMS),
                 ec.getByteArrayAttrValue(CKA_EC_POINT),
@@ -547,7 +589,7 @@ public final class IaikHsm implements Hsm {
         key,
         CKO_SECRET_KEY,
         "C_Sign",
-        handle -> token().sign(new Mechanism(PKCS11Constants.CKM_SHA256_HMAC), handle, data));
+        (session, handle) -> session.signSingle(HMAC_SHA256, handle, data));
   }
 
   @Override
@@ -563,12 +605,12 @@ public final class IaikHsm implements Hsm {
         key,
         CKO_SECRET_KEY,
         "C_Verify",
-        handle ->
+        (session, handle) ->
             verified(
-                () ->
-                    token()
-                        .verify(
-                            new Mechanism(PKCS11Constants.CKM_SHA256_HMAC), handle, data, mac)));
+                () -> {
+                  session.verifySingle(HMAC_SHA256, handle, data, mac);
+                  return true;
+                }));
   }
 
   @Override
@@ -586,6 +628,8 @@ public final class IaikHsm implements Hsm {
   @Override
   public void close() {
     handles.clear();
+    signingCopies.clear();
+    sessions.closeIdle();
     PKCS11Token opened = token;
     if (opened != null) {
       opened.closeAllSessions();
@@ -606,7 +650,12 @@ public final class IaikHsm implements Hsm {
 
   @FunctionalInterface
   private interface KeyCall<T> {
-    T apply(long handle) throws TokenException;
+    T apply(Session session, long handle) throws TokenException;
+  }
+
+  @FunctionalInterface
+  private interface SessionCall<T> {
+    T apply(Session session) throws TokenException;
   }
 
   private <T> T call(String function, Object what, TokenCall<T> call) {
@@ -624,14 +673,73 @@ public final class IaikHsm implements Hsm {
     Long cached = handles.get(name);
     long handle = cached != null ? cached : findOne(key, type);
     try {
-      return call(function, key, () -> call.apply(handle));
+      return onSession(function, key, session -> call.apply(session, handle));
     } catch (CryptoException e) {
       if (cached == null || !staleHandle(e)) {
         throw e;
       }
       handles.remove(name, cached);
       long fresh = findOne(key, type);
-      return call(function, key, () -> call.apply(fresh));
+      return onSession(function, key, session -> call.apply(session, fresh));
+    }
+  }
+
+  /**
+   * Runs {@code call} on one of this backend's sessions. A session the token closed or lost is
+   * dropped and the call runs once more on a new one; a token that logged the user out gets a fresh
+   * login and the call runs once more.
+   */
+  private <T> T onSession(String function, Object what, SessionCall<T> call) {
+    try {
+      return sessions.run(call, true);
+    } catch (TokenException e) {
+      throw failure(
+          function, e, what instanceof HsmKey key ? "token " + tokenLabel + ", key " + key : what);
+    }
+  }
+
+  /**
+   * Runs {@code call} with the handle that signs for {@code key}: its private key, or where the
+   * module re-reads token objects on use, a session copy of it (made here on first use, made again
+   * when the session that held it closed).
+   */
+  private <T> T withSigningKey(HsmKey key, KeyCall<T> call) {
+    if (!signWithSessionCopies) {
+      return withKey(key, CKO_PRIVATE_KEY, "C_Sign", call);
+    }
+    Long copy = signingCopies.get(key);
+    if (copy != null) {
+      try {
+        return onSession("C_Sign", key, session -> call.apply(session, copy));
+      } catch (CryptoException e) {
+        if (!staleHandle(e)) {
+          throw e;
+        }
+        signingCopies.remove(key, copy);
+      }
+    }
+    return withKey(
+        key,
+        CKO_PRIVATE_KEY,
+        "C_Sign",
+        (session, handle) -> {
+          long signer;
+          synchronized (signingCopies) {
+            Long earlier = signingCopies.get(key);
+            signer = earlier != null ? earlier : session.copyObject(handle, SIGNING_COPY);
+            signingCopies.put(key, signer);
+          }
+          return call.apply(session, signer);
+        });
+  }
+
+  /** Destroys a session copy that may already be gone with its session. */
+  private void destroyQuietly(long object) {
+    try {
+      token().destroyObject(object);
+    } catch (TokenException e) {
+      // Gone with its session already, or the token is unreachable and will drop it when the
+      // session closes.
     }
   }
 
@@ -647,14 +755,11 @@ public final class IaikHsm implements Hsm {
     }
   }
 
-  private byte[] encryptEmpty(Mechanism mechanism, long handle) throws TokenException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      token().encrypt(out, mechanism, handle, InputStream.nullInputStream());
-    } catch (IOException e) {
-      throw new IllegalStateException("an in-memory stream failed", e);
-    }
-    return out.toByteArray();
+  /** GCM of an empty message: the tag alone, from C_EncryptFinal. */
+  private static byte[] encryptEmpty(Session session, Mechanism mechanism, long handle)
+      throws TokenException {
+    session.encryptInit(mechanism, handle);
+    return session.encryptFinal();
   }
 
   private static boolean staleHandle(CryptoException e) {
@@ -762,10 +867,36 @@ public final class IaikHsm implements Hsm {
   /** A signature mechanism and its input: the data, or a digest where the token cannot hash. */
   private record Signing(Mechanism mechanism, byte[] input) {}
 
+  /**
+   * The mechanisms for one algorithm, built once: {@code combined} hashes in the token (null where
+   * the token lacks it), {@code raw} signs a digest made here.
+   */
+  private record SignMechanism(Mechanism combined, Mechanism raw) {}
+
   private Signing signing(SignatureAlgorithm algorithm, byte[] data) {
     requireSupported(
         algorithm.isRsa() ? Capabilities.Operation.RSA : Capabilities.Operation.EC_P256);
-    boolean sha256 = algorithm.digest().equals("SHA-256");
+    SignMechanism how = signMechanisms.computeIfAbsent(algorithm, this::signMechanism);
+    // The wrapper hands empty input to the module as a null pointer, which modules refuse.
+    if (how.combined() != null && data.length > 0) {
+      return new Signing(how.combined(), data);
+    }
+    byte[] digest;
+    try {
+      digest = MessageDigest.getInstance(algorithm.digest()).digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has " + algorithm.digest(), e);
+    }
+    if (how.raw().getMechanismCode() != PKCS11Constants.CKM_RSA_PKCS) {
+      return new Signing(how.raw(), digest);
+    }
+    byte[] digestInfo =
+        Arrays.copyOf(SHA256_DIGEST_INFO, SHA256_DIGEST_INFO.length + digest.length);
+    System.arraycopy(digest, 0, digestInfo, SHA256_DIGEST_INFO.length, digest.length);
+    return new Signing(how.raw(), digestInfo);
+  }
+
+  private SignMechanism signMechanism(SignatureAlgorithm algorithm) {
     long combined =
         switch (algorithm) {
           case ECDSA_SHA256 -> PKCS11Constants.CKM_ECDSA_SHA256;
@@ -774,41 +905,29 @@ public final class IaikHsm implements Hsm {
           case RSA_PSS_SHA384 -> PKCS11Constants.CKM_SHA384_RSA_PKCS_PSS;
           case RSA_PKCS1_SHA256 -> PKCS11Constants.CKM_SHA256_RSA_PKCS;
         };
-    // The wrapper hands empty input to the module as a null pointer, which modules refuse.
-    boolean hashInToken = data.length > 0 && token().getMechanisms().contains(combined);
     long raw =
         switch (algorithm) {
           case ECDSA_SHA256, ECDSA_SHA384 -> PKCS11Constants.CKM_ECDSA;
           case RSA_PSS_SHA256, RSA_PSS_SHA384 -> PKCS11Constants.CKM_RSA_PKCS_PSS;
           case RSA_PKCS1_SHA256 -> PKCS11Constants.CKM_RSA_PKCS;
         };
-    long type = hashInToken ? combined : raw;
-    Mechanism mechanism =
-        algorithm == SignatureAlgorithm.RSA_PSS_SHA256
-                || algorithm == SignatureAlgorithm.RSA_PSS_SHA384
-            ? new Mechanism(
-                type,
-                new RSA_PKCS_PSS_PARAMS(
-                    sha256 ? PKCS11Constants.CKM_SHA256 : PKCS11Constants.CKM_SHA384,
-                    sha256 ? PKCS11Constants.CKG_MGF1_SHA256 : PKCS11Constants.CKG_MGF1_SHA384,
-                    algorithm.digestLength()))
-            : new Mechanism(type);
-    if (hashInToken) {
-      return new Signing(mechanism, data);
+    return new SignMechanism(
+        token().getMechanisms().contains(combined) ? mechanism(algorithm, combined) : null,
+        mechanism(algorithm, raw));
+  }
+
+  private static Mechanism mechanism(SignatureAlgorithm algorithm, long type) {
+    if (algorithm != SignatureAlgorithm.RSA_PSS_SHA256
+        && algorithm != SignatureAlgorithm.RSA_PSS_SHA384) {
+      return new Mechanism(type);
     }
-    byte[] digest;
-    try {
-      digest = MessageDigest.getInstance(algorithm.digest()).digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has " + algorithm.digest(), e);
-    }
-    if (type != PKCS11Constants.CKM_RSA_PKCS) {
-      return new Signing(mechanism, digest);
-    }
-    byte[] digestInfo =
-        Arrays.copyOf(SHA256_DIGEST_INFO, SHA256_DIGEST_INFO.length + digest.length);
-    System.arraycopy(digest, 0, digestInfo, SHA256_DIGEST_INFO.length, digest.length);
-    return new Signing(mechanism, digestInfo);
+    boolean sha256 = algorithm.digest().equals("SHA-256");
+    return new Mechanism(
+        type,
+        new RSA_PKCS_PSS_PARAMS(
+            sha256 ? PKCS11Constants.CKM_SHA256 : PKCS11Constants.CKM_SHA384,
+            sha256 ? PKCS11Constants.CKG_MGF1_SHA256 : PKCS11Constants.CKG_MGF1_SHA384,
+            algorithm.digestLength()));
   }
 
   /** A verification whose "no" the wrapper reports as CKR_SIGNATURE_INVALID/LEN_RANGE. */
@@ -907,6 +1026,127 @@ public final class IaikHsm implements Hsm {
             e);
       }
       throw e;
+    }
+  }
+
+  /**
+   * The sessions key operations run on, opened from the wrapper's token once it is logged in: at
+   * most {@code maxSessions} at a time (callers wait up to {@code borrowTimeout}), idle ones reused
+   * most recent first. The wrapper's own pool would ask the token for each session's state
+   * (C_GetSessionInfo) on every checkout, and an operation such as key wrap makes three calls; here
+   * an operation's calls share one checkout. Key management still goes through the wrapper's pool.
+   */
+  private final class Sessions {
+    private final Semaphore permits = new Semaphore(config.maxSessions());
+    private final Deque<Session> idle = new ConcurrentLinkedDeque<>();
+
+    <T> T run(SessionCall<T> call, boolean repairOnce) throws TokenException {
+      Session session = borrow();
+      T result;
+      try {
+        result = call.apply(session);
+      } catch (PKCS11Exception e) {
+        long code = e.getErrorCode();
+        if (code == PKCS11Constants.CKR_SESSION_HANDLE_INVALID
+            || code == PKCS11Constants.CKR_SESSION_CLOSED
+            || code == PKCS11Constants.CKR_OPERATION_ACTIVE) {
+          discard(session);
+          if (repairOnce) {
+            return run(call, false);
+          }
+          throw e;
+        }
+        if (code == PKCS11Constants.CKR_USER_NOT_LOGGED_IN && repairOnce) {
+          try {
+            logIn(session);
+          } finally {
+            giveBack(session);
+          }
+          return run(call, false);
+        }
+        giveBack(session);
+        throw e;
+      } catch (TokenException | RuntimeException | Error e) {
+        discard(session);
+        throw e;
+      }
+      giveBack(session);
+      return result;
+    }
+
+    private Session borrow() throws TokenException {
+      try {
+        if (!permits.tryAcquire(config.borrowTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+          throw new KeyUnavailableException(
+              "all "
+                  + config.maxSessions()
+                  + " sessions of token "
+                  + tokenLabel
+                  + " stayed busy for "
+                  + config.borrowTimeout());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KeyUnavailableException(
+            "interrupted while waiting for a session of token " + tokenLabel, e);
+      }
+      Session session = idle.pollFirst();
+      if (session != null) {
+        return session;
+      }
+      try {
+        return token().getToken().openSession(true);
+      } catch (TokenException | RuntimeException e) {
+        permits.release();
+        throw e;
+      }
+    }
+
+    private void giveBack(Session session) {
+      idle.offerFirst(session);
+      permits.release();
+    }
+
+    private void discard(Session session) {
+      try {
+        session.closeSession();
+      } catch (PKCS11Exception e) {
+        // Already closed by the token.
+      }
+      permits.release();
+    }
+
+    /** The login is per application: the token dropped it, so any session can log in again. */
+    private void logIn(Session session) throws TokenException {
+      AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
+          .withRegion(tokenLabel)
+          .call(
+              config.auditSink(),
+              () -> {
+                char[] pin = config.pinSource().pin();
+                try {
+                  session.login(PKCS11Constants.CKU_USER, pin);
+                } catch (PKCS11Exception e) {
+                  if (e.getErrorCode() != PKCS11Constants.CKR_USER_ALREADY_LOGGED_IN) {
+                    throw failure("C_Login", e, "token " + tokenLabel);
+                  }
+                } finally {
+                  if (pin != null) {
+                    Arrays.fill(pin, '\0');
+                  }
+                }
+                return null;
+              });
+    }
+
+    void closeIdle() {
+      for (Session session = idle.pollFirst(); session != null; session = idle.pollFirst()) {
+        try {
+          session.closeSession();
+        } catch (PKCS11Exception e) {
+          // Already closed by the token.
+        }
+      }
     }
   }
 

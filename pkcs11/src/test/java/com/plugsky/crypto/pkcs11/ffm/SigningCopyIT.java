@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.plugsky.crypto.KeyUnavailableException;
+import com.plugsky.crypto.pkcs11.Hsm;
+import com.plugsky.crypto.pkcs11.HsmConfig.Backend;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
@@ -23,27 +25,34 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * SoftHSM re-reads token objects from disk on every use, so the ffm backend signs with an unnamed
- * session copy of each private key (TOKEN_OBJECTS_REREAD_ON_USE): the copy must be as sensitive as
- * the key, invisible to lookups by name, gone when the key is destroyed, and made again when the
- * session that held it closed.
+ * SoftHSM re-reads token objects from disk on every use, so the ffm and iaik backends sign with an
+ * unnamed session copy of each private key (TOKEN_OBJECTS_REREAD_ON_USE): the copy must be as
+ * sensitive as the key, made once, invisible to lookups by name, gone when the key is destroyed,
+ * and made again when the session that held it closed.
  */
 class SigningCopyIT {
   private static final byte[] DATA = "certificate verify input".getBytes(StandardCharsets.US_ASCII);
 
-  @Test
-  void signsWithAnUnnamedSensitiveUnextractableSessionCopy() throws Throwable {
-    try (FfmHsm hsm = FfmHsm.open(SoftHsm.get().config(SoftHsm.TOKEN).build())) {
+  @ParameterizedTest
+  @EnumSource(
+      value = Backend.class,
+      names = {"FFM", "IAIK"})
+  void signsWithAnUnnamedSensitiveUnextractableSessionCopyMadeOnce(Backend backend)
+      throws Throwable {
+    try (Hsm hsm = Hsm.open(SoftHsm.get().config(SoftHsm.TOKEN).backend(backend).build())) {
       HsmKey key = HsmKey.label("signing-copy-" + UUID.randomUUID());
       hsm.generateKeyPair(key, KeyPairType.EC_P256);
       Cryptoki ck = Cryptoki.load(SoftHsm.MODULE);
-      long session = openSession(ck, hsm.slotId());
+      long session = openSession(ck, TokenDirectory.slotOf(SoftHsm.MODULE, SoftHsm.TOKEN));
       try {
         List<Long> before = sessionPrivateKeys(ck, session);
 
+        assertThat(verifies(hsm, key, hsm.sign(key, SignatureAlgorithm.ECDSA_SHA256, DATA)))
+            .isTrue();
         assertThat(verifies(hsm, key, hsm.sign(key, SignatureAlgorithm.ECDSA_SHA256, DATA)))
             .isTrue();
 
@@ -62,13 +71,16 @@ class SigningCopyIT {
     }
   }
 
-  @Test
-  void aDestroyedKeyStopsSigningAndTakesItsCopyWithIt() throws Throwable {
-    try (FfmHsm hsm = FfmHsm.open(SoftHsm.get().config(SoftHsm.TOKEN).build())) {
+  @ParameterizedTest
+  @EnumSource(
+      value = Backend.class,
+      names = {"FFM", "IAIK"})
+  void aDestroyedKeyStopsSigningAndTakesItsCopyWithIt(Backend backend) throws Throwable {
+    try (Hsm hsm = Hsm.open(SoftHsm.get().config(SoftHsm.TOKEN).backend(backend).build())) {
       HsmKey key = HsmKey.label("signing-copy-" + UUID.randomUUID());
       hsm.generateKeyPair(key, KeyPairType.EC_P256);
       Cryptoki ck = Cryptoki.load(SoftHsm.MODULE);
-      long session = openSession(ck, hsm.slotId());
+      long session = openSession(ck, TokenDirectory.slotOf(SoftHsm.MODULE, SoftHsm.TOKEN));
       try {
         List<Long> before = sessionPrivateKeys(ck, session);
         hsm.sign(key, SignatureAlgorithm.ECDSA_SHA256, DATA);
@@ -84,13 +96,17 @@ class SigningCopyIT {
     }
   }
 
-  @Test
-  void threadsSigningWithANewKeyAtOnceShareOneCopy() throws Throwable {
-    try (FfmHsm hsm = FfmHsm.open(SoftHsm.get().config(SoftHsm.TOKEN).maxSessions(4).build())) {
+  @ParameterizedTest
+  @EnumSource(
+      value = Backend.class,
+      names = {"FFM", "IAIK"})
+  void threadsSigningWithANewKeyAtOnceShareOneCopy(Backend backend) throws Throwable {
+    try (Hsm hsm =
+        Hsm.open(SoftHsm.get().config(SoftHsm.TOKEN).backend(backend).maxSessions(4).build())) {
       HsmKey key = HsmKey.label("signing-copy-" + UUID.randomUUID());
       hsm.generateKeyPair(key, KeyPairType.EC_P256);
       Cryptoki ck = Cryptoki.load(SoftHsm.MODULE);
-      long session = openSession(ck, hsm.slotId());
+      long session = openSession(ck, TokenDirectory.slotOf(SoftHsm.MODULE, SoftHsm.TOKEN));
       try {
         List<Long> before = sessionPrivateKeys(ck, session);
         CountDownLatch start = new CountDownLatch(1);
@@ -119,25 +135,30 @@ class SigningCopyIT {
     }
   }
 
-  @Test
-  void aCopyLostWithItsSessionIsMadeAgain() throws Throwable {
-    try (FfmHsm hsm = FfmHsm.open(SoftHsm.get().config(SoftHsm.RECOVERY_TOKEN).build())) {
+  @ParameterizedTest
+  @EnumSource(
+      value = Backend.class,
+      names = {"FFM", "IAIK"})
+  void aCopyLostWithItsSessionIsMadeAgain(Backend backend) throws Throwable {
+    try (Hsm hsm =
+        Hsm.open(SoftHsm.get().config(SoftHsm.RECOVERY_TOKEN).backend(backend).build())) {
       HsmKey key = HsmKey.label("signing-copy-" + UUID.randomUUID());
       hsm.generateKeyPair(key, KeyPairType.EC_P256);
       hsm.sign(key, SignatureAlgorithm.ECDSA_SHA256, DATA);
       Cryptoki ck = Cryptoki.load(SoftHsm.MODULE);
 
-      long rv = (long) ck.closeAllSessions.invokeExact(hsm.slotId());
+      long rv =
+          (long)
+              ck.closeAllSessions.invokeExact(
+                  TokenDirectory.slotOf(SoftHsm.MODULE, SoftHsm.RECOVERY_TOKEN));
       assertThat(rv).isZero();
 
-      assertThat(verifies(hsm, key, hsm.sign(key, SignatureAlgorithm.ECDSA_SHA256, DATA)))
-          .isTrue();
+      assertThat(verifies(hsm, key, hsm.sign(key, SignatureAlgorithm.ECDSA_SHA256, DATA))).isTrue();
     }
   }
 
-  private static boolean verifies(FfmHsm hsm, HsmKey key, byte[] signature) throws Exception {
-    Signature verifier =
-        Signature.getInstance(SignatureAlgorithm.ECDSA_SHA256.jcaName());
+  private static boolean verifies(Hsm hsm, HsmKey key, byte[] signature) throws Exception {
+    Signature verifier = Signature.getInstance(SignatureAlgorithm.ECDSA_SHA256.jcaName());
     verifier.initVerify(hsm.publicKey(key));
     verifier.update(DATA);
     return verifier.verify(signature);
@@ -198,8 +219,7 @@ class SigningCopyIT {
     return handles;
   }
 
-  private static boolean bool(Cryptoki ck, long session, long object, long type)
-      throws Throwable {
+  private static boolean bool(Cryptoki ck, long session, long object, long type) throws Throwable {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment value = arena.allocate(JAVA_BYTE);
       MemorySegment attribute = attribute(arena, type, value, 1);
