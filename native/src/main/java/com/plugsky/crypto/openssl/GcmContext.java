@@ -173,6 +173,54 @@ final class GcmContext {
   }
 
   /**
+   * {@link #seal} for byte arrays: {@code length} bytes at {@code in[offset]} are encrypted to
+   * {@code out[outOffset]}, the tag right after them. The heap segments are made here, in the
+   * method that hands them to OpenSSL, so that the JIT can keep them off the heap.
+   */
+  void sealArrays(byte[] nonceBytes, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset) {
+    try {
+      start(nonceBytes, aad, 1);
+      if (length > 0) {
+        check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, MemorySegment.ofArray(out).asSlice(outOffset, length), outLength,
+            MemorySegment.ofArray(in).asSlice(offset, length), length), "EVP_CipherUpdate");
+      }
+      check(lib, (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength), "EVP_CipherFinal_ex");
+      check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, tag), "get tag");
+      MemorySegment.copy(tag, ValueLayout.JAVA_BYTE, 0, out, outOffset + length, TAG_LENGTH);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+  }
+
+  /**
+   * {@link #open} for byte arrays: {@code length} bytes of ciphertext at {@code in[offset]}, then
+   * the tag, decrypted to {@code out[outOffset]}.
+   *
+   * @throws AEADBadTagException when the tag does not verify; {@code out} then holds unverified
+   *     bytes that the caller must wipe
+   */
+  void openArrays(byte[] nonceBytes, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset)
+      throws AEADBadTagException {
+    int verified;
+    try {
+      start(nonceBytes, aad, 0);
+      MemorySegment.copy(in, offset + length, tag, ValueLayout.JAVA_BYTE, 0, TAG_LENGTH);
+      check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, tag), "set tag");
+      if (length > 0) {
+        check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, MemorySegment.ofArray(out).asSlice(outOffset, length), outLength,
+            MemorySegment.ofArray(in).asSlice(offset, length), length), "EVP_CipherUpdate");
+      }
+      verified = (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+    if (verified != 1) {
+      lib.clearErrors();
+      throw new AEADBadTagException("AES-GCM tag mismatch");
+    }
+  }
+
+  /**
    * {@link #seal} for native memory given by address: {@code length} bytes at {@code input} are
    * encrypted to {@code output} and the tag written at {@code tagOut}. The caller has checked the
    * bounds and keeps the memory alive for the call.

@@ -51,11 +51,9 @@ final class OpenSslAead extends AbstractAead {
 
   @Override
   protected int seal(byte[] nonce, boolean callerNonce, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset) {
-    MemorySegment output = MemorySegment.ofArray(out);
     GcmContext context = borrow();
     try {
-      context.seal(nonce, aad, MemorySegment.ofArray(in).asSlice(offset, length),
-          output.asSlice(outOffset, length), output.asSlice(outOffset + length, TAG_LENGTH));
+      context.sealArrays(nonce, aad, in, offset, length, out, outOffset);
     } finally {
       giveBack(context);
     }
@@ -66,11 +64,9 @@ final class OpenSslAead extends AbstractAead {
   protected int open(byte[] nonce, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset)
       throws AEADBadTagException {
     int plaintextLength = length - TAG_LENGTH;
-    MemorySegment input = MemorySegment.ofArray(in);
     GcmContext context = borrow();
     try {
-      context.open(nonce, aad, input.asSlice(offset, plaintextLength),
-          input.asSlice(offset + plaintextLength, TAG_LENGTH), MemorySegment.ofArray(out).asSlice(outOffset, plaintextLength));
+      context.openArrays(nonce, aad, in, offset, plaintextLength, out, outOffset);
     } finally {
       giveBack(context);
     }
