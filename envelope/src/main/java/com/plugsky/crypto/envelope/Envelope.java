@@ -67,6 +67,20 @@ public final class Envelope {
   private final SymmetricPrimitives primitives;
   private final KeyOperations keys;
 
+  /**
+   * Per thread: the message id and payload key of the message {@link #encrypt(byte[],
+   * EncryptionContext)} is sealing, so that a cached-key message allocates only its output. Both
+   * are used only inside that call, which calls out to no caller code meanwhile (no re-entry), and
+   * the key is zeroed as soon as the engine has taken its copy.
+   */
+  private static final ThreadLocal<MessageScratch> MESSAGE_SCRATCH =
+      ThreadLocal.withInitial(MessageScratch::new);
+
+  private static final class MessageScratch {
+    final byte[] messageId = new byte[Format.MESSAGE_ID_LENGTH];
+    final byte[] payloadKey = new byte[KeyedHmac.LENGTH];
+  }
+
   private Envelope(Builder builder) {
     this.encryptionKeks = List.copyOf(builder.encryptionKeks);
     this.encryptionKekNames = encryptionKeks.stream().map(KeyRef::toString).toList();
@@ -102,16 +116,18 @@ public final class Envelope {
     Objects.requireNonNull(context, "context");
     List<KeyOperations.Pending> pending = new ArrayList<>();
     DataKeyCache.Materials materials = materials(context, plaintext.length, pending);
-    byte[] messageId = new byte[Format.MESSAGE_ID_LENGTH];
+    MessageScratch scratch = MESSAGE_SCRATCH.get();
+    byte[] messageId = scratch.messageId;
     // The message id is published in the header, so the pooled DRBG output meant for public
     // values (nonces) serves: it is as random and never handed out twice.
     CryptoRandom.nextNonce(messageId);
     Header.Layout layout = materials.layout();
     byte[] message;
     try (DataKeySecrets secrets = materials.secrets()) {
-      byte[] payloadKey = secrets.payloadKey(messageId);
+      byte[] payloadKey = scratch.payloadKey;
       FrameCipher cipher;
       try {
+        secrets.payloadKey(messageId, 0, payloadKey);
         cipher = new FrameCipher(engine, payloadKey, messageId);
       } finally {
         Bytes.zero(payloadKey);
