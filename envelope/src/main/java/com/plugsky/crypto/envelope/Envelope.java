@@ -64,6 +64,7 @@ public final class Envelope {
   private final int frameExponent;
   private final DataKeyCache cache;
   private final AeadEngine engine;
+  private final FrameEngines frameEngines;
   private final SymmetricPrimitives primitives;
   private final KeyOperations keys;
 
@@ -96,6 +97,7 @@ public final class Envelope {
     this.frameExponent = Integer.numberOfTrailingZeros(builder.frameSize);
     this.cache = builder.cache;
     this.engine = builder.engine != null ? builder.engine : Engines.defaultEngine();
+    this.frameEngines = FrameEngines.of(engine, builder.engine != null);
     this.primitives = engine.primitives();
     this.keys =
         new KeyOperations(
@@ -128,7 +130,7 @@ public final class Envelope {
       FrameCipher cipher;
       try {
         secrets.payloadKey(messageId, 0, payloadKey);
-        cipher = new FrameCipher(engine, payloadKey, messageId);
+        cipher = new FrameCipher(frameEngines.forMessage(plaintext.length), payloadKey, messageId);
       } finally {
         Bytes.zero(payloadKey);
       }
