@@ -17,10 +17,10 @@ import javax.crypto.AEADBadTagException;
  * <p>Contexts outlive keys. A key is given to a context that already holds the cipher ({@link
  * #take}) and is set up together with the first nonce, in one EVP_CipherInit_ex; when the key is
  * done, {@link #recycle} overwrites the key schedule with that of an all-zero key and keeps the
- * context for the next key. On OpenSSL 3.0 a fresh EVP_CIPHER_CTX costs a malloc, a provider
- * context and a parameter look-up (about 1 µs with a copy of it), and every init with a key or nonce
+ * context for the next key. On OpenSSL 3.0 a fresh EVP_CIPHER_CTX costs mallocs for it and its
+ * provider context (and as much again to copy a keyed one), and every init with a key or nonce
  * reads the key and IV lengths back through OSSL_PARAM string look-ups, so the fewer inits per key
- * the better: one per message, one to wipe.
+ * the better: one with the first nonce, one to wipe.
  *
  * <p>Scratch areas are recycled through a process-wide free list rather than given an arena each:
  * closing a shared arena stops every thread at a handshake (about 50 µs here), which made each new
