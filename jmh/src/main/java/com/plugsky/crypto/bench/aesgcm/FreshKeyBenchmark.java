@@ -64,14 +64,14 @@ public class FreshKeyBenchmark {
     try (InsecureNonceAead aead = aeadEngine.newInsecureNonceAead(toOpenKey)) {
       aead.encrypt(nonce, plaintext, 0, size, AAD, toOpen, 0);
     }
-    open();
+    decryptUnderNewKey();
     if (!Arrays.equals(opened, plaintext)) {
       throw new IllegalStateException("engine " + engine + " did not round-trip under a fresh key");
     }
   }
 
   @Benchmark
-  public int seal() {
+  public int encryptUnderNewKey() {
     key[0]++;
     try (InsecureNonceAead aead = aeadEngine.newInsecureNonceAead(key)) {
       return aead.encrypt(nonce, plaintext, 0, size, AAD, sealed, 0);
@@ -80,7 +80,7 @@ public class FreshKeyBenchmark {
 
   /** Opens the same message each time (a fixed key): the key set-up is still paid per operation. */
   @Benchmark
-  public int open() {
+  public int decryptUnderNewKey() {
     try (InsecureNonceAead aead = aeadEngine.newInsecureNonceAead(toOpenKey)) {
       return aead.decrypt(nonce, toOpen, 0, toOpen.length, AAD, opened, 0);
     }
