@@ -64,10 +64,23 @@ public final class Envelope {
   private final int frameExponent;
   private final DataKeyCache cache;
   private final AeadEngine engine;
-  /** The engine the builder named, which then seals every frame; null when streams route frames. */
-  private final AeadEngine namedEngine;
+  private final FrameEngines frameEngines;
   private final SymmetricPrimitives primitives;
   private final KeyOperations keys;
+
+  /**
+   * Per thread: the message id and payload key of the message {@link #encrypt(byte[],
+   * EncryptionContext)} is sealing, so that a cached-key message allocates only its output. Both
+   * are used only inside that call, which calls out to no caller code meanwhile (no re-entry), and
+   * the key is zeroed as soon as the engine has taken its copy.
+   */
+  private static final ThreadLocal<MessageScratch> MESSAGE_SCRATCH =
+      ThreadLocal.withInitial(MessageScratch::new);
+
+  private static final class MessageScratch {
+    final byte[] messageId = new byte[Format.MESSAGE_ID_LENGTH];
+    final byte[] payloadKey = new byte[KeyedHmac.LENGTH];
+  }
 
   private Envelope(Builder builder) {
     this.encryptionKeks = List.copyOf(builder.encryptionKeks);
@@ -84,7 +97,7 @@ public final class Envelope {
     this.frameExponent = Integer.numberOfTrailingZeros(builder.frameSize);
     this.cache = builder.cache;
     this.engine = builder.engine != null ? builder.engine : Engines.defaultEngine();
-    this.namedEngine = builder.engine;
+    this.frameEngines = FrameEngines.of(engine, builder.engine != null);
     this.primitives = engine.primitives();
     this.keys =
         new KeyOperations(
@@ -105,17 +118,19 @@ public final class Envelope {
     Objects.requireNonNull(context, "context");
     List<KeyOperations.Pending> pending = new ArrayList<>();
     DataKeyCache.Materials materials = materials(context, plaintext.length, pending);
-    byte[] messageId = new byte[Format.MESSAGE_ID_LENGTH];
+    MessageScratch scratch = MESSAGE_SCRATCH.get();
+    byte[] messageId = scratch.messageId;
     // The message id is published in the header, so the pooled DRBG output meant for public
     // values (nonces) serves: it is as random and never handed out twice.
     CryptoRandom.nextNonce(messageId);
     Header.Layout layout = materials.layout();
     byte[] message;
     try (DataKeySecrets secrets = materials.secrets()) {
-      byte[] payloadKey = secrets.payloadKey(messageId);
+      byte[] payloadKey = scratch.payloadKey;
       FrameCipher cipher;
       try {
-        cipher = new FrameCipher(engine, payloadKey, messageId);
+        secrets.payloadKey(messageId, 0, payloadKey);
+        cipher = new FrameCipher(frameEngines.forMessage(plaintext.length), payloadKey, messageId);
       } finally {
         Bytes.zero(payloadKey);
       }
@@ -317,14 +332,9 @@ public final class Envelope {
     }
   }
 
-  /**
-   * A stream seals every frame at one size under one key, so its frames go to the engine
-   * crypto-api routes that size to (ACCP for 64 KiB arrays where it is installed), unless the
-   * builder named an engine; the FIPS and engine properties override the routing as for {@link
-   * Engines#newAead}.
-   */
+  /** The engine of a stream's frames ({@link FrameEngines#forStream}). */
   AeadEngine streamEngine(int frameSize) {
-    return namedEngine != null ? namedEngine : Engines.forArrays(frameSize);
+    return frameEngines.forStream(frameSize);
   }
 
   /**

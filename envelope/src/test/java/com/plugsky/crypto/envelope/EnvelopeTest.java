@@ -19,7 +19,14 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
@@ -64,6 +71,41 @@ class EnvelopeTest {
         .isNotEqualTo(Envelope.inspect(second).messageId());
     assertThat(Arrays.copyOfRange(first, first.length - 40, first.length))
         .isNotEqualTo(Arrays.copyOfRange(second, second.length - 40, second.length));
+  }
+
+  @Test
+  void cachedMessagesSealedAtOnceOnManyThreadsEachHaveTheirOwnIdAndOpen() throws Exception {
+    Envelope envelope =
+        TestKeks.envelope(keys, "orders").dataKeyCache(DataKeyCache.builder().build()).build();
+    envelope.encrypt(PLAINTEXT, CONTEXT);
+    int threads = 4;
+    int perThread = 500;
+    Set<String> ids = ConcurrentHashMap.newKeySet();
+    CyclicBarrier start = new CyclicBarrier(threads);
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      List<Future<Integer>> opened = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        byte[] plaintext = ("thread " + t).getBytes(StandardCharsets.UTF_8);
+        opened.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  int count = 0;
+                  for (int i = 0; i < perThread; i++) {
+                    byte[] message = envelope.encrypt(plaintext, CONTEXT);
+                    ids.add(Envelope.inspect(message).messageId());
+                    if (Arrays.equals(envelope.decrypt(message, CONTEXT), plaintext)) {
+                      count++;
+                    }
+                  }
+                  return count;
+                }));
+      }
+      for (Future<Integer> result : opened) {
+        assertThat(result.get()).isEqualTo(perThread);
+      }
+    }
+    assertThat(ids).hasSize(threads * perThread);
   }
 
   @Test

@@ -55,4 +55,14 @@ class FipsModeTest {
       assertThat(in.readAllBytes()).isEqualTo(plaintext);
     }
   }
+
+  @Test
+  void smallMessagesStayOnTheApprovedEngineThoughConscryptIsThere() {
+    assertThat(Engines.available()).extracting(e -> e.name()).contains("conscrypt");
+
+    FrameEngines engines = FrameEngines.of(Engines.defaultEngine(), false);
+
+    assertThat(engines.forMessage(0).name()).isEqualTo("bc-fips");
+    assertThat(engines.forMessage(1024).name()).isEqualTo("bc-fips");
+  }
 }

@@ -6,12 +6,21 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import javax.crypto.AEADBadTagException;
 
 /**
- * One EVP_CIPHER_CTX with the key schedule already set, plus the small native scratch area each
- * call needs (nonce, tag, out-length), so that a call allocates nothing. Used by one thread at a
- * time: {@link OpenSslAead} lends contexts out of a pool.
+ * One AES-256-GCM EVP_CIPHER_CTX plus the small native scratch area each call needs (nonce, tag,
+ * out-length, and the raw key until the context is set up with it), so that a call allocates
+ * nothing. Used by one thread at a time: {@link OpenSslAead} lends contexts out of a pool.
+ *
+ * <p>Contexts outlive keys. A key is given to a context that already holds the cipher ({@link
+ * #take}) and is set up together with the first nonce, in one EVP_CipherInit_ex; when the key is
+ * done, {@link #recycle} overwrites the key schedule with that of an all-zero key and keeps the
+ * context for the next key. On OpenSSL 3.0 a fresh EVP_CIPHER_CTX costs mallocs for it and its
+ * provider context (and as much again to copy a keyed one), and every init with a key or nonce
+ * reads the key and IV lengths back through OSSL_PARAM string look-ups, so the fewer inits per key
+ * the better: one with the first nonce, one to wipe.
  *
  * <p>Scratch areas are recycled through a process-wide free list rather than given an arena each:
  * closing a shared arena stops every thread at a handshake (about 50 µs here), which made each new
@@ -20,11 +29,17 @@ import javax.crypto.AEADBadTagException;
 final class GcmContext {
   private static final int NONCE_LENGTH = 12;
   private static final int TAG_LENGTH = 16;
+  private static final int KEY_LENGTH = 32;
   private static final long NONCE_OFFSET = 0;
   private static final long TAG_OFFSET = 16;
   private static final long OUT_LENGTH_OFFSET = 32;
-  private static final long SCRATCH_SIZE = 40;
+  private static final long KEY_OFFSET = 48;
+  private static final long SCRATCH_SIZE = 80;
   private static final ConcurrentLinkedQueue<MemorySegment> SPARE_SCRATCH = new ConcurrentLinkedQueue<>();
+  /** Idle contexts holding the cipher but no key, for the next key on any thread. */
+  private static final AtomicReferenceArray<GcmContext> SPARES =
+      new AtomicReferenceArray<>(Math.max(16, 8 * Runtime.getRuntime().availableProcessors()));
+  private static final MemorySegment ZERO_KEY = Arena.global().allocate(KEY_LENGTH);
 
   private final LibCrypto lib;
   private final MemorySegment ctx;
@@ -32,8 +47,13 @@ final class GcmContext {
   private final MemorySegment nonce;
   private final MemorySegment tag;
   private final MemorySegment outLength;
+  private final MemorySegment key;
+  /** The key slot holds a key that the next call sets up together with its nonce. */
+  private boolean keyPending;
+  /** The EVP context holds a key schedule that {@link #recycle} must overwrite. */
+  private boolean keyed;
 
-  GcmContext(LibCrypto lib, MemorySegment ctx) {
+  private GcmContext(LibCrypto lib, MemorySegment ctx) {
     this.lib = lib;
     this.ctx = ctx;
     MemorySegment spare = SPARE_SCRATCH.poll();
@@ -41,18 +61,84 @@ final class GcmContext {
     this.nonce = scratch.asSlice(NONCE_OFFSET, NONCE_LENGTH);
     this.tag = scratch.asSlice(TAG_OFFSET, TAG_LENGTH);
     this.outLength = scratch.asSlice(OUT_LENGTH_OFFSET, 4);
+    this.key = scratch.asSlice(KEY_OFFSET, KEY_LENGTH);
   }
 
-  /** A context keyed by copying {@code template}'s key schedule. */
-  static GcmContext copyOf(LibCrypto lib, MemorySegment template) {
+  /**
+   * A context for {@code cipher} (AES-256-GCM) with no key yet: an idle one left by an earlier
+   * key when there is one, else a new one.
+   */
+  static GcmContext take(LibCrypto lib, MemorySegment cipher) {
+    int start = homeSlot();
+    for (int i = 0; i < SPARES.length(); i++) {
+      int slot = (start + i) % SPARES.length();
+      if (SPARES.get(slot) != null) {
+        GcmContext spare = SPARES.getAndSet(slot, null);
+        if (spare != null) {
+          return spare;
+        }
+      }
+    }
     MemorySegment ctx = newContext(lib);
     try {
-      check(lib, (int) Evp.CIPHER_CTX_COPY.invokeExact(ctx, template), "EVP_CIPHER_CTX_copy");
+      check(lib, (int) Evp.CIPHER_INIT.invokeExact(ctx, cipher, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, 1),
+          "EVP_CipherInit_ex(cipher)");
       return new GcmContext(lib, ctx);
     } catch (Throwable e) {
       free(lib, ctx);
       throw rethrow(e);
     }
+  }
+
+  /** Copies {@code keyBytes} (32) to native memory; the next call sets the context up with it. */
+  void setKey(byte[] keyBytes) {
+    MemorySegment.copy(keyBytes, 0, key, ValueLayout.JAVA_BYTE, 0, KEY_LENGTH);
+    keyPending = true;
+  }
+
+  /** {@link #setKey} with the key of {@code other}, which must not be recycled meanwhile. */
+  void setKeyOf(GcmContext other) {
+    MemorySegment.copy(other.key, 0, key, 0, KEY_LENGTH);
+    keyPending = true;
+  }
+
+  /**
+   * Wipes the key and key schedule and keeps the context for another key; frees it instead when
+   * enough are kept already or the wipe fails (EVP_CIPHER_CTX_free cleanses the schedule).
+   */
+  void recycle() {
+    boolean wiped = true;
+    if (keyed) {
+      try {
+        wiped = (int) Evp.CIPHER_INIT.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, ZERO_KEY, MemorySegment.NULL, 1) == 1;
+      } catch (Throwable e) {
+        wiped = false;
+      }
+      keyed = false;
+    }
+    keyPending = false;
+    lib.cleanse(scratch);
+    if (!wiped) {
+      lib.clearErrors();
+    } else {
+      int start = homeSlot();
+      for (int i = 0; i < SPARES.length(); i++) {
+        if (SPARES.compareAndSet((start + i) % SPARES.length(), null, this)) {
+          return;
+        }
+      }
+    }
+    free(lib, ctx);
+    SPARE_SCRATCH.offer(scratch);
+  }
+
+  /** The native copy of the key (zero when none is held); for tests. */
+  MemorySegment keySlot() {
+    return key;
+  }
+
+  private static int homeSlot() {
+    return (int) (Thread.currentThread().threadId() % SPARES.length());
   }
 
   static MemorySegment newContext(LibCrypto lib) {
@@ -83,6 +169,54 @@ final class GcmContext {
       MemorySegment.copy(tag, 0, tagOut, 0, TAG_LENGTH);
     } catch (Throwable e) {
       throw rethrow(e);
+    }
+  }
+
+  /**
+   * {@link #seal} for byte arrays: {@code length} bytes at {@code in[offset]} are encrypted to
+   * {@code out[outOffset]}, the tag right after them. The heap segments are made here, in the
+   * method that hands them to OpenSSL, so that the JIT can keep them off the heap.
+   */
+  void sealArrays(byte[] nonceBytes, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset) {
+    try {
+      start(nonceBytes, aad, 1);
+      if (length > 0) {
+        check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, MemorySegment.ofArray(out).asSlice(outOffset, length), outLength,
+            MemorySegment.ofArray(in).asSlice(offset, length), length), "EVP_CipherUpdate");
+      }
+      check(lib, (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength), "EVP_CipherFinal_ex");
+      check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, tag), "get tag");
+      MemorySegment.copy(tag, ValueLayout.JAVA_BYTE, 0, out, outOffset + length, TAG_LENGTH);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+  }
+
+  /**
+   * {@link #open} for byte arrays: {@code length} bytes of ciphertext at {@code in[offset]}, then
+   * the tag, decrypted to {@code out[outOffset]}.
+   *
+   * @throws AEADBadTagException when the tag does not verify; {@code out} then holds unverified
+   *     bytes that the caller must wipe
+   */
+  void openArrays(byte[] nonceBytes, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset)
+      throws AEADBadTagException {
+    int verified;
+    try {
+      start(nonceBytes, aad, 0);
+      MemorySegment.copy(in, offset + length, tag, ValueLayout.JAVA_BYTE, 0, TAG_LENGTH);
+      check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, tag), "set tag");
+      if (length > 0) {
+        check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, MemorySegment.ofArray(out).asSlice(outOffset, length), outLength,
+            MemorySegment.ofArray(in).asSlice(offset, length), length), "EVP_CipherUpdate");
+      }
+      verified = (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+    if (verified != 1) {
+      lib.clearErrors();
+      throw new AEADBadTagException("AES-GCM tag mismatch");
     }
   }
 
@@ -160,16 +294,20 @@ final class GcmContext {
     }
   }
 
-  void free() {
-    free(lib, ctx);
-    scratch.fill((byte) 0);
-    SPARE_SCRATCH.offer(scratch);
-  }
-
   private void start(byte[] nonceBytes, byte[] aad, int encrypt) throws Throwable {
     MemorySegment.copy(nonceBytes, 0, nonce, ValueLayout.JAVA_BYTE, 0, NONCE_LENGTH);
-    check(lib, (int) Evp.CIPHER_INIT.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, nonce, encrypt),
+    MemorySegment newKey = MemorySegment.NULL;
+    if (keyPending) {
+      // The pending key goes in with the nonce: one init instead of two.
+      newKey = key;
+      keyed = true;
+    } else if (!keyed) {
+      // A recycled context holds the all-zero key's schedule: never encrypt under it.
+      throw new IllegalStateException("AES-GCM context used without a key");
+    }
+    check(lib, (int) Evp.CIPHER_INIT.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, newKey, nonce, encrypt),
         "EVP_CipherInit_ex");
+    keyPending = false;
     if (aad.length > 0) {
       check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, MemorySegment.NULL, outLength, MemorySegment.ofArray(aad), aad.length),
           "EVP_CipherUpdate(aad)");

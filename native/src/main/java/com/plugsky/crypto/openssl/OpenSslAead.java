@@ -1,58 +1,59 @@
 package com.plugsky.crypto.openssl;
 
-import static com.plugsky.crypto.openssl.LibCrypto.rethrow;
-
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.engine.spi.AbstractAead;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import javax.crypto.AEADBadTagException;
 
 /**
- * AES-256-GCM in libcrypto. The key is expanded once into a template context and its raw bytes
- * cleansed from native memory right away; each call borrows a keyed context from a small lock-free
- * pool (creating one by copying the template when all are busy), so calls on many threads neither
- * contend nor allocate. Byte arrays, heap and direct buffers all reach OpenSSL without a copy.
+ * AES-256-GCM in libcrypto. The key goes to native memory in a context taken from a process-wide
+ * set of idle ones ({@link GcmContext#take}), its home context, which is keyed with the first call's
+ * nonce; a call on another thread while home is busy borrows a context from a small lock-free pool,
+ * keyed from home's copy of the key, so calls on many threads neither contend nor allocate. A new
+ * key therefore costs no EVP_CIPHER_CTX allocation or copy, which matters for the envelope's key per
+ * message. Closing wipes every context's key and key schedule. Byte arrays, heap and direct buffers
+ * all reach OpenSSL without a copy.
  */
 final class OpenSslAead extends AbstractAead {
   private static final int POOL_SLOTS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+  private static final VarHandle HOME_BUSY;
+
+  static {
+    try {
+      HOME_BUSY = MethodHandles.lookup().findVarHandle(OpenSslAead.class, "homeBusy", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final LibCrypto lib;
-  private final AtomicReferenceArray<GcmContext> idle = new AtomicReferenceArray<>(POOL_SLOTS);
-  private MemorySegment template;
+  private final MemorySegment cipher;
+  private final GcmContext home;
+  /** Whether home is lent out, or recycled once closed; changed through {@link #HOME_BUSY}. */
+  @SuppressWarnings("unused")
+  private volatile boolean homeBusy;
+  /** The other contexts, made the first time two calls overlap. */
+  private volatile AtomicReferenceArray<GcmContext> idle;
   private volatile boolean destroyed;
 
   OpenSslAead(LibCrypto lib, MemorySegment cipher, byte[] key) {
     super(OpenSslEngineProvider.NAME, key);
     this.lib = lib;
-    MemorySegment ctx = GcmContext.newContext(lib);
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment nativeKey = arena.allocate(key.length);
-      MemorySegment.copy(key, 0, nativeKey, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, key.length);
-      try {
-        GcmContext.check(lib,
-            (int) Evp.CIPHER_INIT.invokeExact(ctx, cipher, MemorySegment.NULL, nativeKey, MemorySegment.NULL, 1),
-            "EVP_CipherInit_ex(key)");
-      } catch (Throwable e) {
-        GcmContext.free(lib, ctx);
-        throw rethrow(e);
-      } finally {
-        lib.cleanse(nativeKey);
-      }
-    }
-    this.template = ctx;
+    this.cipher = cipher;
+    this.home = GcmContext.take(lib, cipher);
+    home.setKey(key);
   }
 
   @Override
   protected int seal(byte[] nonce, boolean callerNonce, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset) {
-    MemorySegment output = MemorySegment.ofArray(out);
     GcmContext context = borrow();
     try {
-      context.seal(nonce, aad, MemorySegment.ofArray(in).asSlice(offset, length),
-          output.asSlice(outOffset, length), output.asSlice(outOffset + length, TAG_LENGTH));
+      context.sealArrays(nonce, aad, in, offset, length, out, outOffset);
     } finally {
       giveBack(context);
     }
@@ -63,11 +64,9 @@ final class OpenSslAead extends AbstractAead {
   protected int open(byte[] nonce, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset)
       throws AEADBadTagException {
     int plaintextLength = length - TAG_LENGTH;
-    MemorySegment input = MemorySegment.ofArray(in);
     GcmContext context = borrow();
     try {
-      context.open(nonce, aad, input.asSlice(offset, plaintextLength),
-          input.asSlice(offset + plaintextLength, TAG_LENGTH), MemorySegment.ofArray(out).asSlice(outOffset, plaintextLength));
+      context.openArrays(nonce, aad, in, offset, plaintextLength, out, outOffset);
     } finally {
       giveBack(context);
     }
@@ -137,51 +136,74 @@ final class OpenSslAead extends AbstractAead {
   @Override
   protected void destroyKey() {
     destroyed = true;
-    for (int slot = 0; slot < POOL_SLOTS; slot++) {
-      GcmContext context = idle.getAndSet(slot, null);
-      if (context != null) {
-        context.free();
-      }
+    if (HOME_BUSY.compareAndSet(this, false, true)) {
+      home.recycle();
     }
-    synchronized (this) {
-      GcmContext.free(lib, template);
-      template = null;
+    AtomicReferenceArray<GcmContext> pool = idle;
+    if (pool != null) {
+      for (int slot = 0; slot < POOL_SLOTS; slot++) {
+        GcmContext context = pool.getAndSet(slot, null);
+        if (context != null) {
+          context.recycle();
+        }
+      }
     }
   }
 
   private GcmContext borrow() {
-    int start = (int) (Thread.currentThread().threadId() % POOL_SLOTS);
-    for (int i = 0; i < POOL_SLOTS; i++) {
-      int slot = (start + i) % POOL_SLOTS;
-      if (idle.get(slot) != null) {
-        GcmContext context = idle.getAndSet(slot, null);
-        if (context != null) {
-          return context;
+    if (HOME_BUSY.compareAndSet(this, false, true)) {
+      return home;
+    }
+    AtomicReferenceArray<GcmContext> pool = idle;
+    if (pool != null) {
+      int start = (int) (Thread.currentThread().threadId() % POOL_SLOTS);
+      for (int i = 0; i < POOL_SLOTS; i++) {
+        int slot = (start + i) % POOL_SLOTS;
+        if (pool.get(slot) != null) {
+          GcmContext context = pool.getAndSet(slot, null);
+          if (context != null) {
+            return context;
+          }
         }
       }
     }
+    // Under the lock that close() holds while destroying the key: home's key is still there.
     synchronized (this) {
-      if (template == null) {
+      if (destroyed) {
         throw new IllegalStateException("this Aead (engine native) is closed; its key was destroyed");
       }
-      return GcmContext.copyOf(lib, template);
+      if (idle == null) {
+        idle = new AtomicReferenceArray<>(POOL_SLOTS);
+      }
+      GcmContext context = GcmContext.take(lib, cipher);
+      context.setKeyOf(home);
+      return context;
     }
   }
 
   private void giveBack(GcmContext context) {
+    if (context == home) {
+      homeBusy = false;
+      // A close that ran while home was lent out left it to be recycled here.
+      if (destroyed && HOME_BUSY.compareAndSet(this, false, true)) {
+        home.recycle();
+      }
+      return;
+    }
+    AtomicReferenceArray<GcmContext> pool = idle;
     if (!destroyed) {
       int start = (int) (Thread.currentThread().threadId() % POOL_SLOTS);
       for (int i = 0; i < POOL_SLOTS; i++) {
         int slot = (start + i) % POOL_SLOTS;
-        if (idle.compareAndSet(slot, null, context)) {
+        if (pool.compareAndSet(slot, null, context)) {
           // A close that ran between the check above and this store would miss the context.
-          if (destroyed && idle.compareAndSet(slot, context, null)) {
-            context.free();
+          if (destroyed && pool.compareAndSet(slot, context, null)) {
+            context.recycle();
           }
           return;
         }
       }
     }
-    context.free();
+    context.recycle();
   }
 }

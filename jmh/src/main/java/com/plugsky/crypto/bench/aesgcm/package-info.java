@@ -10,5 +10,8 @@
  * same 16-byte associated data, write into preallocated output, and decrypt a ciphertext made at
  * setup. Each checks at setup that what it produces decrypts correctly, so a benchmark never times
  * a broken path.
+ *
+ * <p>{@link com.plugsky.crypto.bench.aesgcm.FreshKeyBenchmark} ({@code encryptUnderNewKey}, {@code
+ * decryptUnderNewKey} rows) sets up a new key for every message, as the envelope format does.
  */
 package com.plugsky.crypto.bench.aesgcm;

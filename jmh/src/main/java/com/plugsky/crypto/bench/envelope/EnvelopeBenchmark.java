@@ -32,6 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * to {@link EnvelopePeerBenchmark}'s in one table; its "ours / best peer" column is then our
  * fastest against the fastest peer, which is {@code raw-aead} (no envelope at all), i.e. the ratio
  * to the raw AES-GCM engine.
+ *
+ * <p>Not in the default list: {@code envelope-cached-<engine>} (native, conscrypt, accp, jdk) runs the
+ * cached path with that engine for the frames, each under the message's own new key, e.g. {@code -p
+ * engine=envelope-cached,envelope-cached-native}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

@@ -15,6 +15,7 @@ import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import com.google.crypto.tink.subtle.AesGcmJce;
 import com.plugsky.crypto.aead.Aead;
 import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.engine.AeadEngine;
 import com.plugsky.crypto.engine.Engines;
 import com.plugsky.crypto.envelope.DataKeyCache;
 import com.plugsky.crypto.envelope.Envelope;
@@ -49,10 +50,10 @@ final class Sealers {
 
   static Sealer named(String name, Path keyDirectory) throws GeneralSecurityException {
     return switch (name) {
-      case "envelope" -> envelope(null, keyDirectory);
-      case "envelope-cached" -> envelope(DataKeyCache.builder()
-          .maxEntries(16).maxAge(Duration.ofMinutes(10)).maxMessagesPerKey(1L << 32).maxBytesPerKey(1L << 50).build(),
-          keyDirectory);
+      case "envelope" -> envelope(null, keyDirectory, null);
+      case "envelope-cached" -> envelope(cache(), keyDirectory, null);
+      case "envelope-cached-native", "envelope-cached-conscrypt", "envelope-cached-accp", "envelope-cached-jdk" ->
+          envelope(cache(), keyDirectory, Engines.named(name.substring("envelope-cached-".length())));
       case "raw-aead" -> rawAead();
       case "tink" -> tink();
       case "esdk" -> esdk(false);
@@ -61,12 +62,21 @@ final class Sealers {
     };
   }
 
-  private static Sealer envelope(DataKeyCache cache, Path keyDirectory) {
+  private static DataKeyCache cache() {
+    return DataKeyCache.builder()
+        .maxEntries(16).maxAge(Duration.ofMinutes(10)).maxMessagesPerKey(1L << 32).maxBytesPerKey(1L << 50).build();
+  }
+
+  /** @param engine the Envelope's engine (frames under a new key per message), null for its default */
+  private static Sealer envelope(DataKeyCache cache, Path keyDirectory, AeadEngine engine) {
     Envelope.Builder builder = Envelope.builder()
         .kek(KeyRef.parse("local:bench"))
         .keyWrapper(LocalKeyWrapper.builder().keyDirectory(keyDirectory).build());
     if (cache != null) {
       builder.dataKeyCache(cache);
+    }
+    if (engine != null) {
+      builder.engine(engine);
     }
     Envelope envelope = builder.build();
     return new Sealer() {
