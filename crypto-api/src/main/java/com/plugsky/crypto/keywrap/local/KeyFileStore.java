@@ -126,11 +126,14 @@ final class KeyFileStore {
       try {
         return current(file);
       } catch (KeyUnavailableException e) {
-        if (!create || Files.exists(file) || attempt == READ_ATTEMPTS) {
+        if (!create || attempt == READ_ATTEMPTS) {
           throw e;
         }
-        // Never used, or removed since: make a new one, as for a name never used.
-        create(file);
+        if (!Files.exists(file)) {
+          // Never used, or removed since: make a new one, as for a name never used.
+          create(file);
+        }
+        // Otherwise another thread or process made it after this one looked: read theirs.
       }
     }
   }
