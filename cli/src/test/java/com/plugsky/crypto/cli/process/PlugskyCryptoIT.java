@@ -232,7 +232,7 @@ class PlugskyCryptoIT {
             "bench", "--quick", "--output-dir", "results", "aes-gcm",
             "-f", "1", "-wi", "0", "-i", "1", "-r", "100ms",
             "-p", "size=64", "-p", "buffer=array", "-p", "engine=jdk", "-p", "peer=sunjce",
-            "-e", "Peer", "-e", "decrypt");
+            "-e", "Peer", "-e", "FreshKey", "-e", "decrypt");
 
     assertThat(result.exit()).as(result.stderr()).isZero();
     List<Path> written = result.out().lines().map(Path::of).map(work::resolve).toList();
