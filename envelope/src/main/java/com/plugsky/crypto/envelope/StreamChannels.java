@@ -1,10 +1,12 @@
 package com.plugsky.crypto.envelope;
 
 import com.plugsky.crypto.primitive.Bytes;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
@@ -30,29 +32,64 @@ final class StreamChannels {
     return new Reading(in);
   }
 
-  private static final class Writing implements WritableByteChannel {
-    private final OutputStream out;
+  /** What both directions share: the stream to close and the transfer array to zero. */
+  private abstract static class OverStream implements Channel {
+    private final Closeable stream;
     private byte[] transfer;
     private boolean open = true;
 
+    OverStream(Closeable stream) {
+      this.stream = stream;
+    }
+
+    final void ensureOpen() throws ClosedChannelException {
+      if (!open) {
+        throw new ClosedChannelException();
+      }
+    }
+
+    /** The array that carries a direct or read-only buffer's bytes, made on first need. */
+    final byte[] transfer() {
+      if (transfer == null) {
+        transfer = new byte[TRANSFER_SIZE];
+      }
+      return transfer;
+    }
+
+    @Override
+    public final boolean isOpen() {
+      return open;
+    }
+
+    @Override
+    public final void close() throws IOException {
+      if (open) {
+        open = false;
+        try (stream) {
+          Bytes.zero(transfer);
+        }
+      }
+    }
+  }
+
+  private static final class Writing extends OverStream implements WritableByteChannel {
+    private final OutputStream out;
+
     Writing(OutputStream out) {
+      super(out);
       this.out = out;
     }
 
     @Override
     public int write(ByteBuffer source) throws IOException {
-      if (!open) {
-        throw new ClosedChannelException();
-      }
+      ensureOpen();
       int length = source.remaining();
       if (source.hasArray()) {
         out.write(source.array(), source.arrayOffset() + source.position(), length);
         source.position(source.limit());
         return length;
       }
-      if (transfer == null) {
-        transfer = new byte[TRANSFER_SIZE];
-      }
+      byte[] transfer = transfer();
       while (source.hasRemaining()) {
         int n = Math.min(source.remaining(), transfer.length);
         source.get(transfer, 0, n);
@@ -60,37 +97,19 @@ final class StreamChannels {
       }
       return length;
     }
-
-    @Override
-    public boolean isOpen() {
-      return open;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (open) {
-        open = false;
-        try (out) {
-          Bytes.zero(transfer);
-        }
-      }
-    }
   }
 
-  private static final class Reading implements ReadableByteChannel {
+  private static final class Reading extends OverStream implements ReadableByteChannel {
     private final InputStream in;
-    private byte[] transfer;
-    private boolean open = true;
 
     Reading(InputStream in) {
+      super(in);
       this.in = in;
     }
 
     @Override
     public int read(ByteBuffer target) throws IOException {
-      if (!open) {
-        throw new ClosedChannelException();
-      }
+      ensureOpen();
       if (!target.hasRemaining()) {
         return 0;
       }
@@ -101,29 +120,12 @@ final class StreamChannels {
         }
         return n;
       }
-      if (transfer == null) {
-        transfer = new byte[TRANSFER_SIZE];
-      }
+      byte[] transfer = transfer();
       int n = in.read(transfer, 0, Math.min(target.remaining(), transfer.length));
       if (n > 0) {
         target.put(transfer, 0, n);
       }
       return n;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return open;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (open) {
-        open = false;
-        try (in) {
-          Bytes.zero(transfer);
-        }
-      }
     }
   }
 }
