@@ -201,14 +201,13 @@ final class KeyFileStore {
         if (known != null) {
           return known;
         }
-        forget(file);
+        forgetUnless(file, attributes);
         checkPermissionsAndSize(file, attributes);
         byte[] key = Files.readAllBytes(file);
         PosixFileAttributes after = Files.readAttributes(file, PosixFileAttributes.class);
         Kek read = new Kek(key, attributes);
         if (key.length == KEK_LENGTH && read.describes(after)) {
-          remember(file, read);
-          return read;
+          return remember(file, read, attributes);
         }
         Bytes.zero(key);
         if (attempt == READ_ATTEMPTS) {
@@ -268,10 +267,34 @@ final class KeyFileStore {
     return known != null && known.describes(attributes) ? known : null;
   }
 
-  private void remember(Path file, Kek read) {
+  /**
+   * Caches {@code read}, the version of {@code file} that {@code attributes} describe, and returns
+   * it; when another thread cached that same version meanwhile, returns theirs and zeroes {@code
+   * read}, so that a key in use is never dropped for an identical copy.
+   */
+  private Kek remember(Path file, Kek read, PosixFileAttributes attributes) {
     lock.writeLock().lock();
     try {
+      Kek known = cached.get(file);
+      if (known != null && known.describes(attributes)) {
+        drop(read);
+        return known;
+      }
       drop(cached.put(file, read));
+      return read;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Drops the cached key of {@code file} unless it is the version {@code attributes} describe. */
+  private void forgetUnless(Path file, PosixFileAttributes attributes) {
+    lock.writeLock().lock();
+    try {
+      Kek known = cached.get(file);
+      if (known != null && !known.describes(attributes)) {
+        drop(cached.remove(file));
+      }
     } finally {
       lock.writeLock().unlock();
     }

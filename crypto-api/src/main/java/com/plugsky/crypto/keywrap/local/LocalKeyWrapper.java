@@ -126,6 +126,9 @@ public final class LocalKeyWrapper implements KeyWrapper {
   /** Wraps one wrap key serves (its counter's range) before a new salt and key are drawn. */
   static final long WRAPS_PER_WRAP_KEY = 1L << 32;
 
+  /** How often an unwrap looks again at a key file that changed under it before giving up. */
+  private static final int KEY_FILE_ATTEMPTS = 3;
+
   private static final int GCM_NONCE_LENGTH = 12;
   private static final int GCM_TAG_LENGTH = 16;
 
@@ -265,33 +268,38 @@ public final class LocalKeyWrapper implements KeyWrapper {
   }
 
   private byte[] unwrapV2(KeyRef keyRef, String name, byte[] bytes, EncryptionContext context) {
-    KeyFileStore.Kek kek = keyFiles.current(name, false);
-    WrapKey shared = wrapKeys.get(name);
-    if (shared != null && shared.kek != kek && wrapKeys.remove(name, shared)) {
-      shared.release(); // derived from a file version that is gone
-      shared = null;
-    }
-    if (shared != null
-        && shared.kek == kek
-        && Arrays.equals(shared.salt, 0, V2_SALT_LENGTH, bytes, 1, 1 + V2_SALT_LENGTH)
-        && shared.acquire()) {
-      try {
-        return open(keyRef, shared.aead, bytes, context);
-      } finally {
-        shared.release();
+    for (int attempt = 0; ; attempt++) {
+      KeyFileStore.Kek kek = keyFiles.current(name, false);
+      WrapKey shared = wrapKeys.get(name);
+      if (shared != null && shared.kek != kek && wrapKeys.remove(name, shared)) {
+        shared.release(); // derived from a file version that is gone
+        shared = null;
       }
-    }
-    WrapKey once =
-        WrapKey.derive(
-            kek, Arrays.copyOfRange(bytes, 1, 1 + V2_SALT_LENGTH), 0, keyFiles, primitives);
-    if (once == null) {
-      throw new KeyUnavailableException(
-          "local key file " + keyFiles.fileFor(name) + " changed while it was read; try again");
-    }
-    try {
-      return open(keyRef, once.aead, bytes, context);
-    } finally {
-      once.release();
+      if (shared != null
+          && shared.kek == kek
+          && Arrays.equals(shared.salt, 0, V2_SALT_LENGTH, bytes, 1, 1 + V2_SALT_LENGTH)
+          && shared.acquire()) {
+        try {
+          return open(keyRef, shared.aead, bytes, context);
+        } finally {
+          shared.release();
+        }
+      }
+      WrapKey once =
+          WrapKey.derive(
+              kek, Arrays.copyOfRange(bytes, 1, 1 + V2_SALT_LENGTH), 0, keyFiles, primitives);
+      if (once == null) {
+        if (attempt < KEY_FILE_ATTEMPTS) {
+          continue; // the file changed since the stat: look again
+        }
+        throw new KeyUnavailableException(
+            "local key file " + keyFiles.fileFor(name) + " kept changing while it was read");
+      }
+      try {
+        return open(keyRef, once.aead, bytes, context);
+      } finally {
+        once.release();
+      }
     }
   }
 
