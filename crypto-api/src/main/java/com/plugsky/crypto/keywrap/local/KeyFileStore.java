@@ -53,7 +53,7 @@ final class KeyFileStore {
           PosixFilePermission.OTHERS_EXECUTE);
 
   /** Rereads after which a file still changing under the reader is reported as unavailable. */
-  private static final int READ_ATTEMPTS = 3;
+  static final int READ_ATTEMPTS = 3;
 
   private final Path directory;
   private final Map<String, Path> files = new ConcurrentHashMap<>();
@@ -256,7 +256,7 @@ final class KeyFileStore {
     }
   }
 
-  private static KeyUnavailableException changedWhileRead(Path file) {
+  static KeyUnavailableException changedWhileRead(Path file) {
     return new KeyUnavailableException(
         "local key file " + file + " kept changing while it was read");
   }

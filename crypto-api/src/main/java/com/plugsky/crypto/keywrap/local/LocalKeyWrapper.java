@@ -126,9 +126,6 @@ public final class LocalKeyWrapper implements KeyWrapper {
   /** Wraps one wrap key serves (its counter's range) before a new salt and key are drawn. */
   static final long WRAPS_PER_WRAP_KEY = 1L << 32;
 
-  /** How often an unwrap looks again at a key file that changed under it before giving up. */
-  private static final int KEY_FILE_ATTEMPTS = 3;
-
   private static final int GCM_NONCE_LENGTH = 12;
   private static final int GCM_TAG_LENGTH = 16;
 
@@ -289,11 +286,10 @@ public final class LocalKeyWrapper implements KeyWrapper {
           WrapKey.derive(
               kek, Arrays.copyOfRange(bytes, 1, 1 + V2_SALT_LENGTH), 0, keyFiles, primitives);
       if (once == null) {
-        if (attempt < KEY_FILE_ATTEMPTS) {
+        if (attempt < KeyFileStore.READ_ATTEMPTS) {
           continue; // the file changed since the stat: look again
         }
-        throw new KeyUnavailableException(
-            "local key file " + keyFiles.fileFor(name) + " kept changing while it was read");
+        throw KeyFileStore.changedWhileRead(keyFiles.fileFor(name));
       }
       try {
         return open(keyRef, once.aead, bytes, context);
