@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * The compact fields of version 2 headers (docs/FORMAT.md): varint lengths, the context with
  * varint lengths, and KeyRefs whose scheme is a code. Each value has exactly one encoding, so the
- * header tag authenticates one reading of the bytes.
+ * header's authentication covers one reading of the bytes.
  */
 final class Compact {
   /** Enough for every length the format allows (at most 2^21 - 1). */

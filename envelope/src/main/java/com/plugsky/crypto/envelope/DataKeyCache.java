@@ -19,8 +19,8 @@ import java.util.function.LongSupplier;
  *
  * <p>An entry is keyed by the list of KEKs, the encryption context and the frame size, so a key is
  * only reused for messages an identical header could have described. It holds what the format
- * derives from the data key once (docs/FORMAT.md, suite 2) and the header's layout, not the data
- * key itself, so a message under a cached key costs two HMACs and its frames. It is dropped, and
+ * derives from the data key once (docs/FORMAT.md, suite 3) and the header's layout, not the data
+ * key itself, so a message under a cached key costs one HMAC (its payload key) and its frames. It is dropped, and
  * its key zeroed, when the oldest entry must make room ({@link Builder#maxEntries}), when it is
  * older than {@link Builder#maxAge}, or before it would protect more than {@link
  * Builder#maxMessagesPerKey} messages or {@link Builder#maxBytesPerKey} plaintext bytes. Reuse never weakens a message's encryption:
@@ -175,7 +175,7 @@ public final class DataKeyCache {
   }
 
   /**
-   * A data key and its suite 2 secrets (a reference to them), as one owner holds them; closing
+   * A data key and its derived secrets (a reference to them), as one owner holds them; closing
    * zeroes the data key and releases the secrets.
    */
   record UnwrappedKey(byte[] dataKey, DataKeySecrets secrets) implements AutoCloseable {

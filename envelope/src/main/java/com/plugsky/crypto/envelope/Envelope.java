@@ -70,9 +70,9 @@ public final class Envelope {
 
   /**
    * Per thread: the message id and payload key of the message {@link #encrypt(byte[],
-   * EncryptionContext)} is sealing, so that a cached-key message allocates only its output. Both
-   * are used only inside that call, which calls out to no caller code meanwhile (no re-entry), and
-   * the key is zeroed as soon as the engine has taken its copy.
+   * EncryptionContext)} is sealing, so that a cached-key message allocates little beyond its
+   * output. Both are used only inside that call, which calls out to no caller code meanwhile (no
+   * re-entry), and the key is zeroed as soon as the engine has taken its copy.
    */
   private static final ThreadLocal<MessageScratch> MESSAGE_SCRATCH =
       ThreadLocal.withInitial(MessageScratch::new);
@@ -127,15 +127,18 @@ public final class Envelope {
     byte[] message;
     try (DataKeySecrets secrets = materials.secrets()) {
       byte[] payloadKey = scratch.payloadKey;
-      FrameCipher cipher;
       try {
         secrets.payloadKey(messageId, 0, payloadKey);
-        cipher = new FrameCipher(frameEngines.forMessage(plaintext.length), payloadKey, messageId);
+        message =
+            seal(
+                layout,
+                messageId,
+                secrets,
+                frameEngines.forMessage(plaintext.length),
+                payloadKey,
+                plaintext);
       } finally {
         Bytes.zero(payloadKey);
-      }
-      try (cipher) {
-        message = seal(layout, messageId, secrets.headerTags(), cipher, plaintext);
       }
     }
     keys.recordWraps(pending, message, layout.headerLength());
@@ -157,21 +160,21 @@ public final class Envelope {
       byte[] plaintext) {
     Header.Layout layout = Header.Layout.of(version, frameExponent, context, entries);
     try (MessageKeys messageKeys =
-            MessageKeys.derive(Format.suiteOf(version), dataKey, messageId, engine.primitives());
-        FrameCipher cipher = new FrameCipher(engine, messageKeys.payloadKey(), messageId)) {
-      return seal(layout, messageId, messageKeys.headerTags(), cipher, plaintext);
+        MessageKeys.derive(Format.suiteOf(version), dataKey, messageId, engine.primitives())) {
+      return seal(layout, messageId, messageKeys, engine, messageKeys.payloadKey(), plaintext);
     }
   }
 
   /**
-   * The message in one array: the header, tagged in place, then the frames, sealed in place; the
-   * only array allocated.
+   * The message in one array: the header, sealed in place, then the frames, sealed in place under
+   * {@code payloadKey} on {@code engine} (the engine copies the key: the caller zeroes its own).
    */
   private static byte[] seal(
       Header.Layout layout,
       byte[] messageId,
-      KeyedHmac headerTags,
-      FrameCipher cipher,
+      HeaderSealer headerSealer,
+      AeadEngine engine,
+      byte[] payloadKey,
       byte[] plaintext) {
     int frameSize = layout.frameSize();
     long frames = Math.max(1, Math.ceilDiv((long) plaintext.length, frameSize));
@@ -183,12 +186,14 @@ public final class Envelope {
               + " bytes does not fit in one array; use encryptingStream");
     }
     byte[] out = new byte[(int) total];
-    layout.writeTo(out, messageId, headerTags);
+    layout.writeTo(out, messageId, headerSealer);
     int at = layout.headerLength();
-    for (long i = 0; i < frames; i++) {
-      int from = (int) (i * frameSize);
-      int length = Math.min(frameSize, plaintext.length - from);
-      at += cipher.seal(i, i == frames - 1, plaintext, from, length, out, at);
+    try (FrameCipher cipher = layout.newFrameCipher(engine, payloadKey, out)) {
+      for (long i = 0; i < frames; i++) {
+        int from = (int) (i * frameSize);
+        int length = Math.min(frameSize, plaintext.length - from);
+        at += cipher.seal(i, i == frames - 1, plaintext, from, length, out, at);
+      }
     }
     return out;
   }
@@ -224,8 +229,7 @@ public final class Envelope {
       plaintextLength += frame.plaintextLength();
     }
     try (OpenedMessage opened = open(header, context, false);
-        FrameCipher cipher =
-            new FrameCipher(engine, opened.keys().payloadKey(), header.messageId())) {
+        FrameCipher cipher = header.newFrameCipher(engine, opened.keys().payloadKey())) {
       byte[] plaintext = new byte[(int) plaintextLength];
       int out = 0;
       try {
@@ -301,8 +305,8 @@ public final class Envelope {
     DataKeyCache.Materials materials = freshMaterials(context, pending);
     try (DataKeySecrets secrets = materials.secrets();
         MessageKeys messageKeys = MessageKeys.forMessage(secrets, messageId)) {
-      header = materials.layout().seal(messageId, secrets.headerTags());
-      cipher = new FrameCipher(streamEngine(header.frameSize()), messageKeys.payloadKey(), messageId);
+      header = materials.layout().seal(messageId, secrets);
+      cipher = header.newFrameCipher(streamEngine(header.frameSize()), messageKeys.payloadKey());
     }
     try {
       out.write(header.bytes());
@@ -326,8 +330,7 @@ public final class Envelope {
     Header header = Header.read(in);
     try (OpenedMessage opened = open(header, context, false)) {
       FrameCipher cipher =
-          new FrameCipher(
-              streamEngine(header.frameSize()), opened.keys().payloadKey(), header.messageId());
+          header.newFrameCipher(streamEngine(header.frameSize()), opened.keys().payloadKey());
       return new DecryptingInputStream(in, cipher, header, opened.openedBy());
     }
   }
@@ -412,7 +415,7 @@ public final class Envelope {
           entries.add(keys.wrap(keyRef, opened.dataKey(), context, pending));
         }
       }
-      Header rewrapped = header.withEntries(entries, opened.keys().headerTags());
+      Header rewrapped = header.withEntries(entries, opened.keys());
       keys.recordWraps(pending, rewrapped);
       keys.recordRewrap(opened.openedBy(), rewrapped, started, t0);
       return rewrapped;
@@ -476,7 +479,8 @@ public final class Envelope {
           entries.add(keys.wrap(encryptionKeks.get(i), plaintextKey, context, pending));
         }
         DataKeySecrets secrets =
-            DataKeySecrets.derive(plaintextKey, primitives, holdsPads());
+            DataKeySecrets.derive(
+                Format.suiteOf(Format.CURRENT_VERSION), plaintextKey, primitives, holdsPads());
         try {
           return new DataKeyCache.Materials(
               secrets,
@@ -511,7 +515,8 @@ public final class Envelope {
 
   /**
    * Unwraps the data key through the first configured KEK that opens it, derives the message keys
-   * and checks the header tag. Keeps the data key only when {@code keepDataKey} (rewrap).
+   * and checks the header's last field (the key commitment, or the header tag of versions 1 and 2).
+   * Keeps the data key only when {@code keepDataKey} (rewrap).
    */
   private OpenedMessage open(Header header, EncryptionContext context, boolean keepDataKey) {
     if (!header.context().equals(context)) {
@@ -541,19 +546,22 @@ public final class Envelope {
           failures.add(e);
           continue;
         }
-        unwrapped = withSecrets(dataKey);
+        unwrapped = withSecrets(dataKey, header.suite());
       }
       try (DataKeyCache.UnwrappedKey key = unwrapped) {
-        MessageKeys messageKeys =
-            header.suite() == Format.SUITE_2
-                ? MessageKeys.forMessage(key.secrets(), header.messageId())
-                : MessageKeys.derive(header.suite(), key.dataKey(), header.messageId(), primitives);
-        if (!header.tagMatches(messageKeys.headerTags())) {
+        MessageKeys messageKeys = messageKeys(header, key);
+        if (!header.lastFieldMatches(messageKeys)) {
           messageKeys.close();
           throw new AuthenticationFailedException(
-              "the message header does not authenticate under the data key from "
-                  + kek
-                  + ": the header was modified, or that wrapped key was made for another message");
+              header.suite() == Format.SUITE_3
+                  ? "the message's key commitment does not match the data key from "
+                      + kek
+                      + ": its wrapped keys or commitment were modified, or that wrapped key was"
+                      + " made for another message"
+                  : "the message header does not authenticate under the data key from "
+                      + kek
+                      + ": the header was modified, or that wrapped key was made for another"
+                      + " message");
         }
         if (cache != null && !fromCache) {
           cache.offerUnwrapped(wrapping, key.share());
@@ -573,13 +581,27 @@ public final class Envelope {
   }
 
   /**
-   * An unwrapped data key, whose ownership this takes, with its suite 2 secrets. The caller closes
-   * it.
+   * The keys of {@code header}'s message under {@code key}: from its derived secrets when they are
+   * of the message's suite (a cached key's may be of another, if its wrapping was copied into a
+   * message of another version), else derived from the data key.
    */
-  private DataKeyCache.UnwrappedKey withSecrets(byte[] dataKey) {
+  private MessageKeys messageKeys(Header header, DataKeyCache.UnwrappedKey key) {
+    if (key.secrets().suite() == header.suite()) {
+      return MessageKeys.forMessage(key.secrets(), header.messageId());
+    }
+    return MessageKeys.derive(header.suite(), key.dataKey(), header.messageId(), primitives);
+  }
+
+  /**
+   * An unwrapped data key, whose ownership this takes, with its secrets for {@code suite} (those
+   * of the current suite for a suite 1 message, which derives its keys per message). The caller
+   * closes it.
+   */
+  private DataKeyCache.UnwrappedKey withSecrets(byte[] dataKey, int suite) {
+    int secretsSuite = suite == Format.SUITE_1 ? Format.suiteOf(Format.CURRENT_VERSION) : suite;
     try {
       return new DataKeyCache.UnwrappedKey(
-          dataKey, DataKeySecrets.derive(dataKey, primitives, holdsPads()));
+          dataKey, DataKeySecrets.derive(secretsSuite, dataKey, primitives, holdsPads()));
     } catch (RuntimeException e) {
       Bytes.zero(dataKey);
       throw e;

@@ -4,7 +4,7 @@ import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.keyref.KeyRef;
 import java.nio.charset.StandardCharsets;
 
-/** The constants and limits of the message format, versions 1 and 2 (docs/FORMAT.md). */
+/** The constants and limits of the message format, versions 1 to 3 (docs/FORMAT.md). */
 final class Format {
   static final byte[] MAGIC = {'P', 'S', 'E'};
 
@@ -13,13 +13,22 @@ final class Format {
 
   static final int SUITE_1 = 1;
 
-  /** Version 2 layout, written: varint lengths, compact context and KeyRefs. Its suite is 2. */
+  /** Version 2 layout, read only: varint lengths, compact context and KeyRefs. Its suite is 2. */
   static final int VERSION_2 = 2;
 
   static final int SUITE_2 = 2;
 
+  /**
+   * Version 3, written: the layout of version 2 whose last field is a key commitment made once per
+   * data key and wrapped keys instead of a header tag made per message; the frames authenticate the
+   * header up to the context. Its suite is 3.
+   */
+  static final int VERSION_3 = 3;
+
+  static final int SUITE_3 = 3;
+
   /** The version new messages are written in. */
-  static final int CURRENT_VERSION = VERSION_2;
+  static final int CURRENT_VERSION = VERSION_3;
 
   static final int MIN_FRAME_EXPONENT = 4;
   static final int MAX_FRAME_EXPONENT = 24;
@@ -27,6 +36,10 @@ final class Format {
 
   static final int MESSAGE_ID_LENGTH = 32;
   static final int DATA_KEY_LENGTH = 32;
+  /**
+   * The header's last field: the header tag in versions 1 and 2, the key commitment in version 3;
+   * 32 bytes either way.
+   */
   static final int HEADER_TAG_LENGTH = 32;
 
   /** Magic, version, suite, frame size exponent, message id. */
@@ -60,6 +73,15 @@ final class Format {
   /** Suite 2: the HKDF-Expand info prefix of a payload key (then the message id, then 01). */
   static final byte[] SUITE_2_PAYLOAD_INFO = label("plugsky payload", VERSION_2, SUITE_2);
 
+  /** Suite 3: the HKDF-Extract salt of the per-data-key PRK. */
+  static final byte[] SUITE_3_SALT = "plugsky envelope v3".getBytes(StandardCharsets.US_ASCII);
+
+  /** Suite 3: the HKDF-Expand info of the key commitment (then the block counter 01). */
+  static final byte[] SUITE_3_COMMIT_INFO = label("plugsky commit", VERSION_3, SUITE_3);
+
+  /** Suite 3: the HKDF-Expand info prefix of a payload key (then the message id, then 01). */
+  static final byte[] SUITE_3_PAYLOAD_INFO = label("plugsky payload", VERSION_3, SUITE_3);
+
   private Format() {}
 
   private static byte[] label(String text, int version, int suite) {
@@ -71,9 +93,14 @@ final class Format {
     return info;
   }
 
-  /** The suite a version's messages use. */
+  /** The suite a version's messages use: each version has one, of the same number. */
   static int suiteOf(int version) {
-    return version == VERSION_1 ? SUITE_1 : SUITE_2;
+    return switch (version) {
+      case VERSION_1 -> SUITE_1;
+      case VERSION_2 -> SUITE_2;
+      case VERSION_3 -> SUITE_3;
+      default -> throw new IllegalArgumentException("no envelope format version " + version);
+    };
   }
 
   static boolean isPowerOfTwoFrameSize(int frameSize) {

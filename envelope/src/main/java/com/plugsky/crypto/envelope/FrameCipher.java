@@ -12,20 +12,34 @@ import com.plugsky.crypto.engine.AeadEngine;
 
 /**
  * Seals and opens the frames of one message under its payload key: the nonce is the frame index,
- * the AAD binds the message id, the index and the final flag (docs/FORMAT.md, body). Not
- * thread-safe: one per message. Closing destroys the key.
+ * the AAD binds the index, the final flag and, before them, the message id (suites 1 and 2) or
+ * every header byte up to the end of the context, message id included (suite 3) (docs/FORMAT.md,
+ * body). Not thread-safe: one per message. Closing destroys the key.
  */
 final class FrameCipher implements AutoCloseable {
   private static final int NONCE_LENGTH = 12;
 
   private final InsecureNonceAead aead;
   private final byte[] nonce = new byte[NONCE_LENGTH];
-  private final byte[] aad = new byte[Format.MESSAGE_ID_LENGTH + 5];
+  private final byte[] aad;
 
   /** The engine copies {@code payloadKey}; the caller may zero it right after. */
-  FrameCipher(AeadEngine engine, byte[] payloadKey, byte[] messageId) {
+  private FrameCipher(AeadEngine engine, byte[] payloadKey, byte[] aadPrefix, int from, int length) {
+    this.aad = new byte[length + 5];
+    System.arraycopy(aadPrefix, from, aad, 0, length);
     this.aead = engine.newInsecureNonceAead(payloadKey);
-    System.arraycopy(messageId, 0, aad, 0, Format.MESSAGE_ID_LENGTH);
+  }
+
+  /**
+   * The frame cipher of the message whose header starts at {@code header[0]}, its context ending at
+   * {@code contextEnd}; the engine copies {@code payloadKey}, which the caller may zero right after.
+   */
+  static FrameCipher of(
+      AeadEngine engine, byte[] payloadKey, int suite, byte[] header, int contextEnd) {
+    return suite == Format.SUITE_3
+        ? new FrameCipher(engine, payloadKey, header, 0, contextEnd)
+        : new FrameCipher(
+            engine, payloadKey, header, Format.MESSAGE_ID_OFFSET, Format.MESSAGE_ID_LENGTH);
   }
 
   /**
@@ -64,7 +78,7 @@ final class FrameCipher implements AutoCloseable {
     nonce[9] = (byte) (i >>> 16);
     nonce[10] = (byte) (i >>> 8);
     nonce[11] = (byte) i;
-    int at = Format.MESSAGE_ID_LENGTH;
+    int at = aad.length - 5;
     System.arraycopy(nonce, 8, aad, at, 4);
     aad[at + 4] = (byte) (last ? 1 : 0);
   }

@@ -15,6 +15,7 @@ import static com.plugsky.crypto.envelope.Format.MIN_FRAME_EXPONENT;
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.engine.AeadEngine;
 import com.plugsky.crypto.primitive.Bytes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,9 +32,10 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * A message header: its fields and its exact bytes, tag included. Parsing checks every limit of
- * docs/FORMAT.md before reading the bytes a length field announces, so a hostile header costs at
- * most {@value Format#MAX_HEADER_LENGTH} bytes. Parsing needs no key; {@link #tagMatches} does.
+ * A message header: its fields and its exact bytes, up to its last field (the header tag of
+ * versions 1 and 2, the key commitment of version 3). Parsing checks every limit of docs/FORMAT.md
+ * before reading the bytes a length field announces, so a hostile header costs at most {@value
+ * Format#MAX_HEADER_LENGTH} bytes. Parsing needs no key; {@link #lastFieldMatches} does.
  */
 final class Header {
   /** One wrapped data key: the KeyRef as written (possibly a scheme this library does not know). */
@@ -54,6 +56,7 @@ final class Header {
   private final EncryptionContext context;
   private final List<Entry> entries;
   private final byte[] bytes;
+  private final int contextEnd;
 
   private Header(
       int version,
@@ -61,13 +64,15 @@ final class Header {
       byte[] messageId,
       EncryptionContext context,
       List<Entry> entries,
-      byte[] bytes) {
+      byte[] bytes,
+      int contextEnd) {
     this.version = version;
     this.frameExponent = frameExponent;
     this.messageId = messageId;
     this.context = context;
     this.entries = List.copyOf(entries);
     this.bytes = bytes;
+    this.contextEnd = contextEnd;
   }
 
   int version() {
@@ -98,7 +103,7 @@ final class Header {
     return bytes.length;
   }
 
-  /** The exact header bytes, tag included; a fresh copy. */
+  /** The exact header bytes, last field included; a fresh copy. */
   byte[] bytes() {
     return bytes.clone();
   }
@@ -107,24 +112,32 @@ final class Header {
     System.arraycopy(bytes, 0, out, offset, bytes.length);
   }
 
-  /** Whether the header tag is the one {@code headerTags} gives; constant time. */
-  boolean tagMatches(KeyedHmac headerTags) {
-    int taggedLength = bytes.length - HEADER_TAG_LENGTH;
+  /**
+   * Whether the header's last field (tag or key commitment) is the one {@code sealer} computes;
+   * constant time.
+   */
+  boolean lastFieldMatches(HeaderSealer sealer) {
+    int before = bytes.length - HEADER_TAG_LENGTH;
     byte[] expected = new byte[HEADER_TAG_LENGTH];
-    headerTags.mac(bytes, 0, taggedLength, expected, 0);
+    sealer.writeLastField(bytes, contextEnd, before, expected, 0);
     int difference = 0;
     for (int i = 0; i < HEADER_TAG_LENGTH; i++) {
-      difference |= expected[i] ^ bytes[taggedLength + i];
+      difference |= expected[i] ^ bytes[before + i];
     }
     return difference == 0;
   }
 
   /**
-   * The same version, message id, context and frame size with other entries and a new tag, for
-   * rewrap.
+   * The same version, message id, context and frame size with other entries, sealed by {@code
+   * sealer} (the same data key's), for rewrap.
    */
-  Header withEntries(List<Entry> newEntries, KeyedHmac headerTags) {
-    return Layout.of(version, frameExponent, context, newEntries).seal(messageId, headerTags);
+  Header withEntries(List<Entry> newEntries, HeaderSealer sealer) {
+    return Layout.of(version, frameExponent, context, newEntries).seal(messageId, sealer);
+  }
+
+  /** The frame cipher of this message's body under {@code payloadKey}, which the engine copies. */
+  FrameCipher newFrameCipher(AeadEngine engine, byte[] payloadKey) {
+    return FrameCipher.of(engine, payloadKey, suite(), bytes, contextEnd);
   }
 
   String sha256Hex() {
@@ -156,8 +169,10 @@ final class Header {
   }
 
   /**
-   * Every header byte but the message id and the tag, laid out once: messages under one cached
-   * data key share all of them, so each message only fills in its id and computes its tag.
+   * Every header byte but the message id and the last field, laid out once: messages under one
+   * cached data key share all of them, so each message only fills in its id and its last field (a
+   * tag computed per message in version 2, the commitment to the data key and these wrapped keys,
+   * the same for every message, in version 3).
    */
   static final class Layout {
     private final int version;
@@ -165,18 +180,21 @@ final class Header {
     private final EncryptionContext context;
     private final List<Entry> entries;
     private final byte[] tagged;
+    private final int contextEnd;
 
     private Layout(
         int version,
         int frameExponent,
         EncryptionContext context,
         List<Entry> entries,
-        byte[] tagged) {
+        byte[] tagged,
+        int contextEnd) {
       this.version = version;
       this.frameExponent = frameExponent;
       this.context = context;
       this.entries = entries;
       this.tagged = tagged;
+      this.contextEnd = contextEnd;
     }
 
     /**
@@ -217,6 +235,7 @@ final class Header {
       } else {
         Compact.writeContext(encodedContext, out);
       }
+      int contextEnd = out.size();
       out.write(entries.size());
       for (Entry entry : entries) {
         if (version == Format.VERSION_1) {
@@ -237,14 +256,15 @@ final class Header {
                 + " bytes; the format allows "
                 + MAX_HEADER_LENGTH);
       }
-      return new Layout(version, frameExponent, context, List.copyOf(entries), out.toByteArray());
+      return new Layout(
+          version, frameExponent, context, List.copyOf(entries), out.toByteArray(), contextEnd);
     }
 
     int frameSize() {
       return 1 << frameExponent;
     }
 
-    /** The header's length, tag included. */
+    /** The header's length, last field included. */
     int headerLength() {
       return tagged.length + HEADER_TAG_LENGTH;
     }
@@ -254,20 +274,29 @@ final class Header {
     }
 
     /**
-     * Writes the header of the message {@code messageId} at the start of {@code out}, tagged by
-     * {@code headerTags} (HMAC-SHA256 under the header key of every byte before the tag).
+     * Writes the header of the message {@code messageId} at the start of {@code out}, ending in the
+     * last field {@code sealer} gives (the header tag, or the data key's commitment).
      */
-    void writeTo(byte[] out, byte[] messageId, KeyedHmac headerTags) {
+    void writeTo(byte[] out, byte[] messageId, HeaderSealer sealer) {
       System.arraycopy(tagged, 0, out, 0, tagged.length);
       System.arraycopy(messageId, 0, out, Format.MESSAGE_ID_OFFSET, MESSAGE_ID_LENGTH);
-      headerTags.mac(out, 0, tagged.length, out, tagged.length);
+      sealer.writeLastField(out, contextEnd, tagged.length, out, tagged.length);
     }
 
     /** {@link #writeTo} as a {@link Header} of its own. */
-    Header seal(byte[] messageId, KeyedHmac headerTags) {
+    Header seal(byte[] messageId, HeaderSealer sealer) {
       byte[] bytes = new byte[headerLength()];
-      writeTo(bytes, messageId, headerTags);
-      return new Header(version, frameExponent, messageId.clone(), context, entries, bytes);
+      writeTo(bytes, messageId, sealer);
+      return new Header(
+          version, frameExponent, messageId.clone(), context, entries, bytes, contextEnd);
+    }
+
+    /**
+     * The frame cipher of the body that follows {@code header}, which {@link #writeTo} wrote;
+     * the engine copies {@code payloadKey}.
+     */
+    FrameCipher newFrameCipher(AeadEngine engine, byte[] payloadKey, byte[] header) {
+      return FrameCipher.of(engine, payloadKey, Format.suiteOf(version), header, contextEnd);
     }
   }
 
@@ -296,7 +325,7 @@ final class Header {
   /**
    * Reads exactly one header from {@code in}, leaving the stream at the first frame.
    *
-   * @throws MalformedCiphertextException when the bytes are not a version 1 or 2 header within the
+   * @throws MalformedCiphertextException when the bytes are not a version 1, 2 or 3 header within the
    *     format's limits, or the stream ends inside the header
    */
   static Header read(InputStream in) throws IOException {
@@ -310,11 +339,11 @@ final class Header {
           "not an envelope message: it does not start with the magic bytes 50 53 45 (\"PSE\")");
     }
     int version = Byte.toUnsignedInt(prefix[3]);
-    if (version != Format.VERSION_1 && version != Format.VERSION_2) {
+    if (version < Format.VERSION_1 || version > Format.VERSION_3) {
       throw new MalformedCiphertextException(
           "envelope format version "
               + version
-              + " is not supported; this library reads versions 1 and 2");
+              + " is not supported; this library reads versions 1 to 3");
     }
     int suite = Byte.toUnsignedInt(prefix[4]);
     if (suite != Format.suiteOf(version)) {
@@ -344,6 +373,7 @@ final class Header {
         version == Format.VERSION_1
             ? readContextV1(reader, expected)
             : Compact.readContext(reader, expected);
+    int contextEnd = reader.position();
     int count = reader.u8(() -> "the wrapped key count");
     if (count < 1 || count > MAX_WRAPPED_KEYS) {
       throw new MalformedCiphertextException(
@@ -370,8 +400,11 @@ final class Header {
       entries.add(
           new Entry(keyRef, reader.take(wrappedLength, () -> "the wrapped key under " + keyRef)));
     }
-    reader.skip(HEADER_TAG_LENGTH, () -> "the header tag");
-    return new Header(version, frameExponent, messageId, context, entries, reader.bytesRead());
+    reader.skip(
+        HEADER_TAG_LENGTH,
+        () -> version == Format.VERSION_3 ? "the key commitment" : "the header tag");
+    return new Header(
+        version, frameExponent, messageId, context, entries, reader.bytesRead(), contextEnd);
   }
 
   /** Whether {@code entries} (at most 16) name {@code keyRef}: a scan, cheaper than a set. */
@@ -440,6 +473,9 @@ final class Header {
 
     /** Every byte read so far, in a new array. */
     abstract byte[] bytesRead();
+
+    /** How many bytes have been read. */
+    abstract int position();
 
     /**
      * An unsigned LEB128 varint of at most {@value Compact#MAX_VARINT_BYTES} bytes in its one
@@ -521,6 +557,11 @@ final class Header {
       return Arrays.copyOf(message, position);
     }
 
+    @Override
+    int position() {
+      return position;
+    }
+
     /** Checks {@code length} more bytes and returns where they start. */
     private int advance(int length, Supplier<String> what) {
       checkLimit(position, length, what);
@@ -566,6 +607,11 @@ final class Header {
     @Override
     byte[] bytesRead() {
       return read.toByteArray();
+    }
+
+    @Override
+    int position() {
+      return read.size();
     }
   }
 }

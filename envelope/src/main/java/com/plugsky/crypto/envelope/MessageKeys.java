@@ -6,21 +6,23 @@ import com.plugsky.crypto.primitive.SymmetricPrimitives;
 import java.util.Arrays;
 
 /**
- * The two keys of one message (docs/FORMAT.md, key schedules): in suite 1 both come from the data
- * key and message id; in suite 2 the header key is per data key and the payload key per message.
- * Closing zeroes the payload key and releases the header key (zeroed once nothing else holds it).
+ * The keys of one message (docs/FORMAT.md, key schedules): its payload key, and what seals its
+ * header. In suite 1 both come from the data key and message id; in suites 2 and 3 the header's
+ * last field (header tag key, key commitment) is per data key and the payload key per message.
+ * Closing zeroes the payload key and releases the per-data-key part (zeroed once nothing else holds
+ * it).
  */
-final class MessageKeys implements AutoCloseable {
+final class MessageKeys implements HeaderSealer, AutoCloseable {
   private static final int KEY_LENGTH = 32;
 
   private final byte[] payloadKey;
-  private final KeyedHmac headerTags;
-  private final Runnable releaseHeaderTags;
+  private final HeaderSealer headerSealer;
+  private final Runnable releaseHeaderSealer;
 
-  private MessageKeys(byte[] payloadKey, KeyedHmac headerTags, Runnable releaseHeaderTags) {
+  private MessageKeys(byte[] payloadKey, HeaderSealer headerSealer, Runnable releaseHeaderSealer) {
     this.payloadKey = payloadKey;
-    this.headerTags = headerTags;
-    this.releaseHeaderTags = releaseHeaderTags;
+    this.headerSealer = headerSealer;
+    this.releaseHeaderSealer = releaseHeaderSealer;
   }
 
   /**
@@ -31,8 +33,8 @@ final class MessageKeys implements AutoCloseable {
    */
   static MessageKeys derive(
       int suite, byte[] dataKey, byte[] messageId, SymmetricPrimitives primitives) {
-    if (suite == Format.SUITE_2) {
-      try (DataKeySecrets secrets = DataKeySecrets.derive(dataKey, primitives, false)) {
+    if (suite != Format.SUITE_1) {
+      try (DataKeySecrets secrets = DataKeySecrets.derive(suite, dataKey, primitives, false)) {
         return forMessage(secrets, messageId);
       }
     }
@@ -42,19 +44,23 @@ final class MessageKeys implements AutoCloseable {
     try {
       KeyedHmac headerTags =
           KeyedHmac.of(Arrays.copyOfRange(okm, KEY_LENGTH, 2 * KEY_LENGTH), primitives, false);
-      return new MessageKeys(Arrays.copyOfRange(okm, 0, KEY_LENGTH), headerTags, headerTags::close);
+      return new MessageKeys(
+          Arrays.copyOfRange(okm, 0, KEY_LENGTH),
+          (header, contextEnd, length, out, outOffset) ->
+              headerTags.mac(header, 0, length, out, outOffset),
+          headerTags::close);
     } finally {
       Bytes.zero(okm);
     }
   }
 
   /**
-   * Suite 2: the keys of one message under a data key whose secrets are already derived; holds a
-   * reference to {@code secrets} until closed.
+   * Suites 2 and 3: the keys of one message under a data key whose secrets are already derived;
+   * holds a reference to {@code secrets} until closed.
    */
   static MessageKeys forMessage(DataKeySecrets secrets, byte[] messageId) {
     byte[] payloadKey = secrets.payloadKey(messageId);
-    return new MessageKeys(payloadKey, secrets.headerTags(), secrets.retain()::close);
+    return new MessageKeys(payloadKey, secrets, secrets.retain()::close);
   }
 
   static void checkDataKeyLength(byte[] dataKey) {
@@ -72,14 +78,15 @@ final class MessageKeys implements AutoCloseable {
     return payloadKey;
   }
 
-  /** The MAC of the header tag, under the header key. */
-  KeyedHmac headerTags() {
-    return headerTags;
+  @Override
+  public void writeLastField(
+      byte[] header, int contextEnd, int length, byte[] out, int outOffset) {
+    headerSealer.writeLastField(header, contextEnd, length, out, outOffset);
   }
 
   @Override
   public void close() {
     Bytes.zero(payloadKey);
-    releaseHeaderTags.run();
+    releaseHeaderSealer.run();
   }
 }

@@ -325,13 +325,18 @@ class BadInputTest {
 
   @Test
   void anUnknownVersionOrSuiteIsRefused() {
-    byte[] version3 = message.clone();
-    version3[3] = 3;
-    byte[] suite1 = message.clone();
-    suite1[4] = 1;
+    byte[] version4 = message.clone();
+    version4[3] = 4;
+    byte[] version0 = message.clone();
+    version0[3] = 0;
+    byte[] suite2 = message.clone();
+    suite2[4] = 2;
 
-    assertThatThrownBy(() -> envelope.decrypt(version3, CONTEXT)).hasMessageContaining("version 3");
-    assertThatThrownBy(() -> envelope.decrypt(suite1, CONTEXT)).hasMessageContaining("suite 1");
+    assertThatThrownBy(() -> envelope.decrypt(version4, CONTEXT)).hasMessageContaining("version 4");
+    assertThatThrownBy(() -> envelope.decrypt(version0, CONTEXT)).hasMessageContaining("version 0");
+    assertThatThrownBy(() -> envelope.decrypt(suite2, CONTEXT))
+        .isInstanceOf(MalformedCiphertextException.class)
+        .hasMessageContaining("suite 2");
   }
 
   @Test
@@ -370,7 +375,7 @@ class BadInputTest {
                 plaintext);
     assertThatThrownBy(() -> envelope.decrypt(borrowed, CONTEXT))
         .isInstanceOf(AuthenticationFailedException.class)
-        .hasMessageContaining("does not authenticate");
+        .hasMessageContaining("key commitment does not match");
   }
 
   @Test

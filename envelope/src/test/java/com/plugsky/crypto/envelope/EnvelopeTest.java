@@ -201,8 +201,8 @@ class EnvelopeTest {
 
     EnvelopeHeader header = Envelope.inspect(message);
 
-    assertThat(header.version()).isEqualTo(2);
-    assertThat(header.suite()).isEqualTo(2);
+    assertThat(header.version()).isEqualTo(3);
+    assertThat(header.suite()).isEqualTo(3);
     assertThat(header.messageId()).hasSize(64);
     assertThat(header.context()).isEqualTo(CONTEXT);
     assertThat(header.frameSize()).isEqualTo(1024);

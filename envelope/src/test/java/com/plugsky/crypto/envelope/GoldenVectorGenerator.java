@@ -23,7 +23,7 @@ import java.util.Map;
 
 /**
  * Writes {@code src/test/resources/golden/envelope-vN.json}, the golden vectors of docs/FORMAT.md for
- * format version N (1 or 2).
+ * format version N (1, 2 or 3).
  *
  * <p>Every input is fixed: KEKs, data keys, message ids and plaintexts are SHA-256 of a label
  * (truncated or repeated to length), so anyone can recompute them. The one input that is not fixed
@@ -119,7 +119,8 @@ final class GoldenVectorGenerator {
         4,
         32,
         EU);
-    valid(
+    Map<String, Object> multiKey =
+        valid(
         "multi-key",
         "wrapped under two regions and a scheme this library does not know, which readers skip",
         EncryptionContext.of("region", "eu-west-1"),
@@ -135,11 +136,43 @@ final class GoldenVectorGenerator {
 
     byte[] tag = message.clone();
     tag[header - 1] ^= 0x01;
+    if (version == Format.VERSION_3) {
+      invalid(
+          "commitment-flipped",
+          "the last byte of the key commitment flipped",
+          multiFrame,
+          tag,
+          "AUTHENTICATION_FAILED");
+    } else {
+      invalid(
+          "header-tag-flipped",
+          "the last byte of the header tag flipped",
+          multiFrame,
+          tag,
+          "AUTHENTICATION_FAILED");
+    }
+
+    byte[] messageId = message.clone();
+    messageId[Format.MESSAGE_ID_OFFSET] ^= 0x01;
     invalid(
-        "header-tag-flipped",
-        "the last byte of the header tag flipped",
+        "message-id-flipped",
+        "the first byte of the message id flipped",
         multiFrame,
-        tag,
+        messageId,
+        "AUTHENTICATION_FAILED");
+
+    byte[] multiKeyMessage = bytes(multiKey.get("message"));
+    byte[] unused = entries(multiKey).getFirst().wrapped();
+    int unusedAt = indexOf(multiKeyMessage, unused);
+    byte[] unusedFlipped = multiKeyMessage.clone();
+    unusedFlipped[unusedAt] ^= 0x01;
+    invalid(
+        "unopened-wrapped-key-flipped",
+        "a byte of the wrapped key under "
+            + FUTURE
+            + " flipped: a reader that opens the message with another entry must still refuse it",
+        multiKey,
+        unusedFlipped,
         "AUTHENTICATION_FAILED");
 
     // Where the first context value ('acme') starts, and where the wrapped key count is.
@@ -197,7 +230,7 @@ final class GoldenVectorGenerator {
     invalid(
         "255-wrapped-keys", "the wrapped key count set to 255", multiFrame, manyKeys, "MALFORMED");
 
-    if (version == Format.VERSION_2) {
+    if (version != Format.VERSION_1) {
       int wrappedLength = count + 1 + 1 + "golden-eu".length();
       byte[] redundant = new byte[message.length + 1];
       System.arraycopy(message, 0, redundant, 0, wrappedLength);
@@ -292,6 +325,15 @@ final class GoldenVectorGenerator {
         .stream()
             .map(e -> new Header.Entry(e.get("keyRef"), HexFormat.of().parseHex(e.get("wrapped"))))
             .toList();
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("bytes not found in the message");
   }
 
   static byte[] kek(String keyRef) {

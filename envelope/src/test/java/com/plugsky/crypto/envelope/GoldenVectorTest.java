@@ -27,12 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The golden vectors of docs/FORMAT.md, byte for byte: each valid one decrypts to its plaintext and
  * re-encrypts, from its fixed data key, message id and wrapped keys, to exactly its message on
- * every engine; each invalid one fails with its error. Version 1 messages are still read, so its
+ * every engine; each invalid one fails with its error. Versions 1 and 2 are still read, so their
  * vectors stay.
  */
 class GoldenVectorTest {
   private static final HexFormat HEX = HexFormat.of();
-  private static final List<Integer> VERSIONS = List.of(Format.VERSION_1, Format.VERSION_2);
+  private static final List<Integer> VERSIONS =
+      List.of(Format.VERSION_1, Format.VERSION_2, Format.VERSION_3);
   private static final JsonNode FILE = load(Format.VERSION_1);
 
   @TempDir Path keys;
@@ -74,8 +75,17 @@ class GoldenVectorTest {
   }
 
   @Test
-  void bothFilesUseTheSameKeks() {
+  void everyFileUsesTheSameKeks() {
     assertThat(load(Format.VERSION_2).get("keks")).isEqualTo(FILE.get("keks"));
+    assertThat(load(Format.VERSION_3).get("keks")).isEqualTo(FILE.get("keks"));
+  }
+
+  @Test
+  void version3NamesTheFailuresItsLayoutAdds() {
+    List<String> names = new ArrayList<>();
+    load(Format.VERSION_3).get("vectors").forEach(v -> names.add(v.get("name").asText()));
+    assertThat(names)
+        .contains("commitment-flipped", "message-id-flipped", "unopened-wrapped-key-flipped");
   }
 
   @TestFactory

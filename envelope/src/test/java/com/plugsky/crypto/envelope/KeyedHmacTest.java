@@ -1,13 +1,20 @@
 package com.plugsky.crypto.envelope;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.plugsky.crypto.engine.AeadEngine;
 import com.plugsky.crypto.engine.Engines;
 import com.plugsky.crypto.primitive.CryptoRandom;
+import com.plugsky.crypto.primitive.SymmetricPrimitives;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class KeyedHmacTest {
@@ -25,6 +32,45 @@ class KeyedHmacTest {
           }
         }
       }
+    }
+  }
+
+  @Test
+  void heldStatesEqualTheEngineHmacAcrossThreadsAndAreWipedOnClose() throws Exception {
+    byte[] key = CryptoRandom.bytes(32);
+    SymmetricPrimitives primitives = Engines.defaultEngine().primitives();
+    KeyedHmac hmac = KeyedHmac.withHeldStates(key.clone());
+    try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+      List<Future<?>> results = new ArrayList<>();
+      for (int thread = 0; thread < 4; thread++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  for (int length = 0; length <= 200; length++) {
+                    byte[] message = CryptoRandom.bytes(length);
+                    assertThat(macAt(hmac, message, 5, 2))
+                        .as("%d bytes", length)
+                        .isEqualTo(primitives.hmacSha256(key, message));
+                  }
+                }));
+      }
+      for (Future<?> result : results) {
+        result.get();
+      }
+    }
+    byte[] before = macAt(hmac, new byte[10], 0, 0);
+    hmac.close();
+    assertThat(macAt(hmac, new byte[10], 0, 0))
+        .as("after close the states are SHA-256's initial ones: no longer keyed")
+        .isNotEqualTo(before);
+  }
+
+  @Test
+  void heldStatesRefuseAnOutputWithoutRoomForTheMac() {
+    try (KeyedHmac hmac = KeyedHmac.withHeldStates(CryptoRandom.bytes(32))) {
+      assertThatThrownBy(
+              () -> hmac.mac(new byte[4], 0, 4, new byte[40], 9))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 

@@ -81,7 +81,7 @@ class PlugskyCryptoIT {
     Result inspected = command.run("inspect", "--json", "data.pse");
     assertThat(inspected.exit()).as(inspected.stderr()).isZero();
     JsonNode header = new ObjectMapper().readTree(inspected.stdout());
-    assertThat(header.path("version").asInt()).isEqualTo(2);
+    assertThat(header.path("version").asInt()).isEqualTo(3);
     assertThat(header.path("frameSize").asInt()).isEqualTo(65536);
     assertThat(header.path("messageId").asText()).hasSize(64);
     assertThat(header.path("context").path("tenant").asText()).isEqualTo("acme");

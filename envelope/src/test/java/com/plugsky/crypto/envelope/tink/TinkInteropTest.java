@@ -143,7 +143,7 @@ class TinkInteropTest {
 
     assertThat(migration.decrypt(tinkCiphertext, AAD)).isEqualTo(plaintext);
     assertThat(target.decrypt(message, CONTEXT)).isEqualTo(plaintext);
-    assertThat(Envelope.inspect(message).version()).isEqualTo(2);
+    assertThat(Envelope.inspect(message).version()).isEqualTo(3);
     assertThatThrownBy(() -> migration.decrypt(tinkCiphertext, new byte[0]))
         .isInstanceOf(AuthenticationFailedException.class);
   }
