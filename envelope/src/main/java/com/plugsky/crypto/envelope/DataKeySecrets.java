@@ -19,17 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class DataKeySecrets implements HeaderSealer, AutoCloseable {
   /** A suite's labels, and its extract with pads held once for all data keys. */
-  private record Schedule(int suite, byte[] salt, byte[] payloadInfo, KeyedHmac extract) {
-    Schedule(int suite, byte[] salt, byte[] payloadInfo) {
+  private record Schedule(int suite, byte[] salt, byte[] payloadLabel, KeyedHmac extract) {
+    Schedule(int suite, byte[] salt, byte[] payloadLabel) {
       // The extract's key is the suite's fixed, public salt: its pads derive from no secret.
-      this(suite, salt, payloadInfo, KeyedHmac.of(salt.clone(), null, true));
-    }
-
-    /** A new array: the payload label, room for a message id, then the HKDF block counter 01. */
-    byte[] newPayloadInfo() {
-      byte[] info = Arrays.copyOf(payloadInfo, payloadInfo.length + Format.MESSAGE_ID_LENGTH + 1);
-      info[info.length - 1] = 1;
-      return info;
+      this(suite, salt, payloadLabel, KeyedHmac.of(salt.clone(), null, KeyedHmac.Form.HELD_PADS));
     }
   }
 
@@ -38,21 +31,6 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
 
   private static final Schedule SUITE_3 =
       new Schedule(Format.SUITE_3, Format.SUITE_3_SALT, Format.SUITE_3_PAYLOAD_INFO);
-
-  /** Suite 2: the header key's info, then the HKDF block counter 01; read only. */
-  private static final byte[] HEADER_KEY_INFO =
-      Arrays.copyOf(Format.SUITE_2_HEADER_INFO, Format.SUITE_2_HEADER_INFO.length + 1);
-
-  static {
-    HEADER_KEY_INFO[HEADER_KEY_INFO.length - 1] = 1;
-  }
-
-  /** Per thread and suite: the payload info, whose message id each payload key fills in. */
-  private static final ThreadLocal<byte[]> SUITE_2_PAYLOAD_INFO =
-      ThreadLocal.withInitial(SUITE_2::newPayloadInfo);
-
-  private static final ThreadLocal<byte[]> SUITE_3_PAYLOAD_INFO =
-      ThreadLocal.withInitial(SUITE_3::newPayloadInfo);
 
   private final Schedule schedule;
   private final KeyedHmac expand;
@@ -77,50 +55,48 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
       KeyedHmac expand,
       byte[] headerKey,
       SymmetricPrimitives primitives,
-      boolean heldPads) {
+      KeyedHmac.Form form) {
     this.schedule = schedule;
     this.expand = expand;
     this.headerKey = headerKey;
-    this.headerTags =
-        headerKey == null ? null : KeyedHmac.of(headerKey.clone(), primitives, heldPads);
+    this.headerTags = headerKey == null ? null : KeyedHmac.of(headerKey.clone(), primitives, form);
   }
 
   /** Suite 2; takes ownership of both arrays; for tests that need to see them zeroed. */
   static DataKeySecrets of(byte[] prk, byte[] headerKey, SymmetricPrimitives primitives) {
+    KeyedHmac.Form form = KeyedHmac.Form.HELD_PADS;
     return new DataKeySecrets(
-        SUITE_2, KeyedHmac.of(prk, primitives, true), headerKey, primitives, true);
+        SUITE_2, KeyedHmac.of(prk, primitives, form), headerKey, primitives, form);
   }
 
   /**
    * HKDF-Extract of the data key under {@code suite}'s salt (2 or 3), and in suite 2 the header
-   * key; the caller keeps ownership of {@code dataKey}. {@code heldPads} unless the engine is FIPS
-   * approved (see {@link KeyedHmac}).
+   * key; the caller keeps ownership of {@code dataKey}. {@code form} says how the keys are held
+   * ({@link KeyedHmac.Form}): through the engine when it is FIPS approved, else with held states
+   * when the data key will serve many messages.
    *
    * @throws MalformedCiphertextException when the data key is not 32 bytes (a wrapping of a key of
    *     another length)
    */
   static DataKeySecrets derive(
-      int suite, byte[] dataKey, SymmetricPrimitives primitives, boolean heldPads) {
+      int suite, byte[] dataKey, SymmetricPrimitives primitives, KeyedHmac.Form form) {
     MessageKeys.checkDataKeyLength(dataKey);
     Schedule schedule = suite == Format.SUITE_3 ? SUITE_3 : SUITE_2;
     byte[] prk = new byte[KeyedHmac.LENGTH];
-    if (heldPads) {
+    if (form != KeyedHmac.Form.THROUGH_ENGINE) {
       schedule.extract().mac(dataKey, 0, dataKey.length, prk, 0);
     } else {
-      try (KeyedHmac extract = KeyedHmac.of(schedule.salt().clone(), primitives, false)) {
+      try (KeyedHmac extract = KeyedHmac.of(schedule.salt().clone(), primitives, form)) {
         extract.mac(dataKey, 0, dataKey.length, prk, 0);
       }
     }
+    KeyedHmac expand = KeyedHmac.of(prk, primitives, form);
     if (suite == Format.SUITE_3) {
-      // Suite 3 spends one HMAC per message, its payload key: worth holding pre-hashed states.
-      KeyedHmac expand =
-          heldPads ? KeyedHmac.withHeldStates(prk) : KeyedHmac.of(prk, primitives, false);
-      return new DataKeySecrets(schedule, expand, null, primitives, heldPads);
+      return new DataKeySecrets(schedule, expand, null, primitives, form);
     }
-    KeyedHmac expand = KeyedHmac.of(prk, primitives, heldPads);
     byte[] headerKey = new byte[KeyedHmac.LENGTH];
-    expand.mac(HEADER_KEY_INFO, 0, HEADER_KEY_INFO.length, headerKey, 0);
-    return new DataKeySecrets(schedule, expand, headerKey, primitives, heldPads);
+    expand.expand(Format.SUITE_2_HEADER_INFO, new byte[0], 0, 0, headerKey, 0);
+    return new DataKeySecrets(schedule, expand, headerKey, primitives, form);
   }
 
   /** The suite these secrets were derived for. */
@@ -133,11 +109,8 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
    * out} (32 bytes): one HKDF-Expand block, whose info is the payload label, the id and 01.
    */
   void payloadKey(byte[] messageId, int idOffset, byte[] out) {
-    byte[] info =
-        schedule.suite() == Format.SUITE_3 ? SUITE_3_PAYLOAD_INFO.get() : SUITE_2_PAYLOAD_INFO.get();
-    System.arraycopy(
-        messageId, idOffset, info, schedule.payloadInfo().length, Format.MESSAGE_ID_LENGTH);
-    expand.mac(info, 0, info.length, out, 0);
+    expand.expand(
+        schedule.payloadLabel(), messageId, idOffset, Format.MESSAGE_ID_LENGTH, out, 0);
   }
 
   /** The payload key of the message {@code messageId}, in a new array the caller zeroes. */
@@ -163,13 +136,9 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
     if (last == null
         || !Arrays.equals(
             header, contextEnd, length, last.wrappedKeys(), 0, last.wrappedKeys().length)) {
-      byte[] label = Format.SUITE_3_COMMIT_INFO;
-      byte[] info = new byte[label.length + (length - contextEnd) + 1];
-      System.arraycopy(label, 0, info, 0, label.length);
-      System.arraycopy(header, contextEnd, info, label.length, length - contextEnd);
-      info[info.length - 1] = 1;
       byte[] value = new byte[KeyedHmac.LENGTH];
-      expand.mac(info, 0, info.length, value, 0);
+      expand.expand(
+          Format.SUITE_3_COMMIT_INFO, header, contextEnd, length - contextEnd, value, 0);
       last = new Commitment(Arrays.copyOfRange(header, contextEnd, length), value);
       lastCommitment = last;
     }

@@ -8,21 +8,8 @@ import java.util.Arrays;
 
 /**
  * HMAC-SHA256 (RFC 2104) under one key, for the many messages under one data key, writing each
- * 32-byte MAC into the caller's array. Three ways to hold the key:
- *
- * <ul>
- *   <li>{@link #of} with {@code heldPads}: as its inner and outer pad blocks; each MAC runs on the
- *       calling thread's own SHA-256 instance, hashing both pads again (two SHA-256 compressions,
- *       about 60 ns each here with SHA-NI), with nothing allocated.
- *   <li>{@link #withHeldStates}: as two SHA-256 states that have already absorbed the pads; each
- *       MAC clones them, so it costs two compressions fewer (a one-block MAC about 165 ns instead
- *       of 240 ns here) for about 400 bytes of short-lived clones. For the one MAC a message
- *       needs per data key use (suite 3's payload key).
- *   <li>{@link #of} without {@code heldPads}: every MAC goes through the engine's own HMAC, for a
- *       FIPS-approved engine, whose module must compute every HMAC itself.
- * </ul>
- *
- * <p>{@link #close()} zeroes the pads, the states or the key.
+ * 32-byte MAC into the caller's array, in one of the three {@link Form}s. {@link #close()} zeroes
+ * the pads, the states or the key.
  */
 abstract sealed class KeyedHmac implements AutoCloseable {
   static final int LENGTH = 32;
@@ -31,17 +18,47 @@ abstract sealed class KeyedHmac implements AutoCloseable {
   /** Writes the MAC of {@code length} bytes of {@code message} at {@code out[outOffset]}. */
   abstract void mac(byte[] message, int offset, int length, byte[] out, int outOffset);
 
+  /**
+   * Writes the first HKDF-Expand block (RFC 5869) under this key as PRK, with info {@code label ||
+   * data[offset .. offset + length)}: the MAC of {@code label || data || 01}, without assembling
+   * that input in an array.
+   */
+  abstract void expand(byte[] label, byte[] data, int offset, int length, byte[] out, int outOffset);
+
+  private static final byte FIRST_BLOCK = 1;
+
   @Override
   public abstract void close();
 
-  /** Takes ownership of {@code key} (32 bytes, at most one SHA-256 block). */
-  static KeyedHmac of(byte[] key, SymmetricPrimitives primitives, boolean heldPads) {
-    return heldPads ? new HeldPads(key) : new ThroughEngine(key, primitives);
+  /** How the key is held, and so what a MAC costs. */
+  enum Form {
+    /**
+     * Every MAC goes through the engine's own HMAC: for a FIPS-approved engine, whose module must
+     * compute every HMAC itself.
+     */
+    THROUGH_ENGINE,
+    /**
+     * The key's inner and outer pad blocks; each MAC runs on the calling thread's own SHA-256
+     * instance and hashes both pads again (two SHA-256 compressions, about 60 ns each here with
+     * SHA-NI), allocating nothing. For a key that serves one or two MACs.
+     */
+    HELD_PADS,
+    /**
+     * Two SHA-256 states that have absorbed the pads; each MAC clones them, so it costs two
+     * compressions fewer (a one-block MAC about 165 ns instead of 240 ns here) for about 400
+     * bytes of short-lived clones, and setting the key up costs two clones more. For a key that
+     * serves many MACs (a cached data key's).
+     */
+    HELD_STATES
   }
 
   /** Takes ownership of {@code key} (32 bytes, at most one SHA-256 block). */
-  static KeyedHmac withHeldStates(byte[] key) {
-    return new HeldStates(key);
+  static KeyedHmac of(byte[] key, SymmetricPrimitives primitives, Form form) {
+    return switch (form) {
+      case THROUGH_ENGINE -> new ThroughEngine(key, primitives);
+      case HELD_PADS -> new HeldPads(key);
+      case HELD_STATES -> new HeldStates(key);
+    };
   }
 
   private static byte[] pad(byte[] key, int xor) {
@@ -79,15 +96,34 @@ abstract sealed class KeyedHmac implements AutoCloseable {
       try {
         sha256.update(innerPad);
         sha256.update(message, offset, length);
-        // The inner hash lands where the MAC goes and is hashed from there: no scratch array.
-        sha256.digest(out, outOffset, LENGTH);
-        sha256.update(outerPad);
-        sha256.update(out, outOffset, LENGTH);
-        sha256.digest(out, outOffset, LENGTH);
+        finish(sha256, out, outOffset);
       } catch (DigestException e) {
         sha256.reset();
         throw new IllegalArgumentException("no room for a MAC at offset " + outOffset, e);
       }
+    }
+
+    @Override
+    void expand(byte[] label, byte[] data, int offset, int length, byte[] out, int outOffset) {
+      MessageDigest sha256 = SHA256.get();
+      try {
+        sha256.update(innerPad);
+        sha256.update(label);
+        sha256.update(data, offset, length);
+        sha256.update(FIRST_BLOCK);
+        finish(sha256, out, outOffset);
+      } catch (DigestException e) {
+        sha256.reset();
+        throw new IllegalArgumentException("no room for a MAC at offset " + outOffset, e);
+      }
+    }
+
+    /** The inner hash lands where the MAC goes and is hashed from there: no scratch array. */
+    private void finish(MessageDigest sha256, byte[] out, int outOffset) throws DigestException {
+      sha256.digest(out, outOffset, LENGTH);
+      sha256.update(outerPad);
+      sha256.update(out, outOffset, LENGTH);
+      sha256.digest(out, outOffset, LENGTH);
     }
 
     @Override
@@ -102,8 +138,15 @@ abstract sealed class KeyedHmac implements AutoCloseable {
    * them, so one instance serves every thread.
    */
   private static final class HeldStates extends KeyedHmac {
-    private final MessageDigest inner = sha256();
-    private final MessageDigest outer = sha256();
+    /**
+     * An unused SHA-256 to clone: {@link MessageDigest#getInstance} looks the provider up and
+     * allocates about 1.5 KB, a clone about 200 bytes, which counts when a data key serves one
+     * message.
+     */
+    private static final MessageDigest UNUSED = sha256();
+
+    private final MessageDigest inner = copy(UNUSED);
+    private final MessageDigest outer = copy(UNUSED);
 
     HeldStates(byte[] key) {
       byte[] innerPad = pad(key, 0x36);
@@ -120,15 +163,39 @@ abstract sealed class KeyedHmac implements AutoCloseable {
       if (out.length - outOffset < LENGTH || outOffset < 0) {
         throw new IllegalArgumentException("no room for a MAC at offset " + outOffset);
       }
+      MessageDigest innerHash = copy(inner);
+      innerHash.update(message, offset, length);
+      finish(innerHash, out, outOffset);
+    }
+
+    @Override
+    void expand(byte[] label, byte[] data, int offset, int length, byte[] out, int outOffset) {
+      if (out.length - outOffset < LENGTH || outOffset < 0) {
+        throw new IllegalArgumentException("no room for a MAC at offset " + outOffset);
+      }
+      MessageDigest innerHash = copy(inner);
+      innerHash.update(label);
+      innerHash.update(data, offset, length);
+      innerHash.update(FIRST_BLOCK);
+      finish(innerHash, out, outOffset);
+    }
+
+    private void finish(MessageDigest innerHash, byte[] out, int outOffset) {
       try {
-        MessageDigest innerHash = (MessageDigest) inner.clone();
-        innerHash.update(message, offset, length);
         innerHash.digest(out, outOffset, LENGTH);
-        MessageDigest outerHash = (MessageDigest) outer.clone();
+        MessageDigest outerHash = copy(outer);
         outerHash.update(out, outOffset, LENGTH);
         outerHash.digest(out, outOffset, LENGTH);
-      } catch (CloneNotSupportedException | DigestException e) {
-        throw new IllegalStateException("the JDK's SHA-256 clones and has room checked", e);
+      } catch (DigestException e) {
+        throw new IllegalStateException("room for the MAC was checked", e);
+      }
+    }
+
+    private static MessageDigest copy(MessageDigest digest) {
+      try {
+        return (MessageDigest) digest.clone();
+      } catch (CloneNotSupportedException e) {
+        throw new IllegalStateException("the JDK's SHA-256 is cloneable", e);
       }
     }
 
@@ -153,6 +220,15 @@ abstract sealed class KeyedHmac implements AutoCloseable {
     void mac(byte[] message, int offset, int length, byte[] out, int outOffset) {
       byte[] mac = primitives.hmacSha256(key, Arrays.copyOfRange(message, offset, offset + length));
       System.arraycopy(mac, 0, out, outOffset, LENGTH);
+    }
+
+    @Override
+    void expand(byte[] label, byte[] data, int offset, int length, byte[] out, int outOffset) {
+      byte[] info = new byte[label.length + length + 1];
+      System.arraycopy(label, 0, info, 0, label.length);
+      System.arraycopy(data, offset, info, label.length, length);
+      info[info.length - 1] = FIRST_BLOCK;
+      mac(info, 0, info.length, out, outOffset);
     }
 
     @Override

@@ -34,7 +34,8 @@ final class MessageKeys implements HeaderSealer, AutoCloseable {
   static MessageKeys derive(
       int suite, byte[] dataKey, byte[] messageId, SymmetricPrimitives primitives) {
     if (suite != Format.SUITE_1) {
-      try (DataKeySecrets secrets = DataKeySecrets.derive(suite, dataKey, primitives, false)) {
+      try (DataKeySecrets secrets =
+          DataKeySecrets.derive(suite, dataKey, primitives, KeyedHmac.Form.THROUGH_ENGINE)) {
         return forMessage(secrets, messageId);
       }
     }
@@ -43,7 +44,10 @@ final class MessageKeys implements HeaderSealer, AutoCloseable {
         primitives.hkdfSha256(dataKey, messageId, Format.KEY_SCHEDULE_INFO, 2 * KEY_LENGTH);
     try {
       KeyedHmac headerTags =
-          KeyedHmac.of(Arrays.copyOfRange(okm, KEY_LENGTH, 2 * KEY_LENGTH), primitives, false);
+          KeyedHmac.of(
+              Arrays.copyOfRange(okm, KEY_LENGTH, 2 * KEY_LENGTH),
+              primitives,
+              KeyedHmac.Form.THROUGH_ENGINE);
       return new MessageKeys(
           Arrays.copyOfRange(okm, 0, KEY_LENGTH),
           (header, contextEnd, length, out, outOffset) ->

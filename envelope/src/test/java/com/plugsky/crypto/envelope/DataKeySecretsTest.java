@@ -20,10 +20,10 @@ class DataKeySecretsTest {
     byte[] dataKey = CryptoRandom.bytes(32);
     byte[] first = header(CryptoRandom.bytes(60));
     byte[] second = header(CryptoRandom.bytes(61));
-    for (boolean heldPads : new boolean[] {true, false}) {
+    for (KeyedHmac.Form form : KeyedHmac.Form.values()) {
       try (DataKeySecrets secrets =
           DataKeySecrets.derive(
-              Format.SUITE_3, dataKey, Engines.defaultEngine().primitives(), heldPads)) {
+              Format.SUITE_3, dataKey, Engines.defaultEngine().primitives(), form)) {
         byte[] a = commitment(secrets, first);
         byte[] b = commitment(secrets, second);
 
@@ -39,13 +39,16 @@ class DataKeySecretsTest {
     byte[] header = header(CryptoRandom.bytes(60));
     try (DataKeySecrets one =
             DataKeySecrets.derive(
-                Format.SUITE_3, CryptoRandom.bytes(32), Engines.defaultEngine().primitives(), true);
+                Format.SUITE_3,
+                CryptoRandom.bytes(32),
+                Engines.defaultEngine().primitives(),
+                KeyedHmac.Form.HELD_STATES);
         DataKeySecrets other =
             DataKeySecrets.derive(
                 Format.SUITE_3,
                 CryptoRandom.bytes(32),
                 Engines.defaultEngine().primitives(),
-                true)) {
+                KeyedHmac.Form.HELD_PADS)) {
       assertThat(commitment(one, header)).isNotEqualTo(commitment(other, header));
     }
   }

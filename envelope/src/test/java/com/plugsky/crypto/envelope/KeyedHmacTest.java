@@ -22,12 +22,12 @@ class KeyedHmacTest {
   void bothFormsEqualTheEngineHmacForEveryLengthAroundTheBlockBoundaries() {
     for (AeadEngine engine : Engines.available()) {
       byte[] key = CryptoRandom.bytes(32);
-      for (boolean heldPads : new boolean[] {false, true}) {
-        try (KeyedHmac hmac = KeyedHmac.of(key.clone(), engine.primitives(), heldPads)) {
+      for (KeyedHmac.Form form : KeyedHmac.Form.values()) {
+        try (KeyedHmac hmac = KeyedHmac.of(key.clone(), engine.primitives(), form)) {
           for (int length = 0; length <= 200; length++) {
             byte[] message = CryptoRandom.bytes(length);
             assertThat(macAt(hmac, message, 7, 3))
-                .as("%s, pads held %s, %d bytes", engine.name(), heldPads, length)
+                .as("%s, %s, %d bytes", engine.name(), form, length)
                 .isEqualTo(engine.primitives().hmacSha256(key, message));
           }
         }
@@ -39,7 +39,7 @@ class KeyedHmacTest {
   void heldStatesEqualTheEngineHmacAcrossThreadsAndAreWipedOnClose() throws Exception {
     byte[] key = CryptoRandom.bytes(32);
     SymmetricPrimitives primitives = Engines.defaultEngine().primitives();
-    KeyedHmac hmac = KeyedHmac.withHeldStates(key.clone());
+    KeyedHmac hmac = KeyedHmac.of(key.clone(), primitives, KeyedHmac.Form.HELD_STATES);
     try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
       List<Future<?>> results = new ArrayList<>();
       for (int thread = 0; thread < 4; thread++) {
@@ -66,8 +66,33 @@ class KeyedHmacTest {
   }
 
   @Test
+  void expandIsTheMacOfLabelDataAndOneInEveryForm() {
+    byte[] key = CryptoRandom.bytes(32);
+    byte[] label = "plugsky test".getBytes(StandardCharsets.US_ASCII);
+    SymmetricPrimitives primitives = Engines.defaultEngine().primitives();
+    for (int length = 0; length <= 130; length += 13) {
+      byte[] data = CryptoRandom.bytes(length + 9);
+      byte[] info = new byte[label.length + length + 1];
+      System.arraycopy(label, 0, info, 0, label.length);
+      System.arraycopy(data, 4, info, label.length, length);
+      info[info.length - 1] = 1;
+      byte[] expected = primitives.hmacSha256(key, info);
+      for (KeyedHmac.Form form : KeyedHmac.Form.values()) {
+        try (KeyedHmac hmac = KeyedHmac.of(key.clone(), primitives, form)) {
+          byte[] out = new byte[KeyedHmac.LENGTH + 3];
+          hmac.expand(label, data, 4, length, out, 3);
+          assertThat(Arrays.copyOfRange(out, 3, out.length))
+              .as("%s, %d bytes", form, length)
+              .isEqualTo(expected);
+        }
+      }
+    }
+  }
+
+  @Test
   void heldStatesRefuseAnOutputWithoutRoomForTheMac() {
-    try (KeyedHmac hmac = KeyedHmac.withHeldStates(CryptoRandom.bytes(32))) {
+    try (KeyedHmac hmac =
+        KeyedHmac.of(CryptoRandom.bytes(32), null, KeyedHmac.Form.HELD_STATES)) {
       assertThatThrownBy(
               () -> hmac.mac(new byte[4], 0, 4, new byte[40], 9))
           .isInstanceOf(IllegalArgumentException.class);
@@ -80,7 +105,8 @@ class KeyedHmacTest {
     byte[] header = CryptoRandom.bytes(150 + KeyedHmac.LENGTH);
     byte[] expected =
         Engines.defaultEngine().primitives().hmacSha256(key, Arrays.copyOf(header, 150));
-    try (KeyedHmac hmac = KeyedHmac.of(key.clone(), Engines.defaultEngine().primitives(), true)) {
+    try (KeyedHmac hmac =
+        KeyedHmac.of(key.clone(), Engines.defaultEngine().primitives(), KeyedHmac.Form.HELD_PADS)) {
       hmac.mac(header, 0, 150, header, 150);
     }
     assertThat(Arrays.copyOfRange(header, 150, header.length)).isEqualTo(expected);
@@ -90,7 +116,8 @@ class KeyedHmacTest {
   void theRfc4231TestCase2Tag() {
     byte[] key = "Jefe".getBytes(StandardCharsets.US_ASCII);
     byte[] data = "what do ya want for nothing?".getBytes(StandardCharsets.US_ASCII);
-    try (KeyedHmac hmac = KeyedHmac.of(key, Engines.defaultEngine().primitives(), true)) {
+    try (KeyedHmac hmac =
+        KeyedHmac.of(key, Engines.defaultEngine().primitives(), KeyedHmac.Form.HELD_PADS)) {
       assertThat(HexFormat.of().formatHex(macAt(hmac, data, 0, 0)))
           .isEqualTo("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     }
