@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
@@ -145,6 +146,37 @@ class GoldenVectorTest {
           .as("re-encrypted on engine %s", engine.name())
           .isEqualTo(message);
     }
+  }
+
+  @Test
+  void everyVersionRewrapsIntoItsOwnVersionLeavingTheBodyAsItWas() {
+    for (int version : VERSIONS) {
+      JsonNode vector = named(version, "multi-key");
+      EncryptionContext context = context(vector.get("context"));
+      byte[] message = HEX.parseHex(vector.get("message").asText());
+      KeyRef us = KeyRef.parse(GoldenVectorGenerator.US);
+
+      byte[] rewrapped = reader.rewrap(message, context, List.of(us));
+
+      EnvelopeHeader before = Envelope.inspect(message);
+      EnvelopeHeader after = Envelope.inspect(rewrapped);
+      assertThat(after.version()).as("version %d", version).isEqualTo(version);
+      assertThat(after.wrappedKeys()).extracting(EnvelopeHeader.WrappedKeyInfo::keyRef)
+          .containsExactly(us.toString());
+      assertThat(Arrays.copyOfRange(rewrapped, after.headerLength(), rewrapped.length))
+          .isEqualTo(Arrays.copyOfRange(message, before.headerLength(), message.length));
+      assertThat(reader.decrypt(rewrapped, context))
+          .isEqualTo(HEX.parseHex(vector.get("plaintext").asText()));
+    }
+  }
+
+  private static JsonNode named(int version, String name) {
+    for (JsonNode vector : load(version).get("vectors")) {
+      if (vector.get("name").asText().equals(name)) {
+        return vector;
+      }
+    }
+    throw new IllegalStateException("no vector " + name + " in version " + version);
   }
 
   private static EncryptionContext context(JsonNode pairs) {

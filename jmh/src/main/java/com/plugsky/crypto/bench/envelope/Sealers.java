@@ -55,6 +55,7 @@ final class Sealers {
       case "envelope-cached-native", "envelope-cached-conscrypt", "envelope-cached-accp", "envelope-cached-jdk" ->
           envelope(cache(), keyDirectory, Engines.named(name.substring("envelope-cached-".length())));
       case "raw-aead" -> rawAead();
+      case "raw-aead-new-key" -> rawAeadNewKey();
       case "tink" -> tink();
       case "esdk" -> esdk(false);
       case "esdk-cached" -> esdk(true);
@@ -110,6 +111,43 @@ final class Sealers {
       public void close() {
         aead.close();
       }
+    };
+  }
+
+  /**
+   * The floor of any format that gives each message its own key (as issue 4's payload keys do): a
+   * new AES-256-GCM key set up for every message, on the engine the envelope seals that size on
+   * when it chooses (Conscrypt up to 4 KiB, else the default), opened on the default engine, and
+   * nothing else: no key derivation, header or wrapping. The key changes by one byte per seal;
+   * decrypt runs open only, under the key of the message sealed at set-up.
+   */
+  private static Sealer rawAeadNewKey() {
+    AeadEngine configured = Engines.defaultEngine();
+    AeadEngine small =
+        Engines.available().stream()
+            .filter(e -> e.name().equals("conscrypt"))
+            .findFirst()
+            .orElse(configured);
+    byte[] key = CryptoRandom.bytes(Aead.KEY_LENGTH);
+    byte[] aad = CONTEXT.encoded();
+    return new Sealer() {
+      @Override
+      public byte[] seal(byte[] data) {
+        key[0]++;
+        try (Aead aead = (data.length <= 4096 ? small : configured).newAead(key)) {
+          return aead.encrypt(data, aad);
+        }
+      }
+
+      @Override
+      public byte[] open(byte[] sealed) {
+        try (Aead aead = configured.newAead(key)) {
+          return aead.decrypt(sealed, aad);
+        }
+      }
+
+      @Override
+      public void close() {}
     };
   }
 
