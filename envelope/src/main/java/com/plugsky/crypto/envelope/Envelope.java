@@ -72,7 +72,7 @@ public final class Envelope {
    * Per thread: the message id and payload key of the message {@link #encrypt(byte[],
    * EncryptionContext)} is sealing, so that a cached-key message allocates little beyond its
    * output. Both are used only inside that call, which calls out to no caller code meanwhile (no
-   * re-entry), and the key is zeroed as soon as the engine has taken its copy.
+   * re-entry), and the key is zeroed as soon as the message is sealed.
    */
   private static final ThreadLocal<MessageScratch> MESSAGE_SCRATCH =
       ThreadLocal.withInitial(MessageScratch::new);
