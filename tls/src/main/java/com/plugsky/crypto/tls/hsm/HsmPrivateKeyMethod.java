@@ -5,6 +5,7 @@ import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import io.netty.handler.ssl.OpenSslPrivateKeyMethod;
 import java.security.SignatureException;
+import java.util.Map;
 import javax.net.ssl.SSLEngine;
 
 /**
@@ -13,6 +14,14 @@ import javax.net.ssl.SSLEngine;
  * SHA-256/384); the HSM hashes and signs, and ECDSA's r || s becomes DER.
  */
 final class HsmPrivateKeyMethod implements OpenSslPrivateKeyMethod {
+  /** TLS 1.3 signature schemes (RFC 8446 4.2.3) the HSM API has; Netty's values are not constants. */
+  private static final Map<Integer, SignatureAlgorithm> SCHEMES =
+      Map.of(
+          SSL_SIGN_ECDSA_SECP256R1_SHA256, SignatureAlgorithm.ECDSA_SHA256,
+          SSL_SIGN_ECDSA_SECP384R1_SHA384, SignatureAlgorithm.ECDSA_SHA384,
+          SSL_SIGN_RSA_PSS_RSAE_SHA256, SignatureAlgorithm.RSA_PSS_SHA256,
+          SSL_SIGN_RSA_PSS_RSAE_SHA384, SignatureAlgorithm.RSA_PSS_SHA384);
+
   private final Hsm hsm;
   private final HsmKey key;
 
@@ -23,7 +32,7 @@ final class HsmPrivateKeyMethod implements OpenSslPrivateKeyMethod {
 
   @Override
   public byte[] sign(SSLEngine engine, int signatureAlgorithm, byte[] input) throws Exception {
-    SignatureAlgorithm algorithm = algorithm(signatureAlgorithm);
+    SignatureAlgorithm algorithm = SCHEMES.get(signatureAlgorithm);
     if (algorithm == null) {
       throw new SignatureException(
           String.format(
@@ -31,26 +40,6 @@ final class HsmPrivateKeyMethod implements OpenSslPrivateKeyMethod {
     }
     byte[] signature = hsm.sign(key, algorithm, input);
     return algorithm.isRsa() ? signature : EcdsaSignatures.p1363ToDer(signature);
-  }
-
-  /**
-   * The HSM algorithm for a TLS 1.3 signature scheme (RFC 8446 4.2.3), null for one the HSM API
-   * lacks. Netty's scheme values are not compile-time constants, hence no switch.
-   */
-  private static SignatureAlgorithm algorithm(int scheme) {
-    if (scheme == SSL_SIGN_ECDSA_SECP256R1_SHA256) {
-      return SignatureAlgorithm.ECDSA_SHA256;
-    }
-    if (scheme == SSL_SIGN_ECDSA_SECP384R1_SHA384) {
-      return SignatureAlgorithm.ECDSA_SHA384;
-    }
-    if (scheme == SSL_SIGN_RSA_PSS_RSAE_SHA256) {
-      return SignatureAlgorithm.RSA_PSS_SHA256;
-    }
-    if (scheme == SSL_SIGN_RSA_PSS_RSAE_SHA384) {
-      return SignatureAlgorithm.RSA_PSS_SHA384;
-    }
-    return null;
   }
 
   @Override
