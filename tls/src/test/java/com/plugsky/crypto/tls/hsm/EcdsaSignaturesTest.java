@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class EcdsaSignaturesTest {
   @ParameterizedTest
-  @CsvSource({"secp256r1, SHA256", "secp384r1, SHA384"})
+  @CsvSource({"secp256r1, SHA256", "secp384r1, SHA384", "secp521r1, SHA512"})
   void derFromP1363VerifiesWithTheJdk(String curve, String hash) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec(curve));
