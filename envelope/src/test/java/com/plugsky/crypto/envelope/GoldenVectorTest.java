@@ -11,6 +11,7 @@ import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.engine.AeadEngine;
 import com.plugsky.crypto.engine.Engines;
 import com.plugsky.crypto.keyref.KeyRef;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -103,7 +104,7 @@ class GoldenVectorTest {
     return tests.stream();
   }
 
-  private void check(int version, JsonNode vector) {
+  private void check(int version, JsonNode vector) throws IOException {
     EncryptionContext context = context(vector.get("context"));
     byte[] message = HEX.parseHex(vector.get("message").asText());
     switch (vector.get("result").asText()) {
@@ -118,8 +119,8 @@ class GoldenVectorTest {
     }
   }
 
-  private void checkValid(
-      int version, JsonNode vector, EncryptionContext context, byte[] message) {
+  private void checkValid(int version, JsonNode vector, EncryptionContext context, byte[] message)
+      throws IOException {
     byte[] plaintext = HEX.parseHex(vector.get("plaintext").asText());
     byte[] dataKey = HEX.parseHex(vector.get("dataKey").asText());
     byte[] messageId = HEX.parseHex(vector.get("messageId").asText());
@@ -134,6 +135,9 @@ class GoldenVectorTest {
                         e.get("keyRef").asText(), HEX.parseHex(e.get("wrapped").asText()))));
 
     assertThat(reader.decrypt(message, context)).isEqualTo(plaintext);
+    try (InputStream stream = reader.decryptingStream(new ByteArrayInputStream(message), context)) {
+      assertThat(stream.readAllBytes()).as("through a decrypting stream").isEqualTo(plaintext);
+    }
     EnvelopeHeader header = Envelope.inspect(message);
     assertThat(header.messageId()).isEqualTo(vector.get("messageId").asText());
     assertThat(header.frameSize()).isEqualTo(1 << frameExponent);
