@@ -20,11 +20,11 @@ import java.util.function.LongSupplier;
  * <p>An entry is keyed by the list of KEKs, the encryption context and the frame size, so a key is
  * only reused for messages an identical header could have described. It holds what the format
  * derives from the data key once (docs/FORMAT.md, suite 3) and the header's layout, not the data
- * key itself, so a message under a cached key costs one HMAC (its payload key) and its frames. It is dropped, and
- * its key zeroed, when the oldest entry must make room ({@link Builder#maxEntries}), when it is
- * older than {@link Builder#maxAge}, or before it would protect more than {@link
- * Builder#maxMessagesPerKey} messages or {@link Builder#maxBytesPerKey} plaintext bytes. Reuse never weakens a message's encryption:
- * each message still has its own payload key (from the data key and a fresh message id); what a
+ * key itself, so a message under a cached key costs one HMAC (its payload key) and its frames. It
+ * is dropped, and its key zeroed, when the oldest entry must make room ({@link
+ * Builder#maxEntries}), when it is older than {@link Builder#maxAge}, or before it would protect
+ * more than {@link Builder#maxMessagesPerKey} messages or {@link Builder#maxBytesPerKey} plaintext
+ * bytes. Reuse never weakens a message's encryption: each message still has its own payload key (from the data key and a fresh message id); what a
  * cache trades is blast radius, since one leaked data key opens every message it served.
  *
  * <p>Only one-shot {@link Envelope#encrypt} uses the cache: a stream's length is not known when its

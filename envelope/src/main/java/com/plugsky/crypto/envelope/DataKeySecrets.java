@@ -32,6 +32,9 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
   private static final Schedule SUITE_3 =
       new Schedule(Format.SUITE_3, Format.SUITE_3_SALT, Format.SUITE_3_PAYLOAD_INFO);
 
+  /** Suite 2's header key expands its label alone. */
+  private static final byte[] NO_DATA = {};
+
   private final Schedule schedule;
   private final KeyedHmac expand;
 
@@ -95,7 +98,7 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
       return new DataKeySecrets(schedule, expand, null, primitives, form);
     }
     byte[] headerKey = new byte[KeyedHmac.LENGTH];
-    expand.expand(Format.SUITE_2_HEADER_INFO, new byte[0], 0, 0, headerKey, 0);
+    expand.expand(Format.SUITE_2_HEADER_INFO, NO_DATA, 0, 0, headerKey, 0);
     return new DataKeySecrets(schedule, expand, headerKey, primitives, form);
   }
 
@@ -128,7 +131,7 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
   @Override
   public void writeLastField(
       byte[] header, int contextEnd, int length, byte[] out, int outOffset) {
-    if (headerTags != null) {
+    if (schedule.suite() == Format.SUITE_2) {
       headerTags.mac(header, 0, length, out, outOffset);
       return;
     }
