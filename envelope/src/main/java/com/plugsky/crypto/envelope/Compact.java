@@ -9,6 +9,7 @@ import com.plugsky.crypto.keyref.KeyRefScheme;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
@@ -54,10 +55,13 @@ final class Compact {
   /**
    * Reads a compact context and checks it as {@link EncryptionContext#decode} checks the canonical
    * one, refusing before allocation any length that would take the canonical encoding past its
-   * limit.
+   * limit. A context equal to {@code expected} (null for none) is returned as that very instance,
+   * found by comparing the fields where they lie in the header with {@code expected}'s canonical
+   * encoding; any other is rebuilt in canonical form and decoded.
    */
   static EncryptionContext readContext(Header.BoundedReader reader, EncryptionContext expected)
       throws IOException {
+    int start = reader.position();
     int count = reader.varint(() -> "the context pair count");
     if (count > EncryptionContext.MAX_PAIRS) {
       throw new MalformedCiphertextException(
@@ -66,15 +70,17 @@ final class Compact {
               + " context pairs; the format allows 0.."
               + EncryptionContext.MAX_PAIRS);
     }
-    ByteArrayOutputStream canonical = new ByteArrayOutputStream(64);
-    writeU16(count, canonical);
+    byte[] wanted = expected == null ? null : expected.encoded();
+    boolean matches = wanted != null && u16(wanted, 0) == count;
+    int wantedAt = 2;
+    int canonicalLength = 2;
     for (int i = 0; i < 2 * count; i++) {
       int field = i;
       Supplier<String> what =
           () -> "the context " + (field % 2 == 0 ? "key" : "value") + " of pair " + field / 2;
       int length = reader.varint(() -> what.get() + " length");
       int max = i % 2 == 0 ? EncryptionContext.MAX_KEY_BYTES : EncryptionContext.MAX_VALUE_BYTES;
-      if (length > max || canonical.size() + 2L + length > MAX_CONTEXT_LENGTH) {
+      if (length > max || canonicalLength + 2L + length > MAX_CONTEXT_LENGTH) {
         throw new MalformedCiphertextException(
             "header claims "
                 + length
@@ -86,10 +92,57 @@ final class Compact {
                 + MAX_CONTEXT_LENGTH
                 + " for the whole context");
       }
-      writeU16(length, canonical);
-      canonical.writeBytes(reader.take(length, what));
+      int at = reader.take(length, what);
+      if (matches) {
+        int valueAt = wantedAt + 2;
+        matches =
+            valueAt + length <= wanted.length
+                && u16(wanted, wantedAt) == length
+                && Arrays.equals(
+                    reader.source(), at, at + length, wanted, valueAt, valueAt + length);
+        wantedAt = valueAt + length;
+      }
+      canonicalLength += 2 + length;
     }
-    return Header.decodeContext(canonical.toByteArray(), expected);
+    if (matches && wantedAt == wanted.length) {
+      return expected;
+    }
+    return EncryptionContext.decode(canonical(reader.source(), start, count, canonicalLength));
+  }
+
+  /**
+   * The canonical encoding (u16 lengths) of the compact context at {@code compact[start]}, which
+   * {@link #readContext} has checked: {@code count} pairs, {@code canonicalLength} bytes.
+   */
+  private static byte[] canonical(byte[] compact, int start, int count, int canonicalLength) {
+    byte[] canonical = new byte[canonicalLength];
+    canonical[0] = (byte) (count >>> 8);
+    canonical[1] = (byte) count;
+    int to = 2;
+    int at = start + varintLength(compact, start);
+    for (int i = 0; i < 2 * count; i++) {
+      int length = 0;
+      int size = varintLength(compact, at);
+      for (int b = 0; b < size; b++) {
+        length |= (compact[at + b] & 0x7f) << (7 * b);
+      }
+      at += size;
+      canonical[to] = (byte) (length >>> 8);
+      canonical[to + 1] = (byte) length;
+      System.arraycopy(compact, at, canonical, to + 2, length);
+      to += 2 + length;
+      at += length;
+    }
+    return canonical;
+  }
+
+  /** The number of bytes of the (already checked) varint at {@code bytes[at]}. */
+  private static int varintLength(byte[] bytes, int at) {
+    int size = 1;
+    while ((bytes[at + size - 1] & 0x80) != 0) {
+      size++;
+    }
+    return size;
   }
 
   /** {@code varint(8 * length of the rest + scheme code)} then the rest, ASCII. */
@@ -127,8 +180,8 @@ final class Compact {
               + " bytes; the format allows 1.."
               + MAX_KEY_REF_LENGTH);
     }
-    String rest =
-        printableAscii(reader.take(restLength, () -> "the KeyRef of wrapped key " + index), index);
+    int at = reader.take(restLength, () -> "the KeyRef of wrapped key " + index);
+    String rest = printableAscii(reader.source(), at, restLength, index);
     if (code == VERBATIM) {
       for (KeyRefScheme scheme : CODED) {
         if (rest.startsWith(scheme.prefix()) && rest.length() > scheme.prefix().length()) {
@@ -144,14 +197,15 @@ final class Compact {
     return prefix + rest;
   }
 
-  static String printableAscii(byte[] bytes, int index) {
-    for (byte b : bytes) {
-      if (b < 0x21 || b > 0x7e) {
+  /** The {@code length} bytes at {@code bytes[offset]} as a KeyRef: printable ASCII only. */
+  static String printableAscii(byte[] bytes, int offset, int length, int index) {
+    for (int i = offset; i < offset + length; i++) {
+      if (bytes[i] < 0x21 || bytes[i] > 0x7e) {
         throw new MalformedCiphertextException(
             "the KeyRef of wrapped key " + index + " holds a byte outside printable ASCII");
       }
     }
-    return new String(bytes, StandardCharsets.US_ASCII);
+    return new String(bytes, offset, length, StandardCharsets.US_ASCII);
   }
 
   private static int u16(byte[] bytes, int at) {

@@ -106,7 +106,10 @@ public final class DataKeyCache {
    */
   record Key(List<String> keyRefs, EncryptionContext context, int frameExponent) {}
 
-  /** One wrapping of a data key, compared by content; takes ownership of {@code wrapped}. */
+  /**
+   * One wrapping of a data key, compared by content; holds {@code wrapped} as given (a header
+   * entry's own bytes, which neither changes).
+   */
   record Wrapping(String keyRef, byte[] wrapped, EncryptionContext context) {
     @Override
     public boolean equals(Object other) {

@@ -223,27 +223,26 @@ public final class Envelope {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(context, "context");
     Header header = Header.parse(message, context);
-    List<FrameSpan> frames = frameLayout(message, header);
-    long plaintextLength = 0;
-    for (FrameSpan frame : frames) {
-      plaintextLength += frame.plaintextLength();
-    }
+    long plaintextLength = checkFrames(message, header);
     try (OpenedMessage opened = open(header, context, false);
-        FrameCipher cipher = header.newFrameCipher(engine, opened.keys().payloadKey())) {
+        FrameCipher cipher =
+            header.newFrameCipher(
+                frameEngines.forMessage(plaintextLength), opened.keys().payloadKey())) {
       byte[] plaintext = new byte[(int) plaintextLength];
       int out = 0;
       try {
-        for (int i = 0; i < frames.size(); i++) {
-          FrameSpan frame = frames.get(i);
+        int at = header.length();
+        for (long i = 0; ; i++) {
+          int word = FrameCipher.readWord(message, at);
+          int sealedLength = (word & ~Format.FINAL_FLAG) + Format.GCM_TAG_LENGTH;
+          boolean last = FrameCipher.isFinal(word);
           out +=
               cipher.open(
-                  i,
-                  i == frames.size() - 1,
-                  message,
-                  frame.offset(),
-                  frame.plaintextLength() + Format.GCM_TAG_LENGTH,
-                  plaintext,
-                  out);
+                  i, last, message, at + Format.FRAME_WORD_LENGTH, sealedLength, plaintext, out);
+          if (last) {
+            break;
+          }
+          at += Format.FRAME_WORD_LENGTH + sealedLength;
         }
       } catch (RuntimeException e) {
         Bytes.zero(plaintext);
@@ -253,12 +252,12 @@ public final class Envelope {
     }
   }
 
-  /** Where a frame's {@code ciphertext || tag} starts in a message, and its plaintext length. */
-  private record FrameSpan(int offset, int plaintextLength) {}
-
-  /** Checks the body's structure without any key, before a KMS is called. */
-  private static List<FrameSpan> frameLayout(byte[] message, Header header) {
-    List<FrameSpan> frames = new ArrayList<>();
+  /**
+   * Checks the body's structure without any key, before a KMS is called, and returns the length of
+   * its plaintext: frame words, lengths, the final frame, nothing after it.
+   */
+  private static long checkFrames(byte[] message, Header header) {
+    long plaintextLength = 0;
     int at = header.length();
     int frameSize = header.frameSize();
     for (long index = 0; ; index++) {
@@ -274,7 +273,7 @@ public final class Envelope {
       if (message.length - start < length + Format.GCM_TAG_LENGTH) {
         throw new MalformedCiphertextException("message ends inside frame " + index);
       }
-      frames.add(new FrameSpan(start, length));
+      plaintextLength += length;
       at = start + length + Format.GCM_TAG_LENGTH;
       if (FrameCipher.isFinal(word)) {
         break;
@@ -284,7 +283,7 @@ public final class Envelope {
       throw new MalformedCiphertextException(
           "message has " + (message.length - at) + " bytes after its final frame");
     }
-    return frames;
+    return plaintextLength;
   }
 
   /**
@@ -403,11 +402,11 @@ public final class Envelope {
     try (OpenedMessage opened = open(header, context, true)) {
       List<KeyOperations.Pending> pending = new ArrayList<>();
       List<Header.Entry> entries = new ArrayList<>();
-      Header.Entry openedEntry = entryFor(header, opened.openedBy()).orElseThrow();
+      Header.Entry openedEntry = entryFor(header, opened.openedBy());
       for (KeyRef keyRef : keyRefs) {
-        Optional<Header.Entry> kept = entryFor(header, keyRef);
-        if (kept.isPresent()) {
-          entries.add(kept.get());
+        Header.Entry kept = entryFor(header, keyRef);
+        if (kept != null) {
+          entries.add(kept);
         } else if (keyRef.scheme() == opened.openedBy().scheme()) {
           // Same backend: let it move the wrapping itself (a KMS re-encrypts server-side).
           entries.add(keys.rewrap(opened.openedBy(), openedEntry, keyRef, context, pending));
@@ -422,13 +421,14 @@ public final class Envelope {
     }
   }
 
-  private static Optional<Header.Entry> entryFor(Header header, KeyRef keyRef) {
+  /** The entry of {@code header} wrapped under {@code keyRef}, or null. */
+  private static Header.Entry entryFor(Header header, KeyRef keyRef) {
     for (Header.Entry entry : header.entries()) {
       if (keyRef.namesSameKey(entry.keyRef())) {
-        return Optional.of(entry);
+        return entry;
       }
     }
-    return Optional.empty();
+    return null;
   }
 
   /** Reads the header of {@code message} without any key. */
@@ -507,6 +507,9 @@ public final class Envelope {
     return cache != null ? KeyedHmac.Form.HELD_STATES : KeyedHmac.Form.HELD_PADS;
   }
 
+  /** The data key an {@link OpenedMessage} keeps when it need not keep one: nothing to zero. */
+  private static final byte[] NO_KEY = new byte[0];
+
   /** The keys of an authenticated header, and which KEK gave them. Closing zeroes every key. */
   private record OpenedMessage(KeyRef openedBy, MessageKeys keys, byte[] dataKey)
       implements AutoCloseable {
@@ -528,25 +531,28 @@ public final class Envelope {
           "the encryption context given does not match the message's; decryption needs the context"
               + " the message was encrypted with");
     }
-    List<RuntimeException> failures = new ArrayList<>();
+    List<RuntimeException> failures = null;
     String headerHash = keys.headerHashForAudit(header);
     for (KeyRef kek : decryptionOrder) {
-      Optional<Header.Entry> entry = entryFor(header, kek);
-      if (entry.isEmpty()) {
+      Header.Entry entry = entryFor(header, kek);
+      if (entry == null) {
         continue;
       }
       DataKeyCache.Wrapping wrapping =
           cache == null
               ? null
-              : new DataKeyCache.Wrapping(kek.toString(), entry.get().wrapped(), context);
+              : new DataKeyCache.Wrapping(kek.toString(), entry.wrappedUnshared(), context);
       DataKeyCache.UnwrappedKey cached = cache == null ? null : cache.unwrapped(wrapping);
       boolean fromCache = cached != null;
       DataKeyCache.UnwrappedKey unwrapped = cached;
       if (!fromCache) {
         byte[] dataKey;
         try {
-          dataKey = keys.unwrap(kek, entry.get(), context, headerHash);
+          dataKey = keys.unwrap(kek, entry, context, headerHash);
         } catch (RuntimeException e) {
+          if (failures == null) {
+            failures = new ArrayList<>();
+          }
           failures.add(e);
           continue;
         }
@@ -570,11 +576,10 @@ public final class Envelope {
         if (cache != null && !fromCache) {
           cache.offerUnwrapped(wrapping, key.share());
         }
-        return new OpenedMessage(
-            kek, messageKeys, keepDataKey ? key.dataKey().clone() : new byte[0]);
+        return new OpenedMessage(kek, messageKeys, keepDataKey ? key.dataKey().clone() : NO_KEY);
       }
     }
-    if (failures.isEmpty()) {
+    if (failures == null) {
       throw new AuthenticationFailedException(
           "the message's data key is wrapped under "
               + header.entries().stream().map(Header.Entry::keyRef).toList()
@@ -591,7 +596,7 @@ public final class Envelope {
    */
   private MessageKeys messageKeys(Header header, DataKeyCache.UnwrappedKey key) {
     if (key.secrets().suite() == header.suite()) {
-      return MessageKeys.forMessage(key.secrets(), header.messageId());
+      return header.messageKeys(key.secrets());
     }
     return MessageKeys.derive(header.suite(), key.dataKey(), header.messageId(), primitives);
   }

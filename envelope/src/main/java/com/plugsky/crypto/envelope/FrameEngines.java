@@ -5,14 +5,13 @@ import com.plugsky.crypto.engine.Engines;
 import java.util.Optional;
 
 /**
- * Which engine seals the frames of a message. A stream seals every frame at one size under one
- * key, so its frames go to the engine crypto-api routes that size to ({@link Engines#forArrays}:
- * ACCP for 64 KiB arrays where it is installed). A whole message in memory has its own
- * payload key, so what counts is the cost of a new key plus the message, not an engine's
- * steady-state speed: up to {@value #SMALL_MESSAGE_LIMIT} bytes Conscrypt seals under a new key as
- * fast as the JDK or faster and allocates about 320 bytes per key against SunJCE's 1.7 KB, while
- * above that the JDK's AVX-512 GCM wins (docs/benchmarks.md, "Fresh key per message"). Opening
- * showed no such win, so decryption stays on the configured engine.
+ * Which engine seals and opens the frames of a message. A stream seals every frame at one size
+ * under one key, so its frames go to the engine crypto-api routes that size to ({@link
+ * Engines#forArrays}: ACCP for 64 KiB arrays where it is installed). A whole message in memory has
+ * its own payload key, so what counts is the cost of a new key plus the message, not an engine's
+ * steady-state speed: up to {@value #SMALL_MESSAGE_LIMIT} bytes Conscrypt seals and opens under a
+ * new key as fast as the JDK or faster and allocates about 370 bytes per key against SunJCE's 1.7
+ * KB, while above that the JDK's AVX-512 GCM wins (docs/benchmarks.md, "A new key per message").
  *
  * <p>Only the library's own choice is refined: an engine the caller gave the builder, one forced
  * with {@value Engines#ENGINE_PROPERTY}, or a FIPS-approved one serves every message.
@@ -43,7 +42,7 @@ final class FrameEngines {
     return new FrameEngines(configured, small, fixed);
   }
 
-  /** The engine for the frames of a message of {@code plaintextLength} bytes. */
+  /** The engine that seals or opens the frames of a message of {@code plaintextLength} bytes. */
   AeadEngine forMessage(long plaintextLength) {
     return plaintextLength <= SMALL_MESSAGE_LIMIT ? smallMessages : configured;
   }

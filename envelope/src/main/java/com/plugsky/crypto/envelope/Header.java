@@ -38,40 +38,53 @@ import java.util.function.Supplier;
  * Format#MAX_HEADER_LENGTH} bytes. Parsing needs no key; {@link #lastFieldMatches} does.
  */
 final class Header {
-  /** One wrapped data key: the KeyRef as written (possibly a scheme this library does not know). */
+  /**
+   * One wrapped data key: the KeyRef as written (possibly a scheme this library does not know). The
+   * entry takes {@code wrapped} over: callers hand it an array of its own (a copy, or bytes fresh
+   * from a key wrapper), which saves the parser a second copy of every wrapped key it reads.
+   */
   record Entry(String keyRef, byte[] wrapped) {
-    Entry {
-      wrapped = wrapped.clone();
-    }
-
     @Override
     public byte[] wrapped() {
       return wrapped.clone();
+    }
+
+    /**
+     * The wrapped bytes themselves, for a reader that keeps them unchanged (the data-key cache's
+     * lookup key): an entry never changes them either.
+     */
+    byte[] wrappedUnshared() {
+      return wrapped;
     }
   }
 
   private final int version;
   private final int frameExponent;
-  private final byte[] messageId;
   private final EncryptionContext context;
   private final List<Entry> entries;
-  private final byte[] bytes;
+  /**
+   * The header is {@code source[0..length)}: a parsed header reads it where it lies (in the message
+   * being decrypted, or in the stream reader's buffer) instead of copying it, which is why a
+   * {@code Header} lives no longer than the call that parsed it.
+   */
+  private final byte[] source;
+  private final int length;
   private final int contextEnd;
 
   private Header(
       int version,
       int frameExponent,
-      byte[] messageId,
       EncryptionContext context,
       List<Entry> entries,
-      byte[] bytes,
+      byte[] source,
+      int length,
       int contextEnd) {
     this.version = version;
     this.frameExponent = frameExponent;
-    this.messageId = messageId;
     this.context = context;
-    this.entries = List.copyOf(entries);
-    this.bytes = bytes;
+    this.entries = entries;
+    this.source = source;
+    this.length = length;
     this.contextEnd = contextEnd;
   }
 
@@ -88,7 +101,16 @@ final class Header {
   }
 
   byte[] messageId() {
-    return messageId.clone();
+    return Arrays.copyOfRange(
+        source, Format.MESSAGE_ID_OFFSET, Format.MESSAGE_ID_OFFSET + MESSAGE_ID_LENGTH);
+  }
+
+  /**
+   * Suites 2 and 3: the keys of this message under a data key whose secrets are derived; holds a
+   * reference to {@code secrets} until closed.
+   */
+  MessageKeys messageKeys(DataKeySecrets secrets) {
+    return MessageKeys.forMessage(secrets, source, Format.MESSAGE_ID_OFFSET);
   }
 
   EncryptionContext context() {
@@ -100,16 +122,16 @@ final class Header {
   }
 
   int length() {
-    return bytes.length;
+    return length;
   }
 
   /** The exact header bytes, last field included; a fresh copy. */
   byte[] bytes() {
-    return bytes.clone();
+    return Arrays.copyOf(source, length);
   }
 
   void writeTo(byte[] out, int offset) {
-    System.arraycopy(bytes, 0, out, offset, bytes.length);
+    System.arraycopy(source, 0, out, offset, length);
   }
 
   /**
@@ -117,12 +139,12 @@ final class Header {
    * constant time.
    */
   boolean lastFieldMatches(HeaderSealer sealer) {
-    int before = bytes.length - HEADER_TAG_LENGTH;
+    int before = length - HEADER_TAG_LENGTH;
     byte[] expected = new byte[HEADER_TAG_LENGTH];
-    sealer.writeLastField(bytes, contextEnd, before, expected, 0);
+    sealer.writeLastField(source, contextEnd, before, expected, 0);
     int difference = 0;
     for (int i = 0; i < HEADER_TAG_LENGTH; i++) {
-      difference |= expected[i] ^ bytes[before + i];
+      difference |= expected[i] ^ source[before + i];
     }
     return difference == 0;
   }
@@ -132,16 +154,16 @@ final class Header {
    * sealer} (the same data key's), for rewrap.
    */
   Header withEntries(List<Entry> newEntries, HeaderSealer sealer) {
-    return Layout.of(version, frameExponent, context, newEntries).seal(messageId, sealer);
+    return Layout.of(version, frameExponent, context, newEntries).seal(messageId(), sealer);
   }
 
   /** The frame cipher of this message's body under {@code payloadKey}, which the engine copies. */
   FrameCipher newFrameCipher(AeadEngine engine, byte[] payloadKey) {
-    return FrameCipher.of(engine, payloadKey, suite(), bytes, contextEnd);
+    return FrameCipher.of(engine, payloadKey, suite(), source, contextEnd);
   }
 
   String sha256Hex() {
-    return sha256Hex(bytes, bytes.length);
+    return sha256Hex(source, length);
   }
 
   /** The SHA-256 of the first {@code length} bytes of {@code message}, lower-case hex. */
@@ -159,13 +181,13 @@ final class Header {
     return new EnvelopeHeader(
         version,
         suite(),
-        Bytes.hex(messageId),
+        Bytes.hex(messageId()),
         context,
         entries.stream()
             .map(e -> new EnvelopeHeader.WrappedKeyInfo(e.keyRef(), e.wrapped.length))
             .toList(),
         frameSize(),
-        bytes.length);
+        length);
   }
 
   /**
@@ -287,8 +309,7 @@ final class Header {
     Header seal(byte[] messageId, HeaderSealer sealer) {
       byte[] bytes = new byte[headerLength()];
       writeTo(bytes, messageId, sealer);
-      return new Header(
-          version, frameExponent, messageId.clone(), context, entries, bytes, contextEnd);
+      return new Header(version, frameExponent, context, entries, bytes, bytes.length, contextEnd);
     }
 
     /**
@@ -333,7 +354,8 @@ final class Header {
   }
 
   private static Header read(BoundedReader reader, EncryptionContext expected) throws IOException {
-    byte[] prefix = reader.take(FIXED_PREFIX_LENGTH, () -> "the fixed header fields");
+    reader.take(FIXED_PREFIX_LENGTH, () -> "the fixed header fields");
+    byte[] prefix = reader.source();
     if (!Arrays.equals(prefix, 0, 3, Format.MAGIC, 0, 3)) {
       throw new MalformedCiphertextException(
           "not an envelope message: it does not start with the magic bytes 50 53 45 (\"PSE\")");
@@ -366,9 +388,6 @@ final class Header {
               + " to 2^"
               + MAX_FRAME_EXPONENT);
     }
-    byte[] messageId =
-        Arrays.copyOfRange(
-            prefix, Format.MESSAGE_ID_OFFSET, Format.MESSAGE_ID_OFFSET + MESSAGE_ID_LENGTH);
     EncryptionContext context =
         version == Format.VERSION_1
             ? readContextV1(reader, expected)
@@ -379,11 +398,12 @@ final class Header {
       throw new MalformedCiphertextException(
           "header claims " + count + " wrapped keys; the format allows 1.." + MAX_WRAPPED_KEYS);
     }
-    List<Entry> entries = new ArrayList<>(count);
+    List<Entry> entries = count == 1 ? null : new ArrayList<>(count);
+    Entry only = null;
     for (int i = 0; i < count; i++) {
       String keyRef =
           version == Format.VERSION_1 ? readKeyRefV1(reader, i) : Compact.readKeyRef(reader, i);
-      if (listed(entries, keyRef)) {
+      if (entries != null && listed(entries, keyRef)) {
         throw new MalformedCiphertextException("header lists KeyRef " + keyRef + " twice");
       }
       Supplier<String> what = () -> "the wrapped length of " + keyRef;
@@ -397,14 +417,26 @@ final class Header {
                 + " bytes; the format allows 1.."
                 + MAX_WRAPPED_LENGTH);
       }
-      entries.add(
-          new Entry(keyRef, reader.take(wrappedLength, () -> "the wrapped key under " + keyRef)));
+      int at = reader.take(wrappedLength, () -> "the wrapped key under " + keyRef);
+      Entry entry =
+          new Entry(keyRef, Arrays.copyOfRange(reader.source(), at, at + wrappedLength));
+      if (entries == null) {
+        only = entry;
+      } else {
+        entries.add(entry);
+      }
     }
-    reader.skip(
+    reader.take(
         HEADER_TAG_LENGTH,
         () -> version == Format.VERSION_3 ? "the key commitment" : "the header tag");
     return new Header(
-        version, frameExponent, messageId, context, entries, reader.bytesRead(), contextEnd);
+        version,
+        frameExponent,
+        context,
+        entries == null ? List.of(only) : List.copyOf(entries),
+        reader.source(),
+        reader.position(),
+        contextEnd);
   }
 
   /** Whether {@code entries} (at most 16) name {@code keyRef}: a scan, cheaper than a set. */
@@ -429,18 +461,13 @@ final class Header {
               + ".."
               + MAX_CONTEXT_LENGTH);
     }
-    return decodeContext(reader.take(contextLength, () -> "the encryption context"), expected);
-  }
-
-  /**
-   * The context of canonical encoding {@code canonical}: {@code expected} itself when the
-   * encodings are equal (which is what context equality means), else decoded and checked.
-   */
-  static EncryptionContext decodeContext(byte[] canonical, EncryptionContext expected) {
-    if (expected != null && Arrays.equals(canonical, expected.encoded())) {
+    int at = reader.take(contextLength, () -> "the encryption context");
+    byte[] source = reader.source();
+    byte[] wanted = expected == null ? null : expected.encoded();
+    if (wanted != null && Arrays.equals(source, at, at + contextLength, wanted, 0, wanted.length)) {
       return expected;
     }
-    return EncryptionContext.decode(canonical);
+    return EncryptionContext.decode(Arrays.copyOfRange(source, at, at + contextLength));
   }
 
   private static String readKeyRefV1(BoundedReader reader, int index) throws IOException {
@@ -454,25 +481,28 @@ final class Header {
               + " bytes; the format allows 1.."
               + MAX_KEY_REF_LENGTH);
     }
-    return Compact.printableAscii(
-        reader.take(keyRefLength, () -> "the KeyRef of wrapped key " + index), index);
+    int at = reader.take(keyRefLength, () -> "the KeyRef of wrapped key " + index);
+    return Compact.printableAscii(reader.source(), at, keyRefLength, index);
   }
 
   /**
-   * Reads exact lengths, refusing any read that would take the header past its limit. What is
-   * being read is described lazily: the description only serves an error message.
+   * Reads exact lengths, refusing any read that would take the header past its limit. The bytes
+   * read so far are {@code source()[0..position())}, read in place, never copied out field by field.
+   * What is being read is described lazily: the description only serves an error message.
    */
   abstract static sealed class BoundedReader permits ArrayReader, StreamReader {
-    /** The next {@code length} bytes, in a new array. */
-    abstract byte[] take(int length, Supplier<String> what) throws IOException;
+    /**
+     * Moves past the next {@code length} bytes and returns where they start in {@link #source()}.
+     */
+    abstract int take(int length, Supplier<String> what) throws IOException;
 
-    /** Moves past the next {@code length} bytes. */
-    abstract void skip(int length, Supplier<String> what) throws IOException;
+    /**
+     * The array the bytes read so far start at; ask again after each {@link #take} (a stream
+     * reader's buffer grows).
+     */
+    abstract byte[] source();
 
     abstract int u8(Supplier<String> what) throws IOException;
-
-    /** Every byte read so far, in a new array. */
-    abstract byte[] bytesRead();
 
     /** How many bytes have been read. */
     abstract int position();
@@ -499,8 +529,9 @@ final class Header {
     }
 
     final int u16(Supplier<String> what) throws IOException {
-      byte[] two = take(2, what);
-      return (Byte.toUnsignedInt(two[0]) << 8) | Byte.toUnsignedInt(two[1]);
+      int at = take(2, what);
+      byte[] source = source();
+      return (Byte.toUnsignedInt(source[at]) << 8) | Byte.toUnsignedInt(source[at + 1]);
     }
 
     /** Refuses a read of {@code length} bytes at {@code position} past the header limit. */
@@ -527,7 +558,7 @@ final class Header {
     }
   }
 
-  /** Reads a header at the start of a whole message in memory, without copying what it skips. */
+  /** Reads a header at the start of a whole message in memory, where it lies. */
   private static final class ArrayReader extends BoundedReader {
     private final byte[] message;
     private int position;
@@ -537,33 +568,7 @@ final class Header {
     }
 
     @Override
-    byte[] take(int length, Supplier<String> what) {
-      int from = advance(length, what);
-      return Arrays.copyOfRange(message, from, from + length);
-    }
-
-    @Override
-    void skip(int length, Supplier<String> what) {
-      advance(length, what);
-    }
-
-    @Override
-    int u8(Supplier<String> what) {
-      return Byte.toUnsignedInt(message[advance(1, what)]);
-    }
-
-    @Override
-    byte[] bytesRead() {
-      return Arrays.copyOf(message, position);
-    }
-
-    @Override
-    int position() {
-      return position;
-    }
-
-    /** Checks {@code length} more bytes and returns where they start. */
-    private int advance(int length, Supplier<String> what) {
+    int take(int length, Supplier<String> what) {
       checkLimit(position, length, what);
       if (message.length - position < length) {
         throw endsInside(what, length, message.length - position);
@@ -572,46 +577,62 @@ final class Header {
       position += length;
       return from;
     }
+
+    @Override
+    byte[] source() {
+      return message;
+    }
+
+    @Override
+    int u8(Supplier<String> what) {
+      return Byte.toUnsignedInt(message[take(1, what)]);
+    }
+
+    @Override
+    int position() {
+      return position;
+    }
   }
 
-  /** Reads a header from a stream, keeping the bytes read for the header's own copy. */
+  /** Reads a header from a stream into a buffer of its own, which becomes the header's bytes. */
   private static final class StreamReader extends BoundedReader {
     private final InputStream in;
-    private final ByteArrayOutputStream read = new ByteArrayOutputStream(256);
+    private byte[] buffer = new byte[256];
+    private int position;
 
     StreamReader(InputStream in) {
       this.in = in;
     }
 
     @Override
-    byte[] take(int length, Supplier<String> what) throws IOException {
-      checkLimit(read.size(), length, what);
-      byte[] bytes = in.readNBytes(length);
-      if (bytes.length < length) {
-        throw endsInside(what, length, bytes.length);
+    int take(int length, Supplier<String> what) throws IOException {
+      checkLimit(position, length, what);
+      if (buffer.length - position < length) {
+        buffer = Arrays.copyOf(buffer, Math.max(2 * buffer.length, position + length));
       }
-      read.write(bytes, 0, length);
-      return bytes;
+      int read = in.readNBytes(buffer, position, length);
+      if (read < length) {
+        throw endsInside(what, length, read);
+      }
+      int from = position;
+      position += length;
+      return from;
     }
 
     @Override
-    void skip(int length, Supplier<String> what) throws IOException {
-      take(length, what);
+    byte[] source() {
+      return buffer;
     }
 
     @Override
     int u8(Supplier<String> what) throws IOException {
-      return Byte.toUnsignedInt(take(1, what)[0]);
-    }
-
-    @Override
-    byte[] bytesRead() {
-      return read.toByteArray();
+      int at = take(1, what); // first: taking may replace the buffer with a larger one
+      return Byte.toUnsignedInt(buffer[at]);
     }
 
     @Override
     int position() {
-      return read.size();
+      return position;
     }
   }
 }

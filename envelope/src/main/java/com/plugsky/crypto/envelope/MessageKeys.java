@@ -63,7 +63,13 @@ final class MessageKeys implements HeaderSealer, AutoCloseable {
    * holds a reference to {@code secrets} until closed.
    */
   static MessageKeys forMessage(DataKeySecrets secrets, byte[] messageId) {
-    byte[] payloadKey = secrets.payloadKey(messageId);
+    return forMessage(secrets, messageId, 0);
+  }
+
+  /** {@link #forMessage(DataKeySecrets, byte[])} for the message id at {@code messageId[idOffset]}. */
+  static MessageKeys forMessage(DataKeySecrets secrets, byte[] messageId, int idOffset) {
+    byte[] payloadKey = new byte[KEY_LENGTH];
+    secrets.payloadKey(messageId, idOffset, payloadKey);
     return new MessageKeys(payloadKey, secrets, secrets.retain()::close);
   }
 
