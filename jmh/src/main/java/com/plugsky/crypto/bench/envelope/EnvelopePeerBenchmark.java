@@ -49,16 +49,21 @@ public class EnvelopePeerBenchmark {
   private Path keyDirectory;
   private Sealer sealer;
   private byte[] plaintext;
-  private byte[] message;
+  private final byte[][] messages = new byte[Sealers.MESSAGES_TO_OPEN][];
+  private int nextMessage;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException, GeneralSecurityException {
     keyDirectory = Files.createTempDirectory("plugsky-bench-keys");
     plaintext = CryptoRandom.bytes(size);
     sealer = Sealers.named(peer, keyDirectory);
-    message = sealer.seal(plaintext);
-    if (!Arrays.equals(sealer.open(message), plaintext)) {
-      throw new IllegalStateException(peer + " did not round-trip");
+    for (int i = 0; i < messages.length; i++) {
+      messages[i] = sealer.seal(plaintext);
+    }
+    for (byte[] message : messages) {
+      if (!Arrays.equals(sealer.open(message), plaintext)) {
+        throw new IllegalStateException(peer + " did not round-trip");
+      }
     }
   }
 
@@ -77,8 +82,9 @@ public class EnvelopePeerBenchmark {
     return sealer.seal(plaintext);
   }
 
+  /** Opens the next of {@link Sealers#MESSAGES_TO_OPEN} messages, in the order they were sealed. */
   @Benchmark
   public byte[] decrypt() throws GeneralSecurityException {
-    return sealer.open(message);
+    return sealer.open(messages[nextMessage++ & (messages.length - 1)]);
   }
 }
