@@ -1,0 +1,73 @@
+package com.plugsky.crypto.bench.envelope;
+
+import com.plugsky.crypto.bench.envelope.Sealers.Sealer;
+import com.plugsky.crypto.primitive.CryptoRandom;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Whole messages through one {@link Sealers} implementation, named by the subclass's param: encrypt
+ * seals the same plaintext each time; decrypt opens {@link Sealers#MESSAGES_TO_OPEN} messages in the
+ * order they were sealed at set-up, each under its own keys.
+ */
+@State(Scope.Thread)
+public abstract class SealerBenchmark {
+  @Param({"1024", "16384", "1048576"})
+  public int size;
+
+  private Path keyDirectory;
+  private Sealer sealer;
+  private byte[] plaintext;
+  private final byte[][] messages = new byte[Sealers.MESSAGES_TO_OPEN][];
+  private int nextMessage;
+
+  /** The {@link Sealers#named} name of the implementation measured. */
+  abstract String implementation();
+
+  @Setup(Level.Trial)
+  public void setUp() throws IOException, GeneralSecurityException {
+    keyDirectory = Files.createTempDirectory("plugsky-bench-keys");
+    plaintext = CryptoRandom.bytes(size);
+    sealer = Sealers.named(implementation(), keyDirectory);
+    for (int i = 0; i < messages.length; i++) {
+      messages[i] = sealer.seal(plaintext);
+    }
+    for (byte[] message : messages) {
+      if (!Arrays.equals(sealer.open(message), plaintext)) {
+        throw new IllegalStateException(implementation() + " did not round-trip");
+      }
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws IOException {
+    sealer.close();
+    try (Stream<Path> files = Files.walk(keyDirectory)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    }
+  }
+
+  @Benchmark
+  public byte[] encrypt() throws GeneralSecurityException {
+    return sealer.seal(plaintext);
+  }
+
+  @Benchmark
+  public byte[] decrypt() throws GeneralSecurityException {
+    return sealer.open(messages[nextMessage++ & (messages.length - 1)]);
+  }
+}
