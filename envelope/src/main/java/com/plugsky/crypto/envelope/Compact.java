@@ -6,7 +6,6 @@ import static com.plugsky.crypto.envelope.Format.MAX_KEY_REF_LENGTH;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.keyref.KeyRefScheme;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -29,7 +28,7 @@ final class Compact {
 
   private Compact() {}
 
-  static void writeVarint(int value, ByteArrayOutputStream out) {
+  static void writeVarint(int value, Header.Writer out) {
     while (value >= 0x80) {
       out.write((value & 0x7f) | 0x80);
       value >>>= 7;
@@ -38,7 +37,7 @@ final class Compact {
   }
 
   /** Rewrites the canonical context encoding (u16 lengths) with varint lengths. */
-  static void writeContext(byte[] canonical, ByteArrayOutputStream out) {
+  static void writeContext(byte[] canonical, Header.Writer out) {
     int at = 0;
     int count = u16(canonical, at);
     at += 2;
@@ -146,20 +145,19 @@ final class Compact {
   }
 
   /** {@code varint(8 * length of the rest + scheme code)} then the rest, ASCII. */
-  static void writeKeyRef(String keyRef, ByteArrayOutputStream out) {
+  static void writeKeyRef(String keyRef, Header.Writer out) {
     int code = VERBATIM;
-    String rest = keyRef;
+    int restFrom = 0;
     for (int i = 0; i < CODED.length; i++) {
       String prefix = CODED[i].prefix();
       if (keyRef.startsWith(prefix) && keyRef.length() > prefix.length()) {
         code = i + 1;
-        rest = keyRef.substring(prefix.length());
+        restFrom = prefix.length();
         break;
       }
     }
-    byte[] bytes = rest.getBytes(StandardCharsets.US_ASCII);
-    writeVarint(bytes.length << CODE_BITS | code, out);
-    out.writeBytes(bytes);
+    writeVarint((keyRef.length() - restFrom) << CODE_BITS | code, out);
+    out.writeAscii(keyRef, restFrom);
   }
 
   static String readKeyRef(Header.BoundedReader reader, int index) throws IOException {
@@ -210,10 +208,5 @@ final class Compact {
 
   private static int u16(byte[] bytes, int at) {
     return (bytes[at] & 0xff) << 8 | (bytes[at + 1] & 0xff);
-  }
-
-  private static void writeU16(int value, ByteArrayOutputStream out) {
-    out.write(value >>> 8);
-    out.write(value);
   }
 }

@@ -17,11 +17,9 @@ import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.engine.AeadEngine;
 import com.plugsky.crypto.primitive.Bytes;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -201,7 +199,9 @@ final class Header {
     private final int frameExponent;
     private final EncryptionContext context;
     private final List<Entry> entries;
+    /** The header's bytes before its last field are {@code tagged[0..taggedLength)}. */
     private final byte[] tagged;
+    private final int taggedLength;
     private final int contextEnd;
 
     private Layout(
@@ -210,12 +210,14 @@ final class Header {
         EncryptionContext context,
         List<Entry> entries,
         byte[] tagged,
+        int taggedLength,
         int contextEnd) {
       this.version = version;
       this.frameExponent = frameExponent;
       this.context = context;
       this.entries = entries;
       this.tagged = tagged;
+      this.taggedLength = taggedLength;
       this.contextEnd = contextEnd;
     }
 
@@ -234,6 +236,13 @@ final class Header {
         if (entries.size() > 1 && !seen.add(entry.keyRef())) {
           throw new InvalidInputException("KeyRef " + entry.keyRef() + " is listed twice");
         }
+        if (!isKeyRefText(entry.keyRef())) {
+          throw new InvalidInputException(
+              "a KeyRef in a header is 1.."
+                  + MAX_KEY_REF_LENGTH
+                  + " printable ASCII characters; not the one given for wrapped key "
+                  + entries.indexOf(entry));
+        }
         if (entry.wrapped.length == 0 || entry.wrapped.length > MAX_WRAPPED_LENGTH) {
           throw new InvalidInputException(
               "the wrapped key under "
@@ -244,15 +253,15 @@ final class Header {
                   + MAX_WRAPPED_LENGTH);
         }
       }
-      ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+      byte[] encodedContext = context.encoded();
+      Writer out = new Writer(largestLength(encodedContext, entries));
       out.writeBytes(Format.MAGIC);
       out.write(version);
       out.write(Format.suiteOf(version));
       out.write(frameExponent);
-      out.writeBytes(new byte[MESSAGE_ID_LENGTH]);
-      byte[] encodedContext = context.encoded();
+      out.skip(MESSAGE_ID_LENGTH);
       if (version == Format.VERSION_1) {
-        writeU16(out, encodedContext.length);
+        out.writeU16(encodedContext.length);
         out.writeBytes(encodedContext);
       } else {
         Compact.writeContext(encodedContext, out);
@@ -261,10 +270,9 @@ final class Header {
       out.write(entries.size());
       for (Entry entry : entries) {
         if (version == Format.VERSION_1) {
-          byte[] keyRef = entry.keyRef().getBytes(StandardCharsets.US_ASCII);
-          writeU16(out, keyRef.length);
-          out.writeBytes(keyRef);
-          writeU16(out, entry.wrapped.length);
+          out.writeU16(entry.keyRef().length());
+          out.writeAscii(entry.keyRef(), 0);
+          out.writeU16(entry.wrapped.length);
         } else {
           Compact.writeKeyRef(entry.keyRef(), out);
           Compact.writeVarint(entry.wrapped.length, out);
@@ -279,7 +287,34 @@ final class Header {
                 + MAX_HEADER_LENGTH);
       }
       return new Layout(
-          version, frameExponent, context, List.copyOf(entries), out.toByteArray(), contextEnd);
+          version, frameExponent, context, List.copyOf(entries), out.array(), out.size(), contextEnd);
+    }
+
+    /** Whether a header can hold {@code keyRef}: what readers accept, one byte per character. */
+    private static boolean isKeyRefText(String keyRef) {
+      if (keyRef.isEmpty() || keyRef.length() > MAX_KEY_REF_LENGTH) {
+        return false;
+      }
+      for (int i = 0; i < keyRef.length(); i++) {
+        char c = keyRef.charAt(i);
+        if (c < 0x21 || c > 0x7e) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * At least the length of any version's header fields before the last one for this context and
+     * these entries: a compact length (varint) takes at most as many bytes as its u16 up to 16383,
+     * which bounds a context's length and the count; a KeyRef's and a wrapped key's take at most 3.
+     */
+    private static int largestLength(byte[] encodedContext, List<Entry> entries) {
+      int length = FIXED_PREFIX_LENGTH + 2 + encodedContext.length + 1;
+      for (Entry entry : entries) {
+        length += 3 + entry.keyRef().length() + 3 + entry.wrapped.length;
+      }
+      return length;
     }
 
     int frameSize() {
@@ -288,7 +323,7 @@ final class Header {
 
     /** The header's length, last field included. */
     int headerLength() {
-      return tagged.length + HEADER_TAG_LENGTH;
+      return taggedLength + HEADER_TAG_LENGTH;
     }
 
     List<Entry> entries() {
@@ -300,9 +335,9 @@ final class Header {
      * last field {@code sealer} gives (the header tag, or the data key's commitment).
      */
     void writeTo(byte[] out, byte[] messageId, HeaderSealer sealer) {
-      System.arraycopy(tagged, 0, out, 0, tagged.length);
+      System.arraycopy(tagged, 0, out, 0, taggedLength);
       System.arraycopy(messageId, 0, out, Format.MESSAGE_ID_OFFSET, MESSAGE_ID_LENGTH);
-      sealer.writeLastField(out, contextEnd, tagged.length, out, tagged.length);
+      sealer.writeLastField(out, contextEnd, taggedLength, out, taggedLength);
     }
 
     /** {@link #writeTo} as a {@link Header} of its own. */
@@ -321,9 +356,54 @@ final class Header {
     }
   }
 
-  private static void writeU16(ByteArrayOutputStream out, int value) {
-    out.write(value >>> 8);
-    out.write(value);
+  /** Writes header fields into an array sized beforehand for the largest they can need. */
+  static final class Writer {
+    private final byte[] bytes;
+    private int size;
+
+    Writer(int capacity) {
+      this.bytes = new byte[capacity];
+    }
+
+    void write(int value) {
+      bytes[size++] = (byte) value;
+    }
+
+    void writeU16(int value) {
+      bytes[size] = (byte) (value >>> 8);
+      bytes[size + 1] = (byte) value;
+      size += 2;
+    }
+
+    void write(byte[] source, int offset, int length) {
+      System.arraycopy(source, offset, bytes, size, length);
+      size += length;
+    }
+
+    void writeBytes(byte[] source) {
+      write(source, 0, source.length);
+    }
+
+    /** Writes the characters of {@code ascii} from {@code from} on, one byte each. */
+    void writeAscii(String ascii, int from) {
+      for (int i = from; i < ascii.length(); i++) {
+        bytes[size++] = (byte) ascii.charAt(i);
+      }
+    }
+
+    /** Leaves {@code length} zero bytes, to be filled in later. */
+    void skip(int length) {
+      size += length;
+    }
+
+    int size() {
+      return size;
+    }
+
+    /** The array written, possibly longer than {@link #size()}. */
+    byte[] array() {
+      return bytes;
+    }
   }
 
   /** Parses the header at the start of {@code message}; the body follows at {@link #length()}. */

@@ -1,7 +1,9 @@
 package com.plugsky.crypto.envelope;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.engine.Engines;
 import com.plugsky.crypto.primitive.CryptoRandom;
@@ -145,5 +147,39 @@ class HeaderTest {
     assertThat(header.messageId())
         .isEqualTo(Arrays.copyOfRange(message, Format.MESSAGE_ID_OFFSET, Format.MESSAGE_ID_OFFSET + 32));
     assertThat(header.entries().getFirst().wrapped()[0]).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "local:kék", "local:a b", "local:tab\there"})
+  void aKeyRefNoReaderAcceptsIsRefusedWhenWriting(String keyRef) {
+    List<Header.Entry> entries = List.of(new Header.Entry(keyRef, new byte[40]));
+
+    assertThatThrownBy(() -> Header.Layout.of(Format.VERSION_3, 16, ORDERS, entries))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("printable ASCII");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {Format.VERSION_1, Format.VERSION_2, Format.VERSION_3})
+  void theLongestKeyRefAHeaderHoldsIsWrittenAndReadBack(int version) {
+    String longest = "x-vendor:" + "k".repeat(Format.MAX_KEY_REF_LENGTH - "x-vendor:".length());
+    List<Header.Entry> entries = List.of(new Header.Entry(longest, new byte[40]));
+    byte[] message =
+        Envelope.seal(
+            version,
+            Engines.named("jdk"),
+            16,
+            DATA_KEY,
+            CryptoRandom.bytes(Format.MESSAGE_ID_LENGTH),
+            ORDERS,
+            entries,
+            new byte[10]);
+
+    assertThat(Header.parse(message).entries().getFirst().keyRef()).isEqualTo(longest);
+    assertThatThrownBy(
+            () ->
+                Header.Layout.of(
+                    version, 16, ORDERS, List.of(new Header.Entry(longest + "k", new byte[40]))))
+        .isInstanceOf(InvalidInputException.class);
   }
 }
