@@ -4,7 +4,9 @@
 # in steady state (the C loop after 3 s, the JMH fork from its first measurement iteration), at
 # 999 Hz with call graphs; each one's busiest thread (the C worker, the JMH worker) is split by
 # shared object and scaled to its CPU microseconds per operation (the floor's own figure and the
-# WorkerCpuProfiler's, both taken under perf, which inflates them alike by a few per cent).
+# WorkerCpuProfiler's, both taken under perf, which inflates them alike by a few per cent). Both
+# run on the same CPU (CPU, 0 by default): on the shared VM one vCPU was at times about 45% slower
+# than the other for the same C loop, with no steal time reported.
 #
 #   jmh/perf-attribution.sh pkcs11 OPERATION   C floor (jmh/pkcs11-floor.c) against the ffm backend
 #                                              in JMH; OPERATION: aes-gcm, wrap-pad, unwrap-pad, ecdsa-p256
@@ -18,6 +20,7 @@ set -eu
 ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 MODULE=${PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+CPU=${CPU:-0}
 OUT=$ROOT/jmh/target/perf-attribution
 # The benchmarks' own fork flags (a command-line -jvmArgsAppend replaces the annotation's), plus
 # frame pointers and a perf map so JIT-compiled frames have names.
@@ -37,7 +40,7 @@ mkdir -p "$OUT"
 profile_jmh() {
   name=$1
   shift
-  "$JAVA" -cp "$ROOT/cli/target/plugsky-crypto.jar:$ROOT/cli/target/lib/*" org.openjdk.jmh.Main "$@" \
+  taskset -c "$CPU" "$JAVA" -cp "$ROOT/cli/target/plugsky-crypto.jar:$ROOT/cli/target/lib/*" org.openjdk.jmh.Main "$@" \
     -f 1 -wi 3 -w 2s -i 4 -r 2s -prof com.plugsky.crypto.bench.pkcs11.WorkerCpuProfiler \
     -jvmArgsAppend "$FORK_FLAGS" >"$OUT/$name.jmh.txt" 2>&1 &
   launcher=$!
@@ -62,7 +65,7 @@ profile_floor() {
   printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$work/tokens" >"$work/softhsm2.conf"
   SOFTHSM2_CONF="$work/softhsm2.conf" softhsm2-util --init-token --free --label floor --pin floor-pin-1234 \
     --so-pin floor-so-5678 >/dev/null
-  SOFTHSM2_CONF="$work/softhsm2.conf" "$binary" "$MODULE" floor floor-pin-1234 "$operation" 1 2 8 >"$OUT/floor.txt" &
+  SOFTHSM2_CONF="$work/softhsm2.conf" taskset -c "$CPU" "$binary" "$MODULE" floor floor-pin-1234 "$operation" 1 2 8 >"$OUT/floor.txt" &
   floor=$!
   sleep 3
   perf record -q -F 999 -g -o "$OUT/floor-$operation.data" -p "$floor" -- sleep 5 >/dev/null 2>&1
