@@ -104,7 +104,7 @@ table() {
     { right[$1] = $2; all[$1] = 1 }
     END {
       for (o in all) if (left[o] + right[o] >= 0.1) printf "| %s | %.1f | %.1f | %+.1f |\n", o, left[o], right[o], right[o] - left[o]
-    }' "$OUT/left.tsv" "$OUT/right.tsv" | sort -t '|' -k3,3 -rn
+    }' "$OUT/left.tsv" "$OUT/right.tsv" | sort -t '|' -k3,3nr -k4,4nr
   awk -F '\t' 'NR == FNR { l += $2; next } { r += $2 } END { printf "| total | %.1f | %.1f | %+.1f |\n", l, r, r - l }' \
     "$OUT/left.tsv" "$OUT/right.tsv"
 }
