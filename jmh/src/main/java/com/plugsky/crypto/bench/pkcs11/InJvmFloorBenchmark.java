@@ -94,9 +94,7 @@ public class InJvmFloorBenchmark {
   }
 
   private void attachFloor(String aesLabel, String ecLabel) throws Throwable {
-    Path library =
-        Path.of(System.getProperty("plugsky.bench.pkcs11FloorLibrary", "jmh/target/libpkcs11-floor.so"))
-            .toAbsolutePath();
+    Path library = floorLibrary();
     if (!Files.isRegularFile(library)) {
       throw new IllegalStateException(library + " is missing: jmh/pkcs11-floor.sh builds it");
     }
@@ -121,6 +119,25 @@ public class InJvmFloorBenchmark {
         linker.downcallHandle(
             floor.find("pkcs11_floor_run").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
     floorOperation = arena.allocateFrom(operation);
+  }
+
+  /**
+   * The property's path, else jmh/target/libpkcs11-floor.so of the checkout this class was loaded
+   * from (cli/target/lib/jmh-*.jar or jmh/target/classes), else of the working directory.
+   */
+  private static Path floorLibrary() throws Exception {
+    String property = System.getProperty("plugsky.bench.pkcs11FloorLibrary");
+    if (property != null) {
+      return Path.of(property).toAbsolutePath();
+    }
+    Path relative = Path.of("jmh", "target", "libpkcs11-floor.so");
+    Path loadedFrom = Path.of(InJvmFloorBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    for (Path directory = loadedFrom; directory != null; directory = directory.getParent()) {
+      if (Files.isRegularFile(directory.resolve(relative))) {
+        return directory.resolve(relative);
+      }
+    }
+    return relative.toAbsolutePath();
   }
 
   @TearDown(Level.Trial)
