@@ -41,7 +41,7 @@ profile_jmh() {
   name=$1
   shift
   taskset -c "$CPU" "$JAVA" -cp "$ROOT/cli/target/plugsky-crypto.jar:$ROOT/cli/target/lib/*" org.openjdk.jmh.Main "$@" \
-    -f 1 -wi 3 -w 2s -i 4 -r 2s -prof com.plugsky.crypto.bench.pkcs11.WorkerCpuProfiler \
+    -f 1 -wi 5 -w 2s -i 4 -r 2s -prof com.plugsky.crypto.bench.pkcs11.WorkerCpuProfiler \
     -jvmArgsAppend "$FORK_FLAGS" >"$OUT/$name.jmh.txt" 2>&1 &
   launcher=$!
   until grep -q '^Iteration   1' "$OUT/$name.jmh.txt" 2>/dev/null; do
