@@ -46,8 +46,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * signature of a CertificateVerify-sized input, and {@code file-ec-p256+hsm-sign} a file-key
  * handshake followed by that signature, so the two rows' sum against the second shows what
  * running one between the other costs each (run them with {@code -p
- * key=file-ec-p256,hsm-sign,file-ec-p256+hsm-sign,hsm-ec-p256}). Forks pre-touch their heap, as the
- * pkcs11 family's do: without it the first write to each fresh page of the 1 GiB heap faults
+ * key=file-ec-p256,hsm-sign,file-ec-p256+hsm-sign,hsm-ec-p256}). Forks pre-touch their heap, as
+ * the pkcs11 family's do: without it the first write to each fresh page of the 1 GiB heap faults
  * during the measurement, and the HSM rows' error bars spanned their whole value.
  */
 @State(Scope.Thread)
@@ -60,14 +60,14 @@ public class HsmHandshakeBenchmark {
   private static final Path MODULE = Path.of("/usr/lib/softhsm/libsofthsm2.so");
   private static final String PIN = "bench-pin-1234";
 
+  /** What BoringSSL hands the key for a TLS 1.3 CertificateVerify: 64 spaces, context, hash. */
+  private static final byte[] CERTIFICATE_VERIFY_INPUT = new byte[130];
+
   @Param({"boringssl"})
   public String engine;
 
   @Param({"file-ec-p256", "hsm-ec-p256"})
   public String key;
-
-  /** What BoringSSL hands the key for a TLS 1.3 CertificateVerify: 64 spaces, context, hash. */
-  private static final byte[] CERTIFICATE_VERIFY_INPUT = new byte[130];
 
   private TlsContextPair pair;
   private Hsm hsm;
