@@ -4,9 +4,10 @@
 # outside the token), makes a SoftHSM2 token in a private directory, and prints ops/s and CPU
 # microseconds per operation (steadier than ops/s on a shared machine) for each operation at 1 and
 # 2 threads, one session per thread. ecdsa-p256-token-key signs with the token object instead of
-# a session copy: the floor for a backend that cannot copy objects (SunPKCS11).
+# a session copy: the floor for a backend that cannot copy objects (SunPKCS11). It also builds
+# jmh/target/libpkcs11-floor.so, the same loop as a library for InJvmFloorBenchmark.
 #
-# usage: jmh/pkcs11-floor.sh [-w WARMUP_S] [-r MEASURE_S] [-o OUTPUT]
+# usage: jmh/pkcs11-floor.sh [-w WARMUP_S] [-r MEASURE_S] [-o OUTPUT] | -b (build only)
 set -eu
 
 ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
@@ -15,12 +16,14 @@ HEADERS=/usr/include/p11-kit-1
 warmup=2
 measure=5
 output=
-while getopts w:r:o: flag; do
+build_only=
+while getopts w:r:o:b flag; do
   case $flag in
     w) warmup=$OPTARG ;;
     r) measure=$OPTARG ;;
     o) output=$OPTARG ;;
-    *) echo "usage: $0 [-w WARMUP_S] [-r MEASURE_S] [-o OUTPUT]" >&2; exit 2 ;;
+    b) build_only=1 ;;
+    *) echo "usage: $0 [-w WARMUP_S] [-r MEASURE_S] [-o OUTPUT] | -b" >&2; exit 2 ;;
   esac
 done
 
@@ -32,6 +35,10 @@ done
 mkdir -p "$ROOT/jmh/target"
 binary="$ROOT/jmh/target/pkcs11-floor"
 gcc -O2 -Wall -I"$HEADERS" -o "$binary" "$ROOT/jmh/src/main/c/pkcs11-floor.c" -ldl -lpthread -lcrypto
+# The same loop as a library for InJvmFloorBenchmark, which runs it inside a JVM.
+gcc -O2 -Wall -shared -fPIC -DPKCS11_FLOOR_LIBRARY -I"$HEADERS" -o "$ROOT/jmh/target/libpkcs11-floor.so" \
+  "$ROOT/jmh/src/main/c/pkcs11-floor.c" -ldl -lcrypto
+[ -z "$build_only" ] || exit 0
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM

@@ -15,6 +15,11 @@
  * OPERATION THREADS OPS_PER_SECOND CPU_MICROSECONDS_PER_OPERATION
  * The last is the workers' CPU time (module included) over every operation they ran, warm-up too:
  * on a shared machine it moves far less than the rate does.
+ *
+ * Built with -shared -DPKCS11_FLOOR_LIBRARY it is instead a library that InJvmFloorBenchmark loads
+ * into a JVM whose ffm backend has initialised the module and logged in: pkcs11_floor_attach opens
+ * a session of its own and finds the benchmark's keys by label, pkcs11_floor_run runs the same
+ * calls as above COUNT times, so the floor's loop and the backend run in the same kind of process.
  */
 #define CK_PTR *
 #define CK_DECLARE_FUNCTION(returnType, name) returnType name
@@ -39,12 +44,15 @@ static CK_FUNCTION_LIST_PTR p11;
 static CK_SLOT_ID slot;
 static const char *operation;
 /* Index 0: the EC P-256 pair, 1: the RSA-2048 pair. */
-static CK_OBJECT_HANDLE secret_key, private_keys[2], public_keys[2], signing_keys[2];
+static CK_OBJECT_HANDLE secret_key, private_keys[2], signing_keys[2];
 /* The wrap-pad result that unwrap-pad opens, made once before the workers start. */
 static CK_BYTE wrapped[48];
 static CK_ULONG wrapped_length = sizeof wrapped;
+#ifndef PKCS11_FLOOR_LIBRARY
+static CK_OBJECT_HANDLE public_keys[2];
 static atomic_int measuring;
 static atomic_int stopping;
+#endif
 
 static void check(CK_RV rv, const char *what) {
   if (rv != CKR_OK) {
@@ -80,6 +88,7 @@ static CK_SLOT_ID find_slot(const char *label) {
   exit(1);
 }
 
+#ifndef PKCS11_FLOOR_LIBRARY
 static void make_key_pair(CK_SESSION_HANDLE session, int rsa);
 
 /*
@@ -163,6 +172,8 @@ static void make_key_pair(CK_SESSION_HANDLE session, int rsa) {
         "C_CopyObject");
 }
 
+#endif
+
 /* One operation, exactly the calls the ffm backend makes for it. */
 static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
   if (strcmp(operation, "aes-gcm") == 0) {
@@ -224,6 +235,61 @@ static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
   }
 }
 
+#ifdef PKCS11_FLOOR_LIBRARY
+static CK_SESSION_HANDLE library_session;
+static CK_BYTE library_in[1024], library_out[2048];
+
+static CK_OBJECT_HANDLE find_object(CK_OBJECT_CLASS class, const char *label) {
+  CK_ATTRIBUTE template[] = {{CKA_CLASS, &class, sizeof class},
+                             {CKA_LABEL, (void *)label, strlen(label)}};
+  CK_OBJECT_HANDLE found[2];
+  CK_ULONG count = 0;
+  check(p11->C_FindObjectsInit(library_session, template, 2), "C_FindObjectsInit");
+  check(p11->C_FindObjects(library_session, found, 2, &count), "C_FindObjects");
+  check(p11->C_FindObjectsFinal(library_session), "C_FindObjectsFinal");
+  if (count != 1) {
+    fprintf(stderr, "pkcs11-floor: %lu objects labelled %s\n", (unsigned long)count, label);
+    exit(1);
+  }
+  return found[0];
+}
+
+/* Returns 0, or 1 when MODULE is not loaded in this process yet. */
+int pkcs11_floor_attach(const char *module, const char *token_label, const char *aes_label,
+                        const char *ec_label) {
+  void *loaded = dlopen(module, RTLD_NOW | RTLD_NOLOAD);
+  if (loaded == NULL) {
+    return 1;
+  }
+  CK_C_GetFunctionList get_function_list =
+      (CK_C_GetFunctionList)dlsym(loaded, "C_GetFunctionList");
+  check(get_function_list(&p11), "C_GetFunctionList");
+  slot = find_slot(token_label);
+  library_session = open_session();
+  secret_key = find_object(CKO_SECRET_KEY, aes_label);
+  private_keys[0] = find_object(CKO_PRIVATE_KEY, ec_label);
+  CK_BBOOL no = CK_FALSE;
+  CK_ATTRIBUTE copy_template[] = {
+      {CKA_TOKEN, &no, 1},
+      {CKA_LABEL, (void *)ec_label, 0},
+      {CKA_ID, (void *)ec_label, 0},
+  };
+  check(p11->C_CopyObject(library_session, private_keys[0], copy_template, 3, &signing_keys[0]),
+        "C_CopyObject");
+  memset(library_in, 0x5A, sizeof library_in);
+  operation = "wrap-pad";
+  run_once(library_session, library_in, wrapped);
+  wrapped_length = 40;
+  return 0;
+}
+
+void pkcs11_floor_run(const char *name, long count) {
+  operation = name;
+  for (long i = 0; i < count; i++) {
+    run_once(library_session, library_in, library_out);
+  }
+}
+#else
 /* What one worker did: operations while measuring, all operations, its CPU time. */
 struct work {
   long measured;
@@ -322,3 +388,4 @@ int main(int argc, char **argv) {
   p11->C_Finalize(NULL);
   return 0;
 }
+#endif

@@ -36,7 +36,7 @@ enum BenchFamily {
       true,
       "one PKCS#11 operation per call on a SoftHSM2 token the run creates: AES-GCM 1 KiB, key"
           + " wrap with padding, ECDSA P-256 and RSA-2048 PSS signs, per backend (ffm, sunpkcs11,"
-          + " iaik), 1 and 2 threads"),
+          + " iaik), 1 and 2 threads, and the C floor's loop run inside a JVM against ffm"),
   TLS(
       "tls",
       "tls",

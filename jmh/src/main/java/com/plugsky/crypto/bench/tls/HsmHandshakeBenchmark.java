@@ -5,6 +5,7 @@ import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
 import com.plugsky.crypto.pkcs11.PinSource;
+import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.tls.hsm.HsmServerKey;
 import com.plugsky.crypto.tls.keys.CertifiedKey;
 import java.io.IOException;
@@ -40,8 +41,13 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Full handshakes on BoringSSL with the server's P-256 key in a file against the same key type
  * held in SoftHSM2, signing through the pkcs11 module (target: at least 0.8x the file key). The
- * HSM trial makes its own token in a temporary directory. Forks pre-touch their heap, as the
- * pkcs11 family's do: without it the first write to each fresh page of the 1 GiB heap faults
+ * HSM trial makes its own token in a temporary directory. Two more values of {@code key}, not run
+ * by default, take the HSM signature apart from the handshake: {@code hsm-sign} is the bare
+ * signature of a CertificateVerify-sized input, and {@code file-ec-p256+hsm-sign} a file-key
+ * handshake followed by that signature, so the two rows' sum against the second shows what
+ * running one between the other costs each (run them with {@code -p
+ * key=file-ec-p256,hsm-sign,file-ec-p256+hsm-sign,hsm-ec-p256}). Forks pre-touch their heap, as
+ * the pkcs11 family's do: without it the first write to each fresh page of the 1 GiB heap faults
  * during the measurement, and the HSM rows' error bars spanned their whole value.
  */
 @State(Scope.Thread)
@@ -54,6 +60,9 @@ public class HsmHandshakeBenchmark {
   private static final Path MODULE = Path.of("/usr/lib/softhsm/libsofthsm2.so");
   private static final String PIN = "bench-pin-1234";
 
+  /** What BoringSSL hands the key for a TLS 1.3 CertificateVerify: 64 spaces, context, hash. */
+  private static final byte[] CERTIFICATE_VERIFY_INPUT = new byte[130];
+
   @Param({"boringssl"})
   public String engine;
 
@@ -62,19 +71,36 @@ public class HsmHandshakeBenchmark {
 
   private TlsContextPair pair;
   private Hsm hsm;
+  private HsmKey signingKey;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     BenchCertificates certificates = new BenchCertificates();
-    if (key.equals("file-ec-p256")) {
-      KeyPair keys = BenchCertificates.keyPair("ec-p256");
-      pair = TlsContextPair.policy(engine, CertifiedKey.of(keys.getPrivate(), certificates.serverChain(keys.getPublic())), certificates.ca());
-    } else {
-      hsm = Hsm.open(HsmConfig.builder(MODULE).tokenLabel(softHsmToken()).pinSource(PinSource.of(PIN.toCharArray())).build());
-      HsmKey hsmKey = HsmKey.label("bench-tls-" + UUID.randomUUID());
-      hsm.generateKeyPair(hsmKey, KeyPairType.EC_P256);
-      pair = TlsContextPair.policy(engine, HsmServerKey.of(hsm, hsmKey, certificates.serverChain(hsm.publicKey(hsmKey))), certificates.ca());
+    switch (key) {
+      case "file-ec-p256" -> pair = fileKeyPair(certificates);
+      case "hsm-ec-p256" -> {
+        HsmKey hsmKey = hsmKey();
+        pair = TlsContextPair.policy(engine, HsmServerKey.of(hsm, hsmKey, certificates.serverChain(hsm.publicKey(hsmKey))), certificates.ca());
+      }
+      case "hsm-sign" -> signingKey = hsmKey();
+      case "file-ec-p256+hsm-sign" -> {
+        pair = fileKeyPair(certificates);
+        signingKey = hsmKey();
+      }
+      default -> throw new IllegalArgumentException("unknown key " + key);
     }
+  }
+
+  private TlsContextPair fileKeyPair(BenchCertificates certificates) throws Exception {
+    KeyPair keys = BenchCertificates.keyPair("ec-p256");
+    return TlsContextPair.policy(engine, CertifiedKey.of(keys.getPrivate(), certificates.serverChain(keys.getPublic())), certificates.ca());
+  }
+
+  private HsmKey hsmKey() throws Exception {
+    hsm = Hsm.open(HsmConfig.builder(MODULE).tokenLabel(softHsmToken()).pinSource(PinSource.of(PIN.toCharArray())).build());
+    HsmKey hsmKey = HsmKey.label("bench-tls-" + UUID.randomUUID());
+    hsm.generateKeyPair(hsmKey, KeyPairType.EC_P256);
+    return hsmKey;
   }
 
   @TearDown(Level.Trial)
@@ -86,7 +112,12 @@ public class HsmHandshakeBenchmark {
 
   @Benchmark
   public void fullHandshake() throws SSLException {
-    pair.fullHandshake();
+    if (pair != null) {
+      pair.fullHandshake();
+    }
+    if (signingKey != null) {
+      hsm.sign(signingKey, SignatureAlgorithm.ECDSA_SHA256, CERTIFICATE_VERIFY_INPUT);
+    }
   }
 
   /**
