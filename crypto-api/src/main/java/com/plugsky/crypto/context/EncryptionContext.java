@@ -59,10 +59,13 @@ public final class EncryptionContext {
 
   private final SequencedMap<String, String> pairs;
   private final byte[] encoded;
+  /** Of {@link #encoded}, computed once: contexts key the envelope's data-key cache per message. */
+  private final int hash;
 
   private EncryptionContext(LinkedHashMap<String, String> pairs, byte[] encoded) {
     this.pairs = Collections.unmodifiableSequencedMap(pairs);
     this.encoded = encoded;
+    this.hash = Arrays.hashCode(encoded);
   }
 
   /** The context with no pairs. */
@@ -196,7 +199,7 @@ public final class EncryptionContext {
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(encoded);
+    return hash;
   }
 
   /**

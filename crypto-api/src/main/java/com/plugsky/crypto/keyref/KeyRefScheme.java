@@ -16,9 +16,11 @@ public enum KeyRefScheme {
   GCP_KMS("gcp-kms");
 
   private final String name;
+  private final String prefix;
 
   KeyRefScheme(String name) {
     this.name = name;
+    this.prefix = name + ":";
   }
 
   /** The URI scheme name without the colon, e.g. {@code aws-kms}. */
@@ -28,6 +30,6 @@ public enum KeyRefScheme {
 
   /** What a URI of this scheme starts with, e.g. {@code aws-kms:}. */
   public String prefix() {
-    return name + ":";
+    return prefix;
   }
 }

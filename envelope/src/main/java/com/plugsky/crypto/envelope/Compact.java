@@ -179,7 +179,14 @@ final class Compact {
               + MAX_KEY_REF_LENGTH);
     }
     int at = reader.take(restLength, () -> "the KeyRef of wrapped key " + index);
-    String rest = printableAscii(reader.source(), at, restLength, index);
+    byte[] source = reader.source();
+    LastKeyRef seen = lastKeyRef;
+    if (seen != null
+        && seen.field == field
+        && Arrays.equals(source, at, at + restLength, seen.rest, 0, seen.rest.length)) {
+      return seen.keyRef;
+    }
+    String rest = printableAscii(source, at, restLength, index);
     if (code == VERBATIM) {
       for (KeyRefScheme scheme : CODED) {
         if (rest.startsWith(scheme.prefix()) && rest.length() > scheme.prefix().length()) {
@@ -192,8 +199,19 @@ final class Compact {
         }
       }
     }
-    return prefix + rest;
+    String keyRef = prefix + rest;
+    lastKeyRef = new LastKeyRef(field, Arrays.copyOfRange(source, at, at + restLength), keyRef);
+    return keyRef;
   }
+
+  /**
+   * The last KeyRef {@link #readKeyRef} decoded and accepted, from these bytes: the next header
+   * usually names the same KEK, and the same bytes read the same way, so they need no second
+   * decoding. Any thread may replace it; each value is whole.
+   */
+  private static volatile LastKeyRef lastKeyRef;
+
+  private record LastKeyRef(int field, byte[] rest, String keyRef) {}
 
   /** The {@code length} bytes at {@code bytes[offset]} as a KeyRef: printable ASCII only. */
   static String printableAscii(byte[] bytes, int offset, int length, int index) {
