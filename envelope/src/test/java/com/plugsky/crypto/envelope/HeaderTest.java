@@ -182,4 +182,27 @@ class HeaderTest {
                     version, 16, ORDERS, List.of(new Header.Entry(longest + "k", new byte[40]))))
         .isInstanceOf(InvalidInputException.class);
   }
+
+  /** The reader remembers the last KeyRef it decoded: the same bytes under another scheme code differ. */
+  @ParameterizedTest
+  @ValueSource(ints = {Format.VERSION_2, Format.VERSION_3})
+  void keyRefsWithTheSameBytesUnderOtherSchemesReadApart(int version) {
+    List<String> keyRefs = List.of("local:kek-1", "pkcs11:kek-1", "local:kek-1", "x-other:kek-1");
+    for (int round = 0; round < 2; round++) {
+      for (String keyRef : keyRefs) {
+        byte[] message =
+            Envelope.seal(
+                version,
+                Engines.named("jdk"),
+                16,
+                DATA_KEY,
+                CryptoRandom.bytes(Format.MESSAGE_ID_LENGTH),
+                ORDERS,
+                List.of(new Header.Entry(keyRef, new byte[40])),
+                new byte[10]);
+
+        assertThat(Header.parse(message, ORDERS).entries().getFirst().keyRef()).isEqualTo(keyRef);
+      }
+    }
+  }
 }
