@@ -40,6 +40,10 @@ class HeaderTest {
       Arrays.fill(bytes, (byte) i);
       wrapped.add(new Header.Entry("local:kek-" + i, bytes));
     }
+    return sealed(version, context, wrapped);
+  }
+
+  private static byte[] sealed(int version, EncryptionContext context, List<Header.Entry> entries) {
     return Envelope.seal(
         version,
         Engines.named("jdk"),
@@ -47,7 +51,7 @@ class HeaderTest {
         DATA_KEY,
         CryptoRandom.bytes(Format.MESSAGE_ID_LENGTH),
         context,
-        wrapped,
+        entries,
         new byte[10]);
   }
 
@@ -163,17 +167,7 @@ class HeaderTest {
   @ValueSource(ints = {Format.VERSION_1, Format.VERSION_2, Format.VERSION_3})
   void theLongestKeyRefAHeaderHoldsIsWrittenAndReadBack(int version) {
     String longest = "x-vendor:" + "k".repeat(Format.MAX_KEY_REF_LENGTH - "x-vendor:".length());
-    List<Header.Entry> entries = List.of(new Header.Entry(longest, new byte[40]));
-    byte[] message =
-        Envelope.seal(
-            version,
-            Engines.named("jdk"),
-            16,
-            DATA_KEY,
-            CryptoRandom.bytes(Format.MESSAGE_ID_LENGTH),
-            ORDERS,
-            entries,
-            new byte[10]);
+    byte[] message = sealed(version, ORDERS, List.of(new Header.Entry(longest, new byte[40])));
 
     assertThat(Header.parse(message).entries().getFirst().keyRef()).isEqualTo(longest);
     assertThatThrownBy(
@@ -183,23 +177,17 @@ class HeaderTest {
         .isInstanceOf(InvalidInputException.class);
   }
 
-  /** The reader remembers the last KeyRef it decoded: the same bytes under another scheme code differ. */
+  /**
+   * The reader remembers the last KeyRef it decoded: the same bytes under another scheme code read
+   * as that scheme's.
+   */
   @ParameterizedTest
   @ValueSource(ints = {Format.VERSION_2, Format.VERSION_3})
   void keyRefsWithTheSameBytesUnderOtherSchemesReadApart(int version) {
     List<String> keyRefs = List.of("local:kek-1", "pkcs11:kek-1", "local:kek-1", "x-other:kek-1");
     for (int round = 0; round < 2; round++) {
       for (String keyRef : keyRefs) {
-        byte[] message =
-            Envelope.seal(
-                version,
-                Engines.named("jdk"),
-                16,
-                DATA_KEY,
-                CryptoRandom.bytes(Format.MESSAGE_ID_LENGTH),
-                ORDERS,
-                List.of(new Header.Entry(keyRef, new byte[40])),
-                new byte[10]);
+        byte[] message = sealed(version, ORDERS, List.of(new Header.Entry(keyRef, new byte[40])));
 
         assertThat(Header.parse(message, ORDERS).entries().getFirst().keyRef()).isEqualTo(keyRef);
       }
