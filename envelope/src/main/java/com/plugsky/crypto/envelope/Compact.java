@@ -106,42 +106,31 @@ final class Compact {
     if (matches && wantedAt == wanted.length) {
       return expected;
     }
-    return EncryptionContext.decode(canonical(reader.source(), start, count, canonicalLength));
+    return EncryptionContext.decode(canonical(reader.source(), start, canonicalLength));
   }
 
   /**
    * The canonical encoding (u16 lengths) of the compact context at {@code compact[start]}, which
-   * {@link #readContext} has checked: {@code count} pairs, {@code canonicalLength} bytes.
+   * {@link #readContext} has checked ({@code canonicalLength} bytes once canonical), read again by
+   * the same varint reader.
    */
-  private static byte[] canonical(byte[] compact, int start, int count, int canonicalLength) {
+  private static byte[] canonical(byte[] compact, int start, int canonicalLength)
+      throws IOException {
+    Header.BoundedReader again = Header.arrayReaderAt(compact, start);
+    Supplier<String> checked = () -> "a context already read";
     byte[] canonical = new byte[canonicalLength];
-    canonical[0] = (byte) (count >>> 8);
-    canonical[1] = (byte) count;
+    int pairs = again.varint(checked);
+    canonical[0] = (byte) (pairs >>> 8);
+    canonical[1] = (byte) pairs;
     int to = 2;
-    int at = start + varintLength(compact, start);
-    for (int i = 0; i < 2 * count; i++) {
-      int length = 0;
-      int size = varintLength(compact, at);
-      for (int b = 0; b < size; b++) {
-        length |= (compact[at + b] & 0x7f) << (7 * b);
-      }
-      at += size;
+    for (int i = 0; i < 2 * pairs; i++) {
+      int length = again.varint(checked);
       canonical[to] = (byte) (length >>> 8);
       canonical[to + 1] = (byte) length;
-      System.arraycopy(compact, at, canonical, to + 2, length);
+      System.arraycopy(compact, again.take(length, checked), canonical, to + 2, length);
       to += 2 + length;
-      at += length;
     }
     return canonical;
-  }
-
-  /** The number of bytes of the (already checked) varint at {@code bytes[at]}. */
-  private static int varintLength(byte[] bytes, int at) {
-    int size = 1;
-    while ((bytes[at + size - 1] & 0x80) != 0) {
-      size++;
-    }
-    return size;
   }
 
   /** {@code varint(8 * length of the rest + scheme code)} then the rest, ASCII. */
@@ -213,10 +202,15 @@ final class Compact {
 
   private record LastKeyRef(int field, byte[] rest, String keyRef) {}
 
+  /** Whether a KeyRef in a header may hold character {@code c}: printable ASCII, no space. */
+  static boolean isKeyRefCharacter(int c) {
+    return c >= 0x21 && c <= 0x7e;
+  }
+
   /** The {@code length} bytes at {@code bytes[offset]} as a KeyRef: printable ASCII only. */
   static String printableAscii(byte[] bytes, int offset, int length, int index) {
     for (int i = offset; i < offset + length; i++) {
-      if (bytes[i] < 0x21 || bytes[i] > 0x7e) {
+      if (!isKeyRefCharacter(bytes[i])) {
         throw new MalformedCiphertextException(
             "the KeyRef of wrapped key " + index + " holds a byte outside printable ASCII");
       }

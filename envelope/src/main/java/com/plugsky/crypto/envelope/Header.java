@@ -296,8 +296,7 @@ final class Header {
         return false;
       }
       for (int i = 0; i < keyRef.length(); i++) {
-        char c = keyRef.charAt(i);
-        if (c < 0x21 || c > 0x7e) {
+        if (!Compact.isKeyRefCharacter(keyRef.charAt(i))) {
           return false;
         }
       }
@@ -417,10 +416,15 @@ final class Header {
    */
   static Header parse(byte[] message, EncryptionContext expected) {
     try {
-      return read(new ArrayReader(message), expected);
+      return read(new ArrayReader(message, 0), expected);
     } catch (IOException e) {
       throw new UncheckedIOException("a byte array cannot fail to read", e);
     }
+  }
+
+  /** A reader of {@code bytes} from {@code position}, for fields read once already. */
+  static BoundedReader arrayReaderAt(byte[] bytes, int position) {
+    return new ArrayReader(bytes, position);
   }
 
   /**
@@ -643,8 +647,9 @@ final class Header {
     private final byte[] message;
     private int position;
 
-    ArrayReader(byte[] message) {
+    ArrayReader(byte[] message, int position) {
       this.message = message;
+      this.position = position;
     }
 
     @Override
