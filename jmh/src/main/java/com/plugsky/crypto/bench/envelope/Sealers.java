@@ -148,7 +148,7 @@ final class Sealers {
       @Override
       public byte[] seal(byte[] data) {
         byte[] key = keys[sealed++ & (keys.length - 1)];
-        try (Aead aead = (data.length <= 4096 ? small : configured).newAead(key)) {
+        try (Aead aead = engineFor(data.length).newAead(key)) {
           return aead.encrypt(data, aad);
         }
       }
@@ -156,10 +156,14 @@ final class Sealers {
       @Override
       public byte[] open(byte[] sealedMessage) {
         byte[] key = keys[opened++ & (keys.length - 1)];
-        int plaintextLength = sealedMessage.length - Aead.NONCE_LENGTH - Aead.TAG_LENGTH;
-        try (Aead aead = (plaintextLength <= 4096 ? small : configured).newAead(key)) {
+        try (Aead aead = engineFor(sealedMessage.length - Aead.OVERHEAD).newAead(key)) {
           return aead.decrypt(sealedMessage, aad);
         }
+      }
+
+      /** The envelope's choice for a whole message of this many plaintext bytes. */
+      private AeadEngine engineFor(int plaintextLength) {
+        return plaintextLength <= 4096 ? small : configured;
       }
     };
   }
