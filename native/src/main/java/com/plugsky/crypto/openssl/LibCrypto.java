@@ -52,6 +52,12 @@ final class LibCrypto {
   final MethodHandle cleanse;
   final MethodHandle errClear;
 
+  /**
+   * {@code SHA256_Transform}, one SHA-256 block into a chaining state; deprecated in OpenSSL 3 but
+   * exported by it, AWS-LC and BoringSSL; null when the library lacks it.
+   */
+  final MethodHandle sha256Block;
+
   private final MethodHandle cipherFetch;
   private final SymbolLookup symbols;
   private final MethodHandle sha256;
@@ -93,6 +99,9 @@ final class LibCrypto {
     errClear = bind(linker, "ERR_clear_error", FunctionDescriptor.ofVoid(), critical);
     // OpenSSL 3 fetches a cipher once instead of looking it up on every init; AWS-LC and
     // BoringSSL have no fetch and are served by the legacy EVP_aes_* getters.
+    sha256Block = symbols.find("SHA256_Transform")
+        .map(address -> linker.downcallHandle(address, FunctionDescriptor.ofVoid(ADDRESS, ADDRESS), criticalHeap))
+        .orElse(null);
     cipherFetch = symbols.find("EVP_CIPHER_fetch")
         .map(address -> linker.downcallHandle(address, FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS), critical))
         .orElse(null);
