@@ -194,8 +194,13 @@ public final class DataKeyCache {
     }
   }
 
-  /** What {@code wrapping} was unwrapped to before, shared with the caller, who closes it; or null. */
-  synchronized UnwrappedKey unwrapped(Wrapping wrapping) {
+  /**
+   * What {@code wrapping} was unwrapped to before, shared with the caller, who closes it; or null.
+   * The data key itself is copied only when the caller needs it: when {@code keepDataKey}, or when
+   * the secrets are not of {@code suite} (the caller then derives from the data key); otherwise
+   * the shared key's data key is empty.
+   */
+  synchronized UnwrappedKey unwrapped(Wrapping wrapping, int suite, boolean keepDataKey) {
     Unwrapped entry = unwrapped.get(wrapping);
     if (entry == null) {
       return null;
@@ -207,8 +212,14 @@ public final class DataKeyCache {
       return null;
     }
     unwrapsAvoided++;
-    return entry.key.share();
+    if (keepDataKey || entry.key.secrets().suite() != suite) {
+      return entry.key.share();
+    }
+    return new UnwrappedKey(NO_DATA_KEY, entry.key.secrets().retain());
   }
+
+  /** The data key of a shared key that need not carry one: empty, so zeroing it is a no-op. */
+  private static final byte[] NO_DATA_KEY = new byte[0];
 
   /**
    * Remembers what {@code wrapping} unwrapped to, once the header it came with authenticated. Takes

@@ -22,7 +22,11 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
   private record Schedule(int suite, byte[] salt, byte[] payloadLabel, KeyedHmac extract) {
     Schedule(int suite, byte[] salt, byte[] payloadLabel) {
       // The extract's key is the suite's fixed, public salt: its pads derive from no secret.
-      this(suite, salt, payloadLabel, KeyedHmac.of(salt.clone(), null, KeyedHmac.Form.HELD_PADS));
+      this(
+          suite,
+          salt,
+          payloadLabel,
+          KeyedHmac.of(salt.clone(), null, KeyedHmac.Form.unapproved(true)));
     }
   }
 
@@ -135,6 +139,20 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
       headerTags.mac(header, 0, length, out, outOffset);
       return;
     }
+    System.arraycopy(commitment(header, contextEnd, length), 0, out, outOffset, KeyedHmac.LENGTH);
+  }
+
+  /** Suite 3 compares the commitment where it lies, with no copy. */
+  @Override
+  public boolean lastFieldMatches(byte[] header, int contextEnd, int length) {
+    if (schedule.suite() == Format.SUITE_2) {
+      return HeaderSealer.super.lastFieldMatches(header, contextEnd, length);
+    }
+    return HeaderSealer.equalsAt(commitment(header, contextEnd, length), header, length);
+  }
+
+  /** The key commitment over {@code header[contextEnd .. length)}; the array is shared: read it. */
+  private byte[] commitment(byte[] header, int contextEnd, int length) {
     Commitment last = lastCommitment;
     if (last == null
         || !Arrays.equals(
@@ -145,7 +163,7 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
       last = new Commitment(Arrays.copyOfRange(header, contextEnd, length), value);
       lastCommitment = last;
     }
-    System.arraycopy(last.value(), 0, out, outOffset, KeyedHmac.LENGTH);
+    return last.value();
   }
 
   /** Suite 2: the HMAC-SHA256 key of the header tag, the array itself, for tests. */

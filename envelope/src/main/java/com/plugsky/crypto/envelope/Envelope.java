@@ -497,14 +497,15 @@ public final class Envelope {
 
   /**
    * How derived secrets hold their HMAC keys ({@link KeyedHmac.Form}): through a FIPS-approved
-   * engine's own HMAC; else as pre-hashed states when a cache lets a data key serve many messages
-   * (each then costs two SHA-256 compressions fewer), as pads when each serves one.
+   * engine's own HMAC; else as pre-hashed states, resumed natively when libcrypto is there, or
+   * cloned when a cache lets a data key serve many messages (each then costs two SHA-256
+   * compressions fewer), or as pads when each serves one.
    */
   private KeyedHmac.Form macForm() {
     if (engine.isFipsApproved()) {
       return KeyedHmac.Form.THROUGH_ENGINE;
     }
-    return cache != null ? KeyedHmac.Form.HELD_STATES : KeyedHmac.Form.HELD_PADS;
+    return KeyedHmac.Form.unapproved(cache != null);
   }
 
   /** The data key an {@link OpenedMessage} keeps when it need not keep one: nothing to zero. */
@@ -542,7 +543,8 @@ public final class Envelope {
           cache == null
               ? null
               : new DataKeyCache.Wrapping(kek.toString(), entry.wrappedUnshared(), context);
-      DataKeyCache.UnwrappedKey cached = cache == null ? null : cache.unwrapped(wrapping);
+      DataKeyCache.UnwrappedKey cached =
+          cache == null ? null : cache.unwrapped(wrapping, header.suite(), keepDataKey);
       boolean fromCache = cached != null;
       DataKeyCache.UnwrappedKey unwrapped = cached;
       if (!fromCache) {

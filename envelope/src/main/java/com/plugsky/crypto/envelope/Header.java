@@ -137,14 +137,7 @@ final class Header {
    * constant time.
    */
   boolean lastFieldMatches(HeaderSealer sealer) {
-    int before = length - HEADER_TAG_LENGTH;
-    byte[] expected = new byte[HEADER_TAG_LENGTH];
-    sealer.writeLastField(source, contextEnd, before, expected, 0);
-    int difference = 0;
-    for (int i = 0; i < HEADER_TAG_LENGTH; i++) {
-      difference |= expected[i] ^ source[before + i];
-    }
-    return difference == 0;
+    return sealer.lastFieldMatches(source, contextEnd, length - HEADER_TAG_LENGTH);
   }
 
   /**

@@ -1,5 +1,6 @@
 package com.plugsky.crypto.envelope;
 
+import com.plugsky.crypto.openssl.PrecomputedHmacSha256;
 import com.plugsky.crypto.primitive.SymmetricPrimitives;
 import java.security.DigestException;
 import java.security.MessageDigest;
@@ -8,7 +9,7 @@ import java.util.Arrays;
 
 /**
  * HMAC-SHA256 (RFC 2104) under one key, for the many messages under one data key, writing each
- * 32-byte MAC into the caller's array, in one of the three {@link Form}s. {@link #close()} zeroes
+ * 32-byte MAC into the caller's array, in one of the four {@link Form}s. {@link #close()} zeroes
  * the pads, the states or the key.
  */
 abstract sealed class KeyedHmac implements AutoCloseable {
@@ -49,7 +50,36 @@ abstract sealed class KeyedHmac implements AutoCloseable {
      * bytes of short-lived clones, and setting the key up costs two clones more. For a key that
      * serves many MACs (a cached data key's).
      */
-    HELD_STATES
+    HELD_STATES,
+    /**
+     * The pad states held as words and resumed through libcrypto's SHA-256 block function (the
+     * native module's {@code PrecomputedHmacSha256}): two compressions per one-block MAC like
+     * {@link #HELD_STATES}, without clones, so nothing allocated, and about 110 ns instead of 150
+     * here. Chosen whenever the native module is on the class path and libcrypto has the block
+     * function.
+     */
+    NATIVE_STATES;
+
+    private static final boolean NATIVE_AVAILABLE = nativeAvailable();
+
+    /**
+     * The form for keys outside a FIPS-approved engine: native states when available, else held
+     * states for a key that serves many MACs and held pads for one that serves one or two.
+     */
+    static Form unapproved(boolean manyMacsPerKey) {
+      if (NATIVE_AVAILABLE) {
+        return NATIVE_STATES;
+      }
+      return manyMacsPerKey ? HELD_STATES : HELD_PADS;
+    }
+
+    private static boolean nativeAvailable() {
+      try {
+        return NativeStates.available();
+      } catch (LinkageError absent) {
+        return false;
+      }
+    }
   }
 
   /** Takes ownership of {@code key} (32 bytes, at most one SHA-256 block). */
@@ -58,6 +88,7 @@ abstract sealed class KeyedHmac implements AutoCloseable {
       case THROUGH_ENGINE -> new ThroughEngine(key, primitives);
       case HELD_PADS -> new HeldPads(key);
       case HELD_STATES -> new HeldStates(key);
+      case NATIVE_STATES -> new NativeStates(key);
     };
   }
 
@@ -204,6 +235,46 @@ abstract sealed class KeyedHmac implements AutoCloseable {
     public void close() {
       inner.reset();
       outer.reset();
+    }
+  }
+
+  /** Loaded only when the native module is on the class path. */
+  private static final class NativeStates extends KeyedHmac {
+    private final PrecomputedHmacSha256 hmac;
+
+    NativeStates(byte[] key) {
+      try {
+        hmac = PrecomputedHmacSha256.of(key);
+      } finally {
+        Arrays.fill(key, (byte) 0);
+      }
+    }
+
+    static boolean available() {
+      return PrecomputedHmacSha256.isAvailable();
+    }
+
+    @Override
+    void mac(byte[] message, int offset, int length, byte[] out, int outOffset) {
+      checkRoom(out, outOffset);
+      hmac.mac(message, offset, length, out, outOffset);
+    }
+
+    @Override
+    void expand(byte[] label, byte[] data, int offset, int length, byte[] out, int outOffset) {
+      checkRoom(out, outOffset);
+      hmac.expandFirstBlock(label, data, offset, length, out, outOffset);
+    }
+
+    private static void checkRoom(byte[] out, int outOffset) {
+      if (out.length - outOffset < LENGTH || outOffset < 0) {
+        throw new IllegalArgumentException("no room for a MAC at offset " + outOffset);
+      }
+    }
+
+    @Override
+    public void close() {
+      hmac.close();
     }
   }
 

@@ -95,6 +95,11 @@ final class MessageKeys implements HeaderSealer, AutoCloseable {
   }
 
   @Override
+  public boolean lastFieldMatches(byte[] header, int contextEnd, int length) {
+    return headerSealer.lastFieldMatches(header, contextEnd, length);
+  }
+
+  @Override
   public void close() {
     Bytes.zero(payloadKey);
     releaseHeaderSealer.run();

@@ -187,11 +187,15 @@ class DataKeyCacheTest {
     cache.offerUnwrapped(wrapping, new DataKeyCache.UnwrappedKey(dataKey, secrets));
 
     DataKeyCache.UnwrappedKey hit =
-        cache.unwrapped(new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME));
+        cache.unwrapped(
+            new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME), Format.SUITE_2, true);
     DataKeyCache.UnwrappedKey otherContext =
-        cache.unwrapped(new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, INITECH));
+        cache.unwrapped(
+            new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, INITECH),
+            Format.SUITE_2,
+            true);
     now.set(Duration.ofSeconds(10).toNanos());
-    DataKeyCache.UnwrappedKey expired = cache.unwrapped(wrapping);
+    DataKeyCache.UnwrappedKey expired = cache.unwrapped(wrapping, Format.SUITE_2, true);
 
     assertThat(hit.dataKey()).isEqualTo(filled(32, 4));
     assertThat(hit.secrets()).isSameAs(secrets);
@@ -203,6 +207,27 @@ class DataKeyCacheTest {
         .containsOnly(4);
     hit.close();
     assertThat(secrets.headerKey()).containsOnly(0);
+  }
+
+  @Test
+  void aSharedUnwrappedKeyCarriesItsDataKeyOnlyWhenTheCallerNeedsIt() {
+    DataKeyCache cache = DataKeyCache.builder().build();
+    DataKeyCache.Wrapping wrapping = new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME);
+    DataKeySecrets secrets = secrets(5);
+    cache.offerUnwrapped(wrapping, new DataKeyCache.UnwrappedKey(filled(32, 5), secrets));
+
+    try (DataKeyCache.UnwrappedKey sameSuite = cache.unwrapped(wrapping, Format.SUITE_2, false);
+        DataKeyCache.UnwrappedKey forRewrap = cache.unwrapped(wrapping, Format.SUITE_2, true);
+        DataKeyCache.UnwrappedKey otherSuite = cache.unwrapped(wrapping, Format.SUITE_3, false)) {
+      assertThat(sameSuite.dataKey()).as("its secrets serve the message").isEmpty();
+      assertThat(sameSuite.secrets()).isSameAs(secrets);
+      assertThat(forRewrap.dataKey()).isEqualTo(filled(32, 5));
+      assertThat(otherSuite.dataKey())
+          .as("a message of another suite derives its keys from the data key")
+          .isEqualTo(filled(32, 5));
+    }
+    assertThat(secrets.headerKey()).as("the cache still holds its reference").containsOnly(5);
+    assertThat(cache.stats().unwrapsAvoided()).isEqualTo(3);
   }
 
   @Test

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class KeyedHmacTest {
   @Test
-  void bothFormsEqualTheEngineHmacForEveryLengthAroundTheBlockBoundaries() {
+  void everyFormEqualsTheEngineHmacForEveryLengthAroundTheBlockBoundaries() {
     for (AeadEngine engine : Engines.available()) {
       byte[] key = CryptoRandom.bytes(32);
       for (KeyedHmac.Form form : KeyedHmac.Form.values()) {
@@ -33,6 +33,12 @@ class KeyedHmacTest {
         }
       }
     }
+  }
+
+  @Test
+  void keysOutsideAFipsEngineUseNativeStatesWhenTheNativeModuleIsThere() {
+    assertThat(KeyedHmac.Form.unapproved(true)).isEqualTo(KeyedHmac.Form.NATIVE_STATES);
+    assertThat(KeyedHmac.Form.unapproved(false)).isEqualTo(KeyedHmac.Form.NATIVE_STATES);
   }
 
   @Test
