@@ -10,6 +10,11 @@ import org.junit.jupiter.api.Test;
 class CryptoRandomTest {
 
   @Test
+  void withNoPoolSourceOnTheClassPathTheJdkDrbgRefillsThePools() {
+    assertThat(CryptoRandom.poolSource()).isEqualTo("the JDK's DRBG");
+  }
+
+  @Test
   void pooledNoncesNeverRepeatAcrossPoolRefillsAndThreads() throws InterruptedException {
     Set<ByteBuffer> seen = ConcurrentHashMap.newKeySet();
     Thread[] threads = new Thread[4];

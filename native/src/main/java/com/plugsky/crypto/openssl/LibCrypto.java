@@ -58,6 +58,12 @@ final class LibCrypto {
    */
   final MethodHandle sha256Block;
 
+  /** {@code RAND_bytes}, libcrypto's DRBG for public values. */
+  final MethodHandle randBytes;
+
+  /** {@code RAND_priv_bytes} (OpenSSL 1.1.1+, AWS-LC), its DRBG for secrets; else RAND_bytes. */
+  final MethodHandle randPrivateBytes;
+
   private final MethodHandle cipherFetch;
   private final SymbolLookup symbols;
   private final MethodHandle sha256;
@@ -99,6 +105,11 @@ final class LibCrypto {
     errClear = bind(linker, "ERR_clear_error", FunctionDescriptor.ofVoid(), critical);
     // OpenSSL 3 fetches a cipher once instead of looking it up on every init; AWS-LC and
     // BoringSSL have no fetch and are served by the legacy EVP_aes_* getters.
+    FunctionDescriptor fill = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT);
+    randBytes = bind(linker, "RAND_bytes", fill, criticalHeap);
+    randPrivateBytes = symbols.find("RAND_priv_bytes")
+        .map(address -> linker.downcallHandle(address, fill, criticalHeap))
+        .orElse(randBytes);
     sha256Block = symbols.find("SHA256_Transform")
         .map(address -> linker.downcallHandle(address, FunctionDescriptor.ofVoid(ADDRESS, ADDRESS), criticalHeap))
         .orElse(null);

@@ -86,6 +86,7 @@ public final class SelfTestCommand implements Callable<Integer> {
     Engines.available().forEach(engine -> out.println("  " + engine));
     out.println("Default routing:");
     AeadRouting.measured().describe().forEach(rule -> out.println("  " + rule));
+    out.println("Nonces, message ids and data keys: " + CryptoRandom.poolSource());
     return ExitCodes.OK;
   }
 
