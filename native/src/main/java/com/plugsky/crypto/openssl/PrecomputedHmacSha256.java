@@ -264,8 +264,8 @@ public final class PrecomputedHmacSha256 implements AutoCloseable {
         HexFormat.of()
             .parseHex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     byte[] mac = new byte[MAC_LENGTH];
-    try {
-      new PrecomputedHmacSha256(key).mac(data, 0, data.length, mac, 0);
+    try (PrecomputedHmacSha256 hmac = new PrecomputedHmacSha256(key)) {
+      hmac.mac(data, 0, data.length, mac, 0);
     } catch (RuntimeException | LinkageError e) {
       return e;
     }
