@@ -32,7 +32,9 @@ public final class PrecomputedHmacSha256 implements AutoCloseable {
 
   private static final int BLOCK = 64;
   private static final int STATE_WORDS = 8;
-  private static final byte FIRST_EXPAND_BLOCK = 1;
+  private static final int FIRST_EXPAND_BLOCK = 1;
+  private static final int NO_SUFFIX = -1;
+  private static final byte[] NO_LABEL = {};
   private static final int[] INITIAL_STATE = {
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
   };
@@ -97,16 +99,7 @@ public final class PrecomputedHmacSha256 implements AutoCloseable {
   /** Writes the MAC of {@code message[offset .. offset + length)} at {@code out[outOffset]}. */
   public void mac(byte[] message, int offset, int length, byte[] out, int outOffset) {
     Objects.checkFromIndexSize(offset, length, message.length);
-    Objects.checkFromIndexSize(outOffset, MAC_LENGTH, out.length);
-    checkOpen();
-    Scratch scratch = SCRATCH.get();
-    try {
-      scratch.start(states, 0);
-      scratch.absorb(message, offset, length);
-      finish(scratch, out, outOffset);
-    } finally {
-      scratch.clear();
-    }
+    macOf(NO_LABEL, message, offset, length, NO_SUFFIX, out, outOffset);
   }
 
   /**
@@ -118,6 +111,12 @@ public final class PrecomputedHmacSha256 implements AutoCloseable {
       byte[] label, byte[] data, int offset, int length, byte[] out, int outOffset) {
     Objects.requireNonNull(label, "label");
     Objects.checkFromIndexSize(offset, length, data.length);
+    macOf(label, data, offset, length, FIRST_EXPAND_BLOCK, out, outOffset);
+  }
+
+  /** The MAC of {@code label || data[offset ..] || suffix}, the suffix byte left out when negative. */
+  private void macOf(
+      byte[] label, byte[] data, int offset, int length, int suffix, byte[] out, int outOffset) {
     Objects.checkFromIndexSize(outOffset, MAC_LENGTH, out.length);
     checkOpen();
     Scratch scratch = SCRATCH.get();
@@ -125,7 +124,9 @@ public final class PrecomputedHmacSha256 implements AutoCloseable {
       scratch.start(states, 0);
       scratch.absorb(label, 0, label.length);
       scratch.absorb(data, offset, length);
-      scratch.absorb(FIRST_EXPAND_BLOCK);
+      if (suffix >= 0) {
+        scratch.absorb((byte) suffix);
+      }
       finish(scratch, out, outOffset);
     } finally {
       scratch.clear();

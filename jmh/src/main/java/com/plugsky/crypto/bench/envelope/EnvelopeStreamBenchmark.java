@@ -7,11 +7,8 @@ import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keywrap.local.LocalKeyWrapper;
 import com.plugsky.crypto.primitive.CryptoRandom;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -55,7 +52,7 @@ public class EnvelopeStreamBenchmark {
     if (size != GibStreams.SIZE) {
       throw new IllegalArgumentException("this benchmark streams exactly 1 GiB");
     }
-    keyDirectory = Files.createTempDirectory("plugsky-bench-keys");
+    keyDirectory = KeyDirectories.create();
     envelope = Envelope.builder()
         .kek(KeyRef.parse("local:bench"))
         .keyWrapper(LocalKeyWrapper.builder().keyDirectory(keyDirectory).build())
@@ -68,11 +65,7 @@ public class EnvelopeStreamBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
-    try (Stream<Path> files = Files.walk(keyDirectory)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(file);
-      }
-    }
+    KeyDirectories.delete(keyDirectory);
   }
 
   @Benchmark

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -48,7 +47,7 @@ public class LocalWrapBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    keyDirectory = Files.createTempDirectory("plugsky-bench-keys");
+    keyDirectory = KeyDirectories.create();
     wrapper = LocalKeyWrapper.builder().keyDirectory(keyDirectory).build();
     wrapper.wrap(kek, dataKey, context);
     try (Stream<Path> files = Files.list(keyDirectory)) {
@@ -58,11 +57,7 @@ public class LocalWrapBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
-    try (Stream<Path> files = Files.walk(keyDirectory)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(file);
-      }
-    }
+    KeyDirectories.delete(keyDirectory);
   }
 
   @Benchmark

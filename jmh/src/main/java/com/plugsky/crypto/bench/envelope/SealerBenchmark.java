@@ -3,12 +3,9 @@ package com.plugsky.crypto.bench.envelope;
 import com.plugsky.crypto.bench.envelope.Sealers.Sealer;
 import com.plugsky.crypto.primitive.CryptoRandom;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -38,7 +35,7 @@ public abstract class SealerBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException, GeneralSecurityException {
-    keyDirectory = Files.createTempDirectory("plugsky-bench-keys");
+    keyDirectory = KeyDirectories.create();
     plaintext = CryptoRandom.bytes(size);
     sealer = Sealers.named(implementation(), keyDirectory);
     for (int i = 0; i < messages.length; i++) {
@@ -54,11 +51,7 @@ public abstract class SealerBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     sealer.close();
-    try (Stream<Path> files = Files.walk(keyDirectory)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(file);
-      }
-    }
+    KeyDirectories.delete(keyDirectory);
   }
 
   @Benchmark
