@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.engine.Engines;
+import com.plugsky.crypto.primitive.CryptoRandom;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,6 +38,11 @@ class FipsModeTest {
     assertThat(fips.decrypt(message, CONTEXT)).isEqualTo(plaintext);
     assertThat(jdk.decrypt(message, CONTEXT)).isEqualTo(plaintext);
     assertThat(fips.decrypt(jdk.encrypt(plaintext, CONTEXT), CONTEXT)).isEqualTo(plaintext);
+  }
+
+  @Test
+  void randomBytesComeFromTheJdksDrbgThoughLibcryptosIsOnTheClassPath() {
+    assertThat(CryptoRandom.poolSource()).isEqualTo("the JDK's DRBG");
   }
 
   @Test
