@@ -13,8 +13,8 @@ import java.util.ServiceLoader;
  * DRBG for each of millions of short-lived virtual threads would cost more than their work.
  *
  * <p>The nonce and key pools are refilled by a faster {@link RandomPoolSource} when one is on the
- * class path (the native module's libcrypto DRBG fills 4 KiB in about 3 µs here, the JDK's
- * Hash_DRBG in about 9.5 µs, so a 32-byte message id costs about 24 ns instead of 74), except with
+ * class path (the native module's libcrypto DRBG fills 4 KiB in 2.65 µs here, the JDK's Hash_DRBG
+ * in 9.4 µs, so a 32-byte message id costs 21 ns instead of 73: BuildingBlocksBenchmark), except with
  * {@code -Dplugsky.crypto.fips=true}, which keeps every byte in the JDK's DRBG. A refill the
  * source fails falls back to the JDK's DRBG.
  */

@@ -18,17 +18,15 @@ interface HeaderSealer {
    * header[0 .. length)}; constant time.
    */
   default boolean lastFieldMatches(byte[] header, int contextEnd, int length) {
-    byte[] expected = new byte[LAST_FIELD_LENGTH];
+    byte[] expected = new byte[Format.HEADER_TAG_LENGTH];
     writeLastField(header, contextEnd, length, expected, 0);
     return equalsAt(expected, header, length);
   }
 
-  int LAST_FIELD_LENGTH = 32;
-
   /** Whether {@code field} equals {@code header[at .. at + 32)}, in constant time. */
   static boolean equalsAt(byte[] field, byte[] header, int at) {
     int difference = 0;
-    for (int i = 0; i < LAST_FIELD_LENGTH; i++) {
+    for (int i = 0; i < Format.HEADER_TAG_LENGTH; i++) {
       difference |= field[i] ^ header[at + i];
     }
     return difference == 0;
