@@ -103,8 +103,6 @@ final class LibCrypto {
     sha256 = bind(linker, "EVP_sha256", FunctionDescriptor.of(ADDRESS), critical);
     cleanse = bind(linker, "OPENSSL_cleanse", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG), critical);
     errClear = bind(linker, "ERR_clear_error", FunctionDescriptor.ofVoid(), critical);
-    // OpenSSL 3 fetches a cipher once instead of looking it up on every init; AWS-LC and
-    // BoringSSL have no fetch and are served by the legacy EVP_aes_* getters.
     FunctionDescriptor fill = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT);
     randBytes = bind(linker, "RAND_bytes", fill, criticalHeap);
     randPrivateBytes = symbols.find("RAND_priv_bytes")
@@ -113,6 +111,8 @@ final class LibCrypto {
     sha256Block = symbols.find("SHA256_Transform")
         .map(address -> linker.downcallHandle(address, FunctionDescriptor.ofVoid(ADDRESS, ADDRESS), criticalHeap))
         .orElse(null);
+    // OpenSSL 3 fetches a cipher once instead of looking it up on every init; AWS-LC and
+    // BoringSSL have no fetch and are served by the legacy EVP_aes_* getters.
     cipherFetch = symbols.find("EVP_CIPHER_fetch")
         .map(address -> linker.downcallHandle(address, FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS), critical))
         .orElse(null);
