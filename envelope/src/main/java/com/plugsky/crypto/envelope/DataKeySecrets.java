@@ -148,7 +148,8 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
     if (schedule.suite() == Format.SUITE_2) {
       return HeaderSealer.super.lastFieldMatches(header, contextEnd, length);
     }
-    return HeaderSealer.equalsAt(commitment(header, contextEnd, length), header, length);
+    return Bytes.constantTimeEquals(
+        commitment(header, contextEnd, length), 0, header, length, KeyedHmac.LENGTH);
   }
 
   /** The key commitment over {@code header[contextEnd .. length)}; the array is shared: read it. */

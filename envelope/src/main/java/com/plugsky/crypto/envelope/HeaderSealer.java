@@ -1,5 +1,7 @@
 package com.plugsky.crypto.envelope;
 
+import com.plugsky.crypto.primitive.Bytes;
+
 /**
  * Computes the 32 bytes that end a header under its data key: the header tag over every byte
  * before it (suites 1 and 2), or the key commitment over the wrapped keys (suite 3). Writing a
@@ -20,15 +22,6 @@ interface HeaderSealer {
   default boolean lastFieldMatches(byte[] header, int contextEnd, int length) {
     byte[] expected = new byte[Format.HEADER_TAG_LENGTH];
     writeLastField(header, contextEnd, length, expected, 0);
-    return equalsAt(expected, header, length);
-  }
-
-  /** Whether {@code field} equals {@code header[at .. at + 32)}, in constant time. */
-  static boolean equalsAt(byte[] field, byte[] header, int at) {
-    int difference = 0;
-    for (int i = 0; i < Format.HEADER_TAG_LENGTH; i++) {
-      difference |= field[i] ^ header[at + i];
-    }
-    return difference == 0;
+    return Bytes.constantTimeEquals(expected, 0, header, length, Format.HEADER_TAG_LENGTH);
   }
 }
