@@ -92,6 +92,13 @@ abstract sealed class KeyedHmac implements AutoCloseable {
     };
   }
 
+  /** Refuses, before any hashing, an output array with no room for a MAC at {@code outOffset}. */
+  private static void checkRoom(byte[] out, int outOffset) {
+    if (out.length - outOffset < LENGTH || outOffset < 0) {
+      throw new IllegalArgumentException("no room for a MAC at offset " + outOffset);
+    }
+  }
+
   private static byte[] pad(byte[] key, int xor) {
     byte[] pad = new byte[BLOCK];
     for (int i = 0; i < BLOCK; i++) {
@@ -191,9 +198,7 @@ abstract sealed class KeyedHmac implements AutoCloseable {
 
     @Override
     void mac(byte[] message, int offset, int length, byte[] out, int outOffset) {
-      if (out.length - outOffset < LENGTH || outOffset < 0) {
-        throw new IllegalArgumentException("no room for a MAC at offset " + outOffset);
-      }
+      checkRoom(out, outOffset);
       MessageDigest innerHash = copy(inner);
       innerHash.update(message, offset, length);
       finish(innerHash, out, outOffset);
@@ -201,9 +206,7 @@ abstract sealed class KeyedHmac implements AutoCloseable {
 
     @Override
     void expand(byte[] label, byte[] data, int offset, int length, byte[] out, int outOffset) {
-      if (out.length - outOffset < LENGTH || outOffset < 0) {
-        throw new IllegalArgumentException("no room for a MAC at offset " + outOffset);
-      }
+      checkRoom(out, outOffset);
       MessageDigest innerHash = copy(inner);
       innerHash.update(label);
       innerHash.update(data, offset, length);
@@ -264,12 +267,6 @@ abstract sealed class KeyedHmac implements AutoCloseable {
     void expand(byte[] label, byte[] data, int offset, int length, byte[] out, int outOffset) {
       checkRoom(out, outOffset);
       hmac.expandFirstBlock(label, data, offset, length, out, outOffset);
-    }
-
-    private static void checkRoom(byte[] out, int outOffset) {
-      if (out.length - outOffset < LENGTH || outOffset < 0) {
-        throw new IllegalArgumentException("no room for a MAC at offset " + outOffset);
-      }
     }
 
     @Override
