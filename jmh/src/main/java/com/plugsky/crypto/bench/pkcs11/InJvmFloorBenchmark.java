@@ -7,9 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmKey;
-import com.plugsky.crypto.pkcs11.KeyPairType;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
-import com.plugsky.crypto.primitive.CryptoRandom;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -18,7 +16,6 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -75,19 +72,15 @@ public class InJvmFloorBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws Throwable {
     hsm = Hsm.open(SoftHsmToken.config(HsmConfig.Backend.FFM, 1));
-    String run = UUID.randomUUID().toString();
-    aesKey = HsmKey.label("bench-aes-" + run);
-    ecKey = HsmKey.label("bench-ec-" + run);
-    // The token holds a Pkcs11Benchmark trial's keys: SoftHSM2's per-call cost grows with them.
-    hsm.generateAesKey(aesKey);
-    hsm.generateKeyPair(ecKey, KeyPairType.EC_P256);
-    hsm.generateKeyPair(HsmKey.label("bench-rsa-" + run), KeyPairType.RSA_2048);
-    plaintext = CryptoRandom.bytes(1024);
-    secret = CryptoRandom.bytes(32);
-    data = CryptoRandom.bytes(32);
+    TrialKeys keys = TrialKeys.generate(hsm);
+    aesKey = keys.aes();
+    ecKey = keys.ec();
+    plaintext = keys.plaintext();
+    secret = keys.secret();
+    data = keys.data();
     wrapped = hsm.wrapKeyPad(aesKey, secret);
     if (caller.equals("c")) {
-      attachFloor("bench-aes-" + run, "bench-ec-" + run);
+      attachFloor(aesKey.label().orElseThrow(), ecKey.label().orElseThrow());
     } else if (!caller.equals("ffm")) {
       throw new IllegalArgumentException("caller is ffm or c, not " + caller);
     }

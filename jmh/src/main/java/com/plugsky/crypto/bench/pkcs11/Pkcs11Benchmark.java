@@ -4,11 +4,8 @@ import com.plugsky.crypto.pkcs11.Capabilities;
 import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmKey;
-import com.plugsky.crypto.pkcs11.KeyPairType;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
-import com.plugsky.crypto.primitive.CryptoRandom;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -67,16 +64,13 @@ public abstract class Pkcs11Benchmark {
   public void setUp() {
     HsmConfig.Backend chosen = HsmConfig.Backend.valueOf(backend.toUpperCase(Locale.ROOT));
     hsm = Hsm.open(SoftHsmToken.config(chosen, threads()));
-    String run = UUID.randomUUID().toString();
-    aesKey = HsmKey.label("bench-aes-" + run);
-    ecKey = HsmKey.label("bench-ec-" + run);
-    rsaKey = HsmKey.label("bench-rsa-" + run);
-    hsm.generateAesKey(aesKey);
-    hsm.generateKeyPair(ecKey, KeyPairType.EC_P256);
-    hsm.generateKeyPair(rsaKey, KeyPairType.RSA_2048);
-    plaintext = CryptoRandom.bytes(1024);
-    secret = CryptoRandom.bytes(32);
-    data = CryptoRandom.bytes(32);
+    TrialKeys keys = TrialKeys.generate(hsm);
+    aesKey = keys.aes();
+    ecKey = keys.ec();
+    rsaKey = keys.rsa();
+    plaintext = keys.plaintext();
+    secret = keys.secret();
+    data = keys.data();
     // Where the backend cannot wrap, unwrap gets well-formed bytes and fails with the reason.
     wrapped =
         hsm.capabilities().supports(Capabilities.Operation.AES_KEY_WRAP_PAD)
