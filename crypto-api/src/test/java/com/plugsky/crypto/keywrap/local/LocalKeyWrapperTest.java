@@ -2,6 +2,7 @@ package com.plugsky.crypto.keywrap.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.ConfigurationException;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -58,7 +60,13 @@ class LocalKeyWrapperTest {
 
   @BeforeEach
   void setUp() {
-    wrapper = LocalKeyWrapper.builder().keyDirectory(keys).auditSink(events::add).build();
+    // Checks its key files on every call, so that tests of changed files need not wait.
+    wrapper =
+        LocalKeyWrapper.builder()
+            .keyDirectory(keys)
+            .keyFileRecheck(Duration.ZERO)
+            .auditSink(events::add)
+            .build();
   }
 
   @ParameterizedTest
@@ -362,6 +370,44 @@ class LocalKeyWrapperTest {
     Files.delete(file);
     assertThatThrownBy(() -> wrapper.unwrap(after, CONTEXT))
         .isInstanceOf(KeyUnavailableException.class);
+  }
+
+  @Test
+  void byDefaultAKeyFileCheckStandsForASecond() throws Exception {
+    LocalKeyWrapper byDefault = LocalKeyWrapper.builder().keyDirectory(keys).build();
+    byte[] dataKey = CryptoRandom.bytes(32);
+    long before = System.nanoTime();
+    WrappedKey wrapped = byDefault.wrap(DEFAULT, dataKey, CONTEXT);
+    Files.delete(keys.resolve("default.kek"));
+
+    byte[] unwrapped = byDefault.unwrap(wrapped, CONTEXT);
+
+    assumeTrue(
+        System.nanoTime() - before < LocalKeyWrapper.DEFAULT_KEY_FILE_RECHECK.toNanos(),
+        "the machine took longer than the recheck interval between the calls");
+    assertThat(unwrapped).isEqualTo(dataKey);
+  }
+
+  @Test
+  void aKeyFileChangeIsNoticedOnceTheRecheckIntervalHasPassed() throws Exception {
+    Duration interval = Duration.ofMillis(100);
+    LocalKeyWrapper rechecking =
+        LocalKeyWrapper.builder().keyDirectory(keys).keyFileRecheck(interval).build();
+    WrappedKey wrapped = rechecking.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT);
+    Files.delete(keys.resolve("default.kek"));
+
+    Thread.sleep(interval.plusMillis(20));
+
+    assertThatThrownBy(() -> rechecking.unwrap(wrapped, CONTEXT))
+        .isInstanceOf(KeyUnavailableException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {-1, 86_400_001})
+  void refusesRecheckIntervalsOutOfRange(long millis) {
+    assertThatThrownBy(() -> LocalKeyWrapper.builder().keyFileRecheck(Duration.ofMillis(millis)))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("recheck interval");
   }
 
   @Test
