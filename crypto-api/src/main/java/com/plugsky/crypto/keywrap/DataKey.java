@@ -15,10 +15,21 @@ public final class DataKey implements AutoCloseable {
 
   /** Copies {@code plaintextKey}; the caller keeps (and should zero) its own array. */
   public DataKey(byte[] plaintextKey, WrappedKey wrappedKey) {
-    Objects.requireNonNull(plaintextKey, "plaintextKey");
+    this(wrappedKey, Objects.requireNonNull(plaintextKey, "plaintextKey").clone());
+  }
+
+  private DataKey(WrappedKey wrappedKey, byte[] ownKey) {
     this.wrappedKey = Objects.requireNonNull(wrappedKey, "wrappedKey");
-    KeyWrapper.requireDataKeyLength(plaintextKey.length);
-    this.plaintextKey = plaintextKey.clone();
+    KeyWrapper.requireDataKeyLength(ownKey.length);
+    this.plaintextKey = ownKey;
+  }
+
+  /**
+   * Takes {@code plaintextKey} itself, which nobody else holds, rather than a copy of it: for a key
+   * made in this package, so that it never exists twice.
+   */
+  static DataKey owning(byte[] plaintextKey, WrappedKey wrappedKey) {
+    return new DataKey(wrappedKey, plaintextKey);
   }
 
   /** A copy of the key in the clear; zero it after use. */

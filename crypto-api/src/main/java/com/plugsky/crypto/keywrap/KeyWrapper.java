@@ -70,9 +70,10 @@ public interface KeyWrapper {
     byte[] plaintextKey = new byte[length];
     try {
       CryptoRandom.nextKey(plaintextKey);
-      return new DataKey(plaintextKey, wrap(keyRef, plaintextKey, context));
-    } finally {
+      return DataKey.owning(plaintextKey, wrap(keyRef, plaintextKey, context));
+    } catch (RuntimeException e) {
       Arrays.fill(plaintextKey, (byte) 0);
+      throw e;
     }
   }
 
