@@ -51,9 +51,12 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
   /**
    * Suite 3: the wrapped keys of the last commitment computed, and that commitment. Every message
    * under one data key (a cached one) carries the same wrapped keys, so one HMAC serves them all;
-   * both are public header bytes, so nothing here needs zeroing.
+   * both are public header bytes, so nothing here needs zeroing. Kept from the second commitment
+   * on: most data keys serve one message, which needs no copy.
    */
   private volatile Commitment lastCommitment;
+
+  private volatile boolean committed;
 
   private record Commitment(byte[] wrappedKeys, byte[] value) {}
 
@@ -139,32 +142,52 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
       headerTags.mac(header, 0, length, out, outOffset);
       return;
     }
-    System.arraycopy(commitment(header, contextEnd, length), 0, out, outOffset, KeyedHmac.LENGTH);
+    byte[] known = knownCommitment(header, contextEnd, length);
+    if (known != null) {
+      System.arraycopy(known, 0, out, outOffset, KeyedHmac.LENGTH);
+      return;
+    }
+    expand.expand(
+        Format.SUITE_3_COMMIT_INFO, header, contextEnd, length - contextEnd, out, outOffset);
+    remember(header, contextEnd, length, out, outOffset);
   }
 
-  /** Suite 3 compares the commitment where it lies, with no copy. */
+  /** Suite 3 compares the commitment where it lies. */
   @Override
   public boolean lastFieldMatches(byte[] header, int contextEnd, int length) {
     if (schedule.suite() == Format.SUITE_2) {
       return HeaderSealer.super.lastFieldMatches(header, contextEnd, length);
     }
-    return Bytes.constantTimeEquals(
-        commitment(header, contextEnd, length), 0, header, length, KeyedHmac.LENGTH);
+    byte[] commitment = knownCommitment(header, contextEnd, length);
+    if (commitment == null) {
+      commitment = new byte[KeyedHmac.LENGTH];
+      expand.expand(
+          Format.SUITE_3_COMMIT_INFO, header, contextEnd, length - contextEnd, commitment, 0);
+      remember(header, contextEnd, length, commitment, 0);
+    }
+    return Bytes.constantTimeEquals(commitment, 0, header, length, KeyedHmac.LENGTH);
   }
 
-  /** The key commitment over {@code header[contextEnd .. length)}; the array is shared: read it. */
-  private byte[] commitment(byte[] header, int contextEnd, int length) {
+  /** The kept commitment when it is over {@code header[contextEnd .. length)}; read it only. */
+  private byte[] knownCommitment(byte[] header, int contextEnd, int length) {
     Commitment last = lastCommitment;
-    if (last == null
-        || !Arrays.equals(
-            header, contextEnd, length, last.wrappedKeys(), 0, last.wrappedKeys().length)) {
-      byte[] value = new byte[KeyedHmac.LENGTH];
-      expand.expand(
-          Format.SUITE_3_COMMIT_INFO, header, contextEnd, length - contextEnd, value, 0);
-      last = new Commitment(Arrays.copyOfRange(header, contextEnd, length), value);
-      lastCommitment = last;
+    return last != null
+            && Arrays.equals(
+                header, contextEnd, length, last.wrappedKeys(), 0, last.wrappedKeys().length)
+        ? last.value()
+        : null;
+  }
+
+  /** Keeps the commitment just computed, unless it is the first. */
+  private void remember(byte[] header, int contextEnd, int length, byte[] value, int offset) {
+    if (!committed) {
+      committed = true;
+      return;
     }
-    return last.value();
+    lastCommitment =
+        new Commitment(
+            Arrays.copyOfRange(header, contextEnd, length),
+            Arrays.copyOfRange(value, offset, offset + KeyedHmac.LENGTH));
   }
 
   /** Suite 2: the HMAC-SHA256 key of the header tag, the array itself, for tests. */
