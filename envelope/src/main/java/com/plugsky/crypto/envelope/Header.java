@@ -182,34 +182,38 @@ final class Header {
   }
 
   /**
-   * Every header byte but the message id and the last field, laid out once: messages under one
-   * cached data key share all of them, so each message only fills in its id and its last field (a
-   * tag computed per message in version 2, the commitment to the data key and these wrapped keys,
-   * the same for every message, in version 3).
+   * Every header byte but the message id and the last field, measured once and written straight
+   * into each message; kept as a copy from the second message on, so that messages under one cached
+   * data key only copy them and fill in their id and last field (a tag computed per message in
+   * version 2, the commitment to the data key and these wrapped keys, the same for every message,
+   * in version 3), while a data key that serves one message writes its header once, with no copy.
    */
   static final class Layout {
     private final int version;
     private final int frameExponent;
     private final EncryptionContext context;
+    private final byte[] encodedContext;
     private final List<Entry> entries;
-    /** The header's bytes before its last field are {@code tagged[0..taggedLength)}. */
-    private final byte[] tagged;
     private final int taggedLength;
     private final int contextEnd;
+    /** The header's bytes before its last field, message id zero, once kept; else null. */
+    private volatile byte[] tagged;
+
+    private volatile boolean written;
 
     private Layout(
         int version,
         int frameExponent,
         EncryptionContext context,
+        byte[] encodedContext,
         List<Entry> entries,
-        byte[] tagged,
         int taggedLength,
         int contextEnd) {
       this.version = version;
       this.frameExponent = frameExponent;
       this.context = context;
+      this.encodedContext = encodedContext;
       this.entries = entries;
-      this.tagged = tagged;
       this.taggedLength = taggedLength;
       this.contextEnd = contextEnd;
     }
@@ -247,7 +251,35 @@ final class Header {
         }
       }
       byte[] encodedContext = context.encoded();
-      Writer out = new Writer(largestLength(encodedContext, entries));
+      Writer counter = Writer.counting();
+      int contextEnd = render(version, frameExponent, encodedContext, entries, counter);
+      if (counter.size() + HEADER_TAG_LENGTH > MAX_HEADER_LENGTH) {
+        throw new InvalidInputException(
+            "the header would be "
+                + (counter.size() + HEADER_TAG_LENGTH)
+                + " bytes; the format allows "
+                + MAX_HEADER_LENGTH);
+      }
+      return new Layout(
+          version,
+          frameExponent,
+          context,
+          encodedContext,
+          List.copyOf(entries),
+          counter.size(),
+          contextEnd);
+    }
+
+    /**
+     * Writes the header fields before the last one, message id zero; returns where the context
+     * ends.
+     */
+    private static int render(
+        int version,
+        int frameExponent,
+        byte[] encodedContext,
+        List<Entry> entries,
+        Writer out) {
       out.writeBytes(Format.MAGIC);
       out.write(version);
       out.write(Format.suiteOf(version));
@@ -272,15 +304,7 @@ final class Header {
         }
         out.writeBytes(entry.wrapped);
       }
-      if (out.size() + HEADER_TAG_LENGTH > MAX_HEADER_LENGTH) {
-        throw new InvalidInputException(
-            "the header would be "
-                + (out.size() + HEADER_TAG_LENGTH)
-                + " bytes; the format allows "
-                + MAX_HEADER_LENGTH);
-      }
-      return new Layout(
-          version, frameExponent, context, List.copyOf(entries), out.array(), out.size(), contextEnd);
+      return contextEnd;
     }
 
     /** Whether a header can hold {@code keyRef}: what readers accept, one byte per character. */
@@ -294,19 +318,6 @@ final class Header {
         }
       }
       return true;
-    }
-
-    /**
-     * At least the length of any version's header fields before the last one for this context and
-     * these entries: a compact length (varint) takes at most as many bytes as its u16 up to 16383,
-     * which bounds a context's length and the count; a KeyRef's and a wrapped key's take at most 3.
-     */
-    private static int largestLength(byte[] encodedContext, List<Entry> entries) {
-      int length = FIXED_PREFIX_LENGTH + 2 + encodedContext.length + 1;
-      for (Entry entry : entries) {
-        length += 3 + entry.keyRef().length() + 3 + entry.wrapped.length;
-      }
-      return length;
     }
 
     int frameSize() {
@@ -327,7 +338,16 @@ final class Header {
      * last field {@code sealer} gives (the header tag, or the data key's commitment).
      */
     void writeTo(byte[] out, byte[] messageId, HeaderSealer sealer) {
-      System.arraycopy(tagged, 0, out, 0, taggedLength);
+      byte[] kept = tagged;
+      if (kept != null) {
+        System.arraycopy(kept, 0, out, 0, taggedLength);
+      } else {
+        render(version, frameExponent, encodedContext, entries, Writer.into(out));
+        if (written) {
+          tagged = Arrays.copyOf(out, taggedLength);
+        }
+        written = true;
+      }
       System.arraycopy(messageId, 0, out, Format.MESSAGE_ID_OFFSET, MESSAGE_ID_LENGTH);
       sealer.writeLastField(out, contextEnd, taggedLength, out, taggedLength);
     }
@@ -348,27 +368,47 @@ final class Header {
     }
   }
 
-  /** Writes header fields into an array sized beforehand for the largest they can need. */
+  /**
+   * Writes header fields from the start of an array long enough for them, or only counts their
+   * bytes, so that the one rendering code both measures a header and writes it.
+   */
   static final class Writer {
     private final byte[] bytes;
     private int size;
 
-    Writer(int capacity) {
-      this.bytes = new byte[capacity];
+    private Writer(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    /** A writer to {@code target} from its first byte; {@code target} is long enough. */
+    static Writer into(byte[] target) {
+      return new Writer(target);
+    }
+
+    /** A writer that writes nothing and counts the bytes it is given. */
+    static Writer counting() {
+      return new Writer(null);
     }
 
     void write(int value) {
-      bytes[size++] = (byte) value;
+      if (bytes != null) {
+        bytes[size] = (byte) value;
+      }
+      size++;
     }
 
     void writeU16(int value) {
-      bytes[size] = (byte) (value >>> 8);
-      bytes[size + 1] = (byte) value;
+      if (bytes != null) {
+        bytes[size] = (byte) (value >>> 8);
+        bytes[size + 1] = (byte) value;
+      }
       size += 2;
     }
 
     void write(byte[] source, int offset, int length) {
-      System.arraycopy(source, offset, bytes, size, length);
+      if (bytes != null) {
+        System.arraycopy(source, offset, bytes, size, length);
+      }
       size += length;
     }
 
@@ -378,9 +418,12 @@ final class Header {
 
     /** Writes the characters of {@code ascii} from {@code from} on, one byte each. */
     void writeAscii(String ascii, int from) {
-      for (int i = from; i < ascii.length(); i++) {
-        bytes[size++] = (byte) ascii.charAt(i);
+      if (bytes != null) {
+        for (int i = from; i < ascii.length(); i++) {
+          bytes[size + i - from] = (byte) ascii.charAt(i);
+        }
       }
+      size += ascii.length() - from;
     }
 
     /** Leaves {@code length} zero bytes, to be filled in later. */
@@ -390,11 +433,6 @@ final class Header {
 
     int size() {
       return size;
-    }
-
-    /** The array written, possibly longer than {@link #size()}. */
-    byte[] array() {
-      return bytes;
     }
   }
 
