@@ -116,7 +116,7 @@ public final class Envelope {
   public byte[] encrypt(byte[] plaintext, EncryptionContext context) {
     Objects.requireNonNull(plaintext, "plaintext");
     Objects.requireNonNull(context, "context");
-    List<KeyOperations.Pending> pending = new ArrayList<>();
+    List<KeyOperations.Pending> pending = keys.newPending();
     DataKeyCache.Materials materials = materials(context, plaintext.length, pending);
     MessageScratch scratch = MESSAGE_SCRATCH.get();
     byte[] messageId = scratch.messageId;
@@ -296,7 +296,7 @@ public final class Envelope {
       throws IOException {
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(context, "context");
-    List<KeyOperations.Pending> pending = new ArrayList<>();
+    List<KeyOperations.Pending> pending = keys.newPending();
     byte[] messageId = new byte[Format.MESSAGE_ID_LENGTH];
     CryptoRandom.nextNonce(messageId);
     Header header;
@@ -400,7 +400,7 @@ public final class Envelope {
     Instant started = Instant.now();
     long t0 = System.nanoTime();
     try (OpenedMessage opened = open(header, context, true)) {
-      List<KeyOperations.Pending> pending = new ArrayList<>();
+      List<KeyOperations.Pending> pending = keys.newPending();
       List<Header.Entry> entries = new ArrayList<>();
       Header.Entry openedEntry = entryFor(header, opened.openedBy());
       for (KeyRef keyRef : keyRefs) {
@@ -469,14 +469,14 @@ public final class Envelope {
    */
   private DataKeyCache.Materials freshMaterials(
       EncryptionContext context, List<KeyOperations.Pending> pending) {
-    List<Header.Entry> entries = new ArrayList<>(encryptionKeks.size());
+    Header.Entry[] entries = new Header.Entry[encryptionKeks.size()];
     KeyRef first = encryptionKeks.getFirst();
     try (DataKey dataKey = keys.generate(first, context, pending)) {
-      entries.add(new Header.Entry(encryptionKekNames.getFirst(), dataKey.wrappedKey().bytes()));
+      entries[0] = new Header.Entry(encryptionKekNames.getFirst(), dataKey.wrappedKey().bytes());
       byte[] plaintextKey = dataKey.plaintextKey();
       try {
-        for (int i = 1; i < encryptionKeks.size(); i++) {
-          entries.add(keys.wrap(encryptionKeks.get(i), plaintextKey, context, pending));
+        for (int i = 1; i < entries.length; i++) {
+          entries[i] = keys.wrap(encryptionKeks.get(i), plaintextKey, context, pending);
         }
         DataKeySecrets secrets =
             DataKeySecrets.derive(
@@ -484,7 +484,8 @@ public final class Envelope {
         try {
           return new DataKeyCache.Materials(
               secrets,
-              Header.Layout.of(Format.CURRENT_VERSION, frameExponent, context, entries));
+              Header.Layout.of(
+                  Format.CURRENT_VERSION, frameExponent, context, List.of(entries)));
         } catch (RuntimeException e) {
           secrets.close();
           throw e;

@@ -16,6 +16,7 @@ import com.plugsky.crypto.keywrap.WrappedKey;
 import com.plugsky.crypto.primitive.Bytes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +48,14 @@ final class KeyOperations {
 
   /** A wrap that happened, waiting for its header's hash. */
   record Pending(AuditedOperation operation, Instant started, Duration latency) {}
+
+  /**
+   * Where one message's wrap events wait for its header: a new list, or with no sink, which holds
+   * no events, an empty one that stays empty.
+   */
+  List<Pending> newPending() {
+    return sink == AuditSink.NONE ? List.of() : new ArrayList<>();
+  }
 
   /** Wraps {@code dataKey} under {@code keyRef}; a failure is recorded at once and rethrown. */
   Header.Entry wrap(
