@@ -2,6 +2,7 @@ package com.plugsky.crypto.engine;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.aead.Aead;
+import com.plugsky.crypto.aead.InsecureNonceAead;
 import com.plugsky.crypto.primitive.Bytes;
 import com.plugsky.crypto.primitive.KeyWrapMode;
 import com.plugsky.crypto.primitive.SymmetricPrimitives;
@@ -52,6 +53,16 @@ public final class KnownAnswerTest {
     String name = engine.name();
     byte[] plaintext = engine.insecureRawGcm().decrypt(GCM_KEY, GCM_IV, GCM_AAD, GCM_CT, GCM_TAG);
     require(Bytes.constantTimeEquals(plaintext, GCM_PT), name, "AES-256-GCM decrypt known answer");
+
+    try (InsecureNonceAead fixedNonce = engine.newInsecureNonceAead(GCM_KEY)) {
+      byte[] sealed = new byte[GCM_CT.length + GCM_TAG.length];
+      fixedNonce.encrypt(GCM_IV, GCM_PT, 0, GCM_PT.length, GCM_AAD, sealed, 0);
+      require(
+          Bytes.constantTimeEquals(sealed, 0, GCM_CT, 0, GCM_CT.length)
+              && Bytes.constantTimeEquals(sealed, GCM_CT.length, GCM_TAG, 0, GCM_TAG.length),
+          name,
+          "AES-256-GCM encrypt known answer");
+    }
 
     try (Aead aead = engine.newAead(GCM_KEY)) {
       byte[] sealed = aead.encrypt(GCM_PT, GCM_AAD);

@@ -17,6 +17,7 @@ final class JcaEngine implements AeadEngine {
   private final ThreadLocal<Cipher> gcmCiphers;
   private final InsecureRawGcm rawGcm;
   private final SymmetricPrimitives primitives;
+  private final ConscryptAead.Calls oneShotCalls;
 
   /**
    * @param approvedRandom the module's approved DRBG when it runs in FIPS approved-only mode (it
@@ -33,7 +34,23 @@ final class JcaEngine implements AeadEngine {
       String kwTransformation,
       String kwpTransformation,
       boolean boringSslAeadLimits) {
+    this(name, provider, approvedRandom, kwTransformation, kwpTransformation, boringSslAeadLimits, null);
+  }
+
+  /**
+   * @param oneShotCalls Conscrypt's one-shot AEAD calls, which this engine's keys take instead of
+   *     its {@code Cipher} when they are available; null for other providers
+   */
+  JcaEngine(
+      String name,
+      Provider provider,
+      ThreadLocal<SecureRandom> approvedRandom,
+      String kwTransformation,
+      String kwpTransformation,
+      boolean boringSslAeadLimits,
+      ConscryptAead.Calls oneShotCalls) {
     this.name = name;
+    this.oneShotCalls = oneShotCalls;
     this.provider = provider;
     this.approvedRandom = approvedRandom;
     this.gcmCiphers = ThreadLocal.withInitial(() -> newCipher("AES/GCM/NoPadding", provider));
@@ -53,6 +70,9 @@ final class JcaEngine implements AeadEngine {
 
   @Override
   public Aead newAead(byte[] key) {
+    if (oneShotCalls != null && oneShotCalls.isAvailable()) {
+      return new ConscryptAead(name, oneShotCalls, gcmCiphers, key);
+    }
     return new JcaAead(name, gcmCiphers, key, approvedRandom);
   }
 
@@ -68,7 +88,14 @@ final class JcaEngine implements AeadEngine {
 
   @Override
   public String toString() {
-    return "AeadEngine[" + name + " on " + provider.getName() + " " + provider.getVersionStr() + "]";
+    String path = "";
+    if (oneShotCalls != null) {
+      path =
+          oneShotCalls.isAvailable()
+              ? ", one-shot EVP_AEAD calls"
+              : ", Cipher path: " + oneShotCalls.unavailabilityCause();
+    }
+    return "AeadEngine[" + name + " on " + provider.getName() + " " + provider.getVersionStr() + path + "]";
   }
 
   static Cipher newCipher(String transformation, Provider provider) {
