@@ -49,7 +49,7 @@ final class Header {
 
     /**
      * The wrapped bytes themselves, for a reader that keeps them unchanged (the data-key cache's
-     * lookup key): an entry never changes them either.
+     * lookup key, a {@code WrappedKey}, which copies them): an entry never changes them either.
      */
     byte[] wrappedUnshared() {
       return wrapped;

@@ -109,7 +109,7 @@ final class KeyOperations {
     long t0 = System.nanoTime();
     WrappedKey moved;
     try {
-      moved = wrapperFor(target).rewrap(new WrappedKey(from, entry.wrapped()), target, context);
+      moved = wrapperFor(target).rewrap(new WrappedKey(from, entry.wrappedUnshared()), target, context);
     } catch (RuntimeException e) {
       recordFailure(operation, started, t0, e);
       throw e;
@@ -158,7 +158,7 @@ final class KeyOperations {
     long t0 = System.nanoTime();
     byte[] dataKey;
     try {
-      dataKey = wrapperFor(keyRef).unwrap(new WrappedKey(keyRef, entry.wrapped()), context);
+      dataKey = wrapperFor(keyRef).unwrap(new WrappedKey(keyRef, entry.wrappedUnshared()), context);
     } catch (RuntimeException e) {
       recordFailure(operation, started, t0, e);
       throw e;
