@@ -62,7 +62,7 @@ final class KeyOperations {
       KeyRef keyRef, byte[] dataKey, EncryptionContext context, List<Pending> pending) {
     AuditedOperation operation = describe(Operation.WRAP, keyRef, dataKey.length);
     Instant started = operation == null ? null : Instant.now();
-    long t0 = System.nanoTime();
+    long t0 = operation == null ? 0 : System.nanoTime();
     WrappedKey wrapped;
     try {
       wrapped = wrapperFor(keyRef).wrap(keyRef, dataKey, context);
@@ -82,7 +82,7 @@ final class KeyOperations {
     AuditedOperation operation =
         describe(Operation.GENERATE_DATA_KEY, keyRef, Format.DATA_KEY_LENGTH);
     Instant started = operation == null ? null : Instant.now();
-    long t0 = System.nanoTime();
+    long t0 = operation == null ? 0 : System.nanoTime();
     DataKey dataKey;
     try {
       dataKey = wrapperFor(keyRef).generateDataKey(keyRef, Format.DATA_KEY_LENGTH, context);
@@ -106,7 +106,7 @@ final class KeyOperations {
       List<Pending> pending) {
     AuditedOperation operation = describe(Operation.REWRAP, target, Format.DATA_KEY_LENGTH);
     Instant started = operation == null ? null : Instant.now();
-    long t0 = System.nanoTime();
+    long t0 = operation == null ? 0 : System.nanoTime();
     WrappedKey moved;
     try {
       moved = wrapperFor(target).rewrap(new WrappedKey(from, entry.wrappedUnshared()), target, context);
@@ -155,7 +155,7 @@ final class KeyOperations {
       operation = operation.withHeaderSha256(headerSha256);
     }
     Instant started = operation == null ? null : Instant.now();
-    long t0 = System.nanoTime();
+    long t0 = operation == null ? 0 : System.nanoTime();
     byte[] dataKey;
     try {
       dataKey = wrapperFor(keyRef).unwrap(new WrappedKey(keyRef, entry.wrappedUnshared()), context);

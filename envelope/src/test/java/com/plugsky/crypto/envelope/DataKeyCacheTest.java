@@ -57,6 +57,32 @@ class DataKeyCacheTest {
   }
 
   @Test
+  void messagesUnderOneCachedKeyDifferOnlyInTheirIdsAndBodies() {
+    // The first message writes the header and commitment, the second keeps copies, the rest
+    // copy them: every way must give the same bytes.
+    Envelope envelope =
+        TestKeks.envelope(keys, "eu", "us").dataKeyCache(DataKeyCache.builder().build()).build();
+    List<byte[]> messages = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      messages.add(envelope.encrypt(PLAINTEXT, ACME));
+    }
+    int headerLength = Header.parse(messages.getFirst()).length();
+    for (byte[] message : messages) {
+      assertThat(envelope.decrypt(message, ACME)).isEqualTo(PLAINTEXT);
+      assertThat(Header.parse(message).length()).isEqualTo(headerLength);
+      assertThat(withoutMessageId(message, headerLength))
+          .isEqualTo(withoutMessageId(messages.getFirst(), headerLength));
+    }
+  }
+
+  private static byte[] withoutMessageId(byte[] message, int headerLength) {
+    byte[] header = Arrays.copyOf(message, headerLength);
+    int idEnd = Format.MESSAGE_ID_OFFSET + Format.MESSAGE_ID_LENGTH;
+    Arrays.fill(header, Format.MESSAGE_ID_OFFSET, idEnd, (byte) 0);
+    return header;
+  }
+
+  @Test
   void isOffByDefault() {
     List<AuditEvent> events = new CopyOnWriteArrayList<>();
     Envelope envelope = TestKeks.envelope(keys, "eu").auditSink(events::add).build();

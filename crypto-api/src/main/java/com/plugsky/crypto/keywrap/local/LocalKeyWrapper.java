@@ -177,7 +177,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
     Objects.requireNonNull(keyRef, "keyRef");
     Objects.requireNonNull(dataKey, "dataKey");
     Objects.requireNonNull(context, "context");
-    long startNanos = System.nanoTime();
+    long startNanos = auditSink == AuditSink.NONE ? 0 : System.nanoTime();
     WrappedKey result;
     try {
       LocalKeyRef local = requireLocal(keyRef);
@@ -210,7 +210,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
     Objects.requireNonNull(wrappedKey, "wrappedKey");
     Objects.requireNonNull(context, "context");
     KeyRef keyRef = wrappedKey.keyRef();
-    long startNanos = System.nanoTime();
+    long startNanos = auditSink == AuditSink.NONE ? 0 : System.nanoTime();
     byte[] dataKey;
     try {
       LocalKeyRef local = requireLocal(keyRef);
