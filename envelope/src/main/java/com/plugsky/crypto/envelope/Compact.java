@@ -135,18 +135,37 @@ final class Compact {
 
   /** {@code varint(8 * length of the rest + scheme code)} then the rest, ASCII. */
   static void writeKeyRef(String keyRef, Header.Writer out) {
-    int code = VERBATIM;
-    int restFrom = 0;
-    for (int i = 0; i < CODED.length; i++) {
-      String prefix = CODED[i].prefix();
-      if (keyRef.startsWith(prefix) && keyRef.length() > prefix.length()) {
-        code = i + 1;
-        restFrom = prefix.length();
-        break;
-      }
+    LastWrittenKeyRef last = lastWrittenKeyRef;
+    if (last == null || last.keyRef != keyRef) {
+      last = LastWrittenKeyRef.of(keyRef);
+      lastWrittenKeyRef = last;
     }
-    writeVarint((keyRef.length() - restFrom) << CODE_BITS | code, out);
-    out.writeAscii(keyRef, restFrom);
+    writeVarint(last.field, out);
+    out.writeAscii(keyRef, last.restFrom);
+  }
+
+  /**
+   * The last KeyRef {@link #writeKeyRef} wrote and how: an envelope writes the same KEK names (the
+   * same strings) into every message, twice (measured, then written), so the scheme look-up is
+   * done once per name rather than per write. Any thread may replace it; each value is whole.
+   */
+  private static volatile LastWrittenKeyRef lastWrittenKeyRef;
+
+  private record LastWrittenKeyRef(String keyRef, int field, int restFrom) {
+    static LastWrittenKeyRef of(String keyRef) {
+      int code = VERBATIM;
+      int restFrom = 0;
+      for (int i = 0; i < CODED.length; i++) {
+        String prefix = CODED[i].prefix();
+        if (keyRef.startsWith(prefix) && keyRef.length() > prefix.length()) {
+          code = i + 1;
+          restFrom = prefix.length();
+          break;
+        }
+      }
+      int field = (keyRef.length() - restFrom) << CODE_BITS | code;
+      return new LastWrittenKeyRef(keyRef, field, restFrom);
+    }
   }
 
   static String readKeyRef(Header.BoundedReader reader, int index) throws IOException {

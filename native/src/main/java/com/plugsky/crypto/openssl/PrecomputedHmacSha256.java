@@ -150,9 +150,10 @@ public final class PrecomputedHmacSha256 implements AutoCloseable {
 
   private void hashPad(Scratch scratch, byte[] key, int xor, int stateOffset) {
     System.arraycopy(INITIAL_STATE, 0, scratch.state, 0, STATE_WORDS);
-    for (int i = 0; i < BLOCK; i++) {
-      scratch.block[i] = (byte) ((i < key.length ? key[i] : 0) ^ xor);
+    for (int i = 0; i < key.length; i++) {
+      scratch.block[i] = (byte) (key[i] ^ xor);
     }
+    Arrays.fill(scratch.block, key.length, BLOCK, (byte) xor);
     scratch.compress();
     System.arraycopy(scratch.state, 0, states, stateOffset, STATE_WORDS);
   }
