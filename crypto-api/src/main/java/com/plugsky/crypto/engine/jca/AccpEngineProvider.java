@@ -31,7 +31,7 @@ public final class AccpEngineProvider implements AeadEngineProvider {
         throw new IllegalStateException("ACCP failed to load its native library: " + loadingError.getMessage(), loadingError);
       }
       accp.assertHealthy();
-      return new JcaEngine(NAME, accp, null, null, "AES/KWP/NoPadding", false);
+      return new JcaEngine(NAME, accp, null, null, "AES/KWP/NoPadding", false, null);
     }
   }
 }

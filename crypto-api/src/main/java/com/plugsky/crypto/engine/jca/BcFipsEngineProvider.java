@@ -35,7 +35,7 @@ public final class BcFipsEngineProvider implements AeadEngineProvider {
       if (org.bouncycastle.crypto.CryptoServicesRegistrar.isInApprovedOnlyMode()) {
         approvedRandom = ThreadLocal.withInitial(() -> approvedDrbg(provider));
       }
-      return new JcaEngine(NAME, provider, approvedRandom, "AESKW", "AESKWP", false);
+      return new JcaEngine(NAME, provider, approvedRandom, "AESKW", "AESKWP", false, null);
     }
 
     private static SecureRandom approvedDrbg(Provider provider) {

@@ -68,19 +68,7 @@ final class ConscryptAead extends AbstractAead {
     if (!onArrays(in, out)) {
       return bufferPath().seal(nonce, callerNonce, aad, in, out);
     }
-    int written =
-        calls.seal(
-            key,
-            out.array(),
-            out.arrayOffset() + out.position(),
-            nonce,
-            in.array(),
-            in.arrayOffset() + in.position(),
-            in.remaining(),
-            aad);
-    in.position(in.limit());
-    out.position(out.position() + written);
-    return written;
+    return throughArrays(calls::seal, nonce, aad, in, out);
   }
 
   @Override
@@ -88,8 +76,20 @@ final class ConscryptAead extends AbstractAead {
     if (!onArrays(in, out)) {
       return bufferPath().open(nonce, aad, in, out);
     }
+    return throughArrays(calls::open, nonce, aad, in, out);
+  }
+
+  /** One of the two calls, on the arrays behind heap buffers. */
+  private interface OneShotCall {
+    int call(byte[] key, byte[] out, int outOffset, byte[] nonce, byte[] in, int offset, int length, byte[] aad)
+        throws GeneralSecurityException;
+  }
+
+  /** {@code call} over the buffers' arrays from their positions; advances both. */
+  private int throughArrays(OneShotCall call, byte[] nonce, byte[] aad, ByteBuffer in, ByteBuffer out)
+      throws GeneralSecurityException {
     int written =
-        calls.open(
+        call.call(
             key,
             out.array(),
             out.arrayOffset() + out.position(),

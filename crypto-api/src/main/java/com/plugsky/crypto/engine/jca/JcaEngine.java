@@ -26,18 +26,6 @@ final class JcaEngine implements AeadEngine {
    * @param kwpTransformation the provider's RFC 5649 cipher, null if it has none
    * @param boringSslAeadLimits whether the provider's GCM is BoringSSL's EVP_AEAD (96-bit IVs,
    *     128/256-bit keys only)
-   */
-  JcaEngine(
-      String name,
-      Provider provider,
-      ThreadLocal<SecureRandom> approvedRandom,
-      String kwTransformation,
-      String kwpTransformation,
-      boolean boringSslAeadLimits) {
-    this(name, provider, approvedRandom, kwTransformation, kwpTransformation, boringSslAeadLimits, null);
-  }
-
-  /**
    * @param oneShotCalls Conscrypt's one-shot AEAD calls, which this engine's keys take instead of
    *     its {@code Cipher} when they are available; null for other providers
    */

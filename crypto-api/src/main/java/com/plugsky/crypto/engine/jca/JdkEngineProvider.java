@@ -20,6 +20,6 @@ public final class JdkEngineProvider implements AeadEngineProvider {
     if (sunJce == null) {
       throw new IllegalStateException("the SunJCE provider is not installed in this JVM");
     }
-    return new JcaEngine(NAME, sunJce, null, "AES/KW/NoPadding", "AES/KWP/NoPadding", false);
+    return new JcaEngine(NAME, sunJce, null, "AES/KW/NoPadding", "AES/KWP/NoPadding", false, null);
   }
 }
