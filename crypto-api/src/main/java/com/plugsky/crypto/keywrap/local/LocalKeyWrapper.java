@@ -76,7 +76,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * is used up ({@value #WRAPS_PER_WRAP_KEY} wraps), then draws a new salt; the first call that
  * notices a change of the key file drops the wrap key (zeroed once no call in flight uses it) with
  * the KEK. So a wrap costs the GCM encryption of the data key under a key already set up (and a
- * {@code stat} once a second), without the HKDF and key-wrap cipher set-up of version 1. Why this is as safe:
+ * {@code stat} once a second), without the HKDF and key-wrap cipher set-up of version 1. Why this
+ * is as safe:
  *
  * <ul>
  *   <li>The context is bound as GCM's associated data: a different context (or KEK, or salt, or
@@ -599,10 +600,10 @@ public final class LocalKeyWrapper implements KeyWrapper {
 
     /**
      * How long a check of a key file against the key kept from it stands, {@link
-     * LocalKeyWrapper#DEFAULT_KEY_FILE_RECHECK one second} by default: a file replaced, rewritten, removed or opened up
-     * to group or others is noticed by the first call after that. {@link Duration#ZERO} checks on
-     * every call, at the price of a {@code stat} per wrap and unwrap (1.7 µs on a virtual machine
-     * here, more than the rest of a wrap).
+     * LocalKeyWrapper#DEFAULT_KEY_FILE_RECHECK one second} by default: a file replaced, rewritten,
+     * removed or opened up to group or others is noticed by the first call after that. {@link
+     * Duration#ZERO} checks on every call, at the price of a {@code stat} per wrap and unwrap (1.7
+     * µs on a virtual machine here, more than the rest of a wrap).
      *
      * @throws InvalidInputException when {@code interval} is negative or longer than a day
      */
