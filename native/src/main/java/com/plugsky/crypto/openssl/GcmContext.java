@@ -185,8 +185,9 @@ final class GcmContext {
 
   /**
    * {@link #seal} for byte arrays: {@code length} bytes at {@code in[offset]} are encrypted to
-   * {@code out[outOffset]}, the tag right after them. The heap segments are made here, in the
-   * method that hands them to OpenSSL, so that the JIT can keep them off the heap.
+   * {@code out[outOffset]}, the tag right after them. Small calls go through the inline scratch;
+   * for larger ones the heap segments are made here, in the method that hands them to OpenSSL,
+   * where the JIT keeps them off the heap when it inlines the call far enough.
    */
   void sealArrays(byte[] nonceBytes, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset) {
     if (aad.length + length <= INLINE_CAPACITY) {
