@@ -43,11 +43,11 @@ public final class CryptoRandom {
    * Random bytes for a secret key (a data key), served from a pool of {@value #KEY_POOL_BYTES}
    * bytes that the DRBG refills in one request: a DRBG call costs about as much for 32 bytes as
    * for a kilobyte (libcrypto's: 2.2 µs up to 1 KiB, 2.65 µs for 4 KiB here), so a key costs 21 ns
-   * of a 4 KiB refill against 70 ns of a 1 KiB one and 2.2 µs alone. Each byte is zeroed in the pool as it is handed out, so
-   * the pool never holds a key already drawn (memory read later shows none of them). It holds at
-   * most {@value #KEY_POOL_BYTES} bytes of keys not drawn yet, which gives away no more than the
-   * DRBG's own state beside it, from which anyone reading memory computes every output up to the
-   * next reseed. With {@code -Dplugsky.crypto.fips=true} every key is its own DRBG request, as
+   * of a 4 KiB refill against 70 ns of a 1 KiB one and 2.2 µs alone. Each byte is zeroed in the
+   * pool as it is handed out, so the pool never holds a key already drawn (memory read later shows
+   * none of them). It holds at most {@value #KEY_POOL_BYTES} bytes of keys not drawn yet, which
+   * gives away no more than the DRBG's own state beside it, from which anyone reading memory
+   * computes every output up to the next reseed. With {@code -Dplugsky.crypto.fips=true} every key is its own DRBG request, as
    * before pooling.
    */
   public static void nextKey(byte[] into) {

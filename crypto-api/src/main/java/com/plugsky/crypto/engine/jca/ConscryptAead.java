@@ -37,13 +37,11 @@ final class ConscryptAead extends AbstractAead {
 
   private final Calls calls;
   private final byte[] key;
-  private final String engineName;
   private final ThreadLocal<Cipher> ciphers;
   private JcaAead bufferPath;
 
   ConscryptAead(String engineName, Calls calls, ThreadLocal<Cipher> ciphers, byte[] key) {
     super(engineName, key);
-    this.engineName = engineName;
     this.calls = calls;
     this.ciphers = ciphers;
     this.key = key.clone();
@@ -118,7 +116,7 @@ final class ConscryptAead extends AbstractAead {
   /** The {@code Cipher} path for direct buffers, made on first use. */
   private synchronized JcaAead bufferPath() {
     if (bufferPath == null) {
-      bufferPath = new JcaAead(engineName, ciphers, key, null);
+      bufferPath = new JcaAead(engineName(), ciphers, key, null);
     }
     return bufferPath;
   }
