@@ -218,8 +218,11 @@ public final class DataKeyCache {
     return new UnwrappedKey(NO_DATA_KEY, entry.key.secrets().retain());
   }
 
-  /** The data key of a shared key that need not carry one: empty, so zeroing it is a no-op. */
-  private static final byte[] NO_DATA_KEY = new byte[0];
+  /**
+   * The data key of a shared key, or of an opened message, that need not carry one: empty, so
+   * zeroing it is a no-op.
+   */
+  static final byte[] NO_DATA_KEY = new byte[0];
 
   /**
    * Remembers what {@code wrapping} unwrapped to, once the header it came with authenticated. Takes

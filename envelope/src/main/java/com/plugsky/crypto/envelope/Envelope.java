@@ -509,9 +509,6 @@ public final class Envelope {
     return KeyedHmac.Form.unapproved(cache != null);
   }
 
-  /** The data key an {@link OpenedMessage} keeps when it need not keep one: nothing to zero. */
-  private static final byte[] NO_KEY = new byte[0];
-
   /** The keys of an authenticated header, and which KEK gave them. Closing zeroes every key. */
   private record OpenedMessage(KeyRef openedBy, MessageKeys keys, byte[] dataKey)
       implements AutoCloseable {
@@ -579,7 +576,8 @@ public final class Envelope {
         if (cache != null && !fromCache) {
           cache.offerUnwrapped(wrapping, key.share());
         }
-        return new OpenedMessage(kek, messageKeys, keepDataKey ? key.dataKey().clone() : NO_KEY);
+        byte[] dataKey = keepDataKey ? key.dataKey().clone() : DataKeyCache.NO_DATA_KEY;
+        return new OpenedMessage(kek, messageKeys, dataKey);
       }
     }
     if (failures == null) {
