@@ -4,7 +4,7 @@ import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.primitive.Bytes;
 import com.plugsky.crypto.primitive.SymmetricPrimitives;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * What suites 2 and 3 derive once per data key (docs/FORMAT.md, key schedules): the HKDF
@@ -39,6 +39,20 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
   /** Suite 2's header key expands its label alone. */
   private static final byte[] NO_DATA = {};
 
+  private static final AtomicIntegerFieldUpdater<DataKeySecrets> REFERENCES =
+      AtomicIntegerFieldUpdater.newUpdater(DataKeySecrets.class, "references");
+
+  /**
+   * Per thread, the PRK on its way into its {@link KeyedHmac} (which zeroes it) and a first
+   * commitment being compared: arrays that live for one call need not be allocated for it.
+   */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private static final class Scratch {
+    final byte[] prk = new byte[KeyedHmac.LENGTH];
+    final byte[] commitment = new byte[KeyedHmac.LENGTH];
+  }
+
   private final Schedule schedule;
   private final KeyedHmac expand;
 
@@ -46,7 +60,9 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
   private final byte[] headerKey;
 
   private final KeyedHmac headerTags;
-  private final AtomicInteger references = new AtomicInteger(1);
+
+  /** Counted through {@link #REFERENCES}: a field, not an object, per data key. */
+  private volatile int references = 1;
 
   /**
    * Suite 3: the wrapped keys of the last commitment computed, and that commitment. Every message
@@ -92,15 +108,23 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
       int suite, byte[] dataKey, SymmetricPrimitives primitives, KeyedHmac.Form form) {
     MessageKeys.checkDataKeyLength(dataKey);
     Schedule schedule = suite == Format.SUITE_3 ? SUITE_3 : SUITE_2;
-    byte[] prk = new byte[KeyedHmac.LENGTH];
+    KeyedHmac expand;
     if (form != KeyedHmac.Form.THROUGH_ENGINE) {
-      schedule.extract().mac(dataKey, 0, dataKey.length, prk, 0);
+      // Every other form keeps states or pads, not the key, so the PRK can pass through scratch.
+      byte[] prk = SCRATCH.get().prk;
+      try {
+        schedule.extract().mac(dataKey, 0, dataKey.length, prk, 0);
+        expand = KeyedHmac.of(prk, primitives, form);
+      } finally {
+        Bytes.zero(prk);
+      }
     } else {
+      byte[] prk = new byte[KeyedHmac.LENGTH];
       try (KeyedHmac extract = KeyedHmac.of(schedule.salt().clone(), primitives, form)) {
         extract.mac(dataKey, 0, dataKey.length, prk, 0);
       }
+      expand = KeyedHmac.of(prk, primitives, form);
     }
-    KeyedHmac expand = KeyedHmac.of(prk, primitives, form);
     if (suite == Format.SUITE_3) {
       return new DataKeySecrets(schedule, expand, null, primitives, form);
     }
@@ -160,7 +184,7 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
     }
     byte[] commitment = knownCommitment(header, contextEnd, length);
     if (commitment == null) {
-      commitment = new byte[KeyedHmac.LENGTH];
+      commitment = SCRATCH.get().commitment;
       expand.expand(
           Format.SUITE_3_COMMIT_INFO, header, contextEnd, length - contextEnd, commitment, 0);
       remember(header, contextEnd, length, commitment, 0);
@@ -190,6 +214,11 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
             Arrays.copyOfRange(value, offset, offset + KeyedHmac.LENGTH));
   }
 
+  /** This thread's PRK scratch, the array itself, for tests. */
+  static byte[] scratchPrk() {
+    return SCRATCH.get().prk;
+  }
+
   /** Suite 2: the HMAC-SHA256 key of the header tag, the array itself, for tests. */
   byte[] headerKey() {
     return headerKey;
@@ -197,7 +226,7 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
 
   /** One more reference, which the caller closes; only while the caller's own is open. */
   DataKeySecrets retain() {
-    if (references.getAndIncrement() <= 0) {
+    if (REFERENCES.getAndIncrement(this) <= 0) {
       throw new IllegalStateException("data key secrets retained after their last close");
     }
     return this;
@@ -206,7 +235,7 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
   /** Closes one reference; the last one zeroes the keys. */
   @Override
   public void close() {
-    if (references.decrementAndGet() == 0) {
+    if (REFERENCES.decrementAndGet(this) == 0) {
       expand.close();
       if (headerTags != null) {
         Bytes.zero(headerKey);

@@ -224,7 +224,7 @@ public final class Envelope {
     Objects.requireNonNull(context, "context");
     Header header = Header.parse(message, context);
     long plaintextLength = checkFrames(message, header);
-    try (OpenedMessage opened = open(header, context, false);
+    try (OpenedMessage opened = open(header, context, false, MESSAGE_SCRATCH.get().payloadKey);
         FrameCipher cipher =
             header.newFrameCipher(
                 frameEngines.forMessage(plaintextLength), opened.keys().payloadKey())) {
@@ -327,7 +327,8 @@ public final class Envelope {
     Objects.requireNonNull(in, "in");
     Objects.requireNonNull(context, "context");
     Header header = Header.read(in);
-    try (OpenedMessage opened = open(header, context, false)) {
+    try (OpenedMessage opened =
+        open(header, context, false, MESSAGE_SCRATCH.get().payloadKey)) {
       FrameCipher cipher =
           header.newFrameCipher(streamEngine(header.frameSize()), opened.keys().payloadKey());
       return new DecryptingInputStream(in, cipher, header, opened.openedBy());
@@ -399,7 +400,7 @@ public final class Envelope {
     }
     Instant started = Instant.now();
     long t0 = System.nanoTime();
-    try (OpenedMessage opened = open(header, context, true)) {
+    try (OpenedMessage opened = open(header, context, true, new byte[KeyedHmac.LENGTH])) {
       List<KeyOperations.Pending> pending = keys.newPending();
       List<Header.Entry> entries = new ArrayList<>();
       Header.Entry openedEntry = entryFor(header, opened.openedBy());
@@ -522,9 +523,12 @@ public final class Envelope {
   /**
    * Unwraps the data key through the first configured KEK that opens it, derives the message keys
    * and checks the header's last field (the key commitment, or the header tag of versions 1 and 2).
-   * Keeps the data key only when {@code keepDataKey} (rewrap).
+   * Keeps the data key only when {@code keepDataKey} (rewrap). The payload key goes into {@code
+   * payloadKey}, which closing zeroes: the thread's scratch for a caller that hands the key to its
+   * frame cipher at once and calls out to nothing meanwhile.
    */
-  private OpenedMessage open(Header header, EncryptionContext context, boolean keepDataKey) {
+  private OpenedMessage open(
+      Header header, EncryptionContext context, boolean keepDataKey, byte[] payloadKey) {
     if (!header.context().equals(context)) {
       throw new AuthenticationFailedException(
           "the encryption context given does not match the message's; decryption needs the context"
@@ -559,7 +563,7 @@ public final class Envelope {
         unwrapped = withSecrets(dataKey, header.suite());
       }
       try (DataKeyCache.UnwrappedKey key = unwrapped) {
-        MessageKeys messageKeys = messageKeys(header, key);
+        MessageKeys messageKeys = messageKeys(header, key, payloadKey);
         if (!header.lastFieldMatches(messageKeys)) {
           messageKeys.close();
           throw new AuthenticationFailedException(
@@ -593,11 +597,13 @@ public final class Envelope {
   /**
    * The keys of {@code header}'s message under {@code key}: from its derived secrets when they are
    * of the message's suite (a cached key's may be of another, if its wrapping was copied into a
-   * message of another version), else derived from the data key.
+   * message of another version), the payload key then written into {@code payloadKey}; else
+   * derived from the data key, in arrays of their own.
    */
-  private MessageKeys messageKeys(Header header, DataKeyCache.UnwrappedKey key) {
+  private MessageKeys messageKeys(
+      Header header, DataKeyCache.UnwrappedKey key, byte[] payloadKey) {
     if (key.secrets().suite() == header.suite()) {
-      return header.messageKeys(key.secrets());
+      return header.messageKeys(key.secrets(), payloadKey);
     }
     return MessageKeys.derive(header.suite(), key.dataKey(), header.messageId(), primitives);
   }

@@ -104,11 +104,11 @@ final class Header {
   }
 
   /**
-   * Suites 2 and 3: the keys of this message under a data key whose secrets are derived; holds a
-   * reference to {@code secrets} until closed.
+   * Suites 2 and 3: the keys of this message under a data key whose secrets are derived, the
+   * payload key written into {@code payloadKey}; holds a reference to {@code secrets} until closed.
    */
-  MessageKeys messageKeys(DataKeySecrets secrets) {
-    return MessageKeys.forMessage(secrets, source, Format.MESSAGE_ID_OFFSET);
+  MessageKeys messageKeys(DataKeySecrets secrets, byte[] payloadKey) {
+    return MessageKeys.forMessage(secrets, source, Format.MESSAGE_ID_OFFSET, payloadKey);
   }
 
   EncryptionContext context() {

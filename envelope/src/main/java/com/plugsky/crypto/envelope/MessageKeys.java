@@ -16,13 +16,15 @@ final class MessageKeys implements HeaderSealer, AutoCloseable {
   private static final int KEY_LENGTH = 32;
 
   private final byte[] payloadKey;
-  private final HeaderSealer headerSealer;
-  private final Runnable releaseHeaderSealer;
+  /** Suites 2 and 3: the per-data-key secrets this holds a reference to; else null. */
+  private final DataKeySecrets secrets;
+  /** Suite 1: the header tag's MAC, this message's own; else null. */
+  private final KeyedHmac headerTags;
 
-  private MessageKeys(byte[] payloadKey, HeaderSealer headerSealer, Runnable releaseHeaderSealer) {
+  private MessageKeys(byte[] payloadKey, DataKeySecrets secrets, KeyedHmac headerTags) {
     this.payloadKey = payloadKey;
-    this.headerSealer = headerSealer;
-    this.releaseHeaderSealer = releaseHeaderSealer;
+    this.secrets = secrets;
+    this.headerTags = headerTags;
   }
 
   /**
@@ -36,7 +38,7 @@ final class MessageKeys implements HeaderSealer, AutoCloseable {
     if (suite != Format.SUITE_1) {
       try (DataKeySecrets secrets =
           DataKeySecrets.derive(suite, dataKey, primitives, KeyedHmac.Form.THROUGH_ENGINE)) {
-        return forMessage(secrets, messageId);
+        return forMessage(secrets, messageId, 0, new byte[KEY_LENGTH]);
       }
     }
     checkDataKeyLength(dataKey);
@@ -48,11 +50,7 @@ final class MessageKeys implements HeaderSealer, AutoCloseable {
               Arrays.copyOfRange(okm, KEY_LENGTH, 2 * KEY_LENGTH),
               primitives,
               KeyedHmac.Form.THROUGH_ENGINE);
-      return new MessageKeys(
-          Arrays.copyOfRange(okm, 0, KEY_LENGTH),
-          (header, contextEnd, length, out, outOffset) ->
-              headerTags.mac(header, 0, length, out, outOffset),
-          headerTags::close);
+      return new MessageKeys(Arrays.copyOfRange(okm, 0, KEY_LENGTH), null, headerTags);
     } finally {
       Bytes.zero(okm);
     }
@@ -63,14 +61,18 @@ final class MessageKeys implements HeaderSealer, AutoCloseable {
    * holds a reference to {@code secrets} until closed.
    */
   static MessageKeys forMessage(DataKeySecrets secrets, byte[] messageId) {
-    return forMessage(secrets, messageId, 0);
+    return forMessage(secrets, messageId, 0, new byte[KEY_LENGTH]);
   }
 
-  /** {@link #forMessage(DataKeySecrets, byte[])} for the message id at {@code messageId[idOffset]}. */
-  static MessageKeys forMessage(DataKeySecrets secrets, byte[] messageId, int idOffset) {
-    byte[] payloadKey = new byte[KEY_LENGTH];
+  /**
+   * {@link #forMessage(DataKeySecrets, byte[])} for the message id at {@code messageId[idOffset]},
+   * writing the payload key into {@code payloadKey} (32 bytes), which closing zeroes: a caller that
+   * uses the key at once can lend a scratch array instead of allocating one per message.
+   */
+  static MessageKeys forMessage(
+      DataKeySecrets secrets, byte[] messageId, int idOffset, byte[] payloadKey) {
     secrets.payloadKey(messageId, idOffset, payloadKey);
-    return new MessageKeys(payloadKey, secrets, secrets.retain()::close);
+    return new MessageKeys(payloadKey, secrets.retain(), null);
   }
 
   static void checkDataKeyLength(byte[] dataKey) {
@@ -91,17 +93,27 @@ final class MessageKeys implements HeaderSealer, AutoCloseable {
   @Override
   public void writeLastField(
       byte[] header, int contextEnd, int length, byte[] out, int outOffset) {
-    headerSealer.writeLastField(header, contextEnd, length, out, outOffset);
+    if (secrets != null) {
+      secrets.writeLastField(header, contextEnd, length, out, outOffset);
+    } else {
+      headerTags.mac(header, 0, length, out, outOffset);
+    }
   }
 
   @Override
   public boolean lastFieldMatches(byte[] header, int contextEnd, int length) {
-    return headerSealer.lastFieldMatches(header, contextEnd, length);
+    return secrets != null
+        ? secrets.lastFieldMatches(header, contextEnd, length)
+        : HeaderSealer.super.lastFieldMatches(header, contextEnd, length);
   }
 
   @Override
   public void close() {
     Bytes.zero(payloadKey);
-    releaseHeaderSealer.run();
+    if (secrets != null) {
+      secrets.close();
+    } else {
+      headerTags.close();
+    }
   }
 }

@@ -53,6 +53,64 @@ class DataKeySecretsTest {
     }
   }
 
+  @Test
+  void aCommitmentMatchesOnlyItselfOnFirstAndLaterChecks() {
+    byte[] dataKey = CryptoRandom.bytes(32);
+    for (KeyedHmac.Form form : KeyedHmac.Form.values()) {
+      try (DataKeySecrets secrets =
+          DataKeySecrets.derive(
+              Format.SUITE_3, dataKey, Engines.defaultEngine().primitives(), form)) {
+        byte[] header = header(CryptoRandom.bytes(60));
+        byte[] committed = Arrays.copyOf(header, header.length + 32);
+        secrets.writeLastField(header, CONTEXT_END, header.length, committed, header.length);
+        byte[] flipped = committed.clone();
+        flipped[flipped.length - 1] ^= 1;
+
+        for (int check = 1; check <= 3; check++) {
+          assertThat(secrets.lastFieldMatches(committed, CONTEXT_END, header.length))
+              .as("%s, check %d", form, check)
+              .isTrue();
+          assertThat(secrets.lastFieldMatches(flipped, CONTEXT_END, header.length))
+              .as("%s, check %d of a flipped commitment", form, check)
+              .isFalse();
+        }
+      }
+    }
+  }
+
+  @Test
+  void derivingLeavesNoPseudorandomKeyInTheThreadsScratch() {
+    for (KeyedHmac.Form form : KeyedHmac.Form.values()) {
+      try (DataKeySecrets secrets =
+          DataKeySecrets.derive(
+              Format.SUITE_3, CryptoRandom.bytes(32), Engines.defaultEngine().primitives(), form)) {
+        assertThat(DataKeySecrets.scratchPrk()).as("%s", form).containsOnly(0);
+      }
+    }
+  }
+
+  @Test
+  void messageKeysWriteThePayloadKeyIntoALentArrayAndZeroItOnClose() {
+    byte[] messageId = CryptoRandom.bytes(Format.MESSAGE_ID_LENGTH);
+    byte[] lent = new byte[32];
+    try (DataKeySecrets secrets =
+        DataKeySecrets.derive(
+            Format.SUITE_3,
+            CryptoRandom.bytes(32),
+            Engines.defaultEngine().primitives(),
+            KeyedHmac.Form.HELD_PADS)) {
+      byte[] expected = secrets.payloadKey(messageId);
+      try (MessageKeys keys = MessageKeys.forMessage(secrets, messageId, 0, lent)) {
+        assertThat(keys.payloadKey()).isSameAs(lent);
+        assertThat(lent).isEqualTo(expected);
+      }
+      assertThat(lent).containsOnly(0);
+      assertThat(secrets.payloadKey(messageId))
+          .as("the secrets outlive the message's reference")
+          .isEqualTo(expected);
+    }
+  }
+
   /** A header of {@value #CONTEXT_END} bytes of prefix and context, then {@code wrappedKeys}. */
   private static byte[] header(byte[] wrappedKeys) {
     byte[] header = new byte[CONTEXT_END + wrappedKeys.length];
