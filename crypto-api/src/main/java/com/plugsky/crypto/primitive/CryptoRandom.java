@@ -22,6 +22,8 @@ public final class CryptoRandom {
   private static final int NONCE_POOL_BYTES = 4096;
   private static final int KEY_POOL_BYTES = 4096;
   private static final String FIPS_PROPERTY = "plugsky.crypto.fips";
+  /** Read once, when the class loads, as the pool source is chosen. */
+  private static final boolean FIPS_MODE = Boolean.getBoolean(FIPS_PROPERTY);
   private static final RandomPoolSource POOL_SOURCE = loadPoolSource();
   private static final ThreadLocal<Source> PER_PLATFORM_THREAD = ThreadLocal.withInitial(Source::new);
   private static final Source[] FOR_VIRTUAL_THREADS = newSources();
@@ -47,12 +49,12 @@ public final class CryptoRandom {
    * pool as it is handed out, so the pool never holds a key already drawn (memory read later shows
    * none of them). It holds at most {@value #KEY_POOL_BYTES} bytes of keys not drawn yet, which
    * gives away no more than the DRBG's own state beside it, from which anyone reading memory
-   * computes every output up to the next reseed. With {@code -Dplugsky.crypto.fips=true} every key is its own DRBG request, as
-   * before pooling.
+   * computes every output up to the next reseed. With {@code -Dplugsky.crypto.fips=true} (read
+   * when this class loads) every key is its own DRBG request, as before pooling.
    */
   public static void nextKey(byte[] into) {
     Source source = source();
-    if (Boolean.getBoolean(FIPS_PROPERTY)) {
+    if (FIPS_MODE) {
       source.drbg.nextBytes(into);
     } else {
       source.takeKey(into);
@@ -138,7 +140,7 @@ public final class CryptoRandom {
 
   /** The first source on the class path that loads, unless FIPS mode keeps the JDK's DRBG. */
   private static RandomPoolSource loadPoolSource() {
-    if (Boolean.getBoolean(FIPS_PROPERTY)) {
+    if (FIPS_MODE) {
       return null;
     }
     try {
