@@ -19,8 +19,14 @@ import com.plugsky.crypto.engine.AeadEngine;
 final class FrameCipher implements AutoCloseable {
   private static final int NONCE_LENGTH = 12;
 
+  /**
+   * A frame's nonce is its index, written just before each call into this thread's array (its first
+   * eight bytes stay zero): nonces are public, so one array per thread serves every message.
+   */
+  private static final ThreadLocal<byte[]> NONCE =
+      ThreadLocal.withInitial(() -> new byte[NONCE_LENGTH]);
+
   private final InsecureNonceAead aead;
-  private final byte[] nonce = new byte[NONCE_LENGTH];
   private final byte[] aad;
 
   /** The engine copies {@code payloadKey}; the caller may zero it right after. */
@@ -57,7 +63,7 @@ final class FrameCipher implements AutoCloseable {
     out[outOffset + 1] = (byte) (word >>> 16);
     out[outOffset + 2] = (byte) (word >>> 8);
     out[outOffset + 3] = (byte) word;
-    prepare(index, last);
+    byte[] nonce = prepare(index, last);
     return FRAME_WORD_LENGTH
         + aead.encrypt(nonce, in, offset, length, aad, out, outOffset + FRAME_WORD_LENGTH);
   }
@@ -68,11 +74,13 @@ final class FrameCipher implements AutoCloseable {
    * com.plugsky.crypto.AuthenticationFailedException} thrown.
    */
   int open(long index, boolean last, byte[] in, int offset, int length, byte[] out, int outOffset) {
-    prepare(index, last);
+    byte[] nonce = prepare(index, last);
     return aead.decrypt(nonce, in, offset, length, aad, out, outOffset);
   }
 
-  private void prepare(long index, boolean last) {
+  /** Writes frame {@code index}'s nonce and its AAD suffix (index, final flag); returns the nonce. */
+  private byte[] prepare(long index, boolean last) {
+    byte[] nonce = NONCE.get();
     int i = (int) index;
     nonce[8] = (byte) (i >>> 24);
     nonce[9] = (byte) (i >>> 16);
@@ -81,6 +89,7 @@ final class FrameCipher implements AutoCloseable {
     int at = aad.length - 5;
     System.arraycopy(nonce, 8, aad, at, 4);
     aad[at + 4] = (byte) (last ? 1 : 0);
+    return nonce;
   }
 
   @Override
