@@ -309,6 +309,55 @@ class StreamTest {
   }
 
   @Test
+  void streamsInterleavedOnOneThreadWithWholeMessagesBetweenTheirFramesStayCorrect()
+      throws IOException {
+    Envelope envelope = TestKeks.envelope(keys, "orders").frameSize(64).build();
+    byte[][] plaintexts = {randomBytes(1_000, 5), randomBytes(777, 6)};
+    ByteArrayOutputStream[] messages = {new ByteArrayOutputStream(), new ByteArrayOutputStream()};
+    try (OutputStream first = envelope.encryptingStream(messages[0], CONTEXT);
+        OutputStream second = envelope.encryptingStream(messages[1], CONTEXT)) {
+      OutputStream[] streams = {first, second};
+      for (int at = 0; at < 1_000; at += 50) {
+        for (int i = 0; i < 2; i++) {
+          int length = Math.min(50, plaintexts[i].length - at);
+          if (length > 0) {
+            streams[i].write(plaintexts[i], at, length);
+          }
+          assertThat(envelope.decrypt(envelope.encrypt(new byte[100], CONTEXT), CONTEXT))
+              .hasSize(100);
+        }
+      }
+    }
+
+    ByteArrayOutputStream[] read = {new ByteArrayOutputStream(), new ByteArrayOutputStream()};
+    try (InputStream first =
+            envelope.decryptingStream(new ByteArrayInputStream(messages[0].toByteArray()), CONTEXT);
+        InputStream second =
+            envelope.decryptingStream(
+                new ByteArrayInputStream(messages[1].toByteArray()), CONTEXT)) {
+      InputStream[] streams = {first, second};
+      boolean[] done = new boolean[2];
+      byte[] buffer = new byte[30];
+      while (!done[0] || !done[1]) {
+        for (int i = 0; i < 2; i++) {
+          int n = done[i] ? -1 : streams[i].read(buffer);
+          if (n < 0) {
+            done[i] = true;
+          } else {
+            read[i].write(buffer, 0, n);
+          }
+          assertThat(envelope.decrypt(envelope.encrypt(new byte[10], CONTEXT), CONTEXT))
+              .hasSize(10);
+        }
+      }
+    }
+
+    assertThat(read[0].toByteArray()).isEqualTo(plaintexts[0]);
+    assertThat(read[1].toByteArray()).isEqualTo(plaintexts[1]);
+    assertThat(envelope.decrypt(messages[1].toByteArray(), CONTEXT)).isEqualTo(plaintexts[1]);
+  }
+
+  @Test
   void streamFramesStayOnAnEngineTheBuilderNames() {
     Envelope named = TestKeks.envelope(keys, "orders").engine(Engines.named("native")).build();
 
