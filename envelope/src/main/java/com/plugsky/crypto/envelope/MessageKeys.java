@@ -71,8 +71,15 @@ final class MessageKeys implements HeaderSealer, AutoCloseable {
    */
   static MessageKeys forMessage(
       DataKeySecrets secrets, byte[] messageId, int idOffset, byte[] payloadKey) {
-    secrets.payloadKey(messageId, idOffset, payloadKey);
-    return new MessageKeys(payloadKey, secrets.retain(), null);
+    DataKeySecrets retained = secrets.retain();
+    try {
+      secrets.payloadKey(messageId, idOffset, payloadKey);
+    } catch (RuntimeException e) {
+      Bytes.zero(payloadKey);
+      retained.close();
+      throw e;
+    }
+    return new MessageKeys(payloadKey, retained, null);
   }
 
   static void checkDataKeyLength(byte[] dataKey) {
