@@ -171,9 +171,7 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
       System.arraycopy(known, 0, out, outOffset, KeyedHmac.LENGTH);
       return;
     }
-    expand.expand(
-        Format.SUITE_3_COMMIT_INFO, header, contextEnd, length - contextEnd, out, outOffset);
-    remember(header, contextEnd, length, out, outOffset);
+    commit(header, contextEnd, length, out, outOffset);
   }
 
   /** Suite 3 compares the commitment where it lies. */
@@ -185,9 +183,7 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
     byte[] commitment = knownCommitment(header, contextEnd, length);
     if (commitment == null) {
       commitment = SCRATCH.get().commitment;
-      expand.expand(
-          Format.SUITE_3_COMMIT_INFO, header, contextEnd, length - contextEnd, commitment, 0);
-      remember(header, contextEnd, length, commitment, 0);
+      commit(header, contextEnd, length, commitment, 0);
     }
     return Bytes.constantTimeEquals(commitment, 0, header, length, KeyedHmac.LENGTH);
   }
@@ -202,8 +198,13 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
         : null;
   }
 
-  /** Keeps the commitment just computed, unless it is the first. */
-  private void remember(byte[] header, int contextEnd, int length, byte[] value, int offset) {
+  /**
+   * Computes the commitment over {@code header[contextEnd .. length)} at {@code out[outOffset]},
+   * and keeps it unless it is this data key's first.
+   */
+  private void commit(byte[] header, int contextEnd, int length, byte[] out, int outOffset) {
+    expand.expand(
+        Format.SUITE_3_COMMIT_INFO, header, contextEnd, length - contextEnd, out, outOffset);
     if (!committed) {
       committed = true;
       return;
@@ -211,7 +212,7 @@ final class DataKeySecrets implements HeaderSealer, AutoCloseable {
     lastCommitment =
         new Commitment(
             Arrays.copyOfRange(header, contextEnd, length),
-            Arrays.copyOfRange(value, offset, offset + KeyedHmac.LENGTH));
+            Arrays.copyOfRange(out, outOffset, outOffset + KeyedHmac.LENGTH));
   }
 
   /** This thread's PRK scratch, the array itself, for tests. */
