@@ -45,8 +45,8 @@ public final class InTurn {
     Path keyDirectory = KeyDirectories.create();
     try (Sealer first = Sealers.named(args[0], keyDirectory);
         Sealer second = Sealers.named(args[1], keyDirectory)) {
-      Side ours = new Side(first, size, decrypt);
-      Side peer = new Side(second, size, decrypt);
+      Side ours = new Side(args[0], first, size, decrypt);
+      Side peer = new Side(args[1], second, size, decrypt);
       for (int i = 0; i < 10; i++) {
         ours.run(perWindow);
         peer.run(perWindow);
@@ -91,18 +91,10 @@ public final class InTurn {
     private final byte[][] messages;
     private int next;
 
-    Side(Sealer sealer, int size, boolean decrypt) throws GeneralSecurityException {
+    Side(String name, Sealer sealer, int size, boolean decrypt) throws GeneralSecurityException {
       this.sealer = sealer;
       this.plaintext = CryptoRandom.bytes(size);
-      this.messages = decrypt ? new byte[Sealers.MESSAGES_TO_OPEN][] : null;
-      if (decrypt) {
-        for (int i = 0; i < messages.length; i++) {
-          messages[i] = sealer.seal(plaintext);
-          if (!Arrays.equals(sealer.open(messages[i]), plaintext)) {
-            throw new IllegalStateException("a message did not round-trip");
-          }
-        }
-      }
+      this.messages = decrypt ? Sealers.messagesToOpen(name, sealer, plaintext) : null;
     }
 
     /** Nanoseconds per message over {@code count} messages. */

@@ -5,7 +5,6 @@ import com.plugsky.crypto.primitive.CryptoRandom;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.util.Arrays;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -27,7 +26,7 @@ public abstract class SealerBenchmark {
   private Path keyDirectory;
   private Sealer sealer;
   private byte[] plaintext;
-  private final byte[][] messages = new byte[Sealers.MESSAGES_TO_OPEN][];
+  private byte[][] messages;
   private int nextMessage;
 
   /** The {@link Sealers#named} name of the implementation measured. */
@@ -38,14 +37,7 @@ public abstract class SealerBenchmark {
     keyDirectory = KeyDirectories.create();
     plaintext = CryptoRandom.bytes(size);
     sealer = Sealers.named(implementation(), keyDirectory);
-    for (int i = 0; i < messages.length; i++) {
-      messages[i] = sealer.seal(plaintext);
-    }
-    for (byte[] message : messages) {
-      if (!Arrays.equals(sealer.open(message), plaintext)) {
-        throw new IllegalStateException(implementation() + " did not round-trip");
-      }
-    }
+    messages = Sealers.messagesToOpen(implementation(), sealer, plaintext);
   }
 
   @TearDown(Level.Trial)

@@ -25,6 +25,7 @@ import com.plugsky.crypto.primitive.CryptoRandom;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.spec.SecretKeySpec;
@@ -44,6 +45,25 @@ final class Sealers {
   static final int MESSAGES_TO_OPEN = 64;
 
   private Sealers() {}
+
+  /**
+   * {@link #MESSAGES_TO_OPEN} messages of {@code plaintext} sealed by {@code sealer} (the
+   * implementation {@code name}), each checked to open to it again, for a decrypt benchmark to open
+   * in turn.
+   *
+   * @throws IllegalStateException when a message does not round-trip
+   */
+  static byte[][] messagesToOpen(String name, Sealer sealer, byte[] plaintext)
+      throws GeneralSecurityException {
+    byte[][] messages = new byte[MESSAGES_TO_OPEN][];
+    for (int i = 0; i < messages.length; i++) {
+      messages[i] = sealer.seal(plaintext);
+      if (!Arrays.equals(sealer.open(messages[i]), plaintext)) {
+        throw new IllegalStateException(name + " did not round-trip");
+      }
+    }
+    return messages;
+  }
 
   /** One implementation's encrypt and decrypt of whole messages. */
   interface Sealer extends AutoCloseable {
