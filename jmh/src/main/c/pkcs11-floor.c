@@ -19,7 +19,8 @@
  * Built with -shared -DPKCS11_FLOOR_LIBRARY it is instead a library that InJvmFloorBenchmark loads
  * into a JVM whose ffm backend has initialised the module and logged in: pkcs11_floor_attach opens
  * a session of its own and finds the benchmark's keys by label, pkcs11_floor_run runs the same
- * calls as above COUNT times, so the floor's loop and the backend run in the same kind of process.
+ * calls as above COUNT times on a session of the calling thread's own, so the floor's loop and the
+ * backend run in the same kind of process, on as many threads as the caller runs.
  */
 #define CK_PTR *
 #define CK_DECLARE_FUNCTION(returnType, name) returnType name
@@ -42,13 +43,13 @@
 
 static CK_FUNCTION_LIST_PTR p11;
 static CK_SLOT_ID slot;
-static const char *operation;
 /* Index 0: the EC P-256 pair, 1: the RSA-2048 pair. */
 static CK_OBJECT_HANDLE secret_key, private_keys[2], signing_keys[2];
 /* The wrap-pad result that unwrap-pad opens, made once before the workers start. */
 static CK_BYTE wrapped[48];
 static CK_ULONG wrapped_length = sizeof wrapped;
 #ifndef PKCS11_FLOOR_LIBRARY
+static const char *operation;
 static CK_OBJECT_HANDLE public_keys[2];
 static atomic_int measuring;
 static atomic_int stopping;
@@ -175,15 +176,15 @@ static void make_key_pair(CK_SESSION_HANDLE session, int rsa) {
 #endif
 
 /* One operation, exactly the calls the ffm backend makes for it. */
-static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
-  if (strcmp(operation, "aes-gcm") == 0) {
+static void run_once(const char *name, CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
+  if (strcmp(name, "aes-gcm") == 0) {
     CK_BYTE iv[12] = {0};
     CK_GCM_PARAMS params = {iv, 12, 96, NULL, 0, 128};
     CK_MECHANISM mechanism = {CKM_AES_GCM, &params, sizeof params};
     CK_ULONG out_length = 1024 + 16;
     check(p11->C_EncryptInit(session, &mechanism, secret_key), "C_EncryptInit");
     check(p11->C_Encrypt(session, in, 1024, out, &out_length), "C_Encrypt");
-  } else if (strcmp(operation, "wrap-pad") == 0) {
+  } else if (strcmp(name, "wrap-pad") == 0) {
     CK_OBJECT_CLASS class = CKO_SECRET_KEY;
     CK_KEY_TYPE type = CKK_GENERIC_SECRET;
     CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
@@ -200,7 +201,7 @@ static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
     check(p11->C_WrapKey(session, &mechanism, secret_key, temporary, out, &out_length),
           "C_WrapKey");
     check(p11->C_DestroyObject(session, temporary), "C_DestroyObject");
-  } else if (strcmp(operation, "unwrap-pad") == 0) {
+  } else if (strcmp(name, "unwrap-pad") == 0) {
     CK_OBJECT_CLASS class = CKO_SECRET_KEY;
     CK_KEY_TYPE type = CKK_GENERIC_SECRET;
     CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
@@ -217,13 +218,13 @@ static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
     CK_ATTRIBUTE value = {CKA_VALUE, out, wrapped_length - 8};
     check(p11->C_GetAttributeValue(session, temporary, &value, 1), "C_GetAttributeValue");
     check(p11->C_DestroyObject(session, temporary), "C_DestroyObject");
-  } else if (strncmp(operation, "ecdsa-p256", 10) == 0) {
+  } else if (strncmp(name, "ecdsa-p256", 10) == 0) {
     CK_BYTE digest[SHA256_DIGEST_LENGTH];
     SHA256(in, 32, digest);
     CK_MECHANISM mechanism = {CKM_ECDSA, NULL, 0};
     CK_ULONG out_length = 64;
     CK_OBJECT_HANDLE key =
-        strcmp(operation, "ecdsa-p256-token-key") == 0 ? private_keys[0] : signing_keys[0];
+        strcmp(name, "ecdsa-p256-token-key") == 0 ? private_keys[0] : signing_keys[0];
     check(p11->C_SignInit(session, &mechanism, key), "C_SignInit");
     check(p11->C_Sign(session, digest, sizeof digest, out, &out_length), "C_Sign");
   } else {
@@ -236,8 +237,10 @@ static void run_once(CK_SESSION_HANDLE session, CK_BYTE *in, CK_BYTE *out) {
 }
 
 #ifdef PKCS11_FLOOR_LIBRARY
+/* The session that found the keys and made the signing copy; each calling thread has its own. */
 static CK_SESSION_HANDLE library_session;
-static CK_BYTE library_in[1024], library_out[2048];
+static _Thread_local CK_SESSION_HANDLE thread_session = CK_INVALID_HANDLE;
+static _Thread_local CK_BYTE thread_in[1024], thread_out[2048];
 
 static CK_OBJECT_HANDLE find_object(CK_OBJECT_CLASS class, const char *label) {
   CK_ATTRIBUTE template[] = {{CKA_CLASS, &class, sizeof class},
@@ -276,17 +279,24 @@ int pkcs11_floor_attach(const char *module, const char *token_label, const char 
   };
   check(p11->C_CopyObject(library_session, private_keys[0], copy_template, 3, &signing_keys[0]),
         "C_CopyObject");
-  memset(library_in, 0x5A, sizeof library_in);
-  operation = "wrap-pad";
-  run_once(library_session, library_in, wrapped);
+  CK_BYTE secret[32];
+  memset(secret, 0x5A, sizeof secret);
+  run_once("wrap-pad", library_session, secret, wrapped);
   wrapped_length = 40;
   return 0;
 }
 
+/*
+ * Runs operation NAME COUNT times on the calling thread's session, opened on its first call (the
+ * module's login covers it), as each worker of the executable has one.
+ */
 void pkcs11_floor_run(const char *name, long count) {
-  operation = name;
+  if (thread_session == CK_INVALID_HANDLE) {
+    thread_session = open_session();
+    memset(thread_in, 0x5A, sizeof thread_in);
+  }
   for (long i = 0; i < count; i++) {
-    run_once(library_session, library_in, library_out);
+    run_once(name, thread_session, thread_in, thread_out);
   }
 }
 #else
@@ -303,7 +313,7 @@ static void *worker(void *result) {
   memset(in, 0x5A, sizeof in);
   struct work *work = result;
   while (!atomic_load(&stopping)) {
-    run_once(session, in, out);
+    run_once(operation, session, in, out);
     work->all++;
     if (atomic_load(&measuring)) {
       work->measured++;
@@ -346,10 +356,7 @@ int main(int argc, char **argv) {
   if (strcmp(operation, "unwrap-pad") == 0) {
     CK_BYTE secret[32];
     memset(secret, 0x5A, sizeof secret);
-    const char *made = operation;
-    operation = "wrap-pad";
-    run_once(admin, secret, wrapped);
-    operation = made;
+    run_once("wrap-pad", admin, secret, wrapped);
     wrapped_length = 40; /* RFC 5649: a 32-byte secret plus the 8-byte integrity block */
   }
 
