@@ -10,8 +10,8 @@ import java.util.Locale;
 
 /**
  * Two envelope implementations ({@link Sealers#named} names) measured in turn in one JVM: a window
- * of messages through the first, then the same number through the second, again and again, and
- * the ratio of each adjacent pair of windows. JMH runs every fork of one benchmark before the
+ * of messages through each (which goes first alternates), again and again, and the ratio of each
+ * adjacent pair of windows. JMH runs every fork of one benchmark before the
  * next, and forks of one command differ by up to 30% on a shared virtual machine, which moves a
  * ratio of two rows as much; windows a fraction of a second apart share the machine's state, so
  * the median of their ratios is the steadier figure. JMH's tables stay the record; this checks a
@@ -53,8 +53,16 @@ public final class InTurn {
       }
       double[] ratios = new double[windows];
       for (int w = 0; w < windows; w++) {
-        double oursNanos = ours.run(perWindow);
-        double peerNanos = peer.run(perWindow);
+        // Which side goes first alternates, so that neither always follows the other.
+        double oursNanos;
+        double peerNanos;
+        if (w % 2 == 0) {
+          oursNanos = ours.run(perWindow);
+          peerNanos = peer.run(perWindow);
+        } else {
+          peerNanos = peer.run(perWindow);
+          oursNanos = ours.run(perWindow);
+        }
         ratios[w] = peerNanos / oursNanos;
         System.out.printf(
             Locale.ROOT,
