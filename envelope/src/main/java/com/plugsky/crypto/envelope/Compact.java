@@ -69,7 +69,7 @@ final class Compact {
               + " context pairs; the format allows 0.."
               + EncryptionContext.MAX_PAIRS);
     }
-    byte[] wanted = expected == null ? null : expected.encoded();
+    byte[] wanted = expected == null ? null : encodingOf(expected);
     boolean matches = wanted != null && u16(wanted, 0) == count;
     int wantedAt = 2;
     int canonicalLength = 2;
@@ -133,6 +133,27 @@ final class Compact {
     return canonical;
   }
 
+  /**
+   * {@code context}'s canonical encoding, to be read and never written or handed out: the one
+   * {@link EncryptionContext#encoded()} copied last time when {@code context} is the same object as
+   * then (a service passes the same context object with message after message, and each copy is a
+   * new array), else a new copy.
+   */
+  static byte[] encodingOf(EncryptionContext context) {
+    EncodedContext last = lastEncodedContext;
+    if (last != null && last.context == context) {
+      return last.encoded;
+    }
+    byte[] encoded = context.encoded();
+    lastEncodedContext = new EncodedContext(context, encoded);
+    return encoded;
+  }
+
+  /** The context {@link #encodingOf} copied last; any thread may replace it, each value is whole. */
+  private static volatile EncodedContext lastEncodedContext;
+
+  private record EncodedContext(EncryptionContext context, byte[] encoded) {}
+
   /** {@code varint(8 * length of the rest + scheme code)} then the rest, ASCII. */
   static void writeKeyRef(String keyRef, Header.Writer out) {
     LastWrittenKeyRef last = lastWrittenKeyRef;
@@ -141,17 +162,27 @@ final class Compact {
       lastWrittenKeyRef = last;
     }
     writeVarint(last.field, out);
-    out.writeAscii(keyRef, last.restFrom);
+    out.writeBytes(last.rest);
+  }
+
+  /**
+   * Whether {@code keyRef} is the very string {@link #writeKeyRef} wrote last: a KeyRef a header
+   * already holds, which {@link Header.Layout} checked before it was first written.
+   */
+  static boolean isLastWritten(String keyRef) {
+    LastWrittenKeyRef last = lastWrittenKeyRef;
+    return last != null && last.keyRef == keyRef;
   }
 
   /**
    * The last KeyRef {@link #writeKeyRef} wrote and how: an envelope writes the same KEK names (the
-   * same strings) into every message, twice (measured, then written), so the scheme look-up is
-   * done once per name rather than per write. Any thread may replace it; each value is whole.
+   * same strings) into every message, twice (measured, then written), so the scheme look-up and
+   * the ASCII bytes after the scheme's prefix are made once per name rather than per write. Any
+   * thread may replace it; each value is whole.
    */
   private static volatile LastWrittenKeyRef lastWrittenKeyRef;
 
-  private record LastWrittenKeyRef(String keyRef, int field, int restFrom) {
+  private record LastWrittenKeyRef(String keyRef, int field, byte[] rest) {
     static LastWrittenKeyRef of(String keyRef) {
       int code = VERBATIM;
       int restFrom = 0;
@@ -164,7 +195,8 @@ final class Compact {
         }
       }
       int field = (keyRef.length() - restFrom) << CODE_BITS | code;
-      return new LastWrittenKeyRef(keyRef, field, restFrom);
+      return new LastWrittenKeyRef(
+          keyRef, field, keyRef.substring(restFrom).getBytes(StandardCharsets.US_ASCII));
     }
   }
 

@@ -233,7 +233,7 @@ final class Header {
         if (entries.size() > 1 && !seen.add(entry.keyRef())) {
           throw new InvalidInputException("KeyRef " + entry.keyRef() + " is listed twice");
         }
-        if (!isKeyRefText(entry.keyRef())) {
+        if (!Compact.isLastWritten(entry.keyRef()) && !isKeyRefText(entry.keyRef())) {
           throw new InvalidInputException(
               "a KeyRef in a header is 1.."
                   + MAX_KEY_REF_LENGTH
@@ -250,7 +250,7 @@ final class Header {
                   + MAX_WRAPPED_LENGTH);
         }
       }
-      byte[] encodedContext = context.encoded();
+      byte[] encodedContext = Compact.encodingOf(context);
       Writer counter = Writer.counting();
       int contextEnd = render(version, frameExponent, encodedContext, entries, counter);
       if (counter.size() + HEADER_TAG_LENGTH > MAX_HEADER_LENGTH) {
@@ -578,7 +578,7 @@ final class Header {
     }
     int at = reader.take(contextLength, () -> "the encryption context");
     byte[] source = reader.source();
-    byte[] wanted = expected == null ? null : expected.encoded();
+    byte[] wanted = expected == null ? null : Compact.encodingOf(expected);
     if (wanted != null && Arrays.equals(source, at, at + contextLength, wanted, 0, wanted.length)) {
       return expected;
     }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -161,6 +162,42 @@ class HeaderTest {
     assertThatThrownBy(() -> Header.Layout.of(Format.VERSION_3, 16, ORDERS, entries))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("printable ASCII");
+  }
+
+  /** Writing a KeyRef lets the next header skip checking that same string, and only that one. */
+  @ParameterizedTest
+  @ValueSource(strings = {"local:kék", "local:a b", "local:kek-1 "})
+  void aKeyRefIsCheckedAfterAnotherWasWritten(String refused) {
+    sealed(Format.VERSION_3, ORDERS, List.of(new Header.Entry("local:kek-1", new byte[40])));
+
+    assertThatThrownBy(
+            () ->
+                Header.Layout.of(
+                    Format.VERSION_3, 16, ORDERS, List.of(new Header.Entry(refused, new byte[40]))))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("printable ASCII");
+  }
+
+  /**
+   * Headers written and read under contexts taken in turn (the same objects again, and equal ones)
+   * each hold and give back their own context: the encoding kept from the context used last
+   * serves only that very object.
+   */
+  @Test
+  void contextsTakenInTurnEachGetTheirOwnEncoding() {
+    EncryptionContext acme = EncryptionContext.of("tenant", "acme");
+    EncryptionContext globex = EncryptionContext.of("tenant", "globex");
+    for (int round = 0; round < 2; round++) {
+      for (EncryptionContext context : List.of(acme, globex, ORDERS, acme)) {
+        byte[] message = message(Format.VERSION_3, context, 1);
+
+        assertThat(Header.parse(message).context()).isEqualTo(context);
+        assertThat(Header.parse(message, context).context()).isSameAs(context);
+        assertThat(Header.parse(message, globex == context ? acme : globex).context())
+            .isEqualTo(context);
+        assertThat(Compact.encodingOf(context)).isEqualTo(context.encoded());
+      }
+    }
   }
 
   @ParameterizedTest

@@ -268,6 +268,31 @@ class LocalKeyWrapperTest {
     }
   }
 
+  /**
+   * The wrapper reuses the encoding of the context object it bound last: contexts taken in turn,
+   * each the same object again or an equal one, bind what they hold, never the one before.
+   */
+  @Test
+  void contextsTakenInTurnEachBindTheirOwnPairs() {
+    EncryptionContext acme = EncryptionContext.of("tenant", "acme");
+    EncryptionContext globex = EncryptionContext.of("tenant", "globex");
+    byte[] dataKey = CryptoRandom.bytes(32);
+    WrappedKey underAcme = wrapper.wrap(DEFAULT, dataKey, acme);
+    WrappedKey underGlobex = wrapper.wrap(DEFAULT, dataKey, globex);
+    WrappedKey underAcmeAgain = wrapper.wrap(DEFAULT, dataKey, acme);
+
+    for (int round = 0; round < 2; round++) {
+      assertThat(wrapper.unwrap(underAcme, acme)).isEqualTo(dataKey);
+      assertThat(wrapper.unwrap(underAcmeAgain, EncryptionContext.of("tenant", "acme")))
+          .isEqualTo(dataKey);
+      assertThatThrownBy(() -> wrapper.unwrap(underGlobex, acme))
+          .isInstanceOf(AuthenticationFailedException.class);
+      assertThat(wrapper.unwrap(underGlobex, globex)).isEqualTo(dataKey);
+      assertThatThrownBy(() -> wrapper.unwrap(underAcme, globex))
+          .isInstanceOf(AuthenticationFailedException.class);
+    }
+  }
+
   @Test
   void anotherKeyFailsAuthentication() {
     WrappedKey wrapped = wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT);
