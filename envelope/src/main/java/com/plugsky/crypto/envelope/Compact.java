@@ -5,6 +5,7 @@ import static com.plugsky.crypto.envelope.Format.MAX_KEY_REF_LENGTH;
 
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.context.LastEncodedContext;
 import com.plugsky.crypto.keyref.KeyRefScheme;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -134,25 +135,15 @@ final class Compact {
   }
 
   /**
-   * {@code context}'s canonical encoding, to be read and never written or handed out: the one
-   * {@link EncryptionContext#encoded()} copied last time when {@code context} is the same object as
-   * then (a service passes the same context object with message after message, and each copy is a
-   * new array), else a new copy.
+   * {@code context}'s canonical encoding, to be read and never written or handed out (see {@link
+   * LastEncodedContext}): headers are written and read under the same context object message
+   * after message.
    */
   static byte[] encodingOf(EncryptionContext context) {
-    EncodedContext last = lastEncodedContext;
-    if (last != null && last.context == context) {
-      return last.encoded;
-    }
-    byte[] encoded = context.encoded();
-    lastEncodedContext = new EncodedContext(context, encoded);
-    return encoded;
+    return LAST_CONTEXT.encodingOf(context);
   }
 
-  /** The context {@link #encodingOf} copied last; any thread may replace it, each value is whole. */
-  private static volatile EncodedContext lastEncodedContext;
-
-  private record EncodedContext(EncryptionContext context, byte[] encoded) {}
+  private static final LastEncodedContext LAST_CONTEXT = new LastEncodedContext();
 
   /** {@code varint(8 * length of the rest + scheme code)} then the rest, ASCII. */
   static void writeKeyRef(String keyRef, Header.Writer out) {

@@ -12,6 +12,7 @@ import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditEvent.Outcome;
 import com.plugsky.crypto.audit.AuditSink;
 import com.plugsky.crypto.context.EncryptionContext;
+import com.plugsky.crypto.context.LastEncodedContext;
 import com.plugsky.crypto.engine.AeadEngine;
 import com.plugsky.crypto.engine.AeadRouting;
 import com.plugsky.crypto.engine.Engines;
@@ -150,8 +151,8 @@ public final class LocalKeyWrapper implements KeyWrapper {
   private final SymmetricPrimitives primitives;
   private final long wrapsPerWrapKey;
   private final Map<String, WrapKey> wrapKeys = new ConcurrentHashMap<>();
-  /** The context {@link #associatedData} copied last; any thread may replace it. */
-  private volatile BoundContext lastBound;
+  /** The encoding of the context bound last, GCM's associated data again for the same object. */
+  private final LastEncodedContext associatedData = new LastEncodedContext();
 
   private LocalKeyWrapper(
       Path keyDirectory, Duration keyFileRecheck, AuditSink auditSink, long wrapsPerWrapKey) {
@@ -194,7 +195,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
             dataKey,
             0,
             dataKey.length,
-            associatedData(context),
+            associatedData.encodingOf(context),
             wrapped,
             V2_HEADER_LENGTH);
         result = new WrappedKey(keyRef, wrapped);
@@ -322,30 +323,19 @@ public final class LocalKeyWrapper implements KeyWrapper {
     return nonce;
   }
 
-  /**
-   * {@code context}'s canonical encoding as GCM's associated data, read and never handed out: the
-   * copy made last time when {@code context} is the same object as then (a service wraps and
-   * unwraps under the same context object again and again), else a new copy.
-   */
-  private byte[] associatedData(EncryptionContext context) {
-    BoundContext last = lastBound;
-    if (last != null && last.context == context) {
-      return last.encoded;
-    }
-    byte[] encoded = context.encoded();
-    lastBound = new BoundContext(context, encoded);
-    return encoded;
-  }
-
-  private record BoundContext(EncryptionContext context, byte[] encoded) {}
-
   private byte[] open(
       KeyRef keyRef, InsecureNonceAead aead, byte[] bytes, EncryptionContext context) {
     int sealed = bytes.length - V2_HEADER_LENGTH;
     byte[] dataKey = new byte[sealed - GCM_TAG_LENGTH];
     try {
       aead.decrypt(
-          nonceOf(bytes), bytes, V2_HEADER_LENGTH, sealed, associatedData(context), dataKey, 0);
+          nonceOf(bytes),
+          bytes,
+          V2_HEADER_LENGTH,
+          sealed,
+          associatedData.encodingOf(context),
+          dataKey,
+          0);
     } catch (AuthenticationFailedException e) {
       throw failedIntegrity(keyRef, e);
     }
