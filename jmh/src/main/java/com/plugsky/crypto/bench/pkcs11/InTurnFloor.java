@@ -1,5 +1,6 @@
 package com.plugsky.crypto.bench.pkcs11;
 
+import com.plugsky.crypto.bench.inturn.WindowsInTurn;
 import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.ffm.FfmHsm;
@@ -14,22 +15,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The ffm backend and the C floor's loop ({@link FloorLibrary}) measured in turn in one JVM, on one
- * SoftHSM2 token with the same keys: a window of operations through the backend on every thread,
- * and the same number through the floor (which goes first alternates), again and again, and the
- * ratio of each adjacent pair.
- * JMH runs one benchmark's forks before the next, and this VM's two vCPUs run the same C loop up to
- * 45% apart, which moves a ratio of two JMH rows as much; windows a fraction of a second apart share
- * the machine's state, so the median of their ratios is the steadier figure for a target that asks
- * the backend for 0.97x its floor. Each thread has a session of its own on both sides: the
- * backend's checked out of its pool for each call ({@code pooled}), or held by the thread for the
- * window ({@code held}, {@link FfmHsm#holdSession()}: the bare session).
+ * The ffm backend and the C floor's loop ({@link FloorLibrary}) measured in turn in one JVM ({@link
+ * WindowsInTurn}), on one SoftHSM2 token with the same keys: windows of operations on every thread
+ * through each, and the backend's rate over the floor's, for a target that asks the backend for
+ * 0.97x its floor. Each thread has a session of its own on both sides: the backend's checked out of
+ * its pool for each call ({@code pooled}), or held by the thread for the window ({@code held},
+ * {@link FfmHsm#holdSession()}: the bare session).
  *
  * <p>{@code java -cp "cli/target/plugsky-crypto.jar:cli/target/lib/*" -Xms1g -Xmx1g
  * -XX:+AlwaysPreTouch --enable-native-access=ALL-UNNAMED
  * com.plugsky.crypto.bench.pkcs11.InTurnFloor [pooled|held] [threads] [windows] [operations per
- * thread and window] [operation...]}, after jmh/pkcs11-floor.sh -b; operations: aes-gcm, wrap-pad, unwrap-pad,
- * ecdsa-p256 (all four when none is named).
+ * thread and window] [operation...]}, after jmh/pkcs11-floor.sh -b; operations: aes-gcm,
+ * wrap-pad, unwrap-pad, ecdsa-p256 (all four when none is named).
  */
 public final class InTurnFloor {
   private static final List<String> OPERATIONS = List.of("aes-gcm", "wrap-pad", "unwrap-pad", "ecdsa-p256");
@@ -61,58 +58,53 @@ public final class InTurnFloor {
           FloorLibrary.attach(keys.aes().label().orElseThrow(), keys.ec().label().orElseThrow());
       for (String operation : operations) {
         MemorySegment floorOperation = FloorLibrary.operation(operation);
-        Callable<Object> backendWindow =
-            () -> {
-              try (FfmHsm.HeldSession session = held ? ((FfmHsm) hsm).holdSession() : null) {
-                for (int i = 0; i < perWindow; i++) {
-                  keys.runOnBackend(hsm, operation, wrapped);
-                }
-              }
-              return null;
-            };
-        Callable<Object> floorWindow =
-            () -> {
-              floor.run(floorOperation, perWindow);
-              return null;
-            };
-        for (int i = 0; i < WARM_UP_PAIRS; i++) {
-          onEveryThread(workers, threads, backendWindow);
-          onEveryThread(workers, threads, floorWindow);
-        }
-        double[] ratios = new double[windows];
-        for (int w = 0; w < windows; w++) {
-          // Which side goes first alternates, so that neither always follows the other.
-          long backendNanos;
-          long floorNanos;
-          if (w % 2 == 0) {
-            backendNanos = onEveryThread(workers, threads, backendWindow);
-            floorNanos = onEveryThread(workers, threads, floorWindow);
-          } else {
-            floorNanos = onEveryThread(workers, threads, floorWindow);
-            backendNanos = onEveryThread(workers, threads, backendWindow);
-          }
-          ratios[w] = (double) floorNanos / backendNanos;
-          System.out.printf(
-              Locale.ROOT,
-              "%s, %d thread(s), %s: ffm %.1f µs, C floor %.1f µs per operation: %.3fx%n",
-              operation,
-              threads,
-              held ? "held sessions" : "pooled sessions",
-              backendNanos / 1e3 / perWindow,
-              floorNanos / 1e3 / perWindow,
-              ratios[w]);
-        }
-        Arrays.sort(ratios);
+        String sessions = held ? "held sessions" : "pooled sessions";
+        WindowsInTurn.Ratio ratio =
+            WindowsInTurn.measure(
+                count ->
+                    onEveryThread(
+                        workers,
+                        threads,
+                        () -> {
+                          try (FfmHsm.HeldSession session =
+                              held ? ((FfmHsm) hsm).holdSession() : null) {
+                            for (int i = 0; i < count; i++) {
+                              keys.runOnBackend(hsm, operation, wrapped);
+                            }
+                          }
+                          return null;
+                        }),
+                count ->
+                    onEveryThread(
+                        workers,
+                        threads,
+                        () -> {
+                          floor.run(floorOperation, count);
+                          return null;
+                        }),
+                WARM_UP_PAIRS,
+                windows,
+                perWindow,
+                (backendNanos, floorNanos, pair) ->
+                    System.out.printf(
+                        Locale.ROOT,
+                        "%s, %d thread(s), %s: ffm %.1f µs, C floor %.1f µs per operation: %.3fx%n",
+                        operation,
+                        threads,
+                        sessions,
+                        backendNanos / 1e3,
+                        floorNanos / 1e3,
+                        pair));
         System.out.printf(
             Locale.ROOT,
             "%s, %d thread(s), %s: ffm runs at %.3fx the C floor's rate (median; quartiles %.3fx"
                 + " and %.3fx) over %d pairs of windows of %d operations per thread%n",
             operation,
             threads,
-            held ? "held sessions" : "pooled sessions",
-            ratios[windows / 2],
-            ratios[windows / 4],
-            ratios[(3 * windows) / 4],
+            sessions,
+            ratio.median(),
+            ratio.lowerQuartile(),
+            ratio.upperQuartile(),
             windows,
             perWindow);
       }

@@ -1,0 +1,64 @@
+package com.plugsky.crypto.bench.inturn;
+
+import java.util.Arrays;
+
+/**
+ * Two implementations measured in turn in one JVM: a window of operations through each, which one
+ * goes first alternating, again and again, and the ratio of each adjacent pair of windows. JMH runs
+ * one benchmark's forks before the next, and forks of one command on this shared virtual machine
+ * differ by up to 30% (its two vCPUs run the same C loop up to 45% apart), which moves a ratio of
+ * two rows as much; windows a fraction of a second apart share the machine's state, so the median
+ * of their ratios is the steadier figure for a ratio that sits near a target. JMH's tables stay the
+ * record. Used by the envelope's {@code InTurn}, the PKCS#11 {@code InTurnFloor} and the TLS {@code
+ * HandshakesInTurn}.
+ */
+public final class WindowsInTurn {
+  private WindowsInTurn() {}
+
+  /** Runs {@code count} operations; returns the nanoseconds they took. */
+  @FunctionalInterface
+  public interface Window {
+    long run(int count) throws Exception;
+  }
+
+  /** Told each measured pair: both sides' nanoseconds per operation and the ratio. */
+  @FunctionalInterface
+  public interface PairListener {
+    void measured(double firstNanos, double secondNanos, double ratio);
+  }
+
+  /**
+   * The median and quartiles of {@code second}'s time over {@code first}'s across {@code windows}
+   * measured pairs, after {@code warmUpPairs} unmeasured ones.
+   */
+  public record Ratio(double median, double lowerQuartile, double upperQuartile) {}
+
+  public static Ratio measure(
+      Window first, Window second, int warmUpPairs, int windows, int perWindow, PairListener listener)
+      throws Exception {
+    if (windows < 4 || perWindow < 1) {
+      throw new IllegalArgumentException("in turn needs at least 4 windows of at least 1 operation");
+    }
+    for (int i = 0; i < warmUpPairs; i++) {
+      first.run(perWindow);
+      second.run(perWindow);
+    }
+    double[] ratios = new double[windows];
+    for (int w = 0; w < windows; w++) {
+      long firstNanos;
+      long secondNanos;
+      if (w % 2 == 0) {
+        firstNanos = first.run(perWindow);
+        secondNanos = second.run(perWindow);
+      } else {
+        secondNanos = second.run(perWindow);
+        firstNanos = first.run(perWindow);
+      }
+      ratios[w] = (double) secondNanos / firstNanos;
+      listener.measured(
+          firstNanos / (double) perWindow, secondNanos / (double) perWindow, ratios[w]);
+    }
+    Arrays.sort(ratios);
+    return new Ratio(ratios[windows / 2], ratios[windows / 4], ratios[(3 * windows) / 4]);
+  }
+}
