@@ -55,17 +55,12 @@ public final class InTurn {
                       pair));
       System.out.printf(
           Locale.ROOT,
-          "%s, %d bytes: %s takes %.2fx the time of %s per message (median; quartiles %.2fx"
-              + " and %.2fx) over %d pairs of windows of %d messages%n",
+          "%s, %d bytes: %s's time per message over %s's: %s%n",
           decrypt ? "decrypt" : "encrypt",
           size,
           args[1],
-          ratio.median(),
           args[0],
-          ratio.lowerQuartile(),
-          ratio.upperQuartile(),
-          windows,
-          perWindow);
+          ratio.summary("messages"));
     } finally {
       KeyDirectories.delete(keyDirectory);
     }

@@ -97,16 +97,11 @@ public final class InTurnFloor {
                         pair));
         System.out.printf(
             Locale.ROOT,
-            "%s, %d thread(s), %s: ffm runs at %.3fx the C floor's rate (median; quartiles %.3fx"
-                + " and %.3fx) over %d pairs of windows of %d operations per thread%n",
+            "%s, %d thread(s), %s: ffm's rate over the C floor's: %s%n",
             operation,
             threads,
             sessions,
-            ratio.median(),
-            ratio.lowerQuartile(),
-            ratio.upperQuartile(),
-            windows,
-            perWindow);
+            ratio.summary("operations per thread"));
       }
     } finally {
       workers.shutdownNow();
