@@ -1,28 +1,32 @@
 package com.plugsky.crypto.context;
 
 /**
- * The canonical encoding of the context object a caller used last, kept for its next call: a
- * service passes one {@link EncryptionContext} object with message after message, and {@link
- * EncryptionContext#encoded()} makes a new copy each time. The arrays it returns are shared by
- * every caller of one instance, to be read (as associated data, or compared) and never written or
- * handed on. Thread-safe: any thread may replace the kept context, and each one kept is whole.
+ * The canonical encoding of the context object each thread used last, kept for its next call: a
+ * service often passes one {@link EncryptionContext} object with message after message, and {@link
+ * EncryptionContext#encoded()} makes a new copy each time. Each thread keeps its own (a shared slot
+ * would be written by every thread whose contexts differ call to call, which costs more than the
+ * copy saves), and the arrays returned are that thread's, to be read (as associated data, or
+ * compared) and never written or handed on.
  */
 public final class LastEncodedContext {
-  private record Kept(EncryptionContext context, byte[] encoded) {}
+  /** One thread's kept context and its encoding. */
+  private static final class Slot {
+    EncryptionContext context;
+    byte[] encoded;
+  }
 
-  private volatile Kept kept;
+  private final ThreadLocal<Slot> slots = ThreadLocal.withInitial(Slot::new);
 
   /**
-   * {@code context}'s canonical encoding: the kept array when {@code context} is the object kept,
-   * else a new copy, which is kept instead.
+   * {@code context}'s canonical encoding: the array kept on this thread when {@code context} is
+   * the object kept, else a new copy, which this thread keeps instead.
    */
   public byte[] encodingOf(EncryptionContext context) {
-    Kept last = kept;
-    if (last != null && last.context == context) {
-      return last.encoded;
+    Slot slot = slots.get();
+    if (slot.context != context) {
+      slot.encoded = context.encoded();
+      slot.context = context;
     }
-    byte[] encoded = context.encoded();
-    kept = new Kept(context, encoded);
-    return encoded;
+    return slot.encoded;
   }
 }

@@ -27,6 +27,7 @@ class LastEncodedContextTest {
     assertThat(last.encodingOf(ACME)).isEqualTo(ACME.encoded());
   }
 
+  /** Threads keep their own: one thread's context never answers another's. */
   @Test
   void threadsTakingContextsInTurnEachGetTheirOwnContextsEncoding() throws Exception {
     LastEncodedContext last = new LastEncodedContext();

@@ -136,8 +136,8 @@ final class Compact {
 
   /**
    * {@code context}'s canonical encoding, to be read and never written or handed out (see {@link
-   * LastEncodedContext}): headers are written and read under the same context object message
-   * after message.
+   * LastEncodedContext}): a thread often writes and reads headers under the same context object
+   * message after message.
    */
   static byte[] encodingOf(EncryptionContext context) {
     return LAST_CONTEXT.encodingOf(context);

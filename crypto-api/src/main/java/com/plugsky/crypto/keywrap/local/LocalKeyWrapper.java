@@ -151,7 +151,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
   private final SymmetricPrimitives primitives;
   private final long wrapsPerWrapKey;
   private final Map<String, WrapKey> wrapKeys = new ConcurrentHashMap<>();
-  /** The encoding of the context bound last, GCM's associated data again for the same object. */
+  /** The encoding of the context each thread bound last, GCM's associated data again for it. */
   private final LastEncodedContext associatedData = new LastEncodedContext();
 
   private LocalKeyWrapper(
