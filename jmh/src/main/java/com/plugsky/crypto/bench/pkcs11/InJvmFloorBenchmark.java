@@ -52,7 +52,7 @@ public class InJvmFloorBenchmark {
   public void setUp() throws Throwable {
     hsm = Hsm.open(SoftHsmToken.config(HsmConfig.Backend.FFM, 1));
     keys = TrialKeys.generate(hsm);
-    wrapped = hsm.wrapKeyPad(keys.aes(), keys.secret());
+    wrapped = keys.wrapSecret(hsm);
     if (caller.equals("c")) {
       floor = FloorLibrary.attach(keys.aes().label().orElseThrow(), keys.ec().label().orElseThrow());
       floorOperation = FloorLibrary.operation(operation);

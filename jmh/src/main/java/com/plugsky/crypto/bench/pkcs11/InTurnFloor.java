@@ -53,7 +53,7 @@ public final class InTurnFloor {
     ExecutorService workers = Executors.newFixedThreadPool(threads);
     try (Hsm hsm = Hsm.open(SoftHsmToken.config(HsmConfig.Backend.FFM, threads))) {
       TrialKeys keys = TrialKeys.generate(hsm);
-      byte[] wrapped = hsm.wrapKeyPad(keys.aes(), keys.secret());
+      byte[] wrapped = keys.wrapSecret(hsm);
       FloorLibrary floor =
           FloorLibrary.attach(keys.aes().label().orElseThrow(), keys.ec().label().orElseThrow());
       for (String operation : operations) {

@@ -3,8 +3,6 @@ package com.plugsky.crypto.bench.pkcs11;
 import com.plugsky.crypto.pkcs11.Capabilities;
 import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmConfig;
-import com.plugsky.crypto.pkcs11.HsmKey;
-import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -41,21 +39,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 public abstract class Pkcs11Benchmark {
-  private static final byte[] IV = new byte[12];
-  private static final byte[] NO_AAD = new byte[0];
-
   /** The backend, as {@link HsmConfig.Backend} names it in lower case. */
   @Param({"ffm", "sunpkcs11", "iaik"})
   public String backend;
 
   private Hsm hsm;
-  private HsmKey aesKey;
-  private HsmKey ecKey;
-  private HsmKey rsaKey;
-  private byte[] plaintext;
-  private byte[] secret;
+  private TrialKeys keys;
   private byte[] wrapped;
-  private byte[] data;
 
   /** Sessions the pool may open: one per benchmark thread. */
   abstract int threads();
@@ -64,17 +54,11 @@ public abstract class Pkcs11Benchmark {
   public void setUp() {
     HsmConfig.Backend chosen = HsmConfig.Backend.valueOf(backend.toUpperCase(Locale.ROOT));
     hsm = Hsm.open(SoftHsmToken.config(chosen, threads()));
-    TrialKeys keys = TrialKeys.generate(hsm);
-    aesKey = keys.aes();
-    ecKey = keys.ec();
-    rsaKey = keys.rsa();
-    plaintext = keys.plaintext();
-    secret = keys.secret();
-    data = keys.data();
+    keys = TrialKeys.generate(hsm);
     // Where the backend cannot wrap, unwrap gets well-formed bytes and fails with the reason.
     wrapped =
         hsm.capabilities().supports(Capabilities.Operation.AES_KEY_WRAP_PAD)
-            ? hsm.wrapKeyPad(aesKey, secret)
+            ? keys.wrapSecret(hsm)
             : new byte[40];
   }
 
@@ -85,26 +69,26 @@ public abstract class Pkcs11Benchmark {
 
   @Benchmark
   public byte[] aesGcmEncrypt1KiB() {
-    return hsm.encryptAesGcm(aesKey, IV, plaintext, NO_AAD);
+    return keys.encryptAesGcm(hsm);
   }
 
   @Benchmark
   public byte[] wrapKeyPad32() {
-    return hsm.wrapKeyPad(aesKey, secret);
+    return keys.wrapSecret(hsm);
   }
 
   @Benchmark
   public byte[] unwrapKeyPad32() {
-    return hsm.unwrapKeyPad(aesKey, wrapped);
+    return keys.unwrapSecret(hsm, wrapped);
   }
 
   @Benchmark
   public byte[] ecdsaP256Sign() {
-    return hsm.sign(ecKey, SignatureAlgorithm.ECDSA_SHA256, data);
+    return keys.signEcdsaP256(hsm);
   }
 
   @Benchmark
   public byte[] rsa2048PssSign() {
-    return hsm.sign(rsaKey, SignatureAlgorithm.RSA_PSS_SHA256, data);
+    return keys.signRsa2048Pss(hsm);
   }
 }

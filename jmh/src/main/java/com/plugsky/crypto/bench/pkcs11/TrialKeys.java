@@ -34,16 +34,41 @@ record TrialKeys(HsmKey aes, HsmKey ec, HsmKey rsa, byte[] plaintext, byte[] sec
     return keys;
   }
 
+  /** AES-256-GCM of the 1 KiB plaintext under the AES key, inside {@code hsm}. */
+  byte[] encryptAesGcm(Hsm hsm) {
+    return hsm.encryptAesGcm(aes, IV, plaintext, NO_AAD);
+  }
+
+  /** CKM_AES_KEY_WRAP_PAD of the 32-byte secret under the AES key. */
+  byte[] wrapSecret(Hsm hsm) {
+    return hsm.wrapKeyPad(aes, secret);
+  }
+
+  /** The inverse of {@link #wrapSecret} on {@code wrapped}. */
+  byte[] unwrapSecret(Hsm hsm, byte[] wrapped) {
+    return hsm.unwrapKeyPad(aes, wrapped);
+  }
+
+  /** ECDSA P-256 with SHA-256 over the 32 bytes of data. */
+  byte[] signEcdsaP256(Hsm hsm) {
+    return hsm.sign(ec, SignatureAlgorithm.ECDSA_SHA256, data);
+  }
+
+  /** RSA-PSS with SHA-256 over the 32 bytes of data, under the RSA-2048 key. */
+  byte[] signRsa2048Pss(Hsm hsm) {
+    return hsm.sign(rsa, SignatureAlgorithm.RSA_PSS_SHA256, data);
+  }
+
   /**
-   * One of the C floor's operations through {@code hsm}: aes-gcm (1 KiB), wrap-pad (the secret),
-   * unwrap-pad ({@code wrapped}, the secret wrapped under the AES key), ecdsa-p256.
+   * One of the C floor's operations through {@code hsm}: aes-gcm, wrap-pad, unwrap-pad ({@code
+   * wrapped}, what {@link #wrapSecret} made), ecdsa-p256.
    */
   Object runOnBackend(Hsm hsm, String operation, byte[] wrapped) {
     return switch (operation) {
-      case "aes-gcm" -> hsm.encryptAesGcm(aes, IV, plaintext, NO_AAD);
-      case "wrap-pad" -> hsm.wrapKeyPad(aes, secret);
-      case "unwrap-pad" -> hsm.unwrapKeyPad(aes, wrapped);
-      case "ecdsa-p256" -> hsm.sign(ec, SignatureAlgorithm.ECDSA_SHA256, data);
+      case "aes-gcm" -> encryptAesGcm(hsm);
+      case "wrap-pad" -> wrapSecret(hsm);
+      case "unwrap-pad" -> unwrapSecret(hsm, wrapped);
+      case "ecdsa-p256" -> signEcdsaP256(hsm);
       default -> throw new IllegalArgumentException("unknown operation " + operation);
     };
   }
