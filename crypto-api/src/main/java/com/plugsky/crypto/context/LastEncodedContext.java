@@ -1,5 +1,7 @@
 package com.plugsky.crypto.context;
 
+import java.util.Objects;
+
 /**
  * The canonical encoding of the context object each thread used last, kept for its next call: a
  * service often passes one {@link EncryptionContext} object with message after message, and {@link
@@ -22,6 +24,7 @@ public final class LastEncodedContext {
    * the object kept, else a new copy, which this thread keeps instead.
    */
   public byte[] encodingOf(EncryptionContext context) {
+    Objects.requireNonNull(context, "context");
     Slot slot = slots.get();
     if (slot.context != context) {
       slot.encoded = context.encoded();

@@ -1,6 +1,7 @@
 package com.plugsky.crypto.context;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +26,13 @@ class LastEncodedContextTest {
         .isEqualTo(first);
     assertThat(last.encodingOf(GLOBEX)).isEqualTo(GLOBEX.encoded());
     assertThat(last.encodingOf(ACME)).isEqualTo(ACME.encoded());
+  }
+
+  @Test
+  void aMissingContextIsNamed() {
+    assertThatThrownBy(() -> new LastEncodedContext().encodingOf(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("context");
   }
 
   /** Threads keep their own: one thread's context never answers another's. */
