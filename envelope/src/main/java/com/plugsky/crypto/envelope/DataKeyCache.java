@@ -36,7 +36,11 @@ import java.util.function.LongSupplier;
  * the cached key. The trade is the same as for encryption: a KEK whose access is revoked keeps
  * opening such messages until their entry ages out.
  *
- * <p>Thread-safe; one cache may serve several {@link Envelope}s.
+ * <p>Thread-safe. One cache may serve several {@link Envelope}s, which then share its limits and
+ * counters but never a key: each entry belongs to the Envelope that made it, since two Envelopes
+ * may resolve the same KeyRef name to different keys (two {@code local:} wrappers over different
+ * key directories, say) or derive their secrets differently (a FIPS engine's HMAC), and a key one
+ * of them unwrapped must not open messages for the other.
  */
 public final class DataKeyCache {
   private final int maxEntries;
@@ -101,19 +105,38 @@ public final class DataKeyCache {
       int entries) {}
 
   /**
-   * Which messages may share a data key: same KEKs in the same order, same context, same frame
-   * size (which the shared header layout records).
+   * Which messages may share a data key: made by the same {@code owner} (an Envelope, compared by
+   * identity), same KEKs in the same order, same context, same frame size (which the shared header
+   * layout records).
    */
-  record Key(List<String> keyRefs, EncryptionContext context, int frameExponent) {}
+  record Key(Object owner, List<String> keyRefs, EncryptionContext context, int frameExponent) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Key that
+          && owner == that.owner
+          && frameExponent == that.frameExponent
+          && keyRefs.equals(that.keyRefs)
+          && context.equals(that.context);
+    }
+
+    @Override
+    public int hashCode() {
+      return ((System.identityHashCode(owner) * 31 + keyRefs.hashCode()) * 31 + context.hashCode())
+              * 31
+          + frameExponent;
+    }
+  }
 
   /**
-   * One wrapping of a data key, compared by content; holds {@code wrapped} as given (a header
-   * entry's own bytes, which neither changes).
+   * One wrapping of a data key as one {@code owner} (an Envelope, compared by identity) unwrapped
+   * it, compared by content otherwise; holds {@code wrapped} as given (a header entry's own bytes,
+   * which neither changes).
    */
-  record Wrapping(String keyRef, byte[] wrapped, EncryptionContext context) {
+  record Wrapping(Object owner, String keyRef, byte[] wrapped, EncryptionContext context) {
     @Override
     public boolean equals(Object other) {
       return other instanceof Wrapping that
+          && owner == that.owner
           && keyRef.equals(that.keyRef)
           && Arrays.equals(wrapped, that.wrapped)
           && context.equals(that.context);
@@ -121,7 +144,10 @@ public final class DataKeyCache {
 
     @Override
     public int hashCode() {
-      return (keyRef.hashCode() * 31 + Arrays.hashCode(wrapped)) * 31 + context.hashCode();
+      return ((System.identityHashCode(owner) * 31 + keyRef.hashCode()) * 31
+                  + Arrays.hashCode(wrapped))
+              * 31
+          + context.hashCode();
     }
   }
 

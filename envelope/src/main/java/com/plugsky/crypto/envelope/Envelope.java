@@ -454,7 +454,7 @@ public final class Envelope {
       return freshMaterials(context, pending);
     }
     DataKeyCache.Key cacheKey =
-        new DataKeyCache.Key(encryptionKekNames, context, frameExponent);
+        new DataKeyCache.Key(this, encryptionKekNames, context, frameExponent);
     DataKeyCache.Materials cached = cache.acquire(cacheKey, bytes);
     if (cached != null) {
       return cached;
@@ -544,7 +544,7 @@ public final class Envelope {
       DataKeyCache.Wrapping wrapping =
           cache == null
               ? null
-              : new DataKeyCache.Wrapping(kek.toString(), entry.wrappedUnshared(), context);
+              : new DataKeyCache.Wrapping(this, kek.toString(), entry.wrappedUnshared(), context);
       DataKeyCache.UnwrappedKey cached =
           cache == null ? null : cache.unwrapped(wrapping, header.suite(), keepDataKey);
       boolean fromCache = cached != null;

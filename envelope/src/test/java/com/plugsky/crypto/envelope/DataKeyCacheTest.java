@@ -24,11 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 class DataKeyCacheTest {
   private static final EncryptionContext ACME = EncryptionContext.of("tenant", "acme");
   private static final EncryptionContext INITECH = EncryptionContext.of("tenant", "initech");
+  private static final Object OWNER = new Object();
   private static final byte[] PLAINTEXT = new byte[100];
   private static final Header.Layout LAYOUT =
       Header.Layout.of(
           Format.CURRENT_VERSION, 16, ACME, List.of(new Header.Entry("local:a", new byte[73])));
-  private static final DataKeyCache.Key KEY = new DataKeyCache.Key(List.of("local:a"), ACME, 16);
+  private static final DataKeyCache.Key KEY =
+      new DataKeyCache.Key(OWNER, List.of("local:a"), ACME, 16);
 
   @TempDir Path keys;
 
@@ -54,6 +56,27 @@ class DataKeyCacheTest {
         .isNotEqualTo(Envelope.inspect(second).messageId());
     assertThat(envelope.decrypt(first, ACME)).isEqualTo(PLAINTEXT);
     assertThat(envelope.decrypt(second, ACME)).isEqualTo(PLAINTEXT);
+  }
+
+  @Test
+  void envelopesSharingACacheNeverShareAKey(@TempDir Path otherKeys) {
+    DataKeyCache cache = DataKeyCache.builder().build();
+    Envelope mine = TestKeks.envelope(keys, "orders").dataKeyCache(cache).build();
+    Envelope sameNameOtherKey = TestKeks.envelope(otherKeys, "orders").dataKeyCache(cache).build();
+
+    byte[] message = mine.encrypt(PLAINTEXT, ACME);
+    assertThat(mine.decrypt(message, ACME)).isEqualTo(PLAINTEXT);
+    byte[] theirs = sameNameOtherKey.encrypt(PLAINTEXT, ACME);
+
+    // The other Envelope's "local:orders" is another key: what this one unwrapped or generated
+    // must serve neither its decryption nor its encryption.
+    assertThatThrownBy(() -> sameNameOtherKey.decrypt(message, ACME))
+        .isInstanceOf(AuthenticationFailedException.class);
+    assertThatThrownBy(() -> mine.decrypt(theirs, ACME))
+        .isInstanceOf(AuthenticationFailedException.class);
+    assertThat(sameNameOtherKey.decrypt(theirs, ACME)).isEqualTo(PLAINTEXT);
+    assertThat(cache.stats().hits()).isZero();
+    assertThat(cache.stats().misses()).isEqualTo(2);
   }
 
   @Test
@@ -150,9 +173,9 @@ class DataKeyCacheTest {
   @Test
   void theLeastRecentlyUsedKeyMakesRoomAndIsZeroed() {
     DataKeyCache cache = DataKeyCache.builder().maxEntries(2).build();
-    DataKeyCache.Key a = new DataKeyCache.Key(List.of("local:a"), ACME, 16);
-    DataKeyCache.Key b = new DataKeyCache.Key(List.of("local:b"), ACME, 16);
-    DataKeyCache.Key c = new DataKeyCache.Key(List.of("local:c"), ACME, 16);
+    DataKeyCache.Key a = new DataKeyCache.Key(OWNER, List.of("local:a"), ACME, 16);
+    DataKeyCache.Key b = new DataKeyCache.Key(OWNER, List.of("local:b"), ACME, 16);
+    DataKeyCache.Key c = new DataKeyCache.Key(OWNER, List.of("local:c"), ACME, 16);
     DataKeySecrets keyA = secrets(1);
     DataKeySecrets keyB = secrets(2);
     cache.offer(a, keyA, LAYOUT, 0);
@@ -207,17 +230,17 @@ class DataKeyCacheTest {
     AtomicLong now = new AtomicLong();
     DataKeyCache cache =
         DataKeyCache.builder().maxAge(Duration.ofSeconds(10)).nanoTime(now::get).build();
-    DataKeyCache.Wrapping wrapping = new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME);
+    DataKeyCache.Wrapping wrapping = new DataKeyCache.Wrapping(OWNER, "local:a", new byte[] {1, 2}, ACME);
     byte[] dataKey = filled(32, 4);
     DataKeySecrets secrets = secrets(4);
     cache.offerUnwrapped(wrapping, new DataKeyCache.UnwrappedKey(dataKey, secrets));
 
     DataKeyCache.UnwrappedKey hit =
         cache.unwrapped(
-            new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME), Format.SUITE_2, true);
+            new DataKeyCache.Wrapping(OWNER, "local:a", new byte[] {1, 2}, ACME), Format.SUITE_2, true);
     DataKeyCache.UnwrappedKey otherContext =
         cache.unwrapped(
-            new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, INITECH),
+            new DataKeyCache.Wrapping(OWNER, "local:a", new byte[] {1, 2}, INITECH),
             Format.SUITE_2,
             true);
     now.set(Duration.ofSeconds(10).toNanos());
@@ -238,7 +261,7 @@ class DataKeyCacheTest {
   @Test
   void aSharedUnwrappedKeyCarriesItsDataKeyOnlyWhenTheCallerNeedsIt() {
     DataKeyCache cache = DataKeyCache.builder().build();
-    DataKeyCache.Wrapping wrapping = new DataKeyCache.Wrapping("local:a", new byte[] {1, 2}, ACME);
+    DataKeyCache.Wrapping wrapping = new DataKeyCache.Wrapping(OWNER, "local:a", new byte[] {1, 2}, ACME);
     DataKeySecrets secrets = secrets(5);
     cache.offerUnwrapped(wrapping, new DataKeyCache.UnwrappedKey(filled(32, 5), secrets));
 
