@@ -117,6 +117,17 @@ public final class Envelope {
     Objects.requireNonNull(plaintext, "plaintext");
     Objects.requireNonNull(context, "context");
     List<KeyOperations.Pending> pending = keys.newPending();
+    try {
+      return encryptHoldingWraps(plaintext, context, pending);
+    } catch (RuntimeException e) {
+      keys.recordWrapsOfUnfinishedMessage(pending);
+      throw e;
+    }
+  }
+
+  /** {@link #encrypt}, with the wrap events it causes held in {@code pending} until it is done. */
+  private byte[] encryptHoldingWraps(
+      byte[] plaintext, EncryptionContext context, List<KeyOperations.Pending> pending) {
     DataKeyCache.Materials materials = materials(context, plaintext.length, pending);
     MessageScratch scratch = MESSAGE_SCRATCH.get();
     byte[] messageId = scratch.messageId;
@@ -301,16 +312,22 @@ public final class Envelope {
     CryptoRandom.nextNonce(messageId);
     Header header;
     FrameCipher cipher;
-    DataKeyCache.Materials materials = freshMaterials(context, pending);
-    try (DataKeySecrets secrets = materials.secrets();
-        MessageKeys messageKeys = MessageKeys.forMessage(secrets, messageId)) {
-      header = materials.layout().seal(messageId, secrets);
-      cipher = header.newFrameCipher(streamEngine(header.frameSize()), messageKeys.payloadKey());
+    try {
+      DataKeyCache.Materials materials = freshMaterials(context, pending);
+      try (DataKeySecrets secrets = materials.secrets();
+          MessageKeys messageKeys = MessageKeys.forMessage(secrets, messageId)) {
+        header = materials.layout().seal(messageId, secrets);
+        cipher = header.newFrameCipher(streamEngine(header.frameSize()), messageKeys.payloadKey());
+      }
+    } catch (RuntimeException e) {
+      keys.recordWrapsOfUnfinishedMessage(pending);
+      throw e;
     }
     try {
       out.write(header.bytes());
     } catch (IOException | RuntimeException e) {
       cipher.close();
+      keys.recordWrapsOfUnfinishedMessage(pending);
       throw e;
     }
     keys.recordWraps(pending, header);
@@ -402,24 +419,45 @@ public final class Envelope {
     long t0 = System.nanoTime();
     try (OpenedMessage opened = open(header, context, true, new byte[KeyedHmac.LENGTH])) {
       List<KeyOperations.Pending> pending = keys.newPending();
-      List<Header.Entry> entries = new ArrayList<>();
-      Header.Entry openedEntry = entryFor(header, opened.openedBy());
-      for (KeyRef keyRef : keyRefs) {
-        Header.Entry kept = entryFor(header, keyRef);
-        if (kept != null) {
-          entries.add(kept);
-        } else if (keyRef.scheme() == opened.openedBy().scheme()) {
-          // Same backend: let it move the wrapping itself (a KMS re-encrypts server-side).
-          entries.add(keys.rewrap(opened.openedBy(), openedEntry, keyRef, context, pending));
-        } else {
-          entries.add(keys.wrap(keyRef, opened.dataKey(), context, pending));
-        }
+      Header rewrapped;
+      try {
+        rewrapped =
+            header.withEntries(
+                newEntries(header, opened, context, keyRefs, pending), opened.keys());
+      } catch (RuntimeException e) {
+        keys.recordWrapsOfUnfinishedMessage(pending);
+        throw e;
       }
-      Header rewrapped = header.withEntries(entries, opened.keys());
       keys.recordWraps(pending, rewrapped);
       keys.recordRewrap(opened.openedBy(), rewrapped, started, t0);
       return rewrapped;
     }
+  }
+
+  /**
+   * The wrappings of a rewrapped header: kept ones as they were, the others moved by the backend
+   * that opened the message (same scheme) or wrapped here from the data key.
+   */
+  private List<Header.Entry> newEntries(
+      Header header,
+      OpenedMessage opened,
+      EncryptionContext context,
+      List<KeyRef> keyRefs,
+      List<KeyOperations.Pending> pending) {
+    List<Header.Entry> entries = new ArrayList<>();
+    Header.Entry openedEntry = entryFor(header, opened.openedBy());
+    for (KeyRef keyRef : keyRefs) {
+      Header.Entry kept = entryFor(header, keyRef);
+      if (kept != null) {
+        entries.add(kept);
+      } else if (keyRef.scheme() == opened.openedBy().scheme()) {
+        // Same backend: let it move the wrapping itself (a KMS re-encrypts server-side).
+        entries.add(keys.rewrap(opened.openedBy(), openedEntry, keyRef, context, pending));
+      } else {
+        entries.add(keys.wrap(keyRef, opened.dataKey(), context, pending));
+      }
+    }
+    return entries;
   }
 
   /** The entry of {@code header} wrapped under {@code keyRef}, or null. */

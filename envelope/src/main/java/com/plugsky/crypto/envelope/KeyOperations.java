@@ -141,6 +141,17 @@ final class KeyOperations {
     record(pending, Header.sha256Hex(message, headerLength));
   }
 
+  /**
+   * Records held wrap events of a message that was never finished (a later wrap, the header or
+   * writing it failed): the backend did wrap the data key, so the trail says so, naming no header.
+   */
+  void recordWrapsOfUnfinishedMessage(List<Pending> pending) {
+    if (pending.isEmpty() || sink == AuditSink.NONE) {
+      return;
+    }
+    record(pending, null);
+  }
+
   private void record(List<Pending> pending, String hash) {
     for (Pending p : pending) {
       sink.record(

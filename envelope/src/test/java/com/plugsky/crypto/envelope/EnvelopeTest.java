@@ -13,9 +13,12 @@ import com.plugsky.crypto.audit.AuditEvent.Outcome;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keyref.KeyRefScheme;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -442,6 +445,49 @@ class EnvelopeTest {
               assertThat(e.operation()).isEqualTo(Operation.UNWRAP);
               assertThat(e.outcome()).isEqualTo(Outcome.KEY_UNAVAILABLE);
             });
+  }
+
+  @Test
+  void auditsTheWrapsOfAMessageThatALaterWrapFailed() throws Exception {
+    List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    Envelope envelope = TestKeks.envelope(keys, "eu", "us").auditSink(events::add).build();
+    TestKeks.writeKek(keys, "us", new byte[32]);
+    Files.setPosixFilePermissions(
+        keys.resolve("us.kek"), PosixFilePermissions.fromString("rw-r--r--"));
+
+    assertThatThrownBy(() -> envelope.encrypt(PLAINTEXT, CONTEXT))
+        .isInstanceOf(ConfigurationException.class);
+
+    // The data key was generated and wrapped under eu before us refused: the trail shows both.
+    assertThat(events)
+        .extracting(AuditEvent::operation, e -> e.keyRef().orElseThrow(), AuditEvent::outcome)
+        .containsExactlyInAnyOrder(
+            Tuple.tuple(Operation.GENERATE_DATA_KEY, "local:eu", Outcome.SUCCESS),
+            Tuple.tuple(Operation.WRAP, "local:us", Outcome.CONFIGURATION_ERROR));
+    assertThat(events).allSatisfy(e -> assertThat(e.headerSha256()).isEmpty());
+  }
+
+  @Test
+  void auditsTheWrapsOfAStreamWhoseHeaderCouldNotBeWritten() {
+    List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    Envelope envelope = TestKeks.envelope(keys, "eu", "us").auditSink(events::add).build();
+    OutputStream refusing =
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            throw new IOException("disk full");
+          }
+        };
+
+    assertThatThrownBy(() -> envelope.encryptingStream(refusing, CONTEXT))
+        .isInstanceOf(IOException.class);
+
+    assertThat(events)
+        .extracting(AuditEvent::operation, e -> e.keyRef().orElseThrow(), AuditEvent::outcome)
+        .containsExactly(
+            Tuple.tuple(Operation.GENERATE_DATA_KEY, "local:eu", Outcome.SUCCESS),
+            Tuple.tuple(Operation.WRAP, "local:us", Outcome.SUCCESS));
+    assertThat(events).allSatisfy(e -> assertThat(e.headerSha256()).isEmpty());
   }
 
   private static byte[] body(byte[] message) {
