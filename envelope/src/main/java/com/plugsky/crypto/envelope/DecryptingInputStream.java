@@ -11,7 +11,8 @@ import java.util.Objects;
 
 /**
  * Decrypts a message frame by frame as it is read, from {@link Envelope#decryptingStream}. The
- * header was read and authenticated before this stream was made. Memory is one sealed frame and one
+ * header, and the first frame whose tag covers the rest of it, were authenticated before this
+ * stream was handed out. Memory is one sealed frame and one
  * plaintext frame; no byte of a frame is returned before its tag has verified, so a reader sees
  * only authentic plaintext, but a message cut short or modified after the first frames fails only
  * when it is reached: treat the data as complete only once {@code read} has returned -1. A read
@@ -118,6 +119,18 @@ public final class DecryptingInputStream extends InputStream {
       position = 0;
       limit = length;
     }
+  }
+
+  /**
+   * Reads and opens the first frame into the buffer, where the first reads find it: its tag
+   * authenticates the header fields the key commitment leaves to the frames, so the stream is handed
+   * out only for an authentic header.
+   */
+  void openFirstFrame() throws IOException {
+    int length = readFrame();
+    openFrame(plaintext, 0, length);
+    position = 0;
+    limit = length;
   }
 
   @Override

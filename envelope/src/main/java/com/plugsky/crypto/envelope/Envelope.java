@@ -335,9 +335,12 @@ public final class Envelope {
   }
 
   /**
-   * A stream of the plaintext of the message read from {@code in}. The header is read, unwrapped
-   * and authenticated now, so a wrong context or KEK fails here; frames are decrypted as they are
-   * read. Closing it closes {@code in}.
+   * A stream of the plaintext of the message read from {@code in}. The header is read and
+   * authenticated now, and with it the first frame, whose tag covers the header fields that the key
+   * commitment does not (the message id and the frame size, in format version 3): a wrong context
+   * or KEK and a changed header fail here, and {@link DecryptingInputStream#header()} describes an
+   * authentic header. The other frames are decrypted as they are read. Closing it closes {@code
+   * in}.
    */
   public DecryptingInputStream decryptingStream(InputStream in, EncryptionContext context)
       throws IOException {
@@ -348,7 +351,10 @@ public final class Envelope {
         open(header, context, false, MESSAGE_SCRATCH.get().payloadKey)) {
       FrameCipher cipher =
           header.newFrameCipher(streamEngine(header.frameSize()), opened.keys().payloadKey());
-      return new DecryptingInputStream(in, cipher, header, opened.openedBy());
+      DecryptingInputStream stream =
+          new DecryptingInputStream(in, cipher, header, opened.openedBy());
+      stream.openFirstFrame();
+      return stream;
     }
   }
 
@@ -368,8 +374,9 @@ public final class Envelope {
   }
 
   /**
-   * {@link #decryptingStream} over a blocking channel, with the same guarantees: the header is
-   * authenticated now, each frame before any of its bytes is read; closing closes {@code in}.
+   * {@link #decryptingStream} over a blocking channel, with the same guarantees: the header (with
+   * the first frame) is authenticated now, each frame before any of its bytes is read; closing
+   * closes {@code in}.
    */
   public ReadableByteChannel decryptingChannel(ReadableByteChannel in, EncryptionContext context)
       throws IOException {
@@ -381,8 +388,10 @@ public final class Envelope {
    * The message with its data key wrapped under exactly {@code keyRefs}, in that order, and the
    * body unchanged: a wrapping whose KeyRef is kept is copied as it was, the others are made now.
    * This replaces (rotation, BYOK migration), adds (a new region) or removes wrapped keys without
-   * re-encrypting anything. The message is opened with this Envelope's KEKs, and its header must
-   * authenticate; the body is copied without being decrypted.
+   * re-encrypting anything. The message is opened with this Envelope's KEKs: its context, wrapped
+   * keys and key commitment must check out. The body is copied without being decrypted, so the
+   * header fields that only the frames' tags cover (message id, frame size) are not checked here: a
+   * message changed there fails when it is decrypted, rewrapped or not.
    *
    * @throws InvalidInputException when {@code keyRefs} is empty, longer than 16 or repeats a KeyRef
    */
