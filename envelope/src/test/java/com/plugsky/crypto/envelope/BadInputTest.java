@@ -16,6 +16,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -229,6 +230,54 @@ class BadInputTest {
         .hasMessageContaining("2^40");
     assertThat(in.read).isEqualTo(CONTEXT_AT);
     assertThatThrownBy(() -> Envelope.inspect(hostile))
+        .isInstanceOf(MalformedCiphertextException.class);
+  }
+
+  @Test
+  void aHeaderPastItsTotalLimitFailsThoughEachFieldIsWithinItsOwn() {
+    // 16 wrapped keys (the most) of 4096 bytes (the most each) need 65,680 bytes of entries alone.
+    ByteArrayOutputStream entries = new ByteArrayOutputStream();
+    entries.write(16);
+    for (int i = 0; i < 16; i++) {
+      entries.write(message[ENTRIES]); // the local scheme's KeyRef field for a 6-character name
+      entries.writeBytes(("order" + (char) ('a' + i)).getBytes(StandardCharsets.US_ASCII));
+      entries.writeBytes(new byte[] {(byte) 0x80, 0x20}); // varint 4096
+      entries.writeBytes(new byte[4096]);
+    }
+    byte[] hostile =
+        concat(Arrays.copyOf(message, COUNT_AT), entries.toByteArray(), new byte[32 + 1024]);
+    CountingStream in = new CountingStream(hostile);
+
+    assertThatThrownBy(() -> Envelope.inspect(hostile))
+        .isInstanceOf(MalformedCiphertextException.class)
+        .hasMessageContaining("longer than the format's limit of 65536 bytes");
+    assertThatThrownBy(() -> envelope.decryptingStream(in, CONTEXT))
+        .isInstanceOf(MalformedCiphertextException.class)
+        .hasMessageContaining("65536");
+    assertThat(in.read).isLessThanOrEqualTo(Format.MAX_HEADER_LENGTH);
+  }
+
+  @Test
+  void aContextPastItsTotalLimitFailsThoughEachPairIsWithinItsOwn() {
+    // Four pairs with 2048-byte values (the most for one value) come to 8,218 canonical bytes.
+    ByteArrayOutputStream context = new ByteArrayOutputStream();
+    context.write(4);
+    for (int i = 0; i < 4; i++) {
+      context.write(2);
+      context.writeBytes(("k" + i).getBytes(StandardCharsets.US_ASCII));
+      context.writeBytes(new byte[] {(byte) 0x80, 0x10}); // varint 2048
+      context.writeBytes("v".repeat(2048).getBytes(StandardCharsets.US_ASCII));
+    }
+    byte[] hostile =
+        concat(
+            Arrays.copyOf(message, CONTEXT_AT),
+            context.toByteArray(),
+            Arrays.copyOfRange(message, COUNT_AT, message.length));
+
+    assertThatThrownBy(() -> Envelope.inspect(hostile))
+        .isInstanceOf(MalformedCiphertextException.class)
+        .hasMessageContaining("at most 2048 and 8192 for the whole context");
+    assertThatThrownBy(() -> envelope.decrypt(hostile, CONTEXT))
         .isInstanceOf(MalformedCiphertextException.class);
   }
 
