@@ -5,14 +5,17 @@ import com.plugsky.crypto.CryptoException;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.envelope.Envelope;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
-/** A Tink {@link Aead} that writes envelope messages; see {@link KeyWrapperKmsClient}. */
+/**
+ * A Tink {@link Aead} that writes envelope messages; see {@link KeyWrapperKmsClient}. Associated
+ * data is bound through the encryption context as its SHA-256, not as itself: a message header is
+ * readable without any key, and Tink's contract never puts associated data into a ciphertext.
+ */
 final class EnvelopeAead implements Aead {
-  static final String ASSOCIATED_DATA_KEY = "tink-associated-data";
-
-  /** The most associated data whose base64 fits a context value (2,048 bytes). */
-  static final int MAX_ASSOCIATED_DATA = EncryptionContext.MAX_VALUE_BYTES / 4 * 3;
+  static final String ASSOCIATED_DATA_KEY = "tink-associated-data-sha256";
 
   private final Envelope envelope;
 
@@ -45,15 +48,13 @@ final class EnvelopeAead implements Aead {
     if (associatedData == null || associatedData.length == 0) {
       return EncryptionContext.empty();
     }
-    if (associatedData.length > MAX_ASSOCIATED_DATA) {
-      throw new GeneralSecurityException(
-          "associated data of "
-              + associatedData.length
-              + " bytes; this Aead carries at most "
-              + MAX_ASSOCIATED_DATA
-              + " in the encryption context");
+    byte[] digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256").digest(associatedData);
+    } catch (NoSuchAlgorithmException e) {
+      throw new GeneralSecurityException("this JDK has no SHA-256", e);
     }
     return EncryptionContext.of(
-        ASSOCIATED_DATA_KEY, Base64.getEncoder().encodeToString(associatedData));
+        ASSOCIATED_DATA_KEY, Base64.getUrlEncoder().withoutPadding().encodeToString(digest));
   }
 }

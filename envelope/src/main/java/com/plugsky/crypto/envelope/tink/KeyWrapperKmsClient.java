@@ -29,9 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The {@link Aead} it returns encrypts into an envelope message (docs/FORMAT.md) wrapped under
  * that one KEK, so any length works (a data key from KmsEnvelopeAead, a whole keyset) and the KEK
- * never leaves its backend. Tink's associated data becomes the message's encryption context,
- * {@value EnvelopeAead#ASSOCIATED_DATA_KEY} = its base64 (up to {@value
- * EnvelopeAead#MAX_ASSOCIATED_DATA} bytes), and must match on decryption. Failures reach Tink as
+ * never leaves its backend. Tink's associated data, of any length, is bound through the message's
+ * encryption context as {@value EnvelopeAead#ASSOCIATED_DATA_KEY} = its SHA-256 (unpadded
+ * base64url), so the header, which anyone can read, does not carry the data itself; it must match
+ * on decryption. Failures reach Tink as
  * {@link GeneralSecurityException} with this library's typed exception as the cause. Credentials
  * are the key wrappers' business (PIN sources, cloud SDK credentials), so {@link #withCredentials}
  * and {@link #withDefaultCredentials} change nothing. Thread-safe.
