@@ -2,6 +2,7 @@ package com.plugsky.crypto.envelope;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.audit.AuditEvent;
@@ -205,6 +206,40 @@ class DataKeyCacheTest {
   }
 
   @Test
+  void evictedSuite3SecretsNoLongerDerivePayloadKeys() {
+    // What the cache holds today: suite 3's expand key as held SHA-256 states, no header key.
+    AtomicLong now = new AtomicLong();
+    DataKeyCache cache =
+        DataKeyCache.builder().maxAge(Duration.ofSeconds(10)).nanoTime(now::get).build();
+    byte[] messageId = filled(32, 7);
+    DataKeySecrets aged = suite3Secrets(1);
+    DataKeySecrets cleared = suite3Secrets(2);
+    byte[] agedPayloadKey = aged.payloadKey(messageId);
+    byte[] clearedPayloadKey = cleared.payloadKey(messageId);
+    DataKeyCache.Key other = new DataKeyCache.Key(OWNER, List.of("local:b"), ACME, 16);
+    cache.offer(KEY, aged, LAYOUT, 0);
+
+    now.set(Duration.ofSeconds(10).toNanos());
+    assertThat(cache.acquire(KEY, 0)).isNull();
+    cache.offer(other, cleared, LAYOUT, 0);
+    cache.clear();
+
+    assertNoLongerDerives(aged, messageId, agedPayloadKey);
+    assertNoLongerDerives(cleared, messageId, clearedPayloadKey);
+    assertThat(cache.stats().evictions()).isEqualTo(2);
+  }
+
+  /** Closed secrets refuse to derive, or (states wiped to SHA-256's initial ones) derive another. */
+  private static void assertNoLongerDerives(DataKeySecrets secrets, byte[] messageId, byte[] before) {
+    Throwable refused = catchThrowable(() -> secrets.payloadKey(messageId));
+    if (refused != null) {
+      assertThat(refused).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    } else {
+      assertThat(secrets.payloadKey(messageId)).isNotEqualTo(before);
+    }
+  }
+
+  @Test
   void decryptionUnwrapsEachWrappingOnceAndStillAuthenticatesEveryHeader() {
     List<AuditEvent> events = new CopyOnWriteArrayList<>();
     DataKeyCache cache = DataKeyCache.builder().build();
@@ -305,6 +340,14 @@ class DataKeyCacheTest {
   private static DataKeySecrets secrets(int value) {
     return DataKeySecrets.of(
         filled(32, value), filled(32, value), Engines.defaultEngine().primitives());
+  }
+
+  private static DataKeySecrets suite3Secrets(int value) {
+    return DataKeySecrets.derive(
+        Format.SUITE_3,
+        filled(32, value),
+        Engines.defaultEngine().primitives(),
+        KeyedHmac.Form.unapproved(true));
   }
 
   private static byte[] filled(int length, int value) {
