@@ -14,6 +14,7 @@ import com.plugsky.crypto.keyref.KeyRef;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -110,13 +111,25 @@ class GoldenVectorTest {
     switch (vector.get("result").asText()) {
       case "OK" -> checkValid(version, vector, context, message);
       case "AUTHENTICATION_FAILED" ->
-          assertThatThrownBy(() -> reader.decrypt(message, context))
-              .isInstanceOf(AuthenticationFailedException.class);
-      case "MALFORMED" ->
-          assertThatThrownBy(() -> reader.decrypt(message, context))
-              .isInstanceOf(MalformedCiphertextException.class);
+          checkInvalid(context, message, AuthenticationFailedException.class);
+      case "MALFORMED" -> checkInvalid(context, message, MalformedCiphertextException.class);
       default -> throw new AssertionError("unknown result " + vector.get("result"));
     }
+  }
+
+  /** An invalid vector fails with its error one-shot and as a stream read to its end. */
+  private void checkInvalid(
+      EncryptionContext context, byte[] message, Class<? extends Exception> expected) {
+    assertThatThrownBy(() -> reader.decrypt(message, context)).isInstanceOf(expected);
+    assertThatThrownBy(
+            () -> {
+              try (InputStream in =
+                  reader.decryptingStream(new ByteArrayInputStream(message), context)) {
+                in.transferTo(OutputStream.nullOutputStream());
+              }
+            })
+        .as("as a stream")
+        .isInstanceOf(expected);
   }
 
   private void checkValid(int version, JsonNode vector, EncryptionContext context, byte[] message)
