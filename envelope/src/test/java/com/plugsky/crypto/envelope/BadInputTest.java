@@ -109,6 +109,11 @@ class BadInputTest {
           .as("stream truncated to %d bytes", length)
           .isInstanceOf(MalformedCiphertextException.class);
       assertThat(released.toByteArray()).isEqualTo(Arrays.copyOf(plaintext, released.size()));
+      int wholeFramesKept = Math.max(0, length - headerLength) / (FRAME + 20);
+      assertThat(released.size())
+          .as("stream truncated to %d bytes releases whole frames it holds, no part of one", length)
+          .isLessThanOrEqualTo(wholeFramesKept * FRAME)
+          .isEqualTo(released.size() / FRAME * FRAME);
     }
   }
 
