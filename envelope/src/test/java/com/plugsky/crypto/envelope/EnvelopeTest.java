@@ -429,6 +429,39 @@ class EnvelopeTest {
   }
 
   @Test
+  void auditsARewrapWithTheHeadersItReadAndWrote() throws Exception {
+    byte[] message = TestKeks.envelope(keys, "v1").build().encrypt(PLAINTEXT, CONTEXT);
+    List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    Envelope envelope =
+        TestKeks.envelope(keys, "v1")
+            .decryptOnlyKek(TestKeks.local("v2"))
+            .auditSink(events::add)
+            .build();
+
+    byte[] rewrapped =
+        envelope.rewrap(message, CONTEXT, List.of(TestKeks.local("v1"), TestKeks.local("v2")));
+
+    String before = sha256Hex(message, Envelope.inspect(message).headerLength());
+    String after = sha256Hex(rewrapped, Envelope.inspect(rewrapped).headerLength());
+    assertThat(events)
+        .extracting(
+            AuditEvent::operation,
+            e -> e.keyRef().orElseThrow(),
+            AuditEvent::outcome,
+            e -> e.headerSha256().orElseThrow())
+        .containsExactly(
+            Tuple.tuple(Operation.UNWRAP, "local:v1", Outcome.SUCCESS, before),
+            Tuple.tuple(Operation.REWRAP, "local:v2", Outcome.SUCCESS, after),
+            Tuple.tuple(Operation.REWRAP, "local:v1", Outcome.SUCCESS, after));
+  }
+
+  private static String sha256Hex(byte[] message, int headerLength) throws Exception {
+    return HexFormat.of()
+        .formatHex(
+            MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(message, headerLength)));
+  }
+
+  @Test
   void auditsAFailedUnwrap() throws Exception {
     List<AuditEvent> events = new CopyOnWriteArrayList<>();
     byte[] message = TestKeks.envelope(keys, "eu").build().encrypt(PLAINTEXT, CONTEXT);
