@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.KmsClients;
 import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.aead.KmsEnvelopeAead;
@@ -20,11 +24,13 @@ import com.plugsky.crypto.envelope.EnvelopeHeader;
 import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keywrap.local.LocalKeyWrapper;
 import com.plugsky.crypto.primitive.CryptoRandom;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,6 +163,33 @@ class TinkInteropTest {
     assertThat(Envelope.inspect(message).version()).isEqualTo(3);
     assertThatThrownBy(() -> migration.decrypt(tinkCiphertext, new byte[0]))
         .isInstanceOf(AuthenticationFailedException.class);
+  }
+
+  @Test
+  void aStoredTinkEnvelopeStillMigrates() throws Exception {
+    // Written once by Tink 1.24.0 (KmsEnvelopeAead, AES256_GCM data keys, an AES256_GCM keyset as
+    // KEK) and kept, so that a later Tink or a change here cannot drift from what Tink wrote then.
+    JsonNode fixture;
+    try (InputStream in =
+        TinkInteropTest.class.getResourceAsStream("/tink/kms-envelope-aead-aes256gcm.json")) {
+      fixture = new ObjectMapper().readTree(in);
+    }
+    Aead kek =
+        TinkJsonProtoKeysetFormat.parseKeyset(
+                fixture.get("kekKeyset").toString(), InsecureSecretKeyAccess.get())
+            .getPrimitive(RegistryConfiguration.get(), Aead.class);
+    HexFormat hex = HexFormat.of();
+    byte[] associatedData = hex.parseHex(fixture.get("associatedData").asText());
+    byte[] ciphertext = hex.parseHex(fixture.get("ciphertext").asText());
+    TinkEnvelopeMigration migration =
+        TinkEnvelopeMigration.of(kek, PredefinedAeadParameters.AES256_GCM);
+    Envelope target =
+        Envelope.builder().keyWrapper(local).kek(KeyRef.parse("local:migrated")).build();
+
+    byte[] message = migration.toEnvelope(ciphertext, associatedData, target, CONTEXT);
+
+    assertThat(target.decrypt(message, CONTEXT))
+        .isEqualTo(hex.parseHex(fixture.get("plaintext").asText()));
   }
 
   @Test
