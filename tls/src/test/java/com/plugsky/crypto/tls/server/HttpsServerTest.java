@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The HTTPS server on BoringSSL: HSTS on every response over HTTP/1.1 and HTTP/2, resumption,
@@ -86,16 +87,37 @@ class HttpsServerTest {
           client.send(
               HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
               HttpResponse.BodyHandlers.ofString());
+      // Netty's HttpObjectAggregator answers this one itself, without the responder.
+      HttpResponse<String> tooLarge =
+          client.send(
+              HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[64 * 1024 + 1])).build(),
+              HttpResponse.BodyHandlers.ofString());
 
       assertThat(ok.version()).isEqualTo(version);
       assertThat(ok.statusCode()).isEqualTo(200);
       assertThat(ok.body()).startsWith("tls=TLSv1.3 cipher=TLS_AES_128_GCM_SHA256 alpn=" + (version == HttpClient.Version.HTTP_2 ? "h2" : "http/1.1"));
       assertThat(refused.statusCode()).isEqualTo(405);
-      for (HttpResponse<String> response : List.of(ok, refused)) {
+      assertThat(tooLarge.statusCode()).isEqualTo(413);
+      for (HttpResponse<String> response : List.of(ok, refused, tooLarge)) {
         assertThat(response.headers().firstValue(Hsts.HEADER)).contains("max-age=63072000; includeSubDomains; preload");
         assertThat(Hsts.parse(response.headers().firstValue(Hsts.HEADER).orElseThrow()).preloadProblems()).isEmpty();
       }
     }
+  }
+
+  /** The JDK's HttpClient will not send an Expect header of our choosing; curl will. */
+  @ParameterizedTest
+  @ValueSource(strings = {"--http1.1", "--http2"})
+  void anUnsupportedExpectationIsAnswered417WithHsts(String httpVersion) throws Exception {
+    Processes.Result result =
+        Processes.run(
+            List.of(
+                "curl", "-sS", httpVersion, "--cacert", caPem.toString(), "-D", "-", "-o", "/dev/null",
+                "-H", "Expect: a-teapot", "--data-binary", "x", "https://localhost:" + server.port() + "/"));
+
+    assertThat(result.output())
+        .containsPattern("(?m)^HTTP/(1\\.1|2) 417")
+        .containsIgnoringCase(Hsts.HEADER + ": max-age=63072000; includeSubDomains; preload");
   }
 
   @Test
