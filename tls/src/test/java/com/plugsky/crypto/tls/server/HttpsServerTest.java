@@ -22,22 +22,30 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The HTTPS server on BoringSSL: HSTS on every response over HTTP/1.1 and HTTP/2, resumption,
- * openssl s_client as an outside client, and clients that never finish a handshake.
+ * The HTTPS server: HSTS on every response over HTTP/1.1 and HTTP/2, resumption, openssl s_client
+ * as an outside client (on BoringSSL), and garbage or stalled ClientHellos (on both providers).
  */
 class HttpsServerTest {
   private static final TestPki PKI = TestPki.create("https-server-test-ca");
@@ -49,30 +57,37 @@ class HttpsServerTest {
   private static final Hsts HSTS = Hsts.preloadReady();
 
   @TempDir static Path dir;
+  /** BoringSSL: most tests run against this one. */
   private static HttpsServer server;
+  private static HttpsServer jdkServer;
   private static Path caPem;
 
   @BeforeAll
   static void start() {
     TestPki.Issued issued = PKI.server(KeyType.EC_P256);
-    TlsPolicy shortHandshakes = TlsPolicy.builder().handshakeTimeout(Duration.ofMillis(700)).build();
-    server =
-        HttpsServer.builder(
-                TlsContexts.server(CertifiedKey.of(issued.key(), issued.chain()))
-                    .provider(TlsProvider.BORINGSSL)
-                    .policy(shortHandshakes)
-                    .buildNetty())
-            .hsts(HSTS)
-            .ioThreads(1)
-            .onHandshakeFailure(FAILURES::add)
-            .build()
-            .start();
+    server = serve(CertifiedKey.of(issued.key(), issued.chain()), TlsProvider.BORINGSSL);
+    jdkServer = serve(CertifiedKey.of(issued.key(), issued.chain()), TlsProvider.JDK);
     caPem = PKI.writeCaPem(dir.resolve("ca.pem"));
+  }
+
+  private static HttpsServer serve(CertifiedKey key, TlsProvider provider) {
+    TlsPolicy shortHandshakes = TlsPolicy.builder().handshakeTimeout(Duration.ofMillis(700)).build();
+    return HttpsServer.builder(TlsContexts.server(key).provider(provider).policy(shortHandshakes).buildNetty())
+        .hsts(HSTS)
+        .ioThreads(1)
+        .onHandshakeFailure(FAILURES::add)
+        .build()
+        .start();
+  }
+
+  private static HttpsServer server(TlsProvider provider) {
+    return provider == TlsProvider.BORINGSSL ? server : jdkServer;
   }
 
   @AfterAll
   static void stop() {
     server.close();
+    jdkServer.close();
   }
 
   @ParameterizedTest
@@ -171,38 +186,104 @@ class HttpsServerTest {
   }
 
   private static List<String> sClientCommand(String... options) {
-    List<String> command = new java.util.ArrayList<>(List.of(
+    List<String> command = new ArrayList<>(List.of(
         "openssl", "s_client", "-connect", "127.0.0.1:" + server.port(), "-servername", "localhost",
         "-CAfile", caPem.toString()));
     command.addAll(List.of(options));
     return command;
   }
 
-  @Test
-  void garbageInsteadOfAClientHelloIsDroppedAndTheServerServesOn() throws Exception {
+  /** What a broken or hostile client sends instead of a well-formed ClientHello. */
+  enum Garbage {
+    PLAINTEXT_HTTP,
+    /** A handshake record header (16 03 01, 512 bytes) followed by 512 random bytes. */
+    RANDOM_RECORD_BODY,
+    /** A real ClientHello record whose bytes after the client random are replaced by random ones. */
+    GARBLED_CLIENT_HELLO,
+    /** The first half of a real ClientHello record, then the client half-closes. */
+    TRUNCATED_CLIENT_HELLO
+  }
+
+  @ParameterizedTest(name = "{1} to the {0} server")
+  @MethodSource("providersAndGarbage")
+  void garbageInsteadOfAClientHelloIsDroppedAtOnceAndTheServerServesOn(TlsProvider provider, Garbage garbage)
+      throws Exception {
     int before = FAILURES.size();
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+    try (Socket socket = new Socket("127.0.0.1", server(provider).port())) {
       socket.setSoTimeout(5_000);
       OutputStream out = socket.getOutputStream();
-      out.write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      out.write(new byte[512]);
+      out.write(bytesOf(garbage, server(provider).port()));
       out.flush();
+      if (garbage == Garbage.TRUNCATED_CLIENT_HELLO) {
+        socket.shutdownOutput();
+      }
       assertThat(drain(socket.getInputStream())).isTrue();
     }
     HandshakeTest.await(() -> FAILURES.size() > before);
-    assertThat(FAILURES.getLast().reason()).contains("not a TLS record");
-    assertStillServing();
+    // Closed on what it read, not left to the handshake timeout.
+    assertThat(FAILURES.getLast().reason()).doesNotContain("did not finish in time");
+    assertStillServing(provider);
   }
 
-  @Test
-  void aStalledHalfOpenClientHelloTimesOutWhileOthersAreServed() throws Exception {
+  static List<Arguments> providersAndGarbage() {
+    List<Arguments> arguments = new ArrayList<>();
+    for (TlsProvider provider : TlsProvider.values()) {
+      for (Garbage garbage : Garbage.values()) {
+        arguments.add(Arguments.of(provider, garbage));
+      }
+    }
+    return arguments;
+  }
+
+  private static byte[] bytesOf(Garbage garbage, int port) throws Exception {
+    Random random = new Random(garbage.ordinal());
+    return switch (garbage) {
+      case PLAINTEXT_HTTP -> "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+      case RANDOM_RECORD_BODY -> {
+        byte[] record = new byte[5 + 512];
+        random.nextBytes(record);
+        System.arraycopy(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00}, 0, record, 0, 5);
+        yield record;
+      }
+      case GARBLED_CLIENT_HELLO -> {
+        byte[] hello = clientHello(port);
+        // record header 5, handshake header 4, legacy_version 2, random 32
+        byte[] tail = new byte[hello.length - 43];
+        random.nextBytes(tail);
+        System.arraycopy(tail, 0, hello, 43, tail.length);
+        yield hello;
+      }
+      case TRUNCATED_CLIENT_HELLO -> {
+        byte[] hello = clientHello(port);
+        yield Arrays.copyOf(hello, hello.length / 2);
+      }
+    };
+  }
+
+  /** The first flight of a real JDK client under the policy: one ClientHello record. */
+  private static byte[] clientHello(int port) throws Exception {
+    SSLEngine engine = TlsContexts.client(TRUST).buildJdk().createSSLEngine("localhost", port);
+    engine.setUseClientMode(true);
+    ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+    engine.wrap(ByteBuffer.allocate(0), out);
+    out.flip();
+    byte[] hello = new byte[out.remaining()];
+    out.get(hello);
+    assertThat(hello[0]).as("a handshake record").isEqualTo((byte) 0x16);
+    assertThat(hello[5]).as("a ClientHello").isEqualTo((byte) 0x01);
+    return hello;
+  }
+
+  @ParameterizedTest
+  @EnumSource(TlsProvider.class)
+  void aStalledHalfOpenClientHelloTimesOutWhileOthersAreServed(TlsProvider provider) throws Exception {
     int before = FAILURES.size();
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+    try (Socket socket = new Socket("127.0.0.1", server(provider).port())) {
       socket.setSoTimeout(5_000);
       // The first bytes of a ClientHello record announcing 512 bytes, then nothing more.
       socket.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00});
       socket.getOutputStream().flush();
-      assertStillServing();
+      assertStillServing(provider);
       long start = System.nanoTime();
       assertThat(drain(socket.getInputStream())).isTrue();
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
@@ -225,9 +306,9 @@ class HttpsServerTest {
     }
   }
 
-  private static void assertStillServing() throws Exception {
+  private static void assertStillServing(TlsProvider provider) throws Exception {
     SSLContext jdk = TlsContexts.client(TRUST).policy(HTTP1_ONLY).buildJdk();
-    try (Http1Connection connection = new Http1Connection(jdk, server.port())) {
+    try (Http1Connection connection = new Http1Connection(jdk, server(provider).port())) {
       assertThat(connection.request("GET", "/").status()).isEqualTo(200);
     }
   }
