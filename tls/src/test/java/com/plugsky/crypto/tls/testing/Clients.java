@@ -43,6 +43,16 @@ public final class Clients {
    * @throws Exception the handshake failure
    */
   public static Handshake handshake(SslContext context, int port) throws Exception {
+    return handshake(context, "localhost", port);
+  }
+
+  /**
+   * Connects to 127.0.0.1:{@code port} as {@code host} (the name sent and verified), handshakes and
+   * closes.
+   *
+   * @throws Exception the handshake failure
+   */
+  public static Handshake handshake(SslContext context, String host, int port) throws Exception {
     Channel channel = null;
     try {
       SslHandler[] tls = new SslHandler[1];
@@ -54,7 +64,7 @@ public final class Clients {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                      tls[0] = context.newHandler(ch.alloc(), "localhost", port);
+                      tls[0] = context.newHandler(ch.alloc(), host, port);
                       ch.pipeline().addLast(tls[0]);
                     }
                   })
