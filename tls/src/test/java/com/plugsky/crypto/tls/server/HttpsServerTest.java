@@ -44,8 +44,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The HTTPS server: HSTS on every response over HTTP/1.1 and HTTP/2, resumption, openssl s_client
- * as an outside client (on BoringSSL), and garbage or stalled ClientHellos (on both providers).
+ * The HTTPS server: HSTS on every response over HTTP/1.1 and HTTP/2 (on BoringSSL), resumption,
+ * openssl s_client as an outside client, and garbage or stalled ClientHellos (on both providers).
  */
 class HttpsServerTest {
   private static final TestPki PKI = TestPki.create("https-server-test-ca");
@@ -147,26 +147,28 @@ class HttpsServerTest {
     assertThat(second.protocol()).isEqualTo("TLSv1.3");
   }
 
-  @Test
-  void opensslResumesWithTheSessionTicket() throws Exception {
-    Path session = dir.resolve("openssl.session");
+  @ParameterizedTest
+  @EnumSource(TlsProvider.class)
+  void opensslResumesWithTheSessionTicket(TlsProvider provider) throws Exception {
+    Path session = dir.resolve("openssl-" + provider + ".session");
     // -ign_eof keeps reading after the request, so the ticket arrives before the server closes.
     Processes.Result first =
         Processes.run(
-            sClientCommand("-tls1_3", "-ign_eof", "-sess_out", session.toString()),
+            sClientCommand(provider, "-tls1_3", "-ign_eof", "-sess_out", session.toString()),
             "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    Processes.Result second = sClient("-tls1_3", "-sess_in", session.toString());
+    Processes.Result second = Processes.run(sClientCommand(provider, "-tls1_3", "-sess_in", session.toString()));
 
     assertThat(first.output()).contains("New, TLSv1.3, Cipher is TLS_AES_");
     assertThat(first.output()).contains("Verify return code: 0 (ok)");
     assertThat(second.output()).contains("Reused, TLSv1.3");
   }
 
-  @Test
-  void opensslTls12OnlyIsRefused() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsProvider.class)
+  void opensslTls12OnlyIsRefused(TlsProvider provider) throws Exception {
     int before = FAILURES.size();
 
-    Processes.Result result = sClient("-tls1_2");
+    Processes.Result result = Processes.run(sClientCommand(provider, "-tls1_2"));
 
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.output()).containsIgnoringCase("alert protocol version");
@@ -174,20 +176,17 @@ class HttpsServerTest {
     assertThat(FAILURES.getLast().reason()).contains("TLS 1.2 and older are refused");
   }
 
-  @Test
-  void opensslAlpnGetsH2() throws Exception {
-    Processes.Result result = sClient("-tls1_3", "-alpn", "h2,http/1.1");
+  @ParameterizedTest
+  @EnumSource(TlsProvider.class)
+  void opensslAlpnGetsH2(TlsProvider provider) throws Exception {
+    Processes.Result result = Processes.run(sClientCommand(provider, "-tls1_3", "-alpn", "h2,http/1.1"));
 
     assertThat(result.output()).contains("ALPN protocol: h2");
   }
 
-  private Processes.Result sClient(String... options) throws Exception {
-    return Processes.run(sClientCommand(options));
-  }
-
-  private static List<String> sClientCommand(String... options) {
+  private static List<String> sClientCommand(TlsProvider provider, String... options) {
     List<String> command = new ArrayList<>(List.of(
-        "openssl", "s_client", "-connect", "127.0.0.1:" + server.port(), "-servername", "localhost",
+        "openssl", "s_client", "-connect", "127.0.0.1:" + server(provider).port(), "-servername", "localhost",
         "-CAfile", caPem.toString()));
     command.addAll(List.of(options));
     return command;
