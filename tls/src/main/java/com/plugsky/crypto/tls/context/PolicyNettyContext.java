@@ -2,28 +2,20 @@ package com.plugsky.crypto.tls.context;
 
 import com.plugsky.crypto.tls.policy.TlsProvider;
 import io.netty.handler.ssl.DelegatingSslContext;
-import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
-import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 
-/**
- * A Netty context built to a policy: every handler gets the policy's handshake deadline, and every
- * server engine on BoringSSL the current OCSP response to staple, when there is one.
- */
+/** A Netty context built to a policy: every handler gets the policy's handshake deadline. */
 public final class PolicyNettyContext extends DelegatingSslContext {
   private final TlsProvider provider;
   private final long handshakeTimeoutMillis;
-  private final Supplier<byte[]> ocspResponse;
 
-  PolicyNettyContext(
-      SslContext context, TlsProvider provider, Duration handshakeTimeout, Supplier<byte[]> ocsp) {
+  PolicyNettyContext(SslContext context, TlsProvider provider, Duration handshakeTimeout) {
     super(context);
     this.provider = provider;
     this.handshakeTimeoutMillis = handshakeTimeout.toMillis();
-    this.ocspResponse = ocsp;
   }
 
   /** The TLS implementation underneath. */
@@ -33,12 +25,7 @@ public final class PolicyNettyContext extends DelegatingSslContext {
 
   @Override
   protected void initEngine(SSLEngine engine) {
-    if (ocspResponse != null && engine instanceof ReferenceCountedOpenSslEngine openSsl) {
-      byte[] response = ocspResponse.get();
-      if (response != null) {
-        openSsl.setOcspResponse(response);
-      }
-    }
+    // Engines need nothing beyond the wrapped context's settings.
   }
 
   @Override

@@ -67,7 +67,7 @@ public final class TlsClientContextBuilder {
               ClientAuth.NONE,
               new String[] {TlsPolicy.TLS_1_3},
               false);
-      return new PolicyNettyContext(context, provider, policy.handshakeTimeout(), null);
+      return new PolicyNettyContext(context, provider, policy.handshakeTimeout());
     }
     SslContextBuilder builder =
         Netty.boringSsl(SslContextBuilder.forClient(), policy)
@@ -77,7 +77,7 @@ public final class TlsClientContextBuilder {
       builder.keyManager(clientCertificate.keyManager());
     }
     try {
-      return new PolicyNettyContext(builder.build(), provider, policy.handshakeTimeout(), null);
+      return new PolicyNettyContext(builder.build(), provider, policy.handshakeTimeout());
     } catch (SSLException e) {
       throw new ConfigurationException("BoringSSL refused the client context: " + e.getMessage(), e);
     }

@@ -14,28 +14,22 @@ import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.security.cert.X509Certificate;
-import java.util.Arrays;
 import java.util.Objects;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * Builds server contexts to a {@link TlsPolicy}: a Netty {@link SslContext} on BoringSSL (or the
  * JDK), or a plain {@link SSLContext}. Start from {@link TlsContexts#server}.
  */
 public final class TlsServerContextBuilder {
-  /** id-pe-authorityInfoAccess (1.3.6.1.5.5.7.1.1). */
-  private static final String AUTHORITY_INFO_ACCESS = "1.3.6.1.5.5.7.1.1";
-
-  /** The DER body of id-ad-ocsp (1.3.6.1.5.5.7.48.1). */
-  private static final byte[] ID_AD_OCSP = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01};
-
   private final TlsCredentials credentials;
   private TlsPolicy policy = TlsPolicy.defaults();
   private TlsProvider provider = TlsProvider.preferred();
   private PeerVerification clientVerification;
-  private Supplier<byte[]> ocspResponse;
+  private Function<X509Certificate, byte[]> ocspResponses;
 
   TlsServerContextBuilder(TlsCredentials credentials) {
     this.credentials = Objects.requireNonNull(credentials, "credentials");
@@ -59,12 +53,15 @@ public final class TlsServerContextBuilder {
   }
 
   /**
-   * Staples the DER OCSP response {@code response} gives (asked on every handshake, so a refreshed
-   * response is used at once; null staples nothing) when the leaf certificate names an OCSP
-   * responder. BoringSSL only: the JDK server fetches its own responses and is not driven here.
+   * Staples the DER OCSP response {@code responses} gives for the leaf certificate a handshake is
+   * about to present, when that leaf names an OCSP responder (null staples nothing). Asked on every
+   * full handshake, from BoringSSL's certificate callback, so a refreshed response or a reloaded
+   * certificate ({@link com.plugsky.crypto.tls.keys.ReloadingCredentials}) is used at once and a
+   * response always goes with the leaf it was asked for. BoringSSL only: a JDK context with it is
+   * refused, as SunJSSE takes no response from here (it fetches its own when configured to).
    */
-  public TlsServerContextBuilder ocspStapling(Supplier<byte[]> response) {
-    this.ocspResponse = Objects.requireNonNull(response, "response");
+  public TlsServerContextBuilder ocspStapling(Function<X509Certificate, byte[]> responses) {
+    this.ocspResponses = Objects.requireNonNull(responses, "responses");
     return this;
   }
 
@@ -78,7 +75,6 @@ public final class TlsServerContextBuilder {
   public PolicyNettyContext buildNetty() {
     boolean requireClientAuth = clientVerification != null;
     if (provider == TlsProvider.JDK) {
-      requireNoHsmKey();
       SSLContext jdk = buildJdk();
       SslContext context =
           new JdkSslContext(
@@ -90,10 +86,14 @@ public final class TlsServerContextBuilder {
               requireClientAuth ? ClientAuth.REQUIRE : ClientAuth.NONE,
               new String[] {TlsPolicy.TLS_1_3},
               false);
-      return new PolicyNettyContext(context, provider, policy.handshakeTimeout(), null);
+      return new PolicyNettyContext(context, provider, policy.handshakeTimeout());
     }
+    X509ExtendedKeyManager keyManager =
+        ocspResponses == null
+            ? credentials.keyManager()
+            : new StaplingKeyManager(credentials.keyManager(), ocspResponses);
     SslContextBuilder builder =
-        Netty.boringSsl(SslContextBuilder.forServer(credentials.keyManager()), policy)
+        Netty.boringSsl(SslContextBuilder.forServer(keyManager), policy)
             .clientAuth(requireClientAuth ? ClientAuth.REQUIRE : ClientAuth.NONE);
     if (requireClientAuth) {
       builder.trustManager(clientVerification.trustManager());
@@ -101,17 +101,13 @@ public final class TlsServerContextBuilder {
     if (credentials instanceof HsmServerKey hsmKey) {
       builder.option(OpenSslContextOption.PRIVATE_KEY_METHOD, hsmKey.privateKeyMethod());
     }
-    boolean stapling =
-        ocspResponse != null
-            && namesOcspResponder(credentials.keyManager().getCertificateChain(leafAlias()));
-    builder.enableOcsp(stapling);
+    builder.enableOcsp(ocspResponses != null);
     try {
       SslContext context = builder.build();
       // Netty turns tickets off; TLS 1.3 resumes only with them. No keys given: BoringSSL makes
       // and rotates its own, per process.
       ((OpenSslSessionContext) context.sessionContext()).setTicketKeys();
-      return new PolicyNettyContext(
-          context, provider, policy.handshakeTimeout(), stapling ? ocspResponse : null);
+      return new PolicyNettyContext(context, provider, policy.handshakeTimeout());
     } catch (SSLException e) {
       throw new ConfigurationException("BoringSSL refused the server context: " + e.getMessage(), e);
     }
@@ -123,6 +119,11 @@ public final class TlsServerContextBuilder {
    */
   public SSLContext buildJdk() {
     requireNoHsmKey();
+    if (ocspResponses != null) {
+      throw new ConfigurationException(
+          "OCSP stapling through ocspStapling(...) runs on BoringSSL only; the JDK provider takes no"
+              + " response from here (drop it, or use BoringSSL: check BoringSsl.unavailabilityCause())");
+    }
     return Netty.jdk(
         policy,
         credentials.keyManager(),
@@ -138,27 +139,5 @@ public final class TlsServerContextBuilder {
           "an HSM-held key signs through BoringSSL's private key method; the JDK provider cannot"
               + " use it (check BoringSsl.unavailabilityCause())");
     }
-  }
-
-  private String leafAlias() {
-    String alias = credentials.keyManager().chooseServerAlias("EC", null, null);
-    return alias != null ? alias : credentials.keyManager().chooseServerAlias("RSA", null, null);
-  }
-
-  private static boolean namesOcspResponder(X509Certificate[] chain) {
-    if (chain == null || chain.length == 0) {
-      return false;
-    }
-    byte[] extension = chain[0].getExtensionValue(AUTHORITY_INFO_ACCESS);
-    if (extension == null) {
-      return false;
-    }
-    for (int i = 0; i + ID_AD_OCSP.length <= extension.length; i++) {
-      if (Arrays.equals(
-          extension, i, i + ID_AD_OCSP.length, ID_AD_OCSP, 0, ID_AD_OCSP.length)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -1,10 +1,13 @@
 package com.plugsky.crypto.tls.keys;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +21,10 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * handshakes after the change present the new certificate, connections already open keep theirs.
  * A half-written or mismatched pair is not taken: the current one stays, and {@code onFailure}
  * hears why; the next change is tried again.
+ *
+ * <p>A change is a change of content (a SHA-256 over the files), not of modification time: a write
+ * that finishes within the file system's timestamp tick after a failed read of its first half
+ * leaves the time as it was, and must still be read.
  */
 public final class ReloadingCredentials implements TlsCredentials, AutoCloseable {
   private final Supplier<CertifiedKey> loader;
@@ -26,7 +33,7 @@ public final class ReloadingCredentials implements TlsCredentials, AutoCloseable
   private final IdentityKeyManager keyManager;
   private final AtomicLong reloads = new AtomicLong();
   private final Thread watcher;
-  private volatile List<FileTime> lastSeen;
+  private volatile byte[] lastSeen;
 
   private ReloadingCredentials(
       Supplier<CertifiedKey> loader,
@@ -36,7 +43,7 @@ public final class ReloadingCredentials implements TlsCredentials, AutoCloseable
     this.loader = loader;
     this.watched = watched;
     this.onFailure = onFailure;
-    this.lastSeen = modificationTimes();
+    this.lastSeen = fingerprint();
     CertifiedKey first = loader.get();
     this.keyManager = new IdentityKeyManager(first.chain(), first.privateKey());
     this.watcher =
@@ -93,11 +100,7 @@ public final class ReloadingCredentials implements TlsCredentials, AutoCloseable
    *     current identity stays
    */
   public void reload() {
-    List<FileTime> seen = modificationTimes();
-    CertifiedKey next = loader.get();
-    keyManager.replace(next.chain(), next.privateKey());
-    lastSeen = seen;
-    reloads.incrementAndGet();
+    reload(fingerprint());
   }
 
   @Override
@@ -105,29 +108,56 @@ public final class ReloadingCredentials implements TlsCredentials, AutoCloseable
     watcher.interrupt();
   }
 
+  /**
+   * {@code seen} is taken before the files are read, so a write that lands after it is seen as a
+   * change on the next check even when this read already caught part of it.
+   */
+  private void reload(byte[] seen) {
+    try {
+      CertifiedKey next = loader.get();
+      keyManager.replace(next.chain(), next.privateKey());
+      reloads.incrementAndGet();
+    } finally {
+      // A failed content is not retried until it changes again; onFailure hears of it once.
+      lastSeen = seen;
+    }
+  }
+
   private void reloadIfChanged() {
-    List<FileTime> seen = modificationTimes();
-    if (seen.equals(lastSeen)) {
+    byte[] seen = fingerprint();
+    if (Arrays.equals(seen, lastSeen)) {
       return;
     }
     try {
-      reload();
+      reload(seen);
     } catch (RuntimeException e) {
-      lastSeen = seen;
       onFailure.accept(e);
     }
   }
 
-  private List<FileTime> modificationTimes() {
-    return watched.stream()
-        .map(
-            path -> {
-              try {
-                return Files.getLastModifiedTime(path);
-              } catch (IOException e) {
-                return FileTime.fromMillis(-1);
-              }
-            })
-        .toList();
+  /** SHA-256 over each watched file's length and content; a missing or unreadable file counts as -1. */
+  private byte[] fingerprint() {
+    MessageDigest digest = sha256();
+    for (Path path : watched) {
+      byte[] content;
+      try {
+        content = Files.readAllBytes(path);
+      } catch (IOException e) {
+        content = null;
+      }
+      digest.update(ByteBuffer.allocate(Long.BYTES).putLong(content == null ? -1 : content.length).array());
+      if (content != null) {
+        digest.update(content);
+      }
+    }
+    return digest.digest();
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 }

@@ -71,7 +71,10 @@ public final class PeerVerification {
       this.anchors = Objects.requireNonNull(anchors, "anchors");
     }
 
-    /** Accepts a peer whose leaf carries this URI SAN; repeat to allow several. */
+    /**
+     * Accepts a peer whose leaf carries this URI SAN; repeat to allow several. Pins are
+     * alternatives: a peer matching any one URI or subject pin is accepted.
+     */
     public Builder pinUriSan(String uri) {
       URI parsed;
       try {
@@ -86,7 +89,10 @@ public final class PeerVerification {
       return this;
     }
 
-    /** Accepts a peer whose leaf has exactly this subject (RFC 2253, e.g. {@code CN=orders,O=Acme}). */
+    /**
+     * Accepts a peer whose leaf has exactly this subject (RFC 2253, e.g. {@code CN=orders,O=Acme}),
+     * whatever its URI SANs; like every pin, an alternative to the others.
+     */
     public Builder pinSubject(String subject) {
       try {
         pinnedSubjects.add(new X500Principal(subject));

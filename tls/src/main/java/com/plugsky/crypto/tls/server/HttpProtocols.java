@@ -24,12 +24,12 @@ import javax.net.ssl.SSLEngine;
 final class HttpProtocols extends ApplicationProtocolNegotiationHandler {
   private static final int MAX_REQUEST_BYTES = 64 * 1024;
 
-  private final Hsts hsts;
+  private final HstsHeader hsts;
   private final Duration idleTimeout;
 
   HttpProtocols(Hsts hsts, Duration idleTimeout) {
     super(ApplicationProtocolNames.HTTP_1_1);
-    this.hsts = hsts;
+    this.hsts = new HstsHeader(hsts);
     this.idleTimeout = idleTimeout;
   }
 
@@ -50,15 +50,17 @@ final class HttpProtocols extends ApplicationProtocolNegotiationHandler {
                   stream
                       .pipeline()
                       .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                      .addLast(hsts)
                       .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                      .addLast(new Responder(hsts, "h2", engine));
+                      .addLast(new Responder("h2", engine));
                 }
               }));
     } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
       pipeline
           .addLast(new HttpServerCodec())
+          .addLast(hsts)
           .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-          .addLast(new Responder(hsts, "http/1.1", engine));
+          .addLast(new Responder("http/1.1", engine));
     } else {
       ctx.close();
     }

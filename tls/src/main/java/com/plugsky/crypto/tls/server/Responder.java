@@ -1,6 +1,5 @@
 package com.plugsky.crypto.tls.server;
 
-import com.plugsky.crypto.tls.hsts.Hsts;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,16 +21,14 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * Answers every request with a short description of its TLS session; every response, errors
- * included, carries the HSTS header.
+ * Answers every request with a short description of its TLS session; {@link HstsHeader}, further
+ * out in the pipeline, adds the HSTS header.
  */
 final class Responder extends SimpleChannelInboundHandler<FullHttpRequest> {
-  private final Hsts hsts;
   private final String protocol;
   private final SSLEngine engine;
 
-  Responder(Hsts hsts, String protocol, SSLEngine engine) {
-    this.hsts = hsts;
+  Responder(String protocol, SSLEngine engine) {
     this.protocol = protocol;
     this.engine = engine;
   }
@@ -51,7 +48,6 @@ final class Responder extends SimpleChannelInboundHandler<FullHttpRequest> {
             request.method().equals(HttpMethod.HEAD)
                 ? Unpooled.EMPTY_BUFFER
                 : Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-    response.headers().set(Hsts.HEADER, hsts.headerValue());
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     if (!allowed) {
       response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");

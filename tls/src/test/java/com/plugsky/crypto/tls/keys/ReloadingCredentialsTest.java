@@ -1,6 +1,7 @@
 package com.plugsky.crypto.tls.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.tls.context.TlsContexts;
@@ -15,11 +16,16 @@ import com.plugsky.crypto.tls.testing.TestPki.KeyType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -48,7 +54,8 @@ class ReloadingCredentialsTest {
       assertThat(before.request("GET", "/").status()).isEqualTo(200);
 
       // Key first, then certificate, each by atomic rename: the watcher may see the new key with
-      // the old certificate for a moment, which it must refuse and then recover from.
+      // the old certificate for a moment, which it must refuse (see aMismatchedKey...) and then
+      // recover from.
       TestPki.PemFiles next = PKI.server(KeyType.RSA_2048, "second", null).writePem(dir, "next");
       Files.move(next.key(), live.key(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       Thread.sleep(200);
@@ -66,8 +73,102 @@ class ReloadingCredentialsTest {
       }
       assertThat(before.request("GET", "/").status()).isEqualTo(200);
       assertThat(leafOf(before).getSubjectX500Principal().getName()).isEqualTo("CN=first");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TlsProvider.class)
+  void aMismatchedKeyIsRefusedAndReportedAndTheOldLeafStaysServed(TlsProvider provider) throws Exception {
+    TestPki.PemFiles live = PKI.server(KeyType.EC_P256, "kept", null).writePem(dir, "live");
+    List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+    try (ReloadingCredentials credentials =
+            ReloadingCredentials.watchPem(live.certificate(), live.key(), Duration.ofMillis(50), failures::add);
+        HttpsServer server =
+            HttpsServer.builder(TlsContexts.server(credentials).provider(provider).buildNetty()).ioThreads(1).build().start()) {
+      TestPki.PemFiles other = PKI.server(KeyType.EC_P256, "other", null).writePem(dir, "other");
+      Files.move(other.key(), live.key(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      await(() -> !failures.isEmpty());
+
+      assertThat(failures).singleElement(InstanceOfAssertFactories.THROWABLE)
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("the private key does not match the leaf certificate");
+      assertThatThrownBy(credentials::reload)
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("the private key does not match the leaf certificate");
+      assertThat(credentials.reloads()).isZero();
+      assertThat(leafOf(credentials).getSubjectX500Principal().getName()).isEqualTo("CN=kept");
+      assertThat(Clients.handshake(TlsContexts.client(TRUST).provider(provider).buildNetty(), server.port())
+              .serverLeaf().getSubjectX500Principal().getName())
+          .isEqualTo("CN=kept");
+    }
+  }
+
+  @Test
+  void aWriteFinishingWithinTheSameTimestampTickIsStillRead() throws Exception {
+    TestPki.Issued first = PKI.server(KeyType.EC_P256, "first", null);
+    TestPki.PemFiles live = first.writePem(dir, "live");
+    // A new certificate for the same key, so only the certificate file changes.
+    TestPki.PemFiles renewed =
+        new TestPki.Issued(first.key(), PKI.serverChainFor(first.leaf().getPublicKey())).writePem(dir, "renewed");
+    byte[] certificate = Files.readAllBytes(renewed.certificate());
+    FileTime tick = FileTime.from(Files.getLastModifiedTime(live.certificate()).toInstant().plusSeconds(1));
+    List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+    try (ReloadingCredentials credentials =
+        ReloadingCredentials.watchPem(live.certificate(), live.key(), Duration.ofMillis(50), failures::add)) {
+      // A writer caught halfway, then finishing within the same tick of a coarse file system clock.
+      Files.write(live.certificate(), Arrays.copyOf(certificate, certificate.length / 2));
+      Files.setLastModifiedTime(live.certificate(), tick);
+      await(() -> !failures.isEmpty());
+      Files.write(live.certificate(), certificate);
+      Files.setLastModifiedTime(live.certificate(), tick);
+      await(() -> credentials.reloads() == 1);
+
+      assertThat(leafOf(credentials).getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
+      // The watcher may also have caught a write's empty first moment: each is its own failure.
       assertThat(failures).allSatisfy(failure -> assertThat(failure).isInstanceOf(InvalidInputException.class));
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TlsProvider.class)
+  void aReplacedPkcs12FileIsServedAndABrokenOneReported(TlsProvider provider) throws Exception {
+    char[] password = "changeit".toCharArray();
+    Path live = PKI.server(KeyType.EC_P256, "first", null).writePkcs12(dir.resolve("live.p12"), password);
+    List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+    try (ReloadingCredentials credentials =
+            ReloadingCredentials.watchPkcs12(live, password, Duration.ofMillis(50), failures::add);
+        HttpsServer server =
+            HttpsServer.builder(TlsContexts.server(credentials).provider(provider).buildNetty()).ioThreads(1).build().start()) {
+      assertThat(servedLeaf(provider, server)).isEqualTo("CN=first");
+
+      Path next = PKI.server(KeyType.RSA_2048, "second", null).writePkcs12(dir.resolve("next.p12"), password);
+      Files.move(next, live, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      await(() -> credentials.reloads() == 1);
+      assertThat(servedLeaf(provider, server)).isEqualTo("CN=second");
+
+      Path wrongPassword = PKI.server(KeyType.EC_P256, "third", null).writePkcs12(dir.resolve("third.p12"), "other".toCharArray());
+      Files.move(wrongPassword, live, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      await(() -> !failures.isEmpty());
+
+      assertThat(failures).singleElement(InstanceOfAssertFactories.THROWABLE)
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("wrong password for PKCS#12 file");
+      assertThat(servedLeaf(provider, server)).isEqualTo("CN=second");
+      assertThat(credentials.reloads()).isEqualTo(1);
+    }
+  }
+
+  private static String servedLeaf(TlsProvider provider, HttpsServer server) throws Exception {
+    // A new client context each time, so no session (and its certificate) is resumed.
+    return Clients.handshake(TlsContexts.client(TRUST).provider(provider).buildNetty(), server.port())
+        .serverLeaf().getSubjectX500Principal().getName();
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    for (int i = 0; i < 250 && !condition.getAsBoolean(); i++) {
+      Thread.sleep(20);
+    }
+    assertThat(condition.getAsBoolean()).as("condition within 5 s").isTrue();
   }
 
   @ParameterizedTest

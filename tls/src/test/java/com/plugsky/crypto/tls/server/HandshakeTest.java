@@ -3,6 +3,7 @@ package com.plugsky.crypto.tls.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.plugsky.crypto.tls.context.HandshakeFailures;
 import com.plugsky.crypto.tls.context.PolicyNettyContext;
 import com.plugsky.crypto.tls.context.TlsContexts;
 import com.plugsky.crypto.tls.keys.CertifiedKey;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** TLS 1.3 between every pairing of providers, over loopback sockets, and TLS 1.2 refused. */
 class HandshakeTest {
@@ -126,6 +128,34 @@ class HandshakeTest {
     await(() -> FAILURES.size() > before);
     assertThat(FAILURES.subList(before, FAILURES.size()))
         .anySatisfy(failure -> assertThat(failure.reason()).contains("TLS 1.2 and older are refused"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(TlsProvider.class)
+  void aClientRefusesACertificateThatDoesNotNameTheHost(TlsProvider client) {
+    PolicyNettyContext context = TlsContexts.client(TRUST).provider(client).buildNetty();
+
+    assertThatThrownBy(() -> Clients.handshake(context, "elsewhere.example", boringServer.port()))
+        .isInstanceOf(SSLHandshakeException.class)
+        .satisfies(
+            refusal ->
+                assertThat(HandshakeFailures.describe(refusal))
+                    .isEqualTo(
+                        "the server certificate CN=localhost is not trusted: No subject alternative DNS"
+                            + " name matching elsewhere.example found."));
+  }
+
+  @ParameterizedTest
+  @EnumSource(TlsProvider.class)
+  void withoutHostnameVerificationATrustedCertificateForAnotherNameIsAccepted(TlsProvider client)
+      throws Exception {
+    PolicyNettyContext context =
+        TlsContexts.client(TRUST).provider(client).verifyHostname(false).buildNetty();
+
+    Handshake handshake = Clients.handshake(context, "elsewhere.example", boringServer.port());
+
+    assertThat(handshake.protocol()).isEqualTo("TLSv1.3");
+    assertThat(handshake.serverLeaf().getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
   }
 
   /** Failures are reported from the event loop, a moment after the client sees the alert. */

@@ -2,6 +2,8 @@ package com.plugsky.crypto.tls.testing;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -43,6 +45,16 @@ public final class Clients {
    * @throws Exception the handshake failure
    */
   public static Handshake handshake(SslContext context, int port) throws Exception {
+    return handshake(context, "localhost", port);
+  }
+
+  /**
+   * Connects to 127.0.0.1:{@code port} as {@code host} (the name sent and verified), handshakes and
+   * closes.
+   *
+   * @throws Exception the handshake failure
+   */
+  public static Handshake handshake(SslContext context, String host, int port) throws Exception {
     Channel channel = null;
     try {
       SslHandler[] tls = new SslHandler[1];
@@ -54,7 +66,7 @@ public final class Clients {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                      tls[0] = context.newHandler(ch.alloc(), "localhost", port);
+                      tls[0] = context.newHandler(ch.alloc(), host, port);
                       ch.pipeline().addLast(tls[0]);
                     }
                   })
@@ -80,6 +92,43 @@ public final class Clients {
       if (channel != null) {
         channel.close().sync();
       }
+    }
+  }
+
+  /**
+   * Connects to 127.0.0.1:{@code port} as "localhost", finishes its side of the handshake and waits
+   * (up to 10 s) for the server to close the connection, as a server does after refusing a client
+   * certificate, which in TLS 1.3 it judges after the client is done. Whether the server's alert
+   * reaches the client before the close is a race, so only the close is waited for.
+   *
+   * @throws IllegalStateException when the server keeps the connection open
+   */
+  public static void handshakeUntilClosed(SslContext context, int port) throws Exception {
+    Channel channel =
+        new Bootstrap()
+            .group(GROUP)
+            .channel(NioSocketChannel.class)
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(context.newHandler(ch.alloc(), "localhost", port))
+                        .addLast(
+                            new ChannelInboundHandlerAdapter() {
+                              @Override
+                              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                ctx.close();
+                              }
+                            });
+                  }
+                })
+            .connect("127.0.0.1", port)
+            .sync()
+            .channel();
+    if (!channel.closeFuture().await(10, TimeUnit.SECONDS)) {
+      channel.close().sync();
+      throw new IllegalStateException("the server kept the connection open");
     }
   }
 
