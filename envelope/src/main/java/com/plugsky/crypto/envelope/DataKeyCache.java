@@ -24,17 +24,18 @@ import java.util.function.LongSupplier;
  * is dropped, and its key zeroed, when the oldest entry must make room ({@link
  * Builder#maxEntries}), when it is older than {@link Builder#maxAge}, or before it would protect
  * more than {@link Builder#maxMessagesPerKey} messages or {@link Builder#maxBytesPerKey} plaintext
- * bytes. Reuse never weakens a message's encryption: each message still has its own payload key (from the data key and a fresh message id); what a
- * cache trades is blast radius, since one leaked data key opens every message it served.
+ * bytes. Reuse never weakens a message's encryption: each message still has its own payload key
+ * (from the data key and a fresh message id); what a cache trades is blast radius, since one leaked
+ * data key opens every message it served.
  *
  * <p>Only one-shot {@link Envelope#encrypt} uses the cache: a stream's length is not known when its
  * header is written, and the cost of one wrap disappears against a stream anyway.
  *
  * <p>Decryption uses it too: a data key unwrapped from a wrapping (KeyRef, wrapped bytes and
  * context all equal) is kept with its derived secrets, within {@link Builder#maxEntries} and {@link
- * Builder#maxAge}, so that messages sharing a data key cost one unwrap and no key set-up. Each message's header is still authenticated under
- * the cached key. The trade is the same as for encryption: a KEK whose access is revoked keeps
- * opening such messages until their entry ages out.
+ * Builder#maxAge}, so that messages sharing a data key cost one unwrap and no key set-up. Each
+ * message's header is still authenticated under the cached key. The trade is the same as for
+ * encryption: a KEK whose access is revoked keeps opening such messages until their entry ages out.
  *
  * <p>Thread-safe. One cache may serve several {@link Envelope}s, which then share its limits and
  * counters but never a key: each entry belongs to the Envelope that made it, since two Envelopes
@@ -152,8 +153,8 @@ public final class DataKeyCache {
   }
 
   /**
-   * What a data key gives its messages: its derived secrets, a reference the caller closes, and
-   * the header layout of its wrappings.
+   * What a data key gives its messages: its derived secrets, a reference the caller closes, and the
+   * header layout of its wrappings.
    */
   record Materials(DataKeySecrets secrets, Header.Layout layout) {}
 
@@ -223,8 +224,8 @@ public final class DataKeyCache {
   /**
    * What {@code wrapping} was unwrapped to before, shared with the caller, who closes it; or null.
    * The data key itself is copied only when the caller needs it: when {@code keepDataKey}, or when
-   * the secrets are not of {@code suite} (the caller then derives from the data key); otherwise
-   * the shared key's data key is empty.
+   * the secrets are not of {@code suite} (the caller then derives from the data key); otherwise the
+   * shared key's data key is empty.
    */
   synchronized UnwrappedKey unwrapped(Wrapping wrapping, int suite, boolean keepDataKey) {
     Unwrapped entry = unwrapped.get(wrapping);

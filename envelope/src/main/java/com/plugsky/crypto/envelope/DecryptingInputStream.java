@@ -12,12 +12,12 @@ import java.util.Objects;
 /**
  * Decrypts a message frame by frame as it is read, from {@link Envelope#decryptingStream}. The
  * header, and the first frame whose tag covers the rest of it, were authenticated before this
- * stream was handed out. Memory is one sealed frame and one
- * plaintext frame; no byte of a frame is returned before its tag has verified, so a reader sees
- * only authentic plaintext, but a message cut short or modified after the first frames fails only
- * when it is reached: treat the data as complete only once {@code read} has returned -1. A read
- * with room for a whole frame gets it decrypted straight into its array; if the tag fails, that
- * part of the array is zeroed before the exception is thrown.
+ * stream was handed out. Memory is one sealed frame and one plaintext frame; no byte of a frame is
+ * returned before its tag has verified, so a reader sees only authentic plaintext, but a message
+ * cut short or modified after the first frames fails only when it is reached: treat the data as
+ * complete only once {@code read} has returned -1. A read with room for a whole frame gets it
+ * decrypted straight into its array; if the tag fails, that part of the array is zeroed before the
+ * exception is thrown.
  *
  * <p>Failures are thrown as the library's unchecked exceptions ({@link
  * com.plugsky.crypto.AuthenticationFailedException}, {@link MalformedCiphertextException}); I/O
@@ -123,8 +123,8 @@ public final class DecryptingInputStream extends InputStream {
 
   /**
    * Reads and opens the first frame into the buffer, where the first reads find it: its tag
-   * authenticates the header fields the key commitment leaves to the frames, so the stream is handed
-   * out only for an authentic header.
+   * authenticates the header fields the key commitment leaves to the frames, so the stream is
+   * handed out only for an authentic header.
    */
   void openFirstFrame() throws IOException {
     int length = readFrame();
@@ -138,7 +138,9 @@ public final class DecryptingInputStream extends InputStream {
     return limit - position;
   }
 
-  /** Reads the next frame's ciphertext and tag into {@link #sealed}; returns its plaintext length. */
+  /**
+   * Reads the next frame's ciphertext and tag into {@link #sealed}; returns its plaintext length.
+   */
   private int readFrame() throws IOException {
     try {
       if (in.readNBytes(word, 0, Format.FRAME_WORD_LENGTH) < Format.FRAME_WORD_LENGTH) {

@@ -347,8 +347,7 @@ public final class Envelope {
     Objects.requireNonNull(in, "in");
     Objects.requireNonNull(context, "context");
     Header header = Header.read(in);
-    try (OpenedMessage opened =
-        open(header, context, false, MESSAGE_SCRATCH.get().payloadKey)) {
+    try (OpenedMessage opened = open(header, context, false, MESSAGE_SCRATCH.get().payloadKey)) {
       FrameCipher cipher =
           header.newFrameCipher(streamEngine(header.frameSize()), opened.keys().payloadKey());
       DecryptingInputStream stream =
@@ -512,8 +511,8 @@ public final class Envelope {
   }
 
   /**
-   * A fresh data key, generated under the first KEK (one call where the backend can create and
-   * wrap together) and wrapped under the others; only its derived secrets outlive this call.
+   * A fresh data key, generated under the first KEK (one call where the backend can create and wrap
+   * together) and wrapped under the others; only its derived secrets outlive this call.
    */
   private DataKeyCache.Materials freshMaterials(
       EncryptionContext context, List<KeyOperations.Pending> pending) {
@@ -532,8 +531,7 @@ public final class Envelope {
         try {
           return new DataKeyCache.Materials(
               secrets,
-              Header.Layout.of(
-                  Format.CURRENT_VERSION, frameExponent, context, List.of(entries)));
+              Header.Layout.of(Format.CURRENT_VERSION, frameExponent, context, List.of(entries)));
         } catch (RuntimeException e) {
           secrets.close();
           throw e;
@@ -644,11 +642,10 @@ public final class Envelope {
   /**
    * The keys of {@code header}'s message under {@code key}: from its derived secrets when they are
    * of the message's suite (a cached key's may be of another, if its wrapping was copied into a
-   * message of another version), the payload key then written into {@code payloadKey}; else
-   * derived from the data key, in arrays of their own.
+   * message of another version), the payload key then written into {@code payloadKey}; else derived
+   * from the data key, in arrays of their own.
    */
-  private MessageKeys messageKeys(
-      Header header, DataKeyCache.UnwrappedKey key, byte[] payloadKey) {
+  private MessageKeys messageKeys(Header header, DataKeyCache.UnwrappedKey key, byte[] payloadKey) {
     if (key.secrets().suite() == header.suite()) {
       return header.messageKeys(key.secrets(), payloadKey);
     }
@@ -656,9 +653,9 @@ public final class Envelope {
   }
 
   /**
-   * An unwrapped data key, whose ownership this takes, with its secrets for {@code suite} (those
-   * of the current suite for a suite 1 message, which derives its keys per message). The caller
-   * closes it.
+   * An unwrapped data key, whose ownership this takes, with its secrets for {@code suite} (those of
+   * the current suite for a suite 1 message, which derives its keys per message). The caller closes
+   * it.
    */
   private DataKeyCache.UnwrappedKey withSecrets(byte[] dataKey, int suite) {
     int secretsSuite = suite == Format.SUITE_1 ? Format.suiteOf(Format.CURRENT_VERSION) : suite;
@@ -764,8 +761,8 @@ public final class Envelope {
     }
 
     /**
-     * The engine for frames, HKDF and HMAC. By default {@link Engines#defaultEngine()}, except
-     * that stream frames go to {@link Engines#forArrays} for their size; both honour {@code
+     * The engine for frames, HKDF and HMAC. By default {@link Engines#defaultEngine()}, except that
+     * stream frames go to {@link Engines#forArrays} for their size; both honour {@code
      * -Dplugsky.crypto.fips=true}.
      */
     public Builder engine(AeadEngine engine) {

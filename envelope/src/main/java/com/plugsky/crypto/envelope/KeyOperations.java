@@ -109,7 +109,8 @@ final class KeyOperations {
     long t0 = operation == null ? 0 : System.nanoTime();
     WrappedKey moved;
     try {
-      moved = wrapperFor(target).rewrap(new WrappedKey(from, entry.wrappedUnshared()), target, context);
+      moved =
+          wrapperFor(target).rewrap(new WrappedKey(from, entry.wrappedUnshared()), target, context);
     } catch (RuntimeException e) {
       recordFailure(operation, started, t0, e);
       throw e;

@@ -31,9 +31,9 @@ class BadInputTest {
   private static final int FRAME = 16;
 
   /**
-   * Version 2 offsets in these messages: the context (28 bytes compact) follows the 38 fixed
-   * bytes, then the wrapped key count, then the one entry: KeyRef field (1 byte, local code),
-   * "orders", wrapped length (1 byte), 69 wrapped bytes.
+   * Version 2 offsets in these messages: the context (28 bytes compact) follows the 38 fixed bytes,
+   * then the wrapped key count, then the one entry: KeyRef field (1 byte, local code), "orders",
+   * wrapped length (1 byte), 69 wrapped bytes.
    */
   private static final int CONTEXT_AT = 38;
 
@@ -323,10 +323,12 @@ class BadInputTest {
     byte[] tooManyPairs = message.clone();
     tooManyPairs[CONTEXT_AT] = 0x7f;
     byte[] contextKeyTooLong = replace(message, CONTEXT_AT + 1, 1, maxVarint);
-    byte[] keyRefTooLong = replace(message, ENTRIES, 1, new byte[] {(byte) 0xf9, (byte) 0xff, 0x7f});
+    byte[] keyRefTooLong =
+        replace(message, ENTRIES, 1, new byte[] {(byte) 0xf9, (byte) 0xff, 0x7f});
     byte[] wrappedTooLong = replace(message, WRAPPED_LENGTH_AT, 1, maxVarint);
     byte[] varintTooLong =
-        replace(message, WRAPPED_LENGTH_AT, 1, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 1});
+        replace(
+            message, WRAPPED_LENGTH_AT, 1, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 1});
     byte[] redundantVarint =
         replace(message, WRAPPED_LENGTH_AT, 1, new byte[] {(byte) (69 | 0x80), 0});
 
@@ -418,14 +420,14 @@ class BadInputTest {
     byte[] messageId = CryptoRandom.bytes(32);
     byte[] onlyUnknown =
         Envelope.seal(
-                Format.CURRENT_VERSION,
-                Engines.defaultEngine(),
-                4,
-                dataKey,
-                messageId,
-                CONTEXT,
-                List.of(unknown),
-                plaintext);
+            Format.CURRENT_VERSION,
+            Engines.defaultEngine(),
+            4,
+            dataKey,
+            messageId,
+            CONTEXT,
+            List.of(unknown),
+            plaintext);
 
     assertThat(Envelope.inspect(onlyUnknown).wrappedKeys().getFirst().keyRef())
         .isEqualTo("x-future-kms:key/1");
@@ -436,14 +438,14 @@ class BadInputTest {
     // commitment refuses it.
     byte[] borrowed =
         Envelope.seal(
-                Format.CURRENT_VERSION,
-                Engines.defaultEngine(),
-                4,
-                dataKey,
-                messageId,
-                CONTEXT,
-                List.of(unknown, local),
-                plaintext);
+            Format.CURRENT_VERSION,
+            Engines.defaultEngine(),
+            4,
+            dataKey,
+            messageId,
+            CONTEXT,
+            List.of(unknown, local),
+            plaintext);
     assertThatThrownBy(() -> envelope.decrypt(borrowed, CONTEXT))
         .isInstanceOf(AuthenticationFailedException.class)
         .hasMessageContaining("key commitment does not match");

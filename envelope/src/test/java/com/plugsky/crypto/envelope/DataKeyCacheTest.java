@@ -229,8 +229,11 @@ class DataKeyCacheTest {
     assertThat(cache.stats().evictions()).isEqualTo(2);
   }
 
-  /** Closed secrets refuse to derive, or (states wiped to SHA-256's initial ones) derive another. */
-  private static void assertNoLongerDerives(DataKeySecrets secrets, byte[] messageId, byte[] before) {
+  /**
+   * Closed secrets refuse to derive, or (states wiped to SHA-256's initial ones) derive another.
+   */
+  private static void assertNoLongerDerives(
+      DataKeySecrets secrets, byte[] messageId, byte[] before) {
     Throwable refused = catchThrowable(() -> secrets.payloadKey(messageId));
     if (refused != null) {
       assertThat(refused).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
@@ -265,14 +268,17 @@ class DataKeyCacheTest {
     AtomicLong now = new AtomicLong();
     DataKeyCache cache =
         DataKeyCache.builder().maxAge(Duration.ofSeconds(10)).nanoTime(now::get).build();
-    DataKeyCache.Wrapping wrapping = new DataKeyCache.Wrapping(OWNER, "local:a", new byte[] {1, 2}, ACME);
+    DataKeyCache.Wrapping wrapping =
+        new DataKeyCache.Wrapping(OWNER, "local:a", new byte[] {1, 2}, ACME);
     byte[] dataKey = filled(32, 4);
     DataKeySecrets secrets = secrets(4);
     cache.offerUnwrapped(wrapping, new DataKeyCache.UnwrappedKey(dataKey, secrets));
 
     DataKeyCache.UnwrappedKey hit =
         cache.unwrapped(
-            new DataKeyCache.Wrapping(OWNER, "local:a", new byte[] {1, 2}, ACME), Format.SUITE_2, true);
+            new DataKeyCache.Wrapping(OWNER, "local:a", new byte[] {1, 2}, ACME),
+            Format.SUITE_2,
+            true);
     DataKeyCache.UnwrappedKey otherContext =
         cache.unwrapped(
             new DataKeyCache.Wrapping(OWNER, "local:a", new byte[] {1, 2}, INITECH),
@@ -296,7 +302,8 @@ class DataKeyCacheTest {
   @Test
   void aSharedUnwrappedKeyCarriesItsDataKeyOnlyWhenTheCallerNeedsIt() {
     DataKeyCache cache = DataKeyCache.builder().build();
-    DataKeyCache.Wrapping wrapping = new DataKeyCache.Wrapping(OWNER, "local:a", new byte[] {1, 2}, ACME);
+    DataKeyCache.Wrapping wrapping =
+        new DataKeyCache.Wrapping(OWNER, "local:a", new byte[] {1, 2}, ACME);
     DataKeySecrets secrets = secrets(5);
     cache.offerUnwrapped(wrapping, new DataKeyCache.UnwrappedKey(filled(32, 5), secrets));
 

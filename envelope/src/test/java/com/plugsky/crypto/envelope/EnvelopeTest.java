@@ -20,17 +20,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -278,7 +278,8 @@ class EnvelopeTest {
     KeyRef readerKek =
         KeyRef.parse(
             "pkcs11:token=hsm1;object=kek;type=secret-key?pin-source=file:/run/pin&module-path=/opt/p11.so");
-    byte[] message = Envelope.builder().keyWrapper(hsm).kek(writerKek).build().encrypt(PLAINTEXT, CONTEXT);
+    byte[] message =
+        Envelope.builder().keyWrapper(hsm).kek(writerKek).build().encrypt(PLAINTEXT, CONTEXT);
     Envelope reader = Envelope.builder().keyWrapper(hsm).kek(readerKek).build();
 
     DecryptionResult result = reader.decryptWithDetails(message, CONTEXT);
@@ -289,7 +290,9 @@ class EnvelopeTest {
     Envelope otherKey =
         Envelope.builder()
             .keyWrapper(hsm)
-            .kek(KeyRef.parse("pkcs11:token=hsm1;object=other;type=secret-key?pin-source=env:WRITER_PIN"))
+            .kek(
+                KeyRef.parse(
+                    "pkcs11:token=hsm1;object=other;type=secret-key?pin-source=env:WRITER_PIN"))
             .build();
     assertThatThrownBy(() -> otherKey.decrypt(message, CONTEXT))
         .isInstanceOf(AuthenticationFailedException.class)

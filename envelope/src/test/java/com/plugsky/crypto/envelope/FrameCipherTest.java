@@ -29,7 +29,8 @@ class FrameCipherTest {
     byte[] payloadKey = new byte[32];
     byte[] header = new byte[Format.MESSAGE_ID_OFFSET + Format.MESSAGE_ID_LENGTH];
     try (FrameCipher cipher =
-        FrameCipher.of(Engines.defaultEngine(), payloadKey, Format.SUITE_2, header, header.length)) {
+        FrameCipher.of(
+            Engines.defaultEngine(), payloadKey, Format.SUITE_2, header, header.length)) {
       byte[] out = new byte[64];
       assertThat(cipher.seal(LAST_INDEX, true, new byte[8], 0, 8, out, 0)).isEqualTo(28);
       assertThatThrownBy(() -> cipher.seal(LAST_INDEX, false, new byte[8], 0, 8, out, 0))

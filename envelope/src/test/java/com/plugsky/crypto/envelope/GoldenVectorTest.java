@@ -98,8 +98,7 @@ class GoldenVectorTest {
       for (JsonNode vector : load(version).get("vectors")) {
         tests.add(
             DynamicTest.dynamicTest(
-                "v" + version + " " + vector.get("name").asText(),
-                () -> check(version, vector)));
+                "v" + version + " " + vector.get("name").asText(), () -> check(version, vector)));
       }
     }
     return tests.stream();
@@ -178,7 +177,8 @@ class GoldenVectorTest {
       EnvelopeHeader before = Envelope.inspect(message);
       EnvelopeHeader after = Envelope.inspect(rewrapped);
       assertThat(after.version()).as("version %d", version).isEqualTo(version);
-      assertThat(after.wrappedKeys()).extracting(EnvelopeHeader.WrappedKeyInfo::keyRef)
+      assertThat(after.wrappedKeys())
+          .extracting(EnvelopeHeader.WrappedKeyInfo::keyRef)
           .containsExactly(us.toString());
       assertThat(Arrays.copyOfRange(rewrapped, after.headerLength(), rewrapped.length))
           .isEqualTo(Arrays.copyOfRange(message, before.headerLength(), message.length));

@@ -39,6 +39,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class HeaderFuzzProperties {
   private static final EncryptionContext CONTEXT =
       EncryptionContext.of("tenant", "acme", "purpose", "orders");
+
   /** Offsets below this land in the header or the first frames; others anywhere. */
   private static final int HEADER_REACH = 300;
 

@@ -98,10 +98,7 @@ class RoundTripProperties {
             .ofMinLength(1)
             .ofMaxLength(12);
     Arbitrary<String> values =
-        Arbitraries.strings()
-            .withCharRange(' ', '~')
-            .withChars('\u00e9', '\u65e5')
-            .ofMaxLength(24);
+        Arbitraries.strings().withCharRange(' ', '~').withChars('\u00e9', '\u65e5').ofMaxLength(24);
     return Arbitraries.maps(names, values).ofMaxSize(4).map(RoundTripProperties::contextOf);
   }
 

@@ -16,10 +16,10 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A Tink {@link KmsClient} over this library's key wrappers, so that Tink's {@code
- * KmsEnvelopeAead} and encrypted keysets can use any KEK a {@link KeyRef} names (an HSM object, a
- * cloud KMS key, a local key file): the key URI is the KeyRef URI, e.g. {@code local:orders} or
- * {@code pkcs11:token=hsm1;object=kek;type=secret-key}.
+ * A Tink {@link KmsClient} over this library's key wrappers, so that Tink's {@code KmsEnvelopeAead}
+ * and encrypted keysets can use any KEK a {@link KeyRef} names (an HSM object, a cloud KMS key, a
+ * local key file): the key URI is the KeyRef URI, e.g. {@code local:orders} or {@code
+ * pkcs11:token=hsm1;object=kek;type=secret-key}.
  *
  * <pre>{@code
  * KmsClients.add(KeyWrapperKmsClient.create());
@@ -32,10 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * never leaves its backend. Tink's associated data, of any length, is bound through the message's
  * encryption context as {@value EnvelopeAead#ASSOCIATED_DATA_KEY} = its SHA-256 (unpadded
  * base64url), so the header, which anyone can read, does not carry the data itself; it must match
- * on decryption. Failures reach Tink as
- * {@link GeneralSecurityException} with this library's typed exception as the cause. Credentials
- * are the key wrappers' business (PIN sources, cloud SDK credentials), so {@link #withCredentials}
- * and {@link #withDefaultCredentials} change nothing. Thread-safe.
+ * on decryption. Failures reach Tink as {@link GeneralSecurityException} with this library's typed
+ * exception as the cause. Credentials are the key wrappers' business (PIN sources, cloud SDK
+ * credentials), so {@link #withCredentials} and {@link #withDefaultCredentials} change nothing.
+ * Thread-safe.
  */
 public final class KeyWrapperKmsClient implements KmsClient {
   private final Map<KeyRefScheme, KeyWrapper> wrappers;
@@ -95,8 +95,7 @@ public final class KeyWrapperKmsClient implements KmsClient {
     try {
       return aeads.computeIfAbsent(keyRef, this::aeadFor);
     } catch (CryptoException e) {
-      throw new GeneralSecurityException(
-          "no key wrapper for " + keyRef + ": " + e.getMessage(), e);
+      throw new GeneralSecurityException("no key wrapper for " + keyRef + ": " + e.getMessage(), e);
     }
   }
 

@@ -132,7 +132,8 @@ class TinkInteropTest {
   @Test
   void supportsKeyRefsWithAWrapperAndTinkFindsItInItsRegistry() throws Exception {
     assertThat(client.doesSupport("local:orders")).isTrue();
-    assertThat(client.doesSupport("aws-kms://arn:aws:kms:eu-west-1:111122223333:key/abc")).isFalse();
+    assertThat(client.doesSupport("aws-kms://arn:aws:kms:eu-west-1:111122223333:key/abc"))
+        .isFalse();
     assertThat(client.doesSupport("gcp-kms:projects/p/locations/l/keyRings/r/cryptoKeys/k"))
         .as("no Google Cloud KMS wrapper on this classpath")
         .isFalse();
@@ -150,7 +151,8 @@ class TinkInteropTest {
         KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM)
             .getPrimitive(RegistryConfiguration.get(), Aead.class);
     byte[] tinkCiphertext =
-        KmsEnvelopeAead.create(PredefinedAeadParameters.AES256_GCM, tinkKek).encrypt(plaintext, AAD);
+        KmsEnvelopeAead.create(PredefinedAeadParameters.AES256_GCM, tinkKek)
+            .encrypt(plaintext, AAD);
     TinkEnvelopeMigration migration =
         TinkEnvelopeMigration.of(tinkKek, PredefinedAeadParameters.AES256_GCM);
     Envelope target =

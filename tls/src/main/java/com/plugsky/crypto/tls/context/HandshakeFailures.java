@@ -16,16 +16,28 @@ import java.util.regex.Pattern;
  * on: which side lacked what. The raw exception stays the cause for debugging.
  */
 public final class HandshakeFailures {
-  /** BoringSSL's reason code at the end of {@code error:10000410:SSL routines:OPENSSL_internal:CODE}. */
-  private static final Pattern BORINGSSL_CODE = Pattern.compile("error:[0-9a-f]+:[^:]*:[^:]*:([A-Z0-9_]+)");
+  /**
+   * BoringSSL's reason code at the end of {@code error:10000410:SSL
+   * routines:OPENSSL_internal:CODE}.
+   */
+  private static final Pattern BORINGSSL_CODE =
+      Pattern.compile("error:[0-9a-f]+:[^:]*:[^:]*:([A-Z0-9_]+)");
 
-  /** A received alert: BoringSSL's {@code SSLV3_ALERT_X}/{@code TLSV1_ALERT_X}, the JDK's "alert: x". */
+  /**
+   * A received alert: BoringSSL's {@code SSLV3_ALERT_X}/{@code TLSV1_ALERT_X}, the JDK's "alert:
+   * x".
+   */
   private static final Pattern RECEIVED_ALERT =
       Pattern.compile("(?:alert_|received fatal alert: |alert: )([a-z_]+)");
 
   private static final List<String> CERTIFICATE_ALERTS =
-      List.of("unknown_ca", "bad_certificate", "certificate_unknown", "unsupported_certificate",
-          "certificate_expired", "certificate_revoked");
+      List.of(
+          "unknown_ca",
+          "bad_certificate",
+          "certificate_unknown",
+          "unsupported_certificate",
+          "certificate_expired",
+          "certificate_revoked");
 
   private HandshakeFailures() {}
 
@@ -35,7 +47,8 @@ public final class HandshakeFailures {
     Set<String> messages = new LinkedHashSet<>();
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof SslHandshakeTimeoutException) {
-        return "the handshake did not finish in time (a stalled or half-open client): " + t.getMessage();
+        return "the handshake did not finish in time (a stalled or half-open client): "
+            + t.getMessage();
       }
       if (t instanceof NotSslRecordException) {
         return notATlsRecord();
@@ -48,7 +61,8 @@ public final class HandshakeFailures {
         messages.add(t.getMessage());
       }
     }
-    if (certificate != null && certificate.getMessage() != null
+    if (certificate != null
+        && certificate.getMessage() != null
         && certificate.getMessage().startsWith("the ")) {
       return certificate.getMessage();
     }
@@ -110,13 +124,16 @@ public final class HandshakeFailures {
     return "the peer sent bytes that are not a TLS record (plaintext HTTP or garbage)";
   }
 
-  /** BoringSSL's error strings reduced to their reason code, which is the part that says anything. */
+  /**
+   * BoringSSL's error strings reduced to their reason code, which is the part that says anything.
+   */
   private static List<String> readable(Set<String> messages) {
     return messages.stream()
-        .map(message -> {
-          Matcher code = BORINGSSL_CODE.matcher(message);
-          return code.find() ? "BoringSSL " + code.group(1) : message;
-        })
+        .map(
+            message -> {
+              Matcher code = BORINGSSL_CODE.matcher(message);
+              return code.find() ? "BoringSSL " + code.group(1) : message;
+            })
         .distinct()
         .toList();
   }

@@ -26,7 +26,8 @@ final class StaplingKeyManager extends X509ExtendedKeyManager {
   private final X509ExtendedKeyManager identities;
   private final Function<X509Certificate, byte[]> responses;
 
-  StaplingKeyManager(X509ExtendedKeyManager identities, Function<X509Certificate, byte[]> responses) {
+  StaplingKeyManager(
+      X509ExtendedKeyManager identities, Function<X509Certificate, byte[]> responses) {
     this.identities = identities;
     this.responses = responses;
   }

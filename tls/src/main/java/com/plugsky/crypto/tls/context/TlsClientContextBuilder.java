@@ -79,7 +79,8 @@ public final class TlsClientContextBuilder {
     try {
       return new PolicyNettyContext(builder.build(), provider, policy.handshakeTimeout());
     } catch (SSLException e) {
-      throw new ConfigurationException("BoringSSL refused the client context: " + e.getMessage(), e);
+      throw new ConfigurationException(
+          "BoringSSL refused the client context: " + e.getMessage(), e);
     }
   }
 

@@ -68,8 +68,8 @@ public final class TlsServerContextBuilder {
   /**
    * A Netty context for {@code SslHandler}s; its handlers carry the policy's handshake timeout.
    *
-   * @throws com.plugsky.crypto.EngineUnavailableException when BoringSSL was asked for and does
-   *     not load
+   * @throws com.plugsky.crypto.EngineUnavailableException when BoringSSL was asked for and does not
+   *     load
    * @throws ConfigurationException when the policy or credentials cannot run on the provider
    */
   public PolicyNettyContext buildNetty() {
@@ -109,20 +109,22 @@ public final class TlsServerContextBuilder {
       ((OpenSslSessionContext) context.sessionContext()).setTicketKeys();
       return new PolicyNettyContext(context, provider, policy.handshakeTimeout());
     } catch (SSLException e) {
-      throw new ConfigurationException("BoringSSL refused the server context: " + e.getMessage(), e);
+      throw new ConfigurationException(
+          "BoringSSL refused the server context: " + e.getMessage(), e);
     }
   }
 
   /**
-   * A plain JDK {@link SSLContext} whose server sockets and engines follow the policy, for code that
-   * is not Netty.
+   * A plain JDK {@link SSLContext} whose server sockets and engines follow the policy, for code
+   * that is not Netty.
    */
   public SSLContext buildJdk() {
     requireNoHsmKey();
     if (ocspResponses != null) {
       throw new ConfigurationException(
-          "OCSP stapling through ocspStapling(...) runs on BoringSSL only; the JDK provider takes no"
-              + " response from here (drop it, or use BoringSSL: check BoringSsl.unavailabilityCause())");
+          "OCSP stapling through ocspStapling(...) runs on BoringSSL only; the JDK provider takes"
+              + " no response from here (drop it, or use BoringSSL: check"
+              + " BoringSsl.unavailabilityCause())");
     }
     return Netty.jdk(
         policy,

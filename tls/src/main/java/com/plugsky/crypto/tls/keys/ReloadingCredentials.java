@@ -18,9 +18,9 @@ import javax.net.ssl.X509ExtendedKeyManager;
 /**
  * A certificate and key read from disk and read again when the files change (checked every {@code
  * interval} by one virtual thread), for rotation by cert-manager, ACME clients or an operator:
- * handshakes after the change present the new certificate, connections already open keep theirs.
- * A half-written or mismatched pair is not taken: the current one stays, and {@code onFailure}
- * hears why; the next change is tried again.
+ * handshakes after the change present the new certificate, connections already open keep theirs. A
+ * half-written or mismatched pair is not taken: the current one stays, and {@code onFailure} hears
+ * why; the next change is tried again.
  *
  * <p>A change is a change of content (a SHA-256 over the files), not of modification time: a write
  * that finishes within the file system's timestamp tick after a failed read of its first half
@@ -96,8 +96,8 @@ public final class ReloadingCredentials implements TlsCredentials, AutoCloseable
   /**
    * Reads the files now, whether or not they changed.
    *
-   * @throws RuntimeException the typed reason when they cannot be read or do not match; the
-   *     current identity stays
+   * @throws RuntimeException the typed reason when they cannot be read or do not match; the current
+   *     identity stays
    */
   public void reload() {
     reload(fingerprint());
@@ -135,7 +135,9 @@ public final class ReloadingCredentials implements TlsCredentials, AutoCloseable
     }
   }
 
-  /** SHA-256 over each watched file's length and content; a missing or unreadable file counts as -1. */
+  /**
+   * SHA-256 over each watched file's length and content; a missing or unreadable file counts as -1.
+   */
   private byte[] fingerprint() {
     MessageDigest digest = sha256();
     for (Path path : watched) {
@@ -145,7 +147,8 @@ public final class ReloadingCredentials implements TlsCredentials, AutoCloseable
       } catch (IOException e) {
         content = null;
       }
-      digest.update(ByteBuffer.allocate(Long.BYTES).putLong(content == null ? -1 : content.length).array());
+      digest.update(
+          ByteBuffer.allocate(Long.BYTES).putLong(content == null ? -1 : content.length).array());
       if (content != null) {
         digest.update(content);
       }

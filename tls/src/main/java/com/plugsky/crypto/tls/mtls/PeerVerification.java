@@ -15,10 +15,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import javax.security.auth.x500.X500Principal;
 
 /**
- * How a peer's certificate is judged: its chain must lead to one of the {@link TrustAnchors}
- * (PKIX, with the JDK's validator), and, when pins are set, its leaf must carry one of the pinned
- * URI SANs (SPIFFE ids such as {@code spiffe://example.org/ns/prod/sa/orders}) or have one of the
- * pinned subjects. Used by servers for client certificates (mTLS) and by clients for the server.
+ * How a peer's certificate is judged: its chain must lead to one of the {@link TrustAnchors} (PKIX,
+ * with the JDK's validator), and, when pins are set, its leaf must carry one of the pinned URI SANs
+ * (SPIFFE ids such as {@code spiffe://example.org/ns/prod/sa/orders}) or have one of the pinned
+ * subjects. Used by servers for client certificates (mTLS) and by clients for the server.
  */
 public final class PeerVerification {
   private final TrustAnchors anchors;
@@ -44,7 +44,9 @@ public final class PeerVerification {
     return anchors;
   }
 
-  /** A trust manager that validates the chain, then checks the pins, with a message that says which. */
+  /**
+   * A trust manager that validates the chain, then checks the pins, with a message that says which.
+   */
   public X509ExtendedTrustManager trustManager() {
     try {
       TrustManagerFactory factory =
@@ -83,7 +85,8 @@ public final class PeerVerification {
         throw new InvalidInputException("not a URI: " + uri, e);
       }
       if (parsed.getScheme() == null) {
-        throw new InvalidInputException("a pinned URI SAN needs a scheme, e.g. spiffe://, got " + uri);
+        throw new InvalidInputException(
+            "a pinned URI SAN needs a scheme, e.g. spiffe://, got " + uri);
       }
       pinnedUris.add(parsed);
       return this;

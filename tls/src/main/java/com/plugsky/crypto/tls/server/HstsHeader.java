@@ -8,9 +8,9 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpResponse;
 
 /**
- * Sets the HSTS header on every response written past it. It sits between the HTTP codec and
- * {@code HttpObjectAggregator}, because the aggregator answers some requests itself (413 for a body
- * over the limit, 417 for an Expect it does not support) without reaching the {@link Responder}.
+ * Sets the HSTS header on every response written past it. It sits between the HTTP codec and {@code
+ * HttpObjectAggregator}, because the aggregator answers some requests itself (413 for a body over
+ * the limit, 417 for an Expect it does not support) without reaching the {@link Responder}.
  */
 @Sharable
 final class HstsHeader extends ChannelOutboundHandlerAdapter {

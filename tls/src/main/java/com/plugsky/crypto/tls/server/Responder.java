@@ -35,7 +35,8 @@ final class Responder extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-    boolean allowed = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
+    boolean allowed =
+        request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
     HttpResponseStatus status =
         !request.decoderResult().isSuccess()
             ? HttpResponseStatus.BAD_REQUEST

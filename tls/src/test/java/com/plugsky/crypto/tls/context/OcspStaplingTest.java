@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.plugsky.crypto.ConfigurationException;
-
 import com.plugsky.crypto.tls.keys.CertifiedKey;
 import com.plugsky.crypto.tls.keys.ReloadingCredentials;
 import com.plugsky.crypto.tls.policy.TlsProvider;
@@ -42,7 +41,9 @@ class OcspStaplingTest {
 
     String output = sClientStatus(issued, leaf -> response);
 
-    assertThat(output).contains("OCSP Response Status: successful (0x0)").contains("Cert Status: good");
+    assertThat(output)
+        .contains("OCSP Response Status: successful (0x0)")
+        .contains("Cert Status: good");
   }
 
   @Test
@@ -67,10 +68,14 @@ class OcspStaplingTest {
           return PKI.ocspGood(leaf);
         };
     try (ReloadingCredentials credentials =
-            ReloadingCredentials.watchPem(live.certificate(), live.key(), Duration.ofMillis(50), failure -> {});
+            ReloadingCredentials.watchPem(
+                live.certificate(), live.key(), Duration.ofMillis(50), failure -> {});
         HttpsServer server =
             HttpsServer.builder(
-                    TlsContexts.server(credentials).provider(TlsProvider.BORINGSSL).ocspStapling(responses).buildNetty())
+                    TlsContexts.server(credentials)
+                        .provider(TlsProvider.BORINGSSL)
+                        .ocspStapling(responses)
+                        .buildNetty())
                 .ioThreads(1)
                 .build()
                 .start()) {
@@ -84,9 +89,13 @@ class OcspStaplingTest {
       }
       String output = sClientStatus(server);
 
-      assertThat(output).contains("subject=CN = second").contains("Cert Status: good")
+      assertThat(output)
+          .contains("subject=CN = second")
+          .contains("Cert Status: good")
           .contains("Serial Number: " + opensslHex(second.leaf().getSerialNumber()));
-      assertThat(asked).extracting(X509Certificate::getSerialNumber).containsOnly(second.leaf().getSerialNumber());
+      assertThat(asked)
+          .extracting(X509Certificate::getSerialNumber)
+          .containsOnly(second.leaf().getSerialNumber());
     }
   }
 
@@ -104,7 +113,8 @@ class OcspStaplingTest {
     assertThatThrownBy(builder::buildJdk).isInstanceOf(ConfigurationException.class);
   }
 
-  private String sClientStatus(TestPki.Issued issued, Function<X509Certificate, byte[]> responses) throws Exception {
+  private String sClientStatus(TestPki.Issued issued, Function<X509Certificate, byte[]> responses)
+      throws Exception {
     try (HttpsServer server =
         HttpsServer.builder(
                 TlsContexts.server(CertifiedKey.of(issued.key(), issued.chain()))
@@ -121,8 +131,16 @@ class OcspStaplingTest {
   private String sClientStatus(HttpsServer server) throws Exception {
     Path ca = PKI.writeCaPem(dir.resolve("ca.pem"));
     return Processes.run(
-            List.of("openssl", "s_client", "-connect", "127.0.0.1:" + server.port(), "-servername", "localhost",
-                "-CAfile", ca.toString(), "-status"))
+            List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + server.port(),
+                "-servername",
+                "localhost",
+                "-CAfile",
+                ca.toString(),
+                "-status"))
         .output();
   }
 

@@ -53,19 +53,24 @@ class HsmServerKeyIT {
 
   @ParameterizedTest(name = "{0} key, {1} client")
   @CsvSource({
-    "EC_P256, BORINGSSL", "EC_P256, JDK",
-    "EC_P384, BORINGSSL", "RSA_2048, BORINGSSL", "RSA_2048, JDK"
+    "EC_P256, BORINGSSL",
+    "EC_P256, JDK",
+    "EC_P384, BORINGSSL",
+    "RSA_2048, BORINGSSL",
+    "RSA_2048, JDK"
   })
   void servesHandshakesSignedInTheHsm(KeyPairType type, TlsProvider client) throws Exception {
     HsmKey inToken = generate(type);
     try (HttpsServer server =
-        HttpsServer.builder(TlsContexts.server(serverKey(inToken)).provider(TlsProvider.BORINGSSL).buildNetty())
+        HttpsServer.builder(
+                TlsContexts.server(serverKey(inToken)).provider(TlsProvider.BORINGSSL).buildNetty())
             .ioThreads(1)
             .build()
             .start()) {
       for (int i = 0; i < 3; i++) {
         Clients.Handshake handshake =
-            Clients.handshake(TlsContexts.client(TRUST).provider(client).buildNetty(), server.port());
+            Clients.handshake(
+                TlsContexts.client(TRUST).provider(client).buildNetty(), server.port());
 
         assertThat(handshake.protocol()).isEqualTo("TLSv1.3");
         // The handshake verified, so the HSM signed with the private half of this public key.

@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * mTLS on both server providers with both client providers: client CAs from PEM (BoringSSL) and
- * PKCS#12 (JDK), a pinned SPIFFE id and a pinned subject, either of which admits a client; the right
- * clients are served, a missing, untrusted or unpinned one refused with a reason.
+ * PKCS#12 (JDK), a pinned SPIFFE id and a pinned subject, either of which admits a client; the
+ * right clients are served, a missing, untrusted or unpinned one refused with a reason.
  */
 class MutualTlsTest {
   private static final String ORDERS = "spiffe://example.org/ns/prod/sa/orders";
@@ -37,7 +37,8 @@ class MutualTlsTest {
   private static final String PAYMENTS_SUBJECT = "CN=payments";
   private static final TestPki PKI = TestPki.create("mtls-test-ca");
   private static final TestPki OTHER_PKI = TestPki.create("mtls-other-ca");
-  private static final TlsPolicy HTTP1 = TlsPolicy.builder().applicationProtocols("http/1.1").build();
+  private static final TlsPolicy HTTP1 =
+      TlsPolicy.builder().applicationProtocols("http/1.1").build();
   private static final PeerVerification SERVER_TRUST =
       PeerVerification.trusting(TrustAnchors.of(List.of(PKI.caCertificate())));
   private static final List<HttpsServer.HandshakeFailure> FAILURES = new CopyOnWriteArrayList<>();
@@ -53,14 +54,17 @@ class MutualTlsTest {
     TrustAnchors fromPem = TrustAnchors.fromPem(PKI.writeCaPem(dir.resolve("clients-ca.pem")));
     TrustAnchors fromPkcs12 =
         TrustAnchors.fromPkcs12(
-            PKI.writeCaPkcs12(dir.resolve("clients-ca.p12"), "changeit".toCharArray()), "changeit".toCharArray());
+            PKI.writeCaPkcs12(dir.resolve("clients-ca.p12"), "changeit".toCharArray()),
+            "changeit".toCharArray());
     boringServer = serve(serverKey, TlsProvider.BORINGSSL, fromPem);
     jdkServer = serve(serverKey, TlsProvider.JDK, fromPkcs12);
   }
 
   private static HttpsServer serve(CertifiedKey key, TlsProvider provider, TrustAnchors clientCas) {
-    PeerVerification pins = PeerVerification.builder(clientCas).pinUriSan(ORDERS).pinSubject(PAYMENTS_SUBJECT).build();
-    return HttpsServer.builder(TlsContexts.server(key).provider(provider).requireClientCertificates(pins).buildNetty())
+    PeerVerification pins =
+        PeerVerification.builder(clientCas).pinUriSan(ORDERS).pinSubject(PAYMENTS_SUBJECT).build();
+    return HttpsServer.builder(
+            TlsContexts.server(key).provider(provider).requireClientCertificates(pins).buildNetty())
         .ioThreads(1)
         .onHandshakeFailure(FAILURES::add)
         .build()
@@ -89,14 +93,15 @@ class MutualTlsTest {
 
   @ParameterizedTest(name = "{0} server, {1} client")
   @CsvSource({"BORINGSSL, BORINGSSL", "BORINGSSL, JDK", "JDK, BORINGSSL", "JDK, JDK"})
-  void servesTheClientWithThePinnedSpiffeId(TlsProvider server, TlsProvider client) throws Exception {
+  void servesTheClientWithThePinnedSpiffeId(TlsProvider server, TlsProvider client)
+      throws Exception {
     assertServed(server, client, clientKey(PKI, "orders", ORDERS), "CN=orders");
   }
 
   @ParameterizedTest(name = "{0} server, {1} client")
   @CsvSource({"BORINGSSL, BORINGSSL", "BORINGSSL, JDK", "JDK, BORINGSSL", "JDK, JDK"})
-  void servesTheClientWithThePinnedSubjectThoughItsSpiffeIdIsNotPinned(TlsProvider server, TlsProvider client)
-      throws Exception {
+  void servesTheClientWithThePinnedSubjectThoughItsSpiffeIdIsNotPinned(
+      TlsProvider server, TlsProvider client) throws Exception {
     assertServed(server, client, clientKey(PKI, "payments", BILLING), PAYMENTS_SUBJECT);
   }
 
@@ -109,24 +114,34 @@ class MutualTlsTest {
   @ParameterizedTest(name = "{0} server, {1} client")
   @CsvSource({"BORINGSSL, BORINGSSL", "BORINGSSL, JDK", "JDK, BORINGSSL", "JDK, JDK"})
   void refusesAClientFromAnotherCa(TlsProvider server, TlsProvider client) throws Exception {
-    assertRefused(server, client, clientKey(OTHER_PKI, "orders", ORDERS), "the client certificate CN=orders is not trusted");
+    assertRefused(
+        server,
+        client,
+        clientKey(OTHER_PKI, "orders", ORDERS),
+        "the client certificate CN=orders is not trusted");
   }
 
   @ParameterizedTest(name = "{0} server, {1} client")
   @CsvSource({"BORINGSSL, BORINGSSL", "BORINGSSL, JDK", "JDK, BORINGSSL", "JDK, JDK"})
-  void refusesAClientWithNeitherPinnedSpiffeIdNorPinnedSubject(TlsProvider server, TlsProvider client)
-      throws Exception {
+  void refusesAClientWithNeitherPinnedSpiffeIdNorPinnedSubject(
+      TlsProvider server, TlsProvider client) throws Exception {
     assertRefused(
         server,
         client,
         clientKey(PKI, "orders", BILLING),
-        "the client certificate CN=orders (URI SANs [" + BILLING + "]) matches no pinned identity (URIs ["
-            + ORDERS + "], subjects [" + PAYMENTS_SUBJECT + "])");
+        "the client certificate CN=orders (URI SANs ["
+            + BILLING
+            + "]) matches no pinned identity (URIs ["
+            + ORDERS
+            + "], subjects ["
+            + PAYMENTS_SUBJECT
+            + "])");
   }
 
   @ParameterizedTest(name = "{0} server, {1} client")
   @CsvSource({"BORINGSSL, BORINGSSL", "BORINGSSL, JDK", "JDK, BORINGSSL", "JDK, JDK"})
-  void refusesASubjectWithMoreThanThePinnedName(TlsProvider server, TlsProvider client) throws Exception {
+  void refusesASubjectWithMoreThanThePinnedName(TlsProvider server, TlsProvider client)
+      throws Exception {
     TestPki.Issued issued = PKI.client("payments,O=Elsewhere", null);
     assertRefused(
         server,
@@ -141,22 +156,26 @@ class MutualTlsTest {
    * TLS 1.3 it does only after accepting the client's certificate.
    */
   private static void assertServed(
-      TlsProvider server, TlsProvider client, TlsCredentials certificate, String subject) throws Exception {
+      TlsProvider server, TlsProvider client, TlsCredentials certificate, String subject)
+      throws Exception {
     int failuresBefore = FAILURES.size();
     if (client == TlsProvider.JDK) {
-      try (Http1Connection connection = new Http1Connection(client(certificate).buildJdk(), server(server).port())) {
+      try (Http1Connection connection =
+          new Http1Connection(client(certificate).buildJdk(), server(server).port())) {
         assertThat(connection.request("GET", "/").body()).contains("client=" + subject);
       }
     } else {
       long handshakesBefore = server(server).handshakes();
-      Clients.handshake(client(certificate).provider(TlsProvider.BORINGSSL).buildNetty(), server(server).port());
+      Clients.handshake(
+          client(certificate).provider(TlsProvider.BORINGSSL).buildNetty(), server(server).port());
       await(() -> server(server).handshakes() > handshakesBefore);
     }
     assertThat(FAILURES).hasSize(failuresBefore);
   }
 
   private static void assertRefused(
-      TlsProvider server, TlsProvider client, TlsCredentials certificate, String reason) throws Exception {
+      TlsProvider server, TlsProvider client, TlsCredentials certificate, String reason)
+      throws Exception {
     int before = FAILURES.size();
     long handshakesBefore = server(server).handshakes();
 
@@ -165,13 +184,15 @@ class MutualTlsTest {
     if (client == TlsProvider.JDK) {
       assertThatThrownBy(
               () -> {
-                try (Http1Connection connection = new Http1Connection(client(certificate).buildJdk(), server(server).port())) {
+                try (Http1Connection connection =
+                    new Http1Connection(client(certificate).buildJdk(), server(server).port())) {
                   connection.request("GET", "/");
                 }
               })
           .isInstanceOf(IOException.class);
     } else {
-      Clients.handshakeUntilClosed(client(certificate).provider(TlsProvider.BORINGSSL).buildNetty(), server(server).port());
+      Clients.handshakeUntilClosed(
+          client(certificate).provider(TlsProvider.BORINGSSL).buildNetty(), server(server).port());
     }
     await(() -> FAILURES.size() > before);
     assertThat(FAILURES.getLast().reason()).contains(reason);

@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** TLS 1.3 between every pairing of providers, over loopback sockets, and TLS 1.2 refused. */
 class HandshakeTest {
   private static final TestPki PKI = TestPki.create("handshake-test-ca");
-  private static final PeerVerification TRUST = PeerVerification.trusting(TrustAnchors.of(List.of(PKI.caCertificate())));
+  private static final PeerVerification TRUST =
+      PeerVerification.trusting(TrustAnchors.of(List.of(PKI.caCertificate())));
   private static final List<HttpsServer.HandshakeFailure> FAILURES = new CopyOnWriteArrayList<>();
   private static HttpsServer boringServer;
   private static HttpsServer jdkServer;
@@ -46,7 +47,11 @@ class HandshakeTest {
   }
 
   private static HttpsServer serve(PolicyNettyContext context) {
-    return HttpsServer.builder(context).ioThreads(1).onHandshakeFailure(FAILURES::add).build().start();
+    return HttpsServer.builder(context)
+        .ioThreads(1)
+        .onHandshakeFailure(FAILURES::add)
+        .build()
+        .start();
   }
 
   @AfterAll
@@ -69,7 +74,8 @@ class HandshakeTest {
     assertThat(handshake.protocol()).isEqualTo("TLSv1.3");
     assertThat(handshake.cipherSuite()).isEqualTo("TLS_AES_128_GCM_SHA256");
     assertThat(handshake.alpn()).isEqualTo("h2");
-    assertThat(handshake.serverLeaf().getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
+    assertThat(handshake.serverLeaf().getSubjectX500Principal().getName())
+        .isEqualTo("CN=localhost");
     assertThat(context.provider()).isEqualTo(client);
   }
 
@@ -86,7 +92,8 @@ class HandshakeTest {
         TlsContexts.client(TRUST).provider(TlsProvider.JDK).policy(chachaFirst).buildNetty();
     PolicyNettyContext boringChachaClient =
         TlsContexts.client(TRUST).provider(TlsProvider.BORINGSSL).policy(chachaFirst).buildNetty();
-    PolicyNettyContext boringClient = TlsContexts.client(TRUST).provider(TlsProvider.BORINGSSL).buildNetty();
+    PolicyNettyContext boringClient =
+        TlsContexts.client(TRUST).provider(TlsProvider.BORINGSSL).buildNetty();
 
     // A BoringSSL server follows the client's preference; a JDK server its own.
     assertThat(Clients.handshake(jdkChachaClient, boringServer.port()).cipherSuite())
@@ -117,7 +124,9 @@ class HandshakeTest {
 
     assertThatThrownBy(
             () -> {
-              try (SSLSocket socket = (SSLSocket) tls12.getSocketFactory().createSocket("127.0.0.1", server(server).port())) {
+              try (SSLSocket socket =
+                  (SSLSocket)
+                      tls12.getSocketFactory().createSocket("127.0.0.1", server(server).port())) {
                 SSLParameters parameters = socket.getSSLParameters();
                 parameters.setProtocols(new String[] {"TLSv1.2"});
                 socket.setSSLParameters(parameters);
@@ -127,7 +136,8 @@ class HandshakeTest {
         .isInstanceOf(SSLHandshakeException.class);
     await(() -> FAILURES.size() > before);
     assertThat(FAILURES.subList(before, FAILURES.size()))
-        .anySatisfy(failure -> assertThat(failure.reason()).contains("TLS 1.2 and older are refused"));
+        .anySatisfy(
+            failure -> assertThat(failure.reason()).contains("TLS 1.2 and older are refused"));
   }
 
   @ParameterizedTest
@@ -141,8 +151,8 @@ class HandshakeTest {
             refusal ->
                 assertThat(HandshakeFailures.describe(refusal))
                     .isEqualTo(
-                        "the server certificate CN=localhost is not trusted: No subject alternative DNS"
-                            + " name matching elsewhere.example found."));
+                        "the server certificate CN=localhost is not trusted: No subject alternative"
+                            + " DNS name matching elsewhere.example found."));
   }
 
   @ParameterizedTest
@@ -155,7 +165,8 @@ class HandshakeTest {
     Handshake handshake = Clients.handshake(context, "elsewhere.example", boringServer.port());
 
     assertThat(handshake.protocol()).isEqualTo("TLSv1.3");
-    assertThat(handshake.serverLeaf().getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
+    assertThat(handshake.serverLeaf().getSubjectX500Principal().getName())
+        .isEqualTo("CN=localhost");
   }
 
   /** Failures are reported from the event loop, a moment after the client sees the alert. */

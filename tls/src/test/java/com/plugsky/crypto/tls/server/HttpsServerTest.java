@@ -57,8 +57,10 @@ class HttpsServerTest {
   private static final Hsts HSTS = Hsts.preloadReady();
 
   @TempDir static Path dir;
+
   /** BoringSSL: most tests run against this one. */
   private static HttpsServer server;
+
   private static HttpsServer jdkServer;
   private static Path caPem;
 
@@ -71,8 +73,10 @@ class HttpsServerTest {
   }
 
   private static HttpsServer serve(CertifiedKey key, TlsProvider provider) {
-    TlsPolicy shortHandshakes = TlsPolicy.builder().handshakeTimeout(Duration.ofMillis(700)).build();
-    return HttpsServer.builder(TlsContexts.server(key).provider(provider).policy(shortHandshakes).buildNetty())
+    TlsPolicy shortHandshakes =
+        TlsPolicy.builder().handshakeTimeout(Duration.ofMillis(700)).build();
+    return HttpsServer.builder(
+            TlsContexts.server(key).provider(provider).policy(shortHandshakes).buildNetty())
         .hsts(HSTS)
         .ioThreads(1)
         .onHandshakeFailure(FAILURES::add)
@@ -97,7 +101,8 @@ class HttpsServerTest {
     try (HttpClient client = HttpClient.newBuilder().sslContext(jdk).version(version).build()) {
       URI uri = URI.create("https://localhost:" + server.port() + "/");
 
-      HttpResponse<String> ok = client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> ok =
+          client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
       HttpResponse<String> refused =
           client.send(
               HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
@@ -105,17 +110,26 @@ class HttpsServerTest {
       // Netty's HttpObjectAggregator answers this one itself, without the responder.
       HttpResponse<String> tooLarge =
           client.send(
-              HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[64 * 1024 + 1])).build(),
+              HttpRequest.newBuilder(uri)
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[64 * 1024 + 1]))
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
 
       assertThat(ok.version()).isEqualTo(version);
       assertThat(ok.statusCode()).isEqualTo(200);
-      assertThat(ok.body()).startsWith("tls=TLSv1.3 cipher=TLS_AES_128_GCM_SHA256 alpn=" + (version == HttpClient.Version.HTTP_2 ? "h2" : "http/1.1"));
+      assertThat(ok.body())
+          .startsWith(
+              "tls=TLSv1.3 cipher=TLS_AES_128_GCM_SHA256 alpn="
+                  + (version == HttpClient.Version.HTTP_2 ? "h2" : "http/1.1"));
       assertThat(refused.statusCode()).isEqualTo(405);
       assertThat(tooLarge.statusCode()).isEqualTo(413);
       for (HttpResponse<String> response : List.of(ok, refused, tooLarge)) {
-        assertThat(response.headers().firstValue(Hsts.HEADER)).contains("max-age=63072000; includeSubDomains; preload");
-        assertThat(Hsts.parse(response.headers().firstValue(Hsts.HEADER).orElseThrow()).preloadProblems()).isEmpty();
+        assertThat(response.headers().firstValue(Hsts.HEADER))
+            .contains("max-age=63072000; includeSubDomains; preload");
+        assertThat(
+                Hsts.parse(response.headers().firstValue(Hsts.HEADER).orElseThrow())
+                    .preloadProblems())
+            .isEmpty();
       }
     }
   }
@@ -127,8 +141,20 @@ class HttpsServerTest {
     Processes.Result result =
         Processes.run(
             List.of(
-                "curl", "-sS", httpVersion, "--cacert", caPem.toString(), "-D", "-", "-o", "/dev/null",
-                "-H", "Expect: a-teapot", "--data-binary", "x", "https://localhost:" + server.port() + "/"));
+                "curl",
+                "-sS",
+                httpVersion,
+                "--cacert",
+                caPem.toString(),
+                "-D",
+                "-",
+                "-o",
+                "/dev/null",
+                "-H",
+                "Expect: a-teapot",
+                "--data-binary",
+                "x",
+                "https://localhost:" + server.port() + "/"));
 
     assertThat(result.output())
         .containsPattern("(?m)^HTTP/(1\\.1|2) 417")
@@ -137,7 +163,8 @@ class HttpsServerTest {
 
   @Test
   void boringSslClientResumesItsSession() throws Exception {
-    PolicyNettyContext client = TlsContexts.client(TRUST).provider(TlsProvider.BORINGSSL).buildNetty();
+    PolicyNettyContext client =
+        TlsContexts.client(TRUST).provider(TlsProvider.BORINGSSL).buildNetty();
 
     Clients.Handshake first = Clients.handshake(client, server.port());
     Clients.Handshake second = Clients.handshake(client, server.port());
@@ -156,7 +183,8 @@ class HttpsServerTest {
         Processes.run(
             sClientCommand(provider, "-tls1_3", "-ign_eof", "-sess_out", session.toString()),
             "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    Processes.Result second = Processes.run(sClientCommand(provider, "-tls1_3", "-sess_in", session.toString()));
+    Processes.Result second =
+        Processes.run(sClientCommand(provider, "-tls1_3", "-sess_in", session.toString()));
 
     assertThat(first.output()).contains("New, TLSv1.3, Cipher is TLS_AES_");
     assertThat(first.output()).contains("Verify return code: 0 (ok)");
@@ -179,15 +207,24 @@ class HttpsServerTest {
   @ParameterizedTest
   @EnumSource(TlsProvider.class)
   void opensslAlpnGetsH2(TlsProvider provider) throws Exception {
-    Processes.Result result = Processes.run(sClientCommand(provider, "-tls1_3", "-alpn", "h2,http/1.1"));
+    Processes.Result result =
+        Processes.run(sClientCommand(provider, "-tls1_3", "-alpn", "h2,http/1.1"));
 
     assertThat(result.output()).contains("ALPN protocol: h2");
   }
 
   private static List<String> sClientCommand(TlsProvider provider, String... options) {
-    List<String> command = new ArrayList<>(List.of(
-        "openssl", "s_client", "-connect", "127.0.0.1:" + server(provider).port(), "-servername", "localhost",
-        "-CAfile", caPem.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + server(provider).port(),
+                "-servername",
+                "localhost",
+                "-CAfile",
+                caPem.toString()));
     command.addAll(List.of(options));
     return command;
   }
@@ -197,7 +234,9 @@ class HttpsServerTest {
     PLAINTEXT_HTTP("not a TLS record"),
     /** A handshake record header (16 03 01, 512 bytes) followed by 512 random bytes. */
     RANDOM_RECORD_BODY("malformed handshake message"),
-    /** A real ClientHello record whose bytes after the client random are replaced by random ones. */
+    /**
+     * A real ClientHello record whose bytes after the client random are replaced by random ones.
+     */
     GARBLED_CLIENT_HELLO("malformed handshake message"),
     /** The first half of a real ClientHello record, then the client half-closes. */
     TRUNCATED_CLIENT_HELLO("closed the connection before the handshake finished");
@@ -212,8 +251,8 @@ class HttpsServerTest {
 
   @ParameterizedTest(name = "{1} to the {0} server")
   @MethodSource("providersAndGarbage")
-  void garbageInsteadOfAClientHelloIsDroppedAtOnceAndTheServerServesOn(TlsProvider provider, Garbage garbage)
-      throws Exception {
+  void garbageInsteadOfAClientHelloIsDroppedAtOnceAndTheServerServesOn(
+      TlsProvider provider, Garbage garbage) throws Exception {
     int before = FAILURES.size();
     try (Socket socket = new Socket("127.0.0.1", server(provider).port())) {
       socket.setSoTimeout(5_000);
@@ -244,7 +283,8 @@ class HttpsServerTest {
   private static byte[] bytesOf(Garbage garbage, int port) throws Exception {
     Random random = new Random(garbage.ordinal());
     return switch (garbage) {
-      case PLAINTEXT_HTTP -> "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+      case PLAINTEXT_HTTP ->
+          "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
       case RANDOM_RECORD_BODY -> {
         byte[] record = new byte[5 + 512];
         random.nextBytes(record);
@@ -282,7 +322,8 @@ class HttpsServerTest {
 
   @ParameterizedTest
   @EnumSource(TlsProvider.class)
-  void aStalledHalfOpenClientHelloTimesOutWhileOthersAreServed(TlsProvider provider) throws Exception {
+  void aStalledHalfOpenClientHelloTimesOutWhileOthersAreServed(TlsProvider provider)
+      throws Exception {
     int before = FAILURES.size();
     try (Socket socket = new Socket("127.0.0.1", server(provider).port())) {
       socket.setSoTimeout(5_000);

@@ -31,13 +31,18 @@ import javax.net.ssl.SSLSocket;
 
 /** Test clients: a Netty handshake (either provider) and HTTP/1.1 over a JDK SSLSocket. */
 public final class Clients {
-  private static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private static final EventLoopGroup GROUP =
+      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
 
   private Clients() {}
 
   /** What a finished handshake agreed. */
   public record Handshake(
-      String protocol, String cipherSuite, String alpn, boolean reused, X509Certificate serverLeaf) {}
+      String protocol,
+      String cipherSuite,
+      String alpn,
+      boolean reused,
+      X509Certificate serverLeaf) {}
 
   /**
    * Connects to 127.0.0.1:{@code port} as "localhost", handshakes and closes.
@@ -117,7 +122,8 @@ public final class Clients {
                         .addLast(
                             new ChannelInboundHandlerAdapter() {
                               @Override
-                              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                              public void exceptionCaught(
+                                  ChannelHandlerContext ctx, Throwable cause) {
                                 ctx.close();
                               }
                             });
@@ -136,7 +142,8 @@ public final class Clients {
    * TLS 1.3 tickets arrive after the handshake; wait (up to 2 s) until the client's session is
    * resumable, so the next handshake can resume it. Only BoringSSL clients tell.
    */
-  private static void awaitSessionTicket(SslContext context, SSLEngine engine) throws InterruptedException {
+  private static void awaitSessionTicket(SslContext context, SSLEngine engine)
+      throws InterruptedException {
     if (!(engine instanceof ReferenceCountedOpenSslEngine openSsl)) {
       return;
     }
@@ -171,14 +178,18 @@ public final class Clients {
     }
 
     public Response request(String method, String path) throws IOException {
-      out.write((method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          (method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       String statusLine = line();
       int status = Integer.parseInt(statusLine.split(" ")[1]);
       Map<String, String> headers = new HashMap<>();
       for (String header = line(); !header.isEmpty(); header = line()) {
         int colon = header.indexOf(':');
-        headers.put(header.substring(0, colon).strip().toLowerCase(Locale.ROOT), header.substring(colon + 1).strip());
+        headers.put(
+            header.substring(0, colon).strip().toLowerCase(Locale.ROOT),
+            header.substring(colon + 1).strip());
       }
       int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
       byte[] body = method.equals("HEAD") ? new byte[0] : in.readNBytes(length);
