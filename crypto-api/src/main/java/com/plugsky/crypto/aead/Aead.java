@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
  * that lets them is named {@code Insecure...}.
  *
  * <p>Instances are thread-safe. {@link #close()} destroys the key: later calls throw {@link
- * IllegalStateException}. Decryption releases no plaintext unless the tag verifies; on failure
+ * IllegalStateException}, and so does a call that a close on another thread overtakes, with its
+ * output region zeroed (it may have used a partly destroyed key). Decryption releases no plaintext unless the tag verifies; on failure
  * the output region is zeroed and {@link AuthenticationFailedException} is thrown.
  *
  * <p>Random 96-bit nonces bound the safe use of one key to about 2<sup>32</sup> messages (NIST SP

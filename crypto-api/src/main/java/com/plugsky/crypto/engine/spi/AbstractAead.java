@@ -7,6 +7,7 @@ import com.plugsky.crypto.aead.Aead;
 import com.plugsky.crypto.aead.InsecureNonceAead;
 import com.plugsky.crypto.primitive.CryptoRandom;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
@@ -120,11 +121,17 @@ public abstract class AbstractAead implements Aead {
       source = Arrays.copyOfRange(input, offset, offset + length);
       sourceOffset = 0;
     }
+    int written;
     try {
-      return seal(nonce, callerNonce, associatedData, source, sourceOffset, length, output, bodyOffset);
+      written = seal(nonce, callerNonce, associatedData, source, sourceOffset, length, output, bodyOffset);
     } catch (GeneralSecurityException e) {
       throw engineFailure("encrypt", e);
     }
+    if (closedDuringTheCall()) {
+      Arrays.fill(output, bodyOffset, bodyOffset + written, (byte) 0);
+      throw closedDuringTheCall("encrypt");
+    }
+    return written;
   }
 
   @Override
@@ -154,8 +161,9 @@ public abstract class AbstractAead implements Aead {
       body = Arrays.copyOfRange(input, bodyOffset, bodyOffset + bodyLength);
       sourceOffset = 0;
     }
+    int written;
     try {
-      return open(nonce, associatedData, body, sourceOffset, bodyLength, output, outputOffset);
+      written = open(nonce, associatedData, body, sourceOffset, bodyLength, output, outputOffset);
     } catch (AEADBadTagException e) {
       Arrays.fill(output, outputOffset, outputOffset + plaintextLength, (byte) 0);
       throw tagMismatch(e);
@@ -163,6 +171,11 @@ public abstract class AbstractAead implements Aead {
       Arrays.fill(output, outputOffset, outputOffset + plaintextLength, (byte) 0);
       throw engineFailure("decrypt", e);
     }
+    if (closedDuringTheCall()) {
+      Arrays.fill(output, outputOffset, outputOffset + plaintextLength, (byte) 0);
+      throw closedDuringTheCall("decrypt");
+    }
+    return written;
   }
 
   @Override
@@ -203,18 +216,25 @@ public abstract class AbstractAead implements Aead {
               + " bytes needs " + bodyLength);
     }
     int outputStart = output.position();
+    int inputStart = plaintext.position();
     ByteBuffer source = plaintext;
     if (overlapsElsewhere(output, bodyLength, plaintext)) {
       source = copyRemaining(plaintext);
     }
+    int written;
     try {
-      int written = seal(nonce, callerNonce, associatedData, source, output);
-      plaintext.position(plaintext.limit());
-      return written;
+      written = seal(nonce, callerNonce, associatedData, source, output);
     } catch (GeneralSecurityException e) {
       output.position(outputStart);
       throw engineFailure("encrypt", e);
     }
+    if (closedDuringTheCall()) {
+      MemorySegment.ofBuffer(output.position(outputStart)).asSlice(0, written).fill((byte) 0);
+      plaintext.position(inputStart);
+      throw closedDuringTheCall("encrypt");
+    }
+    plaintext.position(plaintext.limit());
+    return written;
   }
 
   @Override
@@ -250,15 +270,21 @@ public abstract class AbstractAead implements Aead {
     if (overlapsElsewhere(output, plaintextLength, ciphertext)) {
       body = copyRemaining(ciphertext);
     }
+    int written;
     try {
-      int written = open(nonce, associatedData, body, output);
-      ciphertext.position(ciphertext.limit());
-      return written;
+      written = open(nonce, associatedData, body, output);
     } catch (GeneralSecurityException e) {
       MemorySegment.ofBuffer(output.position(outputStart)).asSlice(0, plaintextLength).fill((byte) 0);
       ciphertext.position(inputStart);
       throw e instanceof AEADBadTagException ? tagMismatch(e) : engineFailure("decrypt", e);
     }
+    if (closedDuringTheCall()) {
+      MemorySegment.ofBuffer(output.position(outputStart)).asSlice(0, plaintextLength).fill((byte) 0);
+      ciphertext.position(inputStart);
+      throw closedDuringTheCall("decrypt");
+    }
+    ciphertext.position(ciphertext.limit());
+    return written;
   }
 
   /**
@@ -329,6 +355,24 @@ public abstract class AbstractAead implements Aead {
   @Override
   public String toString() {
     return "Aead[AES-256-GCM, engine=" + engineName + (closed ? ", closed" : "") + "]";
+  }
+
+  /**
+   * Whether {@link #close()} began while a call that passed {@link #checkOpen()} was using the key.
+   * Close sets the flag before it wipes the key, so a call that still reads it clear after its
+   * cipher work used the whole key; the fence keeps that work's reads of the key before this read,
+   * as {@code StampedLock.validate} does. A call that reads it set may have used a partly wiped
+   * key: its output is discarded, never returned as if it were sound.
+   */
+  private boolean closedDuringTheCall() {
+    VarHandle.acquireFence();
+    return closed;
+  }
+
+  private IllegalStateException closedDuringTheCall(String operation) {
+    return new IllegalStateException(
+        "this Aead (engine " + engineName + ") was closed during the " + operation
+            + " call, which may have used a partly destroyed key; its output was discarded");
   }
 
   private void checkOpen() {
