@@ -78,10 +78,19 @@ final class Pkcs11UriParser {
     String label = kind == Component.PATH ? "path" : "query";
     String separator = kind == Component.PATH ? ";" : "&";
     List<String> known = known(kind);
+    boolean afterPin = false;
     for (String attribute : component.split(separator, -1)) {
       if (attribute.isEmpty()) {
         throw new InvalidInputException(
             "pkcs11: empty " + label + " attribute (a '" + separator + "' at an end or doubled)");
+      }
+      if (afterPin && !startsWithKnownName(attribute, known)) {
+        // Likely the rest of a PIN holding an unencoded '&': never echo it.
+        throw new InvalidInputException(
+            "pkcs11: a query attribute after pin-value is not one of "
+                + known
+                + " (not shown: if the PIN holds '&', percent-encode it as %26, or better use a"
+                + " pin-source)");
       }
       int equals = attribute.indexOf('=');
       if (equals < 0) {
@@ -96,6 +105,7 @@ final class Pkcs11UriParser {
       if (!known.contains(name)) {
         throw unknownAttribute(name, kind);
       }
+      afterPin |= name.equals("pin-value");
       if (values.containsKey(name)) {
         throw new InvalidInputException(
             "pkcs11: " + label + " attribute '" + name + "' appears more than once");
@@ -112,6 +122,11 @@ final class Pkcs11UriParser {
       values.put(name, PercentEncoding.decode(raw, kind, name, secret));
     }
     return values;
+  }
+
+  private static boolean startsWithKnownName(String attribute, List<String> known) {
+    int equals = attribute.indexOf('=');
+    return equals > 0 && known.contains(attribute.substring(0, equals));
   }
 
   private static List<String> known(Component kind) {

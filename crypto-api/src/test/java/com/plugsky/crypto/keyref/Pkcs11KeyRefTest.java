@@ -223,6 +223,18 @@ class Pkcs11KeyRefTest {
         .doesNotContain("s3cr3t");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"Pa55&word", "Pa55&wo=rd", "Pa55&WORD;x"})
+  void aPinWithAnUnencodedAmpersandIsNotEchoedInPart(String pin) {
+    String tail = pin.substring(pin.indexOf('&') + 1);
+    assertThatThrownBy(() -> KeyRef.parse("pkcs11:object=k?pin-value=" + pin))
+        .isInstanceOf(InvalidInputException.class)
+        .message()
+        .doesNotContain(tail)
+        .doesNotContain(tail.split("=")[0])
+        .contains("%26");
+  }
+
   @Test
   void accessorsRefuseWrongNames() {
     Pkcs11KeyRef ref = (Pkcs11KeyRef) KeyRef.parse("pkcs11:object=k;id=%01");
