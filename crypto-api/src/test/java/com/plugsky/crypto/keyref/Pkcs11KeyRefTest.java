@@ -39,10 +39,13 @@ class Pkcs11KeyRefTest {
             "pkcs11:token=hsm1;object=kek;type=secret-key?pin-source=env:PIN&module-path=/usr/lib/p11.so");
 
     assertThat(ref.identity()).isEqualTo("pkcs11:token=hsm1;object=kek;type=secret-key");
-    assertThat(ref.namesSameKey("pkcs11:token=hsm1;object=kek;type=secret-key?pin-source=file:/run/pin"))
+    assertThat(
+            ref.namesSameKey(
+                "pkcs11:token=hsm1;object=kek;type=secret-key?pin-source=file:/run/pin"))
         .isTrue();
     assertThat(ref.namesSameKey("PKCS11:type=secret-key;object=kek;token=hsm1")).isTrue();
-    assertThat(ref.namesSameKey("pkcs11:token=hsm1;object=other;type=secret-key?pin-source=env:PIN"))
+    assertThat(
+            ref.namesSameKey("pkcs11:token=hsm1;object=other;type=secret-key?pin-source=env:PIN"))
         .isFalse();
     assertThat(ref.namesSameKey("pkcs11:token=hsm2;object=kek;type=secret-key")).isFalse();
     assertThat(ref.namesSameKey("pkcs11:token=hsm1;object=kek;vendor-x=1")).isFalse();

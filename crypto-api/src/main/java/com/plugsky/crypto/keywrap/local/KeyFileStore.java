@@ -4,11 +4,15 @@ import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.primitive.Bytes;
 import com.plugsky.crypto.primitive.CryptoRandom;
+import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,10 +20,11 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -31,14 +36,19 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * fails if the name exists: two processes creating the same key at once both end up with the one
  * that won, never a half-written file or a key that silently replaced another.
  *
- * <p>A key read once is kept in memory with the file's identity (inode), size, modification time and
- * permissions, and a use checks those with one {@code stat} when the last check is older than the
- * store's recheck interval: a file replaced, rewritten, removed or opened up to group or others is
- * noticed by the first call after that, which reads it again or refuses it, and the old copy is
- * zeroed. Keeping the key costs nothing in exposure (the file is on the same machine, readable by
- * the same user) and saves the open/read/close of every wrap and unwrap; reusing a recent check
- * saves the {@code stat}, a system call of about 1.7 µs on a virtual machine, more than the rest of
- * a wrap.
+ * <p>A key file is trusted only as this process's own: a regular file (not a link, not a device or
+ * pipe), owned by the user the process runs as, owner-only, in a directory that user owns and
+ * nobody else may write to. Otherwise anyone who could create or swap a file there (a shared
+ * directory, a pre-created one) could hand the process a key they know.
+ *
+ * <p>A key read once is kept in memory with the file's identity (inode), size, modification time,
+ * permissions and owner, and a use checks those with one {@code stat} when the last check is older
+ * than the store's recheck interval: a file replaced, rewritten, removed or opened up to group or
+ * others is noticed by the first call after that, which reads it again or refuses it, and the old
+ * copy is zeroed. Keeping the key costs nothing in exposure (the file is on the same machine,
+ * readable by the same user) and saves the open/read/close of every wrap and unwrap; reusing a
+ * recent check saves the {@code stat}, a system call of about 1.7 µs on a virtual machine, more
+ * than the rest of a wrap.
  */
 final class KeyFileStore {
   static final int KEK_LENGTH = 32;
@@ -60,6 +70,10 @@ final class KeyFileStore {
 
   private final Path directory;
   private final long recheckNanos;
+
+  /** The user this process runs as, looked up when first needed; key files must be theirs. */
+  private volatile UserPrincipal processUser;
+
   private final Map<String, Path> files = new ConcurrentHashMap<>();
   // Readers copy a cached key under the read lock; replacing or dropping one (which zeroes it)
   // takes the write lock, so no reader can copy a key that is being zeroed. Looking an entry up
@@ -77,10 +91,10 @@ final class KeyFileStore {
   }
 
   /**
-   * One version of a key file: its key and what identified the file when it was read. A new
-   * version of the file (replaced, rewritten, permissions changed) is a new {@code Kek}, so the
-   * identity of this object names one key: keys derived from it may be kept as long as {@link
-   * #current} keeps returning it.
+   * One version of a key file: its key and what identified the file when it was read. A new version
+   * of the file (replaced, rewritten, permissions changed) is a new {@code Kek}, so the identity of
+   * this object names one key: keys derived from it may be kept as long as {@link #current} keeps
+   * returning it.
    */
   static final class Kek {
     private final byte[] key;
@@ -88,6 +102,7 @@ final class KeyFileStore {
     private final long size;
     private final FileTime modified;
     private final Set<PosixFilePermission> permissions;
+    private final UserPrincipal owner;
     private volatile long checkedAtNanos;
     private boolean dropped; // guarded by the store's write lock
 
@@ -98,13 +113,15 @@ final class KeyFileStore {
       this.size = attributes.size();
       this.modified = attributes.lastModifiedTime();
       this.permissions = Set.copyOf(attributes.permissions());
+      this.owner = attributes.owner();
     }
 
     private boolean describes(PosixFileAttributes attributes) {
       return size == attributes.size()
           && modified.equals(attributes.lastModifiedTime())
           && Objects.equals(fileKey, attributes.fileKey())
-          && permissions.equals(attributes.permissions());
+          && permissions.equals(attributes.permissions())
+          && owner.equals(attributes.owner());
     }
   }
 
@@ -128,9 +145,9 @@ final class KeyFileStore {
   }
 
   /**
-   * The current version of key file {@code name}: the cached one while its last check stands,
-   * else checked against the file with one {@code stat} and read again when the file changed;
-   * created first when missing and {@code create}.
+   * The current version of key file {@code name}: the cached one while its last check stands, else
+   * checked against the file with one {@code stat} and read again when the file changed; created
+   * first when missing and {@code create}.
    */
   Kek current(String name, boolean create) {
     Path file = fileFor(name);
@@ -185,6 +202,7 @@ final class KeyFileStore {
     try {
       Files.createDirectories(
           directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
+      checkDirectory();
       temporary =
           Files.createTempFile(
               directory,
@@ -213,16 +231,19 @@ final class KeyFileStore {
     try {
       for (int attempt = 0; ; attempt++) {
         long checkedAt = System.nanoTime();
-        PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class);
+        PosixFileAttributes attributes =
+            Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         Kek known = cachedMatching(file, attributes);
         if (known != null) {
           known.checkedAtNanos = checkedAt;
           return known;
         }
         forgetUnless(file, attributes);
-        checkPermissionsAndSize(file, attributes);
-        byte[] key = Files.readAllBytes(file);
-        PosixFileAttributes after = Files.readAttributes(file, PosixFileAttributes.class);
+        checkDirectory();
+        checkFile(file, attributes);
+        byte[] key = readKey(file);
+        PosixFileAttributes after =
+            Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         Kek read = new Kek(key, attributes, checkedAt);
         if (key.length == KEK_LENGTH && read.describes(after)) {
           return remember(file, read, attributes);
@@ -246,6 +267,87 @@ final class KeyFileStore {
       throw new KeyUnavailableException(
           "cannot read local key file " + file + ": " + describe(e), e);
     }
+  }
+
+  /**
+   * The file's bytes, at most one more than a key so that a longer file is seen as such, read
+   * without following a link (a link swapped in after the checks fails the open).
+   */
+  private static byte[] readKey(Path file) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(KEK_LENGTH + 1);
+    try (SeekableByteChannel channel =
+        Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      int read = 0;
+      while (buffer.hasRemaining() && read >= 0) {
+        read = channel.read(buffer);
+      }
+    }
+    byte[] key = new byte[buffer.position()];
+    buffer.flip().get(key);
+    Bytes.zero(buffer.array());
+    return key;
+  }
+
+  /** The key directory must be the process user's and writable by nobody else. */
+  private void checkDirectory() throws IOException {
+    PosixFileAttributes attributes = Files.readAttributes(directory, PosixFileAttributes.class);
+    Set<PosixFilePermission> permissions = attributes.permissions();
+    if (!attributes.owner().equals(processUser())
+        || permissions.contains(PosixFilePermission.GROUP_WRITE)
+        || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new ConfigurationException(
+          "local key directory "
+              + directory
+              + " belongs to "
+              + attributes.owner().getName()
+              + " with permissions "
+              + PosixFilePermissions.toString(permissions)
+              + "; refusing its key files, since another user could put a key of theirs there."
+              + " Use a directory owned by "
+              + "uid "
+              + processUser().getName()
+              + " that only its owner may write to (chmod 700)");
+    }
+  }
+
+  private void checkFile(Path file, PosixFileAttributes attributes) throws IOException {
+    if (!attributes.isRegularFile()) {
+      throw new ConfigurationException(
+          "local key file "
+              + file
+              + " is not a regular file (a symbolic link, directory, pipe or device);"
+              + " refusing it: a key file is 32 bytes in a file of its own");
+    }
+    if (!attributes.owner().equals(processUser())) {
+      throw new ConfigurationException(
+          "local key file "
+              + file
+              + " belongs to "
+              + attributes.owner().getName()
+              + ", not to "
+              + "uid "
+              + processUser().getName()
+              + " whom this process runs as; refusing it, since its owner chose the key");
+    }
+    checkPermissionsAndSize(file, attributes);
+  }
+
+  /**
+   * The user this process runs as, by its numeric id (which the lookup accepts when no account name
+   * matches it), so that a uid without an entry in the user database, as containers often run with,
+   * still resolves.
+   */
+  private UserPrincipal processUser() throws IOException {
+    UserPrincipal user = processUser;
+    if (user == null) {
+      long uid = new UnixSystem().getUid();
+      user =
+          FileSystems.getDefault()
+              .getUserPrincipalLookupService()
+              .lookupPrincipalByName(Long.toString(uid));
+      processUser = user;
+    }
+    return user;
   }
 
   private static void checkPermissionsAndSize(Path file, PosixFileAttributes attributes) {

@@ -49,13 +49,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * #KEY_DIRECTORY_PROPERTY}, {@code ~/.plugsky-crypto/keys}. The first wrap under a name creates its
  * file with permissions {@code 0600} (and the directory, if missing, with {@code 0700}); a key file
  * that group or others can access is refused with {@link ConfigurationException}, since anyone who
- * could read it can unwrap every data key under it. A missing file on unwrap is a {@link
- * KeyUnavailableException}. The KEK is kept in memory after the first read and checked against the
- * file's inode, size, modification time and permissions (one {@code stat}) by the first call after
- * the last check is {@link Builder#keyFileRecheck(Duration) a second} old, so a changed, replaced
- * or removed file is read again or refused within a second, or on every call with {@link
- * Duration#ZERO}; copies taken to derive keys are zeroed right after, and keys derived from a file
- * version are zeroed when it changes.
+ * could read it can unwrap every data key under it, and so is one that is not a regular file (a
+ * link, a pipe), that another user owns, or whose directory another user owns or may write to,
+ * since whoever could put a file there could hand this process a key they know. A missing file on
+ * unwrap is a {@link KeyUnavailableException}. The KEK is kept in memory after the first read and
+ * checked against the file's inode, size, modification time, permissions and owner (one {@code
+ * stat}) by the first call after the last check is {@link Builder#keyFileRecheck(Duration) a
+ * second} old, so a changed, replaced or removed file is read again or refused within a second, or
+ * on every call with {@link Duration#ZERO}; copies taken to derive keys are zeroed right after, and
+ * keys derived from a file version are zeroed when it changes.
  *
  * <h2>Wrapped bytes, version 2 (written)</h2>
  *
@@ -73,24 +75,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  *
  * A 32-byte data key wraps to 69 bytes (version 1: 73). A wrapper derives a wrap key once, under a
- * salt it draws, and numbers the wraps under it (shared by concurrent callers) until the counter
- * is used up ({@value #WRAPS_PER_WRAP_KEY} wraps), then draws a new salt; the first call that
- * notices a change of the key file drops the wrap key (zeroed once no call in flight uses it) with
- * the KEK. So a wrap costs the GCM encryption of the data key under a key already set up (and a
- * {@code stat} once a second), without the HKDF and key-wrap cipher set-up of version 1. Why this
- * is as safe:
+ * salt it draws, and numbers the wraps under it (shared by concurrent callers) until the counter is
+ * used up ({@value #WRAPS_PER_WRAP_KEY} wraps), then draws a new salt; the first call that notices
+ * a change of the key file drops the wrap key (zeroed once no call in flight uses it) with the KEK.
+ * So a wrap costs the GCM encryption of the data key under a key already set up (and a {@code stat}
+ * once a second), without the HKDF and key-wrap cipher set-up of version 1. Why this is as safe:
  *
  * <ul>
- *   <li>The context is bound as GCM's associated data: a different context (or KEK, or salt, or
- *       any modified byte) fails the tag, and unwrap throws {@link
- *       AuthenticationFailedException}, as in version 1.
+ *   <li>The context is bound as GCM's associated data: a different context (or KEK, or salt, or any
+ *       modified byte) fails the tag, and unwrap throws {@link AuthenticationFailedException}, as
+ *       in version 1.
  *   <li>No (key, nonce) pair repeats: a wrap key is used by the one wrapper that drew its salt,
  *       which hands out each counter value once. Another wrapper or process on the same key file
  *       draws its own salt: two draws of the same 128-bit salt are as likely as guessing a key.
- *   <li>GCM's output differs for equal data keys (a new nonce each time), the job the per-wrap
- *       salt did for deterministic AES-KWP in version 1.
- *   <li>The derived key is as sensitive as the KEK, which this wrapper already keeps in memory;
- *       it lives no longer than the KEK's file version.
+ *   <li>GCM's output differs for equal data keys (a new nonce each time), the job the per-wrap salt
+ *       did for deterministic AES-KWP in version 1.
+ *   <li>The derived key is as sensitive as the KEK, which this wrapper already keeps in memory; it
+ *       lives no longer than the KEK's file version.
  * </ul>
  *
  * <h2>Wrapped bytes, version 1 (read only)</h2>
@@ -127,6 +128,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
   static final int V1_SALT_LENGTH = 32;
   static final int V2_SALT_LENGTH = 16;
   static final int V2_COUNTER_LENGTH = 4;
+
   /** How long a check of a key file stands unless {@link Builder#keyFileRecheck} says otherwise. */
   public static final Duration DEFAULT_KEY_FILE_RECHECK = Duration.ofSeconds(1);
 
@@ -151,6 +153,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
   private final SymmetricPrimitives primitives;
   private final long wrapsPerWrapKey;
   private final Map<String, WrapKey> wrapKeys = new ConcurrentHashMap<>();
+
   /** The encoding of the context each thread bound last, GCM's associated data again for it. */
   private final LastEncodedContext associatedData = new LastEncodedContext();
 
@@ -512,8 +515,8 @@ public final class LocalKeyWrapper implements KeyWrapper {
     }
 
     /**
-     * The engine for wrap keys: the one {@link Engines#newAead} picks for a message of a data
-     * key's size, or the default one when an engine is forced or FIPS mode is on.
+     * The engine for wrap keys: the one {@link Engines#newAead} picks for a message of a data key's
+     * size, or the default one when an engine is forced or FIPS mode is on.
      */
     private static AeadEngine engine() {
       String forced = System.getProperty(Engines.ENGINE_PROPERTY);
@@ -563,11 +566,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
    * Reports a failure; a sink that throws as well is attached to the failure rather than hiding it.
    */
   private RuntimeException auditFailure(
-      Operation operation,
-      KeyRef keyRef,
-      int bytes,
-      long startNanos,
-      RuntimeException failure) {
+      Operation operation, KeyRef keyRef, int bytes, long startNanos, RuntimeException failure) {
     try {
       audit(operation, keyRef, bytes, startNanos, outcomeOf(failure));
     } catch (RuntimeException sinkFailure) {

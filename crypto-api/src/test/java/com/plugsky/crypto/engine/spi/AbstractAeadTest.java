@@ -26,8 +26,14 @@ class AbstractAeadTest {
 
     @Override
     protected int seal(
-        byte[] nonce, boolean callerNonce, byte[] aad, byte[] in, int offset, int length,
-        byte[] out, int outOffset) {
+        byte[] nonce,
+        boolean callerNonce,
+        byte[] aad,
+        byte[] in,
+        int offset,
+        int length,
+        byte[] out,
+        int outOffset) {
       System.arraycopy(in, offset, out, outOffset, length);
       Arrays.fill(out, outOffset + length, outOffset + length + TAG_LENGTH, (byte) 7);
       close();

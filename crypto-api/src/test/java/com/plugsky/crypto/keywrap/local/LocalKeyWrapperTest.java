@@ -94,9 +94,7 @@ class LocalKeyWrapperTest {
     byte[] wrapKey = Engines.defaultEngine().primitives().hkdfSha256(kek, salt, info, 32);
     Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
     gcm.init(
-        Cipher.DECRYPT_MODE,
-        new SecretKeySpec(wrapKey, "AES"),
-        new GCMParameterSpec(128, nonce));
+        Cipher.DECRYPT_MODE, new SecretKeySpec(wrapKey, "AES"), new GCMParameterSpec(128, nonce));
     gcm.updateAAD(CONTEXT.encoded());
     assertThat(gcm.doFinal(wrapped, 21, wrapped.length - 21)).isEqualTo(dataKey);
   }
@@ -463,6 +461,48 @@ class LocalKeyWrapperTest {
         .hasMessageContaining("chmod 600");
     assertThatThrownBy(() -> wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT))
         .isInstanceOf(ConfigurationException.class);
+  }
+
+  @Test
+  void refusesAKeyFileThatIsALink(@TempDir Path elsewhere) throws Exception {
+    Path target = elsewhere.resolve("planted.kek");
+    Files.write(target, CryptoRandom.bytes(32));
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
+    Files.createSymbolicLink(keys.resolve("linked.kek"), target);
+
+    assertThatThrownBy(
+            () -> wrapper.wrap(KeyRef.parse("local:linked"), CryptoRandom.bytes(32), CONTEXT))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("not a regular file");
+  }
+
+  @Test
+  void refusesAKeyFileAnotherUserOwns() throws Exception {
+    assumeTrue(
+        "root".equals(System.getProperty("user.name")), "giving a file to another user needs root");
+    WrappedKey wrapped = wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT);
+    Path file = keys.resolve("default.kek");
+    Files.setOwner(
+        file, file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+
+    assertThatThrownBy(() -> wrapper.unwrap(wrapped, CONTEXT))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("belongs to nobody");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"rwxrwxrwx", "rwxrwx---", "rwx-w--w-"})
+  void refusesADirectoryOthersMayWriteTo(String permissions) throws Exception {
+    Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString(permissions));
+    try {
+      assertThatThrownBy(() -> wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("local key directory")
+          .hasMessageContaining(permissions);
+      assertThat(keys.resolve("default.kek")).doesNotExist();
+    } finally {
+      Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString("rwx------"));
+    }
   }
 
   @Test
