@@ -190,7 +190,7 @@ final class GcmContext {
    * where the JIT keeps them off the heap when it inlines the call far enough.
    */
   void sealArrays(byte[] nonceBytes, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset) {
-    if (aad.length + length <= INLINE_CAPACITY) {
+    if ((long) aad.length + length <= INLINE_CAPACITY) {
       sealInline(nonceBytes, aad, in, offset, length, out, outOffset);
       return;
     }
@@ -217,7 +217,7 @@ final class GcmContext {
    */
   void openArrays(byte[] nonceBytes, byte[] aad, byte[] in, int offset, int length, byte[] out, int outOffset)
       throws AEADBadTagException {
-    if (aad.length + length <= INLINE_CAPACITY) {
+    if ((long) aad.length + length <= INLINE_CAPACITY) {
       openInline(nonceBytes, aad, in, offset, length, out, outOffset);
       return;
     }

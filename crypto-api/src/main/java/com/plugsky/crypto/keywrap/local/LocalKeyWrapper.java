@@ -158,11 +158,15 @@ public final class LocalKeyWrapper implements KeyWrapper {
   private final LastEncodedContext associatedData = new LastEncodedContext();
 
   private LocalKeyWrapper(
-      Path keyDirectory, Duration keyFileRecheck, AuditSink auditSink, long wrapsPerWrapKey) {
+      Path keyDirectory,
+      Duration keyFileRecheck,
+      AuditSink auditSink,
+      long wrapsPerWrapKey,
+      SymmetricPrimitives primitives) {
     this.keyFiles = new KeyFileStore(keyDirectory, keyFileRecheck.toNanos());
     this.auditSink = auditSink;
     this.wrapsPerWrapKey = wrapsPerWrapKey;
-    this.primitives = Engines.defaultEngine().primitives();
+    this.primitives = primitives;
   }
 
   public static Builder builder() {
@@ -346,6 +350,13 @@ public final class LocalKeyWrapper implements KeyWrapper {
   }
 
   private byte[] unwrapV1(KeyRef keyRef, String name, byte[] bytes, EncryptionContext context) {
+    if (!primitives.supports(KeyWrapMode.AES_KWP)) {
+      throw new ConfigurationException(
+          "wrapped key under "
+              + keyRef
+              + " is a version 1 local wrapping (AES-KWP), which the configured engine does not"
+              + " implement; unwrap it with an engine that does (jdk, accp, bc-fips, native)");
+    }
     byte[] kek = null;
     byte[] wrapKey = null;
     try {
@@ -597,6 +608,7 @@ public final class LocalKeyWrapper implements KeyWrapper {
     private Duration keyFileRecheck = DEFAULT_KEY_FILE_RECHECK;
     private AuditSink auditSink = AuditSink.NONE;
     private long wrapsPerWrapKey = WRAPS_PER_WRAP_KEY;
+    private SymmetricPrimitives primitives;
 
     private Builder() {}
 
@@ -631,6 +643,12 @@ public final class LocalKeyWrapper implements KeyWrapper {
       return this;
     }
 
+    /** Another engine's key wrap and HKDF than the default engine's, for tests. */
+    Builder primitives(SymmetricPrimitives primitives) {
+      this.primitives = Objects.requireNonNull(primitives, "primitives");
+      return this;
+    }
+
     /** Fewer wraps per wrap key than the format's cap, for tests of the key's rotation. */
     Builder wrapsPerWrapKey(long wraps) {
       if (wraps < 1 || wraps > WRAPS_PER_WRAP_KEY) {
@@ -653,7 +671,11 @@ public final class LocalKeyWrapper implements KeyWrapper {
                 : Path.of(property.strip());
       }
       return new LocalKeyWrapper(
-          directory.toAbsolutePath(), keyFileRecheck, auditSink, wrapsPerWrapKey);
+          directory.toAbsolutePath(),
+          keyFileRecheck,
+          auditSink,
+          wrapsPerWrapKey,
+          primitives != null ? primitives : Engines.defaultEngine().primitives());
     }
   }
 }

@@ -19,6 +19,8 @@ import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keywrap.WrappedKey;
 import com.plugsky.crypto.primitive.Bytes;
 import com.plugsky.crypto.primitive.CryptoRandom;
+import com.plugsky.crypto.primitive.KeyWrapMode;
+import com.plugsky.crypto.primitive.SymmetricPrimitives;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -461,6 +463,55 @@ class LocalKeyWrapperTest {
         .hasMessageContaining("chmod 600");
     assertThatThrownBy(() -> wrapper.wrap(DEFAULT, CryptoRandom.bytes(32), CONTEXT))
         .isInstanceOf(ConfigurationException.class);
+  }
+
+  @Test
+  void aVersion1WrappingOnAnEngineWithoutKwpIsAConfigurationError() throws Exception {
+    SymmetricPrimitives jdk = Engines.defaultEngine().primitives();
+    SymmetricPrimitives withoutKwp =
+        new SymmetricPrimitives() {
+          @Override
+          public boolean supports(KeyWrapMode mode) {
+            return mode != KeyWrapMode.AES_KWP;
+          }
+
+          @Override
+          public byte[] wrapKey(KeyWrapMode mode, byte[] kek, byte[] keyData) {
+            throw new UnsupportedOperationException("no " + mode);
+          }
+
+          @Override
+          public byte[] unwrapKey(KeyWrapMode mode, byte[] kek, byte[] wrapped) {
+            throw new UnsupportedOperationException("no " + mode);
+          }
+
+          @Override
+          public byte[] hmacSha256(byte[] key, byte[] message) {
+            return jdk.hmacSha256(key, message);
+          }
+
+          @Override
+          public byte[] hkdfSha256(byte[] ikm, byte[] salt, byte[] info, int length) {
+            return jdk.hkdfSha256(ikm, salt, info, length);
+          }
+        };
+    HexFormat hex = HexFormat.of();
+    Path file = keys.resolve("golden.kek");
+    Files.write(file, hex.parseHex(GOLDEN_KEK));
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    LocalKeyWrapper onEngineWithoutKwp =
+        LocalKeyWrapper.builder().keyDirectory(keys).primitives(withoutKwp).build();
+    byte[] version1 =
+        hex.parseHex(
+            "01cae8c9759a64f9db6725ca52503fa400acee7123a550bf1f15c0b27a385ced5f8b2aaf2a13367e198ab1"
+                + "4716cc42c75bebc3e30e647dbab5");
+
+    assertThatThrownBy(
+            () ->
+                onEngineWithoutKwp.unwrap(
+                    new WrappedKey(KeyRef.parse("local:golden"), version1), CONTEXT))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("version 1");
   }
 
   @Test
