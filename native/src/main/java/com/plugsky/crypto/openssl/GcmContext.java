@@ -42,6 +42,8 @@ final class GcmContext {
    * inputs cost more than the two copies.
    */
   static final int INLINE_CAPACITY = 256;
+  /** The most bytes one EVP_CipherUpdate downcall takes: about 0.1 ms of GCM here. */
+  static final int UPDATE_CHUNK = 256 * 1024;
   private static final long SCRATCH_SIZE = INLINE_OFFSET + INLINE_CAPACITY;
   private static final byte[] ZEROS = new byte[INLINE_CAPACITY];
   private static final ConcurrentLinkedQueue<MemorySegment> SPARE_SCRATCH = new ConcurrentLinkedQueue<>();
@@ -171,10 +173,7 @@ final class GcmContext {
   void seal(byte[] nonceBytes, byte[] aad, MemorySegment input, MemorySegment output, MemorySegment tagOut) {
     try {
       start(nonceBytes, aad, 1);
-      int length = (int) input.byteSize();
-      if (length > 0) {
-        check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, output, outLength, input, length), "EVP_CipherUpdate");
-      }
+      updateSegments(input, output);
       check(lib, (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength), "EVP_CipherFinal_ex");
       check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, tag), "get tag");
       MemorySegment.copy(tag, 0, tagOut, 0, TAG_LENGTH);
@@ -196,10 +195,7 @@ final class GcmContext {
     }
     try {
       start(nonceBytes, aad, 1);
-      if (length > 0) {
-        check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, MemorySegment.ofArray(out).asSlice(outOffset, length), outLength,
-            MemorySegment.ofArray(in).asSlice(offset, length), length), "EVP_CipherUpdate");
-      }
+      updateArrays(in, offset, length, out, outOffset);
       check(lib, (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength), "EVP_CipherFinal_ex");
       check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, tag), "get tag");
       MemorySegment.copy(tag, ValueLayout.JAVA_BYTE, 0, out, outOffset + length, TAG_LENGTH);
@@ -226,10 +222,7 @@ final class GcmContext {
       start(nonceBytes, aad, 0);
       MemorySegment.copy(in, offset + length, tag, ValueLayout.JAVA_BYTE, 0, TAG_LENGTH);
       check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, tag), "set tag");
-      if (length > 0) {
-        check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, MemorySegment.ofArray(out).asSlice(outOffset, length), outLength,
-            MemorySegment.ofArray(in).asSlice(offset, length), length), "EVP_CipherUpdate");
-      }
+      updateArrays(in, offset, length, out, outOffset);
       verified = (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength);
     } catch (Throwable e) {
       throw rethrow(e);
@@ -237,6 +230,43 @@ final class GcmContext {
     if (verified != 1) {
       lib.clearErrors();
       throw new AEADBadTagException("AES-GCM tag mismatch");
+    }
+  }
+
+  /**
+   * Encrypts or decrypts {@code length} bytes of {@code in} into {@code out}, in pieces of at most
+   * {@value #UPDATE_CHUNK} bytes: the downcalls are critical (no thread-state change, heap arrays
+   * passed as they are), so the JVM cannot reach a safepoint during one, and a single call over a
+   * large array would hold up every thread's garbage collection for as long as it runs.
+   */
+  private void updateArrays(byte[] in, int offset, int length, byte[] out, int outOffset)
+      throws Throwable {
+    for (int done = 0; done < length; ) {
+      int piece = Math.min(UPDATE_CHUNK, length - done);
+      check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, MemorySegment.ofArray(out).asSlice(outOffset + done, piece),
+          outLength, MemorySegment.ofArray(in).asSlice(offset + done, piece), piece), "EVP_CipherUpdate");
+      done += piece;
+    }
+  }
+
+  /** {@link #updateArrays} for segments, native or heap, of one length. */
+  private void updateSegments(MemorySegment input, MemorySegment output) throws Throwable {
+    long length = input.byteSize();
+    for (long done = 0; done < length; ) {
+      int piece = (int) Math.min(UPDATE_CHUNK, length - done);
+      check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, output.asSlice(done, piece), outLength,
+          input.asSlice(done, piece), piece), "EVP_CipherUpdate");
+      done += piece;
+    }
+  }
+
+  /** {@link #updateArrays} for native memory given by address. */
+  private void updateAt(long input, int length, long output) throws Throwable {
+    for (int done = 0; done < length; ) {
+      int piece = Math.min(UPDATE_CHUNK, length - done);
+      check(lib, (int) Evp.CIPHER_UPDATE_AT_ADDRESSES.invokeExact(ctx, output + done, outLength, input + done, piece),
+          "EVP_CipherUpdate");
+      done += piece;
     }
   }
 
@@ -310,10 +340,7 @@ final class GcmContext {
   void sealAt(byte[] nonceBytes, byte[] aad, long input, int length, long output, long tagOut) {
     try {
       start(nonceBytes, aad, 1);
-      if (length > 0) {
-        check(lib, (int) Evp.CIPHER_UPDATE_AT_ADDRESSES.invokeExact(ctx, output, outLength, input, length),
-            "EVP_CipherUpdate");
-      }
+      updateAt(input, length, output);
       check(lib, (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength), "EVP_CipherFinal_ex");
       check(lib, (int) Evp.CIPHER_CTX_CTRL_AT_ADDRESS.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, tagOut),
           "get tag");
@@ -335,10 +362,7 @@ final class GcmContext {
       start(nonceBytes, aad, 0);
       check(lib, (int) Evp.CIPHER_CTX_CTRL_AT_ADDRESS.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, tagIn),
           "set tag");
-      if (length > 0) {
-        check(lib, (int) Evp.CIPHER_UPDATE_AT_ADDRESSES.invokeExact(ctx, output, outLength, input, length),
-            "EVP_CipherUpdate");
-      }
+      updateAt(input, length, output);
       verified = (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength);
     } catch (Throwable e) {
       throw rethrow(e);
@@ -362,10 +386,7 @@ final class GcmContext {
       start(nonceBytes, aad, 0);
       MemorySegment.copy(tagIn, 0, tag, 0, TAG_LENGTH);
       check(lib, (int) Evp.CIPHER_CTX_CTRL.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, tag), "set tag");
-      int length = (int) input.byteSize();
-      if (length > 0) {
-        check(lib, (int) Evp.CIPHER_UPDATE.invokeExact(ctx, output, outLength, input, length), "EVP_CipherUpdate");
-      }
+      updateSegments(input, output);
       verified = (int) Evp.CIPHER_FINAL.invokeExact(ctx, tag, outLength);
     } catch (Throwable e) {
       throw rethrow(e);

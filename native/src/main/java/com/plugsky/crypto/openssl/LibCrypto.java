@@ -19,9 +19,11 @@ import java.util.Optional;
 /**
  * The slice of libcrypto this engine calls, bound once per library with java.lang.foreign.
  *
- * <p>All calls are short and never block or call back into Java, so they are linked as critical
- * downcalls; the ones that take caller data also allow heap segments, which lets byte[] inputs and
- * outputs go to OpenSSL without a copy.
+ * <p>No call blocks or calls back into Java, so they are linked as critical downcalls; the ones
+ * that take caller data also allow heap segments, which lets byte[] inputs and outputs go to OpenSSL
+ * without a copy. A critical call keeps the JVM from reaching a safepoint while it runs, so callers
+ * keep each one short: {@link GcmContext} hands a long message to EVP_CipherUpdate in pieces of
+ * {@value GcmContext#UPDATE_CHUNK} bytes.
  */
 final class LibCrypto {
   /** System property naming the libcrypto to load: a path or a library name. */

@@ -45,6 +45,32 @@ class OpenSslEngineTest {
   }
 
   @Test
+  void messagesLongerThanOneUpdateAgreeWithTheJdkEngine() {
+    // Past GcmContext.UPDATE_CHUNK, and not a whole number of blocks, so the pieces' seams count.
+    int length = 2 * GcmContext.UPDATE_CHUNK + 13;
+    byte[] key = CryptoRandom.bytes(32);
+    byte[] plaintext = CryptoRandom.bytes(length);
+    byte[] aad = {1, 2, 3};
+    try (Aead nativeAead = Engines.named("native").newAead(key);
+        Aead jdk = Engines.named("jdk").newAead(key)) {
+      assertThat(jdk.decrypt(nativeAead.encrypt(plaintext, aad), aad)).isEqualTo(plaintext);
+      assertThat(nativeAead.decrypt(jdk.encrypt(plaintext, aad), aad)).isEqualTo(plaintext);
+
+      ByteBuffer in = ByteBuffer.allocateDirect(length).put(plaintext).flip();
+      ByteBuffer sealed = ByteBuffer.allocateDirect(length + Aead.OVERHEAD);
+      nativeAead.encrypt(in, aad, sealed);
+      byte[] sealedBytes = new byte[sealed.flip().remaining()];
+      sealed.get(sealedBytes);
+      assertThat(jdk.decrypt(sealedBytes, aad)).isEqualTo(plaintext);
+      ByteBuffer opened = ByteBuffer.allocateDirect(length);
+      nativeAead.decrypt(ByteBuffer.wrap(jdk.encrypt(plaintext, aad)), aad, opened);
+      byte[] openedBytes = new byte[opened.flip().remaining()];
+      opened.get(openedBytes);
+      assertThat(openedBytes).isEqualTo(plaintext);
+    }
+  }
+
+  @Test
   void aMissingLibraryMakesTheEngineUnavailableWithTheReason() {
     System.setProperty(LibCrypto.LIBRARY_PROPERTY, "/nonexistent/libcrypto.so.3");
     assertThatThrownBy(LibCrypto::load)
