@@ -11,8 +11,8 @@ import javax.crypto.AEADBadTagException;
 
 /**
  * One AES-256-GCM EVP_CIPHER_CTX plus the small native scratch area each call needs (nonce, tag,
- * out-length, and the raw key until the context is set up with it), so that a call allocates
- * nothing. Used by one thread at a time: {@link OpenSslAead} lends contexts out of a pool.
+ * out-length, and the raw key, kept until {@link #recycle} so that another context of the same key
+ * can be set up from it), so that a call allocates nothing. Used by one thread at a time: {@link OpenSslAead} lends contexts out of a pool.
  *
  * <p>Contexts outlive keys. A key is given to a context that already holds the cipher ({@link
  * #take}) and is set up together with the first nonce, in one EVP_CipherInit_ex; when the key is

@@ -214,6 +214,10 @@ final class KeyFileStore {
         channel.force(true);
       }
       Files.createLink(file, temporary);
+      // The new name must survive a crash too, or messages wrapped under the key would outlive it.
+      try (FileChannel directoryEntries = FileChannel.open(directory, StandardOpenOption.READ)) {
+        directoryEntries.force(true);
+      }
     } catch (FileAlreadyExistsException e) {
       // Another thread or process created it first; read theirs.
     } catch (UnsupportedOperationException e) {
