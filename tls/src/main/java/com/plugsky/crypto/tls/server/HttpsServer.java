@@ -23,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -79,7 +80,11 @@ public final class HttpsServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel channel) {
-                    SslHandler tls = config.contexts.get().newHandler(channel.alloc());
+                    PolicyNettyContext context = config.contexts.get();
+                    SslHandler tls =
+                        config.delegatedTasks == null
+                            ? context.newHandler(channel.alloc())
+                            : context.newHandler(channel.alloc(), config.delegatedTasks);
                     channel
                         .pipeline()
                         .addLast("tls", tls)
@@ -178,6 +183,7 @@ public final class HttpsServer implements AutoCloseable {
     private Hsts hsts = Hsts.preloadReady();
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Consumer<HandshakeFailure> onHandshakeFailure = failure -> {};
+    private Executor delegatedTasks;
 
     private Builder(Supplier<PolicyNettyContext> contexts) {
       this.contexts = contexts;
@@ -215,6 +221,17 @@ public final class HttpsServer implements AutoCloseable {
     /** A connection that sends nothing for this long after its handshake is closed. */
     public Builder idleTimeout(Duration idleTimeout) {
       this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * Where the TLS engine's delegated tasks run, an HSM-held key's signature among them. By default
+     * they run on the connection's event loop, which suits a token in the same machine (SoftHSM2, a
+     * PCIe card); with an HSM across the network give them an executor of their own, so that a
+     * signature waiting on the network does not stall the other connections of that event loop.
+     */
+    public Builder delegatedTasks(Executor executor) {
+      this.delegatedTasks = Objects.requireNonNull(executor, "executor");
       return this;
     }
 

@@ -17,7 +17,13 @@ import com.plugsky.crypto.tls.testing.Clients;
 import com.plugsky.crypto.tls.testing.SoftHsm;
 import com.plugsky.crypto.tls.testing.TestPki;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,6 +89,41 @@ class HsmServerKeyIT {
         Thread.sleep(20);
       }
       assertThat(server.handshakes()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void signaturesRunOnTheExecutorGivenForDelegatedTasks() throws Exception {
+    HsmKey inToken = generate(KeyPairType.EC_P256);
+    AtomicInteger tasks = new AtomicInteger();
+    Set<String> signingThreads = ConcurrentHashMap.newKeySet();
+    ExecutorService hsmThreads =
+        Executors.newSingleThreadExecutor(task -> new Thread(task, "hsm-signer"));
+    Executor counting =
+        task ->
+            hsmThreads.execute(
+                () -> {
+                  tasks.incrementAndGet();
+                  signingThreads.add(Thread.currentThread().getName());
+                  task.run();
+                });
+    try (HttpsServer server =
+        HttpsServer.builder(
+                TlsContexts.server(serverKey(inToken)).provider(TlsProvider.BORINGSSL).buildNetty())
+            .ioThreads(1)
+            .delegatedTasks(counting)
+            .build()
+            .start()) {
+      Clients.Handshake handshake =
+          Clients.handshake(
+              TlsContexts.client(TRUST).provider(TlsProvider.BORINGSSL).buildNetty(),
+              server.port());
+
+      assertThat(handshake.protocol()).isEqualTo("TLSv1.3");
+      assertThat(tasks.get()).as("delegated tasks, the HSM signature among them").isPositive();
+      assertThat(signingThreads).containsExactly("hsm-signer");
+    } finally {
+      hsmThreads.shutdownNow();
     }
   }
 
