@@ -16,6 +16,7 @@ import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
+import com.plugsky.crypto.pkcs11.ffm.LoginGate;
 import com.plugsky.crypto.pkcs11.ffm.PublicKeys;
 import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
 import java.io.IOException;
@@ -75,7 +76,8 @@ import javax.crypto.spec.SecretKeySpec;
  * {@link #close()} forgets cached keys only: a configured SunPKCS11 provider cannot be unloaded,
  * and logging out would log out every other user of the token in this process. A call that finds
  * the user logged out (the token restarted, or another user of the module in this process logged
- * out) is run once more after a fresh login.
+ * out) is run once more after a fresh login; once the token refused the PIN, no login is tried
+ * again (see {@link LoginGate}).
  */
 public final class SunPkcs11Hsm implements Hsm {
   static final String BACKEND = "sunpkcs11";
@@ -147,6 +149,7 @@ public final class SunPkcs11Hsm implements Hsm {
   private final Map<HsmKey, PublicKey> publicKeys = new ConcurrentHashMap<>();
   private final Set<HsmKey> importedPublicKeys = ConcurrentHashMap.newKeySet();
   private final Object loginLock = new Object();
+  private final LoginGate loginGate;
   private volatile KeyStore keyStore;
   private volatile Capabilities capabilities;
 
@@ -155,6 +158,7 @@ public final class SunPkcs11Hsm implements Hsm {
     this.provider = provider;
     this.slot = slot;
     this.tokenLabel = tokenLabel;
+    this.loginGate = new LoginGate(tokenLabel);
     this.generalErrorMeansIntegrityFailure =
         config.quirks().contains(Quirk.GENERAL_ERROR_ON_INTEGRITY_FAILURE)
             || TokenDirectory.manufacturer(config.modulePath()).startsWith("SoftHSM");
@@ -681,10 +685,15 @@ public final class SunPkcs11Hsm implements Hsm {
     }
     synchronized (loginLock) {
       if (keyStore == null) {
-        keyStore =
-            AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
-                .withRegion(tokenLabel)
-                .call(config.auditSink(), this::login);
+        loginGate.requireOpen();
+        try {
+          keyStore =
+              AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
+                  .withRegion(tokenLabel)
+                  .call(config.auditSink(), this::login);
+        } catch (RuntimeException e) {
+          throw loginGate.observe(e);
+        }
       }
       return keyStore;
     }
