@@ -112,7 +112,8 @@ class HsmContractIT {
     assertThatThrownBy(
             () -> HSMS.get(backend).encryptAesGcm(missing, new byte[12], new byte[1], new byte[0]))
         .isInstanceOf(KeyUnavailableException.class)
-        .hasMessageContaining(missing.label().orElseThrow());
+        .hasMessageContaining(missing.label().orElseThrow())
+        .satisfies(e -> assertThat(MissingKey.is(e)).isTrue());
   }
 
   @ParameterizedTest

@@ -12,7 +12,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.InvalidInputException;
-import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditSink;
@@ -23,6 +22,7 @@ import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmConfig.Quirk;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
+import com.plugsky.crypto.pkcs11.MissingKey;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.ffm.Tokens.Token;
@@ -160,7 +160,7 @@ public final class FfmHsm implements Hsm {
               handles.remove(new Cached(key, type));
             }
             if (destroyed == 0) {
-              throw new KeyUnavailableException(
+              throw MissingKey.failure(
                   "token " + token.label() + " holds no object named " + key);
             }
             return null;
@@ -816,7 +816,7 @@ public final class FfmHsm implements Hsm {
       found = findAll(session, key, type);
     }
     if (found.isEmpty()) {
-      throw new KeyUnavailableException(
+      throw MissingKey.failure(
           "token " + token.label() + " holds no " + type.description + " " + key);
     }
     if (found.size() > 1) {

@@ -45,6 +45,7 @@ import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmConfig.Quirk;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
+import com.plugsky.crypto.pkcs11.MissingKey;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.ffm.LoginGate;
@@ -277,7 +278,7 @@ public final class IaikHsm implements Hsm {
               }
             });
     if (destroyed == 0) {
-      throw new KeyUnavailableException("token " + tokenLabel + " holds no object named " + key);
+      throw MissingKey.failure("token " + tokenLabel + " holds no object named " + key);
     }
   }
 
@@ -789,7 +790,7 @@ public final class IaikHsm implements Hsm {
             ? "secret key"
             : type == CKO_PRIVATE_KEY ? "private key" : "public key";
     if (found.length == 0) {
-      throw new KeyUnavailableException(
+      throw MissingKey.failure(
           "token " + tokenLabel + " holds no " + description + " " + key);
     }
     if (found.length > 1) {

@@ -14,6 +14,7 @@ import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmConfig.Quirk;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
+import com.plugsky.crypto.pkcs11.MissingKey;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.ffm.LoginGate;
@@ -234,7 +235,7 @@ public final class SunPkcs11Hsm implements Hsm {
         store.load(null, null);
       }
       if (!store.containsAlias(label)) {
-        throw new KeyUnavailableException("token " + tokenLabel + " holds no object named " + key);
+        throw MissingKey.failure("token " + tokenLabel + " holds no object named " + key);
       }
       store.deleteEntry(label);
     } catch (GeneralSecurityException | IOException | RuntimeException e) {
@@ -449,7 +450,7 @@ public final class SunPkcs11Hsm implements Hsm {
       throw failure("C_FindObjects", e, key);
     }
     if (certificate == null) {
-      throw new KeyUnavailableException("token " + tokenLabel + " holds no key pair " + key);
+      throw MissingKey.failure("token " + tokenLabel + " holds no key pair " + key);
     }
     publicKeys.put(key, certificate.getPublicKey());
     return certificate.getPublicKey();
@@ -488,7 +489,7 @@ public final class SunPkcs11Hsm implements Hsm {
       throw failure("C_FindObjects", e, key);
     }
     if (!(found instanceof PrivateKey privateKey)) {
-      throw new KeyUnavailableException("token " + tokenLabel + " holds no private key " + key);
+      throw MissingKey.failure("token " + tokenLabel + " holds no private key " + key);
     }
     privateKeys.put(key, privateKey);
     return privateKey;
@@ -611,7 +612,7 @@ public final class SunPkcs11Hsm implements Hsm {
       throw failure("C_FindObjects", e, key);
     }
     if (!(found instanceof SecretKey secretKey)) {
-      throw new KeyUnavailableException("token " + tokenLabel + " holds no secret key " + key);
+      throw MissingKey.failure("token " + tokenLabel + " holds no secret key " + key);
     }
     keys.put(key, secretKey);
     return secretKey;
