@@ -44,6 +44,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
@@ -61,7 +62,8 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Keys it needs are created in the token under {@code hsm-check-<random>} labels and destroyed
  * at the end. A check the backend cannot drive on the token is skipped with the reason; after a
- * failed login every later check is skipped.
+ * failed login every later check is skipped, and so is every check but the clean-up when the
+ * token's capabilities could not be read.
  *
  * <pre>{@code
  * HsmCheckReport report = HsmCheck.run(config, ProgressListener.NONE);
@@ -74,24 +76,39 @@ public final class HsmCheck {
   private static final Duration RATE_BUDGET = Duration.ofMillis(250);
   private static final int CONCURRENCY_ROUNDS = 50;
 
+  /** The first check's name: it opens the token and logs in, and every other check needs it. */
+  static final String LOGIN = "login";
+
+  private static final String MECHANISMS = "mechanisms";
+  private static final String CLEANUP = "cleanup";
+
   private final HsmConfig config;
   private final ProgressListener listener;
+  private final Function<HsmConfig, Hsm> opener;
   private final List<CheckResult> results = new ArrayList<>();
   private final List<HsmKey> created = new ArrayList<>();
   private final String prefix = "hsm-check-" + UUID.randomUUID() + "-";
   private Hsm hsm;
   private Capabilities capabilities;
 
-  private HsmCheck(HsmConfig config, ProgressListener listener) {
+  private HsmCheck(
+      HsmConfig config, ProgressListener listener, Function<HsmConfig, Hsm> opener) {
     this.config = config;
     this.listener = listener;
+    this.opener = opener;
   }
 
   /** Runs every check on the token {@code config} names, reporting progress to {@code listener}. */
   public static HsmCheckReport run(HsmConfig config, ProgressListener listener) {
+    return run(config, listener, Hsm::open);
+  }
+
+  /** {@link #run(HsmConfig, ProgressListener)} on the Hsm {@code opener} makes of {@code config}. */
+  static HsmCheckReport run(
+      HsmConfig config, ProgressListener listener, Function<HsmConfig, Hsm> opener) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(listener, "listener");
-    return new HsmCheck(config, listener).runAll();
+    return new HsmCheck(config, listener, opener).runAll();
   }
 
   /** A check's body: returns what it verified, or throws to fail. */
@@ -151,8 +168,8 @@ public final class HsmCheck {
     Instant startedAt = Instant.now();
     String token = config.tokenLabel().orElse("slot " + config.slotId().orElse(-1));
     try {
-      check("login", null, this::login);
-      check("mechanisms", null, this::mechanisms);
+      check(LOGIN, null, this::login);
+      check(MECHANISMS, null, this::mechanisms);
       check("random", Operation.RANDOM, this::random);
       check("aes-gcm-kat", Operation.AES_GCM, this::aesGcmKnownAnswer);
       check("aes-gcm-negative", Operation.AES_GCM, this::aesGcmNegative);
@@ -183,7 +200,7 @@ public final class HsmCheck {
       check("errors", Operation.AES_GCM, this::errors);
       check("concurrency", Operation.AES_GCM, this::concurrency);
       if (hsm != null) {
-        check("cleanup", null, this::cleanUp);
+        check(CLEANUP, null, this::cleanUp);
         token = capabilities != null ? capabilities.token() : token;
       }
     } finally {
@@ -211,9 +228,21 @@ public final class HsmCheck {
     listener.started(name);
     long start = System.nanoTime();
     CheckResult result;
-    if (hsm == null && !name.equals("login")) {
+    if (hsm == null && !name.equals(LOGIN)) {
       result = result(name, Status.SKIP, start, "the login check failed", OptionalDouble.empty());
-    } else if (needs != null && capabilities != null && !capabilities.supports(needs)) {
+    } else if (capabilities == null
+        && !name.equals(LOGIN)
+        && !name.equals(MECHANISMS)
+        && !name.equals(CLEANUP)) {
+      // Every other check chooses what to run from the capabilities.
+      result =
+          result(
+              name,
+              Status.SKIP,
+              start,
+              "the mechanisms check could not read what the token and backend can do",
+              OptionalDouble.empty());
+    } else if (needs != null && !capabilities.supports(needs)) {
       result =
           result(
               name,
@@ -247,7 +276,7 @@ public final class HsmCheck {
   // --- checks -----------------------------------------------------------------------------
 
   private Outcome login() {
-    Hsm opened = Hsm.open(config);
+    Hsm opened = opener.apply(config);
     try {
       // The first call that needs a session logs in.
       opened.contains(HsmKey.label(prefix + "probe"));

@@ -51,9 +51,21 @@ public record HsmCheckReport(
     return count(Status.FAIL) == 0 && count(Status.PASS) > 0;
   }
 
-  /** 0 when {@link #passed()}, else 1. */
+  /**
+   * Whether the token could not be used at all: the {@code login} check failed, because the module
+   * did not load, the token was not found or it refused the login.
+   */
+  public boolean tokenUnusable() {
+    return results.stream()
+        .anyMatch(r -> r.name().equals(HsmCheck.LOGIN) && r.status() == Status.FAIL);
+  }
+
+  /** 0 when {@link #passed()}, 3 when the {@link #tokenUnusable()}, else 1. */
   public int exitCode() {
-    return passed() ? 0 : 1;
+    if (passed()) {
+      return 0;
+    }
+    return tokenUnusable() ? 3 : 1;
   }
 
   public long count(Status status) {

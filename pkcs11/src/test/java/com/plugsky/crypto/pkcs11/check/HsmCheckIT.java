@@ -2,11 +2,15 @@ package com.plugsky.crypto.pkcs11.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.plugsky.crypto.KeyUnavailableException;
+import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmConfig.Backend;
 import com.plugsky.crypto.pkcs11.PinSource;
 import com.plugsky.crypto.pkcs11.check.CheckResult.Status;
 import com.plugsky.crypto.pkcs11.softhsm.SoftHsm;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -150,7 +154,8 @@ class HsmCheckIT {
 
     HsmCheckReport report = HsmCheck.run(config, ProgressListener.NONE);
 
-    assertThat(report.exitCode()).isEqualTo(1);
+    assertThat(report.exitCode()).isEqualTo(3);
+    assertThat(report.tokenUnusable()).isTrue();
     assertThat(report.results().getFirst().status()).isEqualTo(Status.FAIL);
     assertThat(report.results().getFirst().detail())
         .contains("CKR_PIN_INCORRECT")
@@ -168,7 +173,51 @@ class HsmCheckIT {
     HsmCheckReport report = HsmCheck.run(config, ProgressListener.NONE);
 
     assertThat(report.passed()).isFalse();
+    assertThat(report.exitCode()).isEqualTo(3);
     assertThat(report.results().getFirst().detail()).contains("ConfigurationException");
     assertThat(report.summary()).contains("FAILED");
+  }
+
+  @Test
+  void unreadableCapabilitiesSkipTheChecksThatNeedThemAndStillCleanUp() {
+    HsmConfig config = SoftHsm.get().config(SoftHsm.TOKEN).build();
+
+    HsmCheckReport report =
+        HsmCheck.run(config, ProgressListener.NONE, HsmCheckIT::withUnreadableCapabilities);
+
+    assertThat(report.results().get(0).status()).isEqualTo(Status.PASS);
+    assertThat(report.results().get(1).name()).isEqualTo("mechanisms");
+    assertThat(report.results().get(1).status()).isEqualTo(Status.FAIL);
+    assertThat(report.results().get(1).detail()).contains("capabilities unreadable");
+    List<CheckResult> rest = report.results().subList(2, report.results().size() - 1);
+    assertThat(rest)
+        .isNotEmpty()
+        .allSatisfy(
+            result -> {
+              assertThat(result.status()).isEqualTo(Status.SKIP);
+              assertThat(result.detail()).contains("could not read what the token");
+            });
+    assertThat(report.results().getLast().name()).isEqualTo("cleanup");
+    assertThat(report.results().getLast().status()).isEqualTo(Status.PASS);
+    assertThat(report.exitCode()).isEqualTo(1);
+  }
+
+  /** A real SoftHSM2 Hsm whose {@link Hsm#capabilities()} fails, as a broken module's might. */
+  private static Hsm withUnreadableCapabilities(HsmConfig config) {
+    Hsm real = Hsm.open(config);
+    return (Hsm)
+        Proxy.newProxyInstance(
+            Hsm.class.getClassLoader(),
+            new Class<?>[] {Hsm.class},
+            (proxy, method, arguments) -> {
+              if (method.getName().equals("capabilities")) {
+                throw new KeyUnavailableException("capabilities unreadable");
+              }
+              try {
+                return method.invoke(real, arguments);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 }
