@@ -17,6 +17,7 @@ import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.check.CheckResult.Status;
 import com.plugsky.crypto.pkcs11.check.WycheproofFile.Verdict;
 import com.plugsky.crypto.pkcs11.ffm.PublicSession;
+import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -90,6 +91,8 @@ public final class HsmCheck {
   private final String prefix = "hsm-check-" + UUID.randomUUID() + "-";
   private Hsm hsm;
   private Capabilities capabilities;
+  private TokenDirectory.ModuleInfo library;
+  private TokenDirectory.TokenInfo tokenInfo;
 
   private HsmCheck(
       HsmConfig config, ProgressListener listener, Function<HsmConfig, Hsm> opener) {
@@ -169,6 +172,7 @@ public final class HsmCheck {
     String token = config.tokenLabel().orElse("slot " + config.slotId().orElse(-1));
     try {
       check(LOGIN, null, this::login);
+      describeModuleAndToken();
       check(MECHANISMS, null, this::mechanisms);
       check("random", Operation.RANDOM, this::random);
       check("aes-gcm-kat", Operation.AES_GCM, this::aesGcmKnownAnswer);
@@ -221,7 +225,27 @@ public final class HsmCheck {
         startedAt,
         results,
         capabilities == null ? new TreeSet<>() : capabilities.mechanisms(),
-        unavailable);
+        unavailable,
+        library,
+        tokenInfo);
+  }
+
+  /**
+   * Reads CK_INFO and CK_TOKEN_INFO for the report, also when the login failed (a refused PIN still
+   * leaves a token worth describing); what cannot be read stays out of the report, as the login
+   * check already says why.
+   */
+  private void describeModuleAndToken() {
+    try {
+      library = TokenDirectory.moduleInfo(config.modulePath());
+      long slot =
+          config.slotId().isPresent()
+              ? config.slotId().getAsLong()
+              : TokenDirectory.slotOf(config.modulePath(), config.tokenLabel().orElseThrow());
+      tokenInfo = TokenDirectory.tokenInfo(config.modulePath(), slot);
+    } catch (RuntimeException unreadable) {
+      // Reported by the login check.
+    }
   }
 
   private void check(String name, Operation needs, Body body) {

@@ -1,5 +1,6 @@
 package com.plugsky.crypto.pkcs11.ffm;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.MemoryLayout.paddingLayout;
 import static java.lang.foreign.MemoryLayout.sequenceLayout;
 import static java.lang.foreign.MemoryLayout.structLayout;
@@ -187,6 +188,9 @@ final class Cryptoki {
   final Path path;
   final String manufacturer;
 
+  /** The module's CK_INFO, read at initialisation. */
+  final TokenDirectory.ModuleInfo info;
+
   final MethodHandle getSlotList;
   final MethodHandle getTokenInfo;
   final MethodHandle getMechanismList;
@@ -290,6 +294,12 @@ final class Cryptoki {
               info,
               CK_INFO.byteOffset(MemoryLayout.PathElement.groupElement("manufacturerID")),
               32);
+      this.info =
+          new TokenDirectory.ModuleInfo(
+              version(info, CK_INFO.byteOffset(groupElement("cryptokiVersion"))),
+              manufacturer,
+              blankPadded(info, CK_INFO.byteOffset(groupElement("libraryDescription")), 32),
+              version(info, CK_INFO.byteOffset(groupElement("libraryVersion"))));
     }
   }
 
@@ -384,6 +394,13 @@ final class Cryptoki {
   }
 
   /** A CK_UTF8CHAR field, blank-padded and not NUL-terminated, as a trimmed string. */
+  /** A CK_VERSION at {@code offset} as {@code major.minor}. */
+  static String version(MemorySegment struct, long offset) {
+    return Byte.toUnsignedInt(struct.get(JAVA_BYTE, offset))
+        + "."
+        + Byte.toUnsignedInt(struct.get(JAVA_BYTE, offset + 1));
+  }
+
   static String blankPadded(MemorySegment struct, long offset, int length) {
     byte[] bytes = struct.asSlice(offset, length).toArray(JAVA_BYTE);
     int end = bytes.length;

@@ -2,6 +2,8 @@ package com.plugsky.crypto.pkcs11.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmConfig;
@@ -27,7 +29,7 @@ class HsmCheckIT {
 
   @ParameterizedTest
   @EnumSource(Backend.class)
-  void softHsmPassesEveryCheckTheBackendCanDrive(Backend backend) {
+  void softHsmPassesEveryCheckTheBackendCanDrive(Backend backend) throws Exception {
     List<String> started = new CopyOnWriteArrayList<>();
     List<CheckResult> finished = new CopyOnWriteArrayList<>();
     ProgressListener listener =
@@ -138,6 +140,22 @@ class HsmCheckIT {
         .contains("\"passed\":true")
         .contains("\"file\":\"aes_gcm_test.json\",\"declared\":316,\"read\":316,\"run\":66")
         .endsWith("]}");
+    JsonNode json = new ObjectMapper().readTree(report.toJson());
+    JsonNode library = json.path("library");
+    assertThat(library.path("manufacturer").asText()).isEqualTo("SoftHSM");
+    assertThat(library.path("description").asText()).contains("PKCS");
+    assertThat(library.path("cryptokiVersion").asText()).matches("\\d+\\.\\d+");
+    assertThat(library.path("libraryVersion").asText()).startsWith("2.");
+    JsonNode tokenInfo = json.path("tokenInfo");
+    assertThat(tokenInfo.path("label").asText()).isEqualTo(SoftHsm.TOKEN);
+    assertThat(tokenInfo.path("manufacturer").asText()).isEqualTo("SoftHSM project");
+    assertThat(tokenInfo.path("model").asText()).isEqualTo("SoftHSM v2");
+    assertThat(tokenInfo.path("serialNumber").asText()).isNotBlank();
+    assertThat(tokenInfo.path("hardwareVersion").asText()).matches("\\d+\\.\\d+");
+    assertThat(tokenInfo.path("firmwareVersion").asText()).matches("\\d+\\.\\d+");
+    assertThat(tokenInfo.path("flags").toString())
+        .contains("CKF_RNG", "CKF_LOGIN_REQUIRED", "CKF_TOKEN_INITIALIZED");
+    assertThat(report.summary()).contains("library: SoftHSM", "token: " + SoftHsm.TOKEN);
     assertThat(report.toHtml()).contains("<table>", "aes-gcm-kat", "CKM_AES_GCM");
     assertThat(report.toHtml()).contains("aes_gcm_test.json: 66 run");
     assertThat(report.summary())
@@ -156,6 +174,7 @@ class HsmCheckIT {
 
     assertThat(report.exitCode()).isEqualTo(3);
     assertThat(report.tokenUnusable()).isTrue();
+    assertThat(report.tokenInfo().label()).isEqualTo(SoftHsm.PIN_TOKEN);
     assertThat(report.results().getFirst().status()).isEqualTo(Status.FAIL);
     assertThat(report.results().getFirst().detail())
         .contains("CKR_PIN_INCORRECT")
@@ -174,6 +193,8 @@ class HsmCheckIT {
 
     assertThat(report.passed()).isFalse();
     assertThat(report.exitCode()).isEqualTo(3);
+    assertThat(report.library()).isNull();
+    assertThat(report.toJson()).contains("\"library\":null,\"tokenInfo\":null");
     assertThat(report.results().getFirst().detail()).contains("ConfigurationException");
     assertThat(report.summary()).contains("FAILED");
   }
