@@ -22,6 +22,8 @@ import com.plugsky.crypto.pkcs11.ffm.PublicKeys;
 import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.InvalidKeyException;
 import java.security.Key;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -39,6 +41,8 @@ import java.security.SignatureException;
 import java.security.cert.Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.InvalidParameterSpecException;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -52,10 +56,13 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.AEADBadTagException;
+import javax.crypto.BadPaddingException;
 import javax.crypto.Cipher;
+import javax.crypto.IllegalBlockSizeException;
 import javax.crypto.KeyGenerator;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
+import javax.crypto.ShortBufferException;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -824,8 +831,29 @@ public final class SunPkcs11Hsm implements Hsm {
           function + " failed: SunPKCS11 offers no " + e.getMessage() + " (" + description + ")",
           e);
     }
+    // With no PKCS#11 code, a checked exception is SunPKCS11 refusing the request itself, which
+    // repeating cannot change; only unchecked and I/O failures may be the token going away.
+    if (e instanceof GeneralSecurityException refused) {
+      String message =
+          function + " failed: SunPKCS11 refused it: " + refused + " (" + description + ")";
+      return refusesInput(refused)
+          ? new InvalidInputException(message, e)
+          : new ConfigurationException(message, e);
+    }
     return new KeyUnavailableException(
         function + " failed through SunPKCS11: " + e + " (" + description + ")", e);
+  }
+
+  /** Whether SunPKCS11 refused an argument (a key, parameter or data) rather than its setup. */
+  private static boolean refusesInput(GeneralSecurityException e) {
+    return e instanceof InvalidKeyException
+        || e instanceof InvalidAlgorithmParameterException
+        || e instanceof InvalidKeySpecException
+        || e instanceof InvalidParameterSpecException
+        || e instanceof IllegalBlockSizeException
+        || e instanceof BadPaddingException
+        || e instanceof ShortBufferException
+        || e instanceof SignatureException;
   }
 
   private static Optional<Long> codeIn(String message) {
