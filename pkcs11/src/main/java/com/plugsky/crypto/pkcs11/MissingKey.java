@@ -5,8 +5,8 @@ import com.plugsky.crypto.KeyUnavailableException;
 /**
  * Tells a key the token does not hold apart from the other {@link KeyUnavailableException}s (a
  * device, token or session that went away): the token answered, and holds no object by that name.
- * Still retryable, as replication may bring the key later; {@link com.plugsky.crypto.pkcs11.pool
- * .HsmPool} asks its other members without benching the one that answered.
+ * Still retryable, as replication may bring the key later; {@code HsmPool} asks its other members
+ * without benching the one that answered.
  */
 public final class MissingKey {
   private MissingKey() {}
