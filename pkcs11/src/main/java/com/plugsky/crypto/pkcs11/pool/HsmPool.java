@@ -27,8 +27,10 @@ import java.util.function.LongSupplier;
  * session is gone is benched for {@code retryAfter} and then tried again, or at once by {@link
  * #checkHealth()}; a member that only lacks the key ({@link MissingKey}) is asked no further for
  * this call but stays healthy, and when no member holds the key the call fails with a {@link
- * MissingKey} failure. Other failures (a failed tag, bad input, a denied PIN) are answers, and are
- * thrown without trying another member.
+ * MissingKey} failure. Other failures (a failed tag, bad input, a denied PIN, and a {@link
+ * com.plugsky.crypto.ConfigurationException} such as {@code CKR_MECHANISM_INVALID}, which SoftHSM2
+ * also answers when a key is destroyed under a running call) are answers, and are thrown without
+ * trying another member: failing over would hide a member or request that is set up wrong.
  *
  * <p>Operations that change a token (generate, import, destroy) run on the first healthy member in
  * the configured order only, exactly once: a failure is thrown, never retried elsewhere, since the
