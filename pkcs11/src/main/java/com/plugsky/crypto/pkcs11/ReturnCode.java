@@ -167,6 +167,18 @@ public enum ReturnCode {
     return value;
   }
 
+  /**
+   * Whether C_Login answered that the PIN itself is refused ({@code CKR_PIN_INCORRECT}, {@code
+   * CKR_PIN_INVALID}, {@code CKR_PIN_LEN_RANGE}, {@code CKR_PIN_LOCKED}): the same PIN can only fail
+   * again, and each further try may count towards locking the token.
+   */
+  public boolean refusesPin() {
+    return this == CKR_PIN_INCORRECT
+        || this == CKR_PIN_INVALID
+        || this == CKR_PIN_LEN_RANGE
+        || this == CKR_PIN_LOCKED;
+  }
+
   /** The code with this {@code CK_RV} value, if it is a standard one. */
   public static Optional<ReturnCode> forValue(long value) {
     return Optional.ofNullable(BY_VALUE.get(value));

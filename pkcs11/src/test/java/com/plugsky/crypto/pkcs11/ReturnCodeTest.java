@@ -39,6 +39,16 @@ class ReturnCodeTest {
   }
 
   @Test
+  void onlyCodesThatRefuseThePinItselfEndLogins() {
+    assertThat(Arrays.stream(ReturnCode.values()).filter(ReturnCode::refusesPin))
+        .containsExactlyInAnyOrder(
+            ReturnCode.CKR_PIN_INCORRECT,
+            ReturnCode.CKR_PIN_INVALID,
+            ReturnCode.CKR_PIN_LEN_RANGE,
+            ReturnCode.CKR_PIN_LOCKED);
+  }
+
+  @Test
   void codesAreSortedIntoTheKindsCallersHandle() {
     assertThat(failure(ReturnCode.CKR_PIN_INCORRECT)).isInstanceOf(KeyAccessDeniedException.class);
     assertThat(failure(ReturnCode.CKR_KEY_FUNCTION_NOT_PERMITTED))

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
       "  plugsky-crypto hsm-check --module /usr/lib/softhsm/libsofthsm2.so --token dev --pin-source env:HSM_PIN",
       "  plugsky-crypto hsm-check --module /opt/hsm/libpkcs11.so --slot 0 --json report.json --html report.html",
       "",
-      "Exit codes: 0 every check passed, 1 a check failed, 2 usage, 3 the module or token is unusable."
+      "Exit codes: 0 every check passed, 1 a check failed, 2 usage, 3 the module or token is unusable"
+          + " (the module does not load, the token is not found, or the login is refused)."
     })
 public final class HsmCheckCommand implements Callable<Integer> {
   static final String PIN_VARIABLE = "PLUGSKY_PKCS11_PIN";
@@ -110,7 +111,10 @@ public final class HsmCheckCommand implements Callable<Integer> {
       Files.writeString(htmlFile, report.toHtml(), StandardCharsets.UTF_8);
     }
     out.flush();
-    return report.passed() ? ExitCodes.OK : ExitCodes.FAILURE;
+    if (report.passed()) {
+      return ExitCodes.OK;
+    }
+    return report.tokenUnusable() ? ExitCodes.UNAVAILABLE : ExitCodes.FAILURE;
   }
 
   private PinSource pin() {

@@ -60,8 +60,9 @@ class OperatorCommandsIT {
             "hsm-check", "--module", SoftHsmToken.MODULE.toString(), "--token", SoftHsmToken.LABEL,
             "--pin-source", "file:" + wrongPin);
 
-    assertThat(result.exit()).isEqualTo(1);
+    assertThat(result.exit()).isEqualTo(3);
     assertThat(result.out()).contains("FAIL").contains("CKR_PIN_INCORRECT");
+    assertThat(result.out() + result.stderr()).doesNotContain("not-the-pin");
   }
 
   @Test

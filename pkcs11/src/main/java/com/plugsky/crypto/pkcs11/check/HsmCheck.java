@@ -17,6 +17,7 @@ import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.check.CheckResult.Status;
 import com.plugsky.crypto.pkcs11.check.WycheproofFile.Verdict;
 import com.plugsky.crypto.pkcs11.ffm.PublicSession;
+import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -44,6 +45,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
@@ -61,7 +63,8 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Keys it needs are created in the token under {@code hsm-check-<random>} labels and destroyed
  * at the end. A check the backend cannot drive on the token is skipped with the reason; after a
- * failed login every later check is skipped.
+ * failed login every later check is skipped, and so is every check but the clean-up when the
+ * token's capabilities could not be read.
  *
  * <pre>{@code
  * HsmCheckReport report = HsmCheck.run(config, ProgressListener.NONE);
@@ -74,24 +77,41 @@ public final class HsmCheck {
   private static final Duration RATE_BUDGET = Duration.ofMillis(250);
   private static final int CONCURRENCY_ROUNDS = 50;
 
+  /** The first check's name: it opens the token and logs in, and every other check needs it. */
+  static final String LOGIN = "login";
+
+  private static final String MECHANISMS = "mechanisms";
+  private static final String CLEANUP = "cleanup";
+
   private final HsmConfig config;
   private final ProgressListener listener;
+  private final Function<HsmConfig, Hsm> opener;
   private final List<CheckResult> results = new ArrayList<>();
   private final List<HsmKey> created = new ArrayList<>();
   private final String prefix = "hsm-check-" + UUID.randomUUID() + "-";
   private Hsm hsm;
   private Capabilities capabilities;
+  private TokenDirectory.ModuleInfo library;
+  private TokenDirectory.TokenInfo tokenInfo;
 
-  private HsmCheck(HsmConfig config, ProgressListener listener) {
+  private HsmCheck(
+      HsmConfig config, ProgressListener listener, Function<HsmConfig, Hsm> opener) {
     this.config = config;
     this.listener = listener;
+    this.opener = opener;
   }
 
   /** Runs every check on the token {@code config} names, reporting progress to {@code listener}. */
   public static HsmCheckReport run(HsmConfig config, ProgressListener listener) {
+    return run(config, listener, Hsm::open);
+  }
+
+  /** {@link #run(HsmConfig, ProgressListener)} on the Hsm {@code opener} makes of {@code config}. */
+  static HsmCheckReport run(
+      HsmConfig config, ProgressListener listener, Function<HsmConfig, Hsm> opener) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(listener, "listener");
-    return new HsmCheck(config, listener).runAll();
+    return new HsmCheck(config, listener, opener).runAll();
   }
 
   /** A check's body: returns what it verified, or throws to fail. */
@@ -151,8 +171,9 @@ public final class HsmCheck {
     Instant startedAt = Instant.now();
     String token = config.tokenLabel().orElse("slot " + config.slotId().orElse(-1));
     try {
-      check("login", null, this::login);
-      check("mechanisms", null, this::mechanisms);
+      check(LOGIN, null, this::login);
+      describeModuleAndToken();
+      check(MECHANISMS, null, this::mechanisms);
       check("random", Operation.RANDOM, this::random);
       check("aes-gcm-kat", Operation.AES_GCM, this::aesGcmKnownAnswer);
       check("aes-gcm-negative", Operation.AES_GCM, this::aesGcmNegative);
@@ -183,7 +204,7 @@ public final class HsmCheck {
       check("errors", Operation.AES_GCM, this::errors);
       check("concurrency", Operation.AES_GCM, this::concurrency);
       if (hsm != null) {
-        check("cleanup", null, this::cleanUp);
+        check(CLEANUP, null, this::cleanUp);
         token = capabilities != null ? capabilities.token() : token;
       }
     } finally {
@@ -204,16 +225,48 @@ public final class HsmCheck {
         startedAt,
         results,
         capabilities == null ? new TreeSet<>() : capabilities.mechanisms(),
-        unavailable);
+        unavailable,
+        library,
+        tokenInfo);
+  }
+
+  /**
+   * Reads CK_INFO and CK_TOKEN_INFO for the report, also when the login failed (a refused PIN still
+   * leaves a token worth describing); what cannot be read stays out of the report, as the login
+   * check already says why.
+   */
+  private void describeModuleAndToken() {
+    try {
+      library = TokenDirectory.moduleInfo(config.modulePath());
+      long slot =
+          config.slotId().isPresent()
+              ? config.slotId().getAsLong()
+              : TokenDirectory.slotOf(config.modulePath(), config.tokenLabel().orElseThrow());
+      tokenInfo = TokenDirectory.tokenInfo(config.modulePath(), slot);
+    } catch (RuntimeException unreadable) {
+      // Reported by the login check.
+    }
   }
 
   private void check(String name, Operation needs, Body body) {
     listener.started(name);
     long start = System.nanoTime();
     CheckResult result;
-    if (hsm == null && !name.equals("login")) {
+    if (hsm == null && !name.equals(LOGIN)) {
       result = result(name, Status.SKIP, start, "the login check failed", OptionalDouble.empty());
-    } else if (needs != null && capabilities != null && !capabilities.supports(needs)) {
+    } else if (capabilities == null
+        && !name.equals(LOGIN)
+        && !name.equals(MECHANISMS)
+        && !name.equals(CLEANUP)) {
+      // Every other check chooses what to run from the capabilities.
+      result =
+          result(
+              name,
+              Status.SKIP,
+              start,
+              "the mechanisms check could not read what the token and backend can do",
+              OptionalDouble.empty());
+    } else if (needs != null && !capabilities.supports(needs)) {
       result =
           result(
               name,
@@ -247,7 +300,7 @@ public final class HsmCheck {
   // --- checks -----------------------------------------------------------------------------
 
   private Outcome login() {
-    Hsm opened = Hsm.open(config);
+    Hsm opened = opener.apply(config);
     try {
       // The first call that needs a session logs in.
       opened.contains(HsmKey.label(prefix + "probe"));

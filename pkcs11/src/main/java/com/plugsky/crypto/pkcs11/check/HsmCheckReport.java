@@ -1,6 +1,8 @@
 package com.plugsky.crypto.pkcs11.check;
 
 import com.plugsky.crypto.pkcs11.check.CheckResult.Status;
+import com.plugsky.crypto.pkcs11.ffm.TokenDirectory.ModuleInfo;
+import com.plugsky.crypto.pkcs11.ffm.TokenDirectory.TokenInfo;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
@@ -24,6 +26,8 @@ import java.util.TreeSet;
  * @param results every check, in the order run
  * @param mechanisms the token's mechanisms by name (empty if the login check failed)
  * @param unavailable each library operation the backend cannot drive on this token, with why
+ * @param library the module's CK_INFO, or null when the module could not be loaded
+ * @param tokenInfo the token's CK_TOKEN_INFO, or null when the token could not be found
  */
 public record HsmCheckReport(
     String module,
@@ -32,7 +36,9 @@ public record HsmCheckReport(
     Instant startedAt,
     List<CheckResult> results,
     SortedSet<String> mechanisms,
-    Map<String, String> unavailable) {
+    Map<String, String> unavailable,
+    ModuleInfo library,
+    TokenInfo tokenInfo) {
   /** Failed vector tests listed per file in {@link #summary()}; JSON and HTML list them all. */
   private static final int LISTED_FAILURES = 10;
 
@@ -51,9 +57,21 @@ public record HsmCheckReport(
     return count(Status.FAIL) == 0 && count(Status.PASS) > 0;
   }
 
-  /** 0 when {@link #passed()}, else 1. */
+  /**
+   * Whether the token could not be used at all: the {@code login} check failed, because the module
+   * did not load, the token was not found or it refused the login.
+   */
+  public boolean tokenUnusable() {
+    return results.stream()
+        .anyMatch(r -> r.name().equals(HsmCheck.LOGIN) && r.status() == Status.FAIL);
+  }
+
+  /** 0 when {@link #passed()}, 3 when the {@link #tokenUnusable()}, else 1. */
   public int exitCode() {
-    return passed() ? 0 : 1;
+    if (passed()) {
+      return 0;
+    }
+    return tokenUnusable() ? 3 : 1;
   }
 
   public long count(Status status) {
@@ -70,6 +88,34 @@ public record HsmCheckReport(
         .append(" (")
         .append(module)
         .append(")\n");
+    if (library != null) {
+      out.append("  library: ")
+          .append(library.manufacturer())
+          .append(", ")
+          .append(library.description())
+          .append(' ')
+          .append(library.libraryVersion())
+          .append(" (Cryptoki ")
+          .append(library.cryptokiVersion())
+          .append(")\n");
+    }
+    if (tokenInfo != null) {
+      out.append("  token: ")
+          .append(tokenInfo.label())
+          .append(", ")
+          .append(tokenInfo.manufacturer())
+          .append(' ')
+          .append(tokenInfo.model())
+          .append(", serial ")
+          .append(tokenInfo.serialNumber())
+          .append(", hardware ")
+          .append(tokenInfo.hardwareVersion())
+          .append(", firmware ")
+          .append(tokenInfo.firmwareVersion())
+          .append("\n         ")
+          .append(String.join(" ", tokenInfo.flags()))
+          .append('\n');
+    }
     for (CheckResult result : results) {
       out.append(
           String.format(
@@ -121,7 +167,31 @@ public record HsmCheckReport(
     field(out, "token", token).append(',');
     field(out, "backend", backend).append(',');
     field(out, "startedAt", startedAt.toString()).append(',');
-    out.append("\"passed\":").append(passed()).append(",\"mechanisms\":[");
+    out.append("\"library\":");
+    if (library == null) {
+      out.append("null");
+    } else {
+      out.append('{');
+      field(out, "cryptokiVersion", library.cryptokiVersion()).append(',');
+      field(out, "manufacturer", library.manufacturer()).append(',');
+      field(out, "description", library.description()).append(',');
+      field(out, "libraryVersion", library.libraryVersion()).append('}');
+    }
+    out.append(",\"tokenInfo\":");
+    if (tokenInfo == null) {
+      out.append("null");
+    } else {
+      out.append('{');
+      field(out, "label", tokenInfo.label()).append(',');
+      field(out, "manufacturer", tokenInfo.manufacturer()).append(',');
+      field(out, "model", tokenInfo.model()).append(',');
+      field(out, "serialNumber", tokenInfo.serialNumber()).append(',');
+      field(out, "hardwareVersion", tokenInfo.hardwareVersion()).append(',');
+      field(out, "firmwareVersion", tokenInfo.firmwareVersion()).append(",\"flags\":[");
+      out.append(String.join(",", tokenInfo.flags().stream().map(HsmCheckReport::quoted).toList()));
+      out.append("]}");
+    }
+    out.append(",\"passed\":").append(passed()).append(",\"mechanisms\":[");
     String separator = "";
     for (String mechanism : mechanisms) {
       out.append(separator).append(quoted(mechanism));
@@ -204,10 +274,38 @@ public record HsmCheckReport(
         .append(html(module))
         .append("</code>, ")
         .append(html(startedAt.toString()))
-        .append(
-            "</p>\n"
-                + "<table>\n"
-                + "<tr><th>check</th><th>status</th><th>ms</th><th>ops/s</th><th>detail</th></tr>\n");
+        .append("</p>\n");
+    if (library != null) {
+      out.append("<p>Library: ")
+          .append(html(library.manufacturer() + ", " + library.description()))
+          .append(' ')
+          .append(html(library.libraryVersion()))
+          .append(" (Cryptoki ")
+          .append(html(library.cryptokiVersion()))
+          .append(")</p>\n");
+    }
+    if (tokenInfo != null) {
+      out.append("<p>Token: ")
+          .append(
+              html(
+                  tokenInfo.label()
+                      + ", "
+                      + tokenInfo.manufacturer()
+                      + " "
+                      + tokenInfo.model()
+                      + ", serial "
+                      + tokenInfo.serialNumber()
+                      + ", hardware "
+                      + tokenInfo.hardwareVersion()
+                      + ", firmware "
+                      + tokenInfo.firmwareVersion()
+                      + "; "
+                      + String.join(" ", tokenInfo.flags())))
+          .append("</p>\n");
+    }
+    out.append(
+        "<table>\n"
+            + "<tr><th>check</th><th>status</th><th>ms</th><th>ops/s</th><th>detail</th></tr>\n");
     for (CheckResult result : results) {
       out.append("<tr><td>")
           .append(html(result.name()))

@@ -1,5 +1,6 @@
 package com.plugsky.crypto.pkcs11.ffm;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.MemoryLayout.paddingLayout;
 import static java.lang.foreign.MemoryLayout.sequenceLayout;
 import static java.lang.foreign.MemoryLayout.structLayout;
@@ -33,9 +34,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Layouts are those of Linux and other LP64 systems: {@code CK_ULONG} is a C {@code unsigned
  * long} of 8 bytes and structures use natural alignment (checked against p11-kit's and the OASIS
  * {@code pkcs11.h}); the loader refuses a platform where {@code long} is not 8 bytes rather than
- * misread every structure. Downcalls are not linked as critical: a network HSM's call can block on
- * I/O or on the module's own locks, and a critical call would hold up the garbage collector for as
- * long.
+ * misread every structure. Every backend needs it there, not only {@code ffm}: the others find
+ * tokens and mechanisms through {@link TokenDirectory}. Downcalls are not linked as critical: a
+ * network HSM's call can block on I/O or on the module's own locks, and a critical call would hold
+ * up the garbage collector for as long.
  *
  * <p>A module is never finalised: other code in the process (SunPKCS11, another {@code Hsm}) may
  * share its initialised state, and C_Finalize would pull it from under them.
@@ -187,6 +189,9 @@ final class Cryptoki {
   final Path path;
   final String manufacturer;
 
+  /** The module's CK_INFO, read at initialisation. */
+  final TokenDirectory.ModuleInfo info;
+
   final MethodHandle getSlotList;
   final MethodHandle getTokenInfo;
   final MethodHandle getMechanismList;
@@ -290,6 +295,12 @@ final class Cryptoki {
               info,
               CK_INFO.byteOffset(MemoryLayout.PathElement.groupElement("manufacturerID")),
               32);
+      this.info =
+          new TokenDirectory.ModuleInfo(
+              version(info, CK_INFO.byteOffset(groupElement("cryptokiVersion"))),
+              manufacturer,
+              blankPadded(info, CK_INFO.byteOffset(groupElement("libraryDescription")), 32),
+              version(info, CK_INFO.byteOffset(groupElement("libraryVersion"))));
     }
   }
 
@@ -308,8 +319,9 @@ final class Cryptoki {
     MemoryLayout cLong = Linker.nativeLinker().canonicalLayouts().get("long");
     if (cLong == null || cLong.byteSize() != 8 || POINTER.byteSize() != 8) {
       throw new ConfigurationException(
-          "the ffm PKCS#11 backend needs an LP64 platform (8-byte long and pointers); use the"
-              + " sunpkcs11 backend here");
+          "this library's PKCS#11 support needs an LP64 platform (8-byte long and pointers):"
+              + " the ffm backend runs on this binding, and the sunpkcs11 and iaik backends read"
+              + " slots, labels and mechanisms through it");
     }
     if (!Files.isReadable(path)) {
       throw new ConfigurationException("PKCS#11 module " + path + " is not a readable file");
@@ -384,6 +396,13 @@ final class Cryptoki {
   }
 
   /** A CK_UTF8CHAR field, blank-padded and not NUL-terminated, as a trimmed string. */
+  /** A CK_VERSION at {@code offset} as {@code major.minor}. */
+  static String version(MemorySegment struct, long offset) {
+    return Byte.toUnsignedInt(struct.get(JAVA_BYTE, offset))
+        + "."
+        + Byte.toUnsignedInt(struct.get(JAVA_BYTE, offset + 1));
+  }
+
   static String blankPadded(MemorySegment struct, long offset, int length) {
     byte[] bytes = struct.asSlice(offset, length).toArray(JAVA_BYTE);
     int end = bytes.length;

@@ -12,7 +12,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.InvalidInputException;
-import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditSink;
@@ -23,6 +22,7 @@ import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmConfig.Quirk;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
+import com.plugsky.crypto.pkcs11.MissingKey;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.ffm.Tokens.Token;
@@ -53,7 +53,8 @@ import java.util.function.Supplier;
  * The {@code ffm} backend: the library's own java.lang.foreign binding of the PKCS#11 C API (see
  * {@link Cryptoki} for layouts and loading). Sessions come from a {@link SessionPool} bound to the
  * token; the user logs in once per token (PKCS#11 shares a login among all of an application's
- * sessions) and again only when the token has forgotten it. Object handles are cached per {@link
+ * sessions) and again only when the token has forgotten it, never again once the token refused the
+ * PIN (see {@link LoginGate}). Object handles are cached per {@link
  * HsmKey} and looked up again when the token calls one invalid.
  */
 public final class FfmHsm implements Hsm {
@@ -81,6 +82,7 @@ public final class FfmHsm implements Hsm {
   /** Session copies of private keys that sign in their place (TOKEN_OBJECTS_REREAD_ON_USE). */
   private final Map<HsmKey, Long> signingCopies = new ConcurrentHashMap<>();
   private final Object loginLock = new Object();
+  private final LoginGate loginGate;
   private final Sessions sessions = new Sessions();
   private final SessionPool pool;
   private volatile Token token;
@@ -98,6 +100,7 @@ public final class FfmHsm implements Hsm {
     this.signWithSessionCopies =
         softHsm || config.quirks().contains(Quirk.TOKEN_OBJECTS_REREAD_ON_USE);
     this.token = findToken();
+    this.loginGate = new LoginGate(token.label());
     this.pool =
         new SessionPool(
             sessions,
@@ -157,7 +160,7 @@ public final class FfmHsm implements Hsm {
               handles.remove(new Cached(key, type));
             }
             if (destroyed == 0) {
-              throw new KeyUnavailableException(
+              throw MissingKey.failure(
                   "token " + token.label() + " holds no object named " + key);
             }
             return null;
@@ -813,7 +816,7 @@ public final class FfmHsm implements Hsm {
       found = findAll(session, key, type);
     }
     if (found.isEmpty()) {
-      throw new KeyUnavailableException(
+      throw MissingKey.failure(
           "token " + token.label() + " holds no " + type.description + " " + key);
     }
     if (found.size() > 1) {
@@ -1386,6 +1389,15 @@ public final class FfmHsm implements Hsm {
   }
 
   private void logIn(long session) {
+    loginGate.requireOpen();
+    try {
+      logInAudited(session);
+    } catch (RuntimeException e) {
+      throw loginGate.observe(e);
+    }
+  }
+
+  private void logInAudited(long session) {
     String label = token.label();
     AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
         .withRegion(label)

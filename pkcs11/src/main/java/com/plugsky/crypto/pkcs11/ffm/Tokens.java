@@ -6,6 +6,7 @@ import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.CK_ULONG;
 import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.blankPadded;
 import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.check;
 import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.rethrow;
+import static com.plugsky.crypto.pkcs11.ffm.Cryptoki.version;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import com.plugsky.crypto.ConfigurationException;
@@ -14,7 +15,10 @@ import com.plugsky.crypto.pkcs11.ReturnCode;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -22,24 +26,79 @@ import java.util.TreeSet;
 final class Tokens {
   private Tokens() {}
 
+  /** CK_TOKEN_INFO's flag bits by name, in bit order (PKCS#11 v3.1). */
+  private static final Map<Long, String> TOKEN_FLAGS = tokenFlags();
+
+  private static Map<Long, String> tokenFlags() {
+    Map<Long, String> flags = new LinkedHashMap<>();
+    flags.put(0x1L, "CKF_RNG");
+    flags.put(0x2L, "CKF_WRITE_PROTECTED");
+    flags.put(0x4L, "CKF_LOGIN_REQUIRED");
+    flags.put(0x8L, "CKF_USER_PIN_INITIALIZED");
+    flags.put(0x20L, "CKF_RESTORE_KEY_NOT_NEEDED");
+    flags.put(0x40L, "CKF_CLOCK_ON_TOKEN");
+    flags.put(0x100L, "CKF_PROTECTED_AUTHENTICATION_PATH");
+    flags.put(0x200L, "CKF_DUAL_CRYPTO_OPERATIONS");
+    flags.put(0x400L, "CKF_TOKEN_INITIALIZED");
+    flags.put(0x800L, "CKF_SECONDARY_AUTHENTICATION");
+    flags.put(0x10000L, "CKF_USER_PIN_COUNT_LOW");
+    flags.put(0x20000L, "CKF_USER_PIN_FINAL_TRY");
+    flags.put(0x40000L, "CKF_USER_PIN_LOCKED");
+    flags.put(0x80000L, "CKF_USER_PIN_TO_BE_CHANGED");
+    flags.put(0x100000L, "CKF_SO_PIN_COUNT_LOW");
+    flags.put(0x200000L, "CKF_SO_PIN_FINAL_TRY");
+    flags.put(0x400000L, "CKF_SO_PIN_LOCKED");
+    flags.put(0x800000L, "CKF_SO_PIN_TO_BE_CHANGED");
+    flags.put(0x1000000L, "CKF_ERROR_STATE");
+    return Collections.unmodifiableMap(flags);
+  }
+
   /** A present token: its slot, label and CK_TOKEN_INFO flags. */
   record Token(long slot, String label, long flags) {}
 
   static Token inSlot(Cryptoki ck, long slot) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment info = arena.allocate(CK_TOKEN_INFO);
-      long rv;
-      try {
-        rv = (long) ck.getTokenInfo.invokeExact(slot, info);
-      } catch (Throwable e) {
-        throw rethrow(e);
-      }
-      check("C_GetTokenInfo", rv, "slot " + slot + " of " + ck.path);
+      MemorySegment info = tokenInfo(ck, slot, arena);
       return new Token(
           slot,
           blankPadded(info, 0, 32),
           info.get(CK_ULONG, CK_TOKEN_INFO.byteOffset(groupElement("flags"))));
     }
+  }
+
+  /** The CK_TOKEN_INFO of the token in {@code slot}, its flags by name. */
+  static TokenDirectory.TokenInfo details(Cryptoki ck, long slot) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment info = tokenInfo(ck, slot, arena);
+      long flags = info.get(CK_ULONG, CK_TOKEN_INFO.byteOffset(groupElement("flags")));
+      List<String> flagNames = new ArrayList<>();
+      TOKEN_FLAGS.forEach(
+          (bit, name) -> {
+            if ((flags & bit) != 0) {
+              flagNames.add(name);
+            }
+          });
+      return new TokenDirectory.TokenInfo(
+          blankPadded(info, CK_TOKEN_INFO.byteOffset(groupElement("label")), 32),
+          blankPadded(info, CK_TOKEN_INFO.byteOffset(groupElement("manufacturerID")), 32),
+          blankPadded(info, CK_TOKEN_INFO.byteOffset(groupElement("model")), 16),
+          blankPadded(info, CK_TOKEN_INFO.byteOffset(groupElement("serialNumber")), 16),
+          version(info, CK_TOKEN_INFO.byteOffset(groupElement("hardwareVersion"))),
+          version(info, CK_TOKEN_INFO.byteOffset(groupElement("firmwareVersion"))),
+          flagNames);
+    }
+  }
+
+  private static MemorySegment tokenInfo(Cryptoki ck, long slot, Arena arena) {
+    MemorySegment info = arena.allocate(CK_TOKEN_INFO);
+    long rv;
+    try {
+      rv = (long) ck.getTokenInfo.invokeExact(slot, info);
+    } catch (Throwable e) {
+      throw rethrow(e);
+    }
+    check("C_GetTokenInfo", rv, "slot " + slot + " of " + ck.path);
+    return info;
   }
 
   /**

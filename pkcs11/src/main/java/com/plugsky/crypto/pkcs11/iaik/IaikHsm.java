@@ -45,8 +45,10 @@ import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmConfig.Quirk;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
+import com.plugsky.crypto.pkcs11.MissingKey;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
+import com.plugsky.crypto.pkcs11.ffm.LoginGate;
 import com.plugsky.crypto.pkcs11.ffm.PublicKeys;
 import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
 import java.io.IOException;
@@ -84,7 +86,8 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
 /**
  * The {@code iaik} backend: the IAIK-derived PKCS#11 wrapper maintained by xipki ({@code
  * org.xipki:ipkcs11wrapper}, JNI, its native library shipped in the jar). Its {@link PKCS11Token}
- * logs in once when opened and keeps its own pool of {@code maxSessions} sessions; object handles
+ * logs in once when opened (and is not opened again once the token refused the PIN: see {@link
+ * LoginGate}) and keeps its own pool of {@code maxSessions} sessions; object handles
  * are cached per {@link HsmKey} and looked up again when the token calls one invalid. Token lookup
  * by label, the module's manufacturer and the mechanism names come from {@link TokenDirectory};
  * keys are found by label and/or id, as in the {@code ffm} backend.
@@ -110,6 +113,7 @@ public final class IaikHsm implements Hsm {
   private final HsmConfig config;
   private final PKCS11Module module;
   private final Object loginLock = new Object();
+  private final LoginGate loginGate;
   private volatile PKCS11Token token;
   private final String tokenLabel;
   private final long slot;
@@ -130,6 +134,7 @@ public final class IaikHsm implements Hsm {
     this.module = module;
     this.slot = slot;
     this.tokenLabel = tokenLabel;
+    this.loginGate = new LoginGate(tokenLabel);
     boolean softHsm = TokenDirectory.manufacturer(config.modulePath()).startsWith("SoftHSM");
     this.generalErrorMeansIntegrityFailure =
         softHsm || config.quirks().contains(Quirk.GENERAL_ERROR_ON_INTEGRITY_FAILURE);
@@ -216,10 +221,15 @@ public final class IaikHsm implements Hsm {
     }
     synchronized (loginLock) {
       if (token == null) {
-        token =
-            AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
-                .withRegion(tokenLabel)
-                .call(config.auditSink(), () -> login(config, module, slot, tokenLabel));
+        loginGate.requireOpen();
+        try {
+          token =
+              AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
+                  .withRegion(tokenLabel)
+                  .call(config.auditSink(), () -> login(config, module, slot, tokenLabel));
+        } catch (RuntimeException e) {
+          throw loginGate.observe(e);
+        }
       }
       return token;
     }
@@ -268,7 +278,7 @@ public final class IaikHsm implements Hsm {
               }
             });
     if (destroyed == 0) {
-      throw new KeyUnavailableException("token " + tokenLabel + " holds no object named " + key);
+      throw MissingKey.failure("token " + tokenLabel + " holds no object named " + key);
     }
   }
 
@@ -780,7 +790,7 @@ public final class IaikHsm implements Hsm {
             ? "secret key"
             : type == CKO_PRIVATE_KEY ? "private key" : "public key";
     if (found.length == 0) {
-      throw new KeyUnavailableException(
+      throw MissingKey.failure(
           "token " + tokenLabel + " holds no " + description + " " + key);
     }
     if (found.length > 1) {

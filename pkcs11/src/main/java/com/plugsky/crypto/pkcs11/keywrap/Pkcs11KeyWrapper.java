@@ -25,11 +25,13 @@ import com.plugsky.crypto.primitive.CryptoRandom;
 import com.plugsky.crypto.primitive.KeyWrapMode;
 import com.plugsky.crypto.primitive.SymmetricPrimitives;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -81,13 +83,17 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * A wrapper from the builder owns its token handles and {@link #close()} closes them. Wrappers from
  * the ServiceLoader provider ({@code KeyWrappers.forKeyRef}, which makes one per call) share one
- * handle per module, token and backend for the JVM's life, so a wrapper per call costs no new
- * sessions or login; the first KeyRef to reach a token supplies its PIN, and that wrapper's audit
- * sink receives the login event.
+ * handle per module, token, backend and PIN source for the JVM's life, so a wrapper per call costs
+ * no new sessions or login; the first wrapper to open a handle has its audit sink receive the login
+ * event. KeyRefs with different PIN sources ({@code pin-value}, {@code pin-source}, or none, which
+ * means the builder's) get different handles, so a wrong PIN source fails on its own handle (a
+ * handle whose token refused its PIN fails fast from then on) instead of reusing another's.
+ * PKCS#11 keeps one login per process and token, though: while any handle is logged in, a session
+ * of another handle on the same token is logged in too and its PIN is not checked.
  *
- * <p>Every wrap and unwrap emits an audit event (backend {@code pkcs11-ffm} or {@code
- * pkcs11-sunpkcs11}, region = token label, the data key's length); logins emit {@code HSM_LOGIN}.
- * Thread-safe.
+ * <p>Every wrap and unwrap emits an audit event (backend {@code pkcs11-ffm}, {@code
+ * pkcs11-sunpkcs11} or {@code pkcs11-iaik}, region = token label, the data key's length); logins
+ * emit {@code HSM_LOGIN}. Thread-safe.
  */
 public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
   /** System property naming the PKCS#11 module when a KeyRef has no {@code module-path}. */
@@ -121,9 +127,14 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
   private final WrapPath preferred;
 
   /** Token handles shared by the wrappers the ServiceLoader provider makes, for the JVM's life. */
-  private static final Map<String, Hsm> SHARED_TOKENS = new ConcurrentHashMap<>();
+  private static final Map<TokenHandle, Hsm> SHARED_TOKENS = new ConcurrentHashMap<>();
 
-  private final Map<String, Hsm> tokens;
+  private static final String PIN_VALUE = "pin-value#";
+
+  /** Keys the HMAC that tells pin-values apart; never leaves this process. */
+  private static final byte[] PIN_IDENTITY_KEY = CryptoRandom.bytes(32);
+
+  private final Map<TokenHandle, Hsm> tokens;
   private final boolean ownsTokens;
   private final SymmetricPrimitives primitives;
 
@@ -437,7 +448,7 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
     return HsmKey.of(label, id);
   }
 
-  /** The one token handle per module, token and backend. */
+  /** The one token handle per module, token, backend and PIN source. */
   Hsm hsmFor(Pkcs11KeyRef ref) {
     Path module = modulePath(ref);
     String token =
@@ -449,7 +460,47 @@ public final class Pkcs11KeyWrapper implements KeyWrapper, AutoCloseable {
                     new InvalidInputException(
                         "a pkcs11 KeyRef needs token= or slot-id= to choose the token"));
     return tokens.computeIfAbsent(
-        module + "|" + token + "|" + backend, unused -> Hsm.open(configFor(ref, module)));
+        new TokenHandle(module, token, backend, pinIdentity(ref)),
+        unused -> Hsm.open(configFor(ref, module)));
+  }
+
+  /**
+   * What tells the PIN sources of KeyRefs apart without holding a PIN: a {@code pin-value} by its
+   * HMAC under a key made for this process, a {@code pin-source} by its URI, and the builder's
+   * source by the object itself.
+   */
+  private Object pinIdentity(Pkcs11KeyRef ref) {
+    char[] pin = ref.pinValue().orElse(null);
+    if (pin != null) {
+      ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(pin));
+      byte[] bytes = new byte[encoded.remaining()];
+      encoded.get(bytes);
+      try {
+        return PIN_VALUE + HexFormat.of().formatHex(primitives.hmacSha256(PIN_IDENTITY_KEY, bytes));
+      } finally {
+        Arrays.fill(pin, '\0');
+        Bytes.zero(encoded.array());
+        Bytes.zero(bytes);
+      }
+    }
+    return ref.queryAttribute("pin-source")
+        .<Object>map(uri -> "pin-source=" + uri)
+        .orElse(pinSource);
+  }
+
+  /**
+   * A cached token handle's name. Keyed by PIN source too, so that a KeyRef never uses a handle
+   * logged in (or refused) with another KeyRef's PIN; printed without the PIN's HMAC.
+   */
+  private record TokenHandle(Path module, String token, HsmConfig.Backend backend, Object pin) {
+    @Override
+    public String toString() {
+      String source =
+          pin instanceof String named
+              ? (named.startsWith(PIN_VALUE) ? "pin-value" : named)
+              : "the wrapper's PIN source";
+      return module + "|" + token + "|" + backend + "|" + source;
+    }
   }
 
   private HsmConfig configFor(Pkcs11KeyRef ref, Path module) {

@@ -19,11 +19,14 @@ import java.util.Locale;
  * handles (sessions, login) for the JVM's life, so one per call is cheap.
  */
 public final class Pkcs11KeyWrapperProvider implements KeyWrapperProvider {
-  /** System property choosing the backend: {@code ffm} or {@code sunpkcs11}. */
+  /** System property choosing the backend: {@code ffm}, {@code sunpkcs11} or {@code iaik}. */
   public static final String BACKEND_PROPERTY = "plugsky.crypto.pkcs11.backend";
 
   /** Environment variable holding the user PIN for KeyRefs that name none. */
   public static final String PIN_VARIABLE = "PLUGSKY_PKCS11_PIN";
+
+  /** One object for every wrapper made here, so that they share token handles keyed by it. */
+  private static final PinSource ENVIRONMENT_PIN = PinSource.environment(PIN_VARIABLE);
 
   @Override
   public KeyRefScheme scheme() {
@@ -43,8 +46,7 @@ public final class Pkcs11KeyWrapperProvider implements KeyWrapperProvider {
               + " names no backend; use one of "
               + Arrays.toString(HsmConfig.Backend.values()));
     }
-    PinSource pin =
-        System.getenv(PIN_VARIABLE) == null ? PinSource.NONE : PinSource.environment(PIN_VARIABLE);
+    PinSource pin = System.getenv(PIN_VARIABLE) == null ? PinSource.NONE : ENVIRONMENT_PIN;
     return Pkcs11KeyWrapper.builder()
         .auditSink(auditSink)
         .backend(chosen)

@@ -6,6 +6,7 @@ import com.plugsky.crypto.pkcs11.Capabilities;
 import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
+import com.plugsky.crypto.pkcs11.MissingKey;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -22,10 +23,14 @@ import java.util.function.LongSupplier;
 /**
  * Several tokens holding the same keys (HSM cluster members, or tokens loaded from one backup)
  * behind one {@link Hsm}: calls are spread round-robin over healthy members and fail over to the
- * next member when one answers {@link KeyUnavailableException} (its device, token, session or the
- * key is gone); that member is benched for {@code retryAfter} and then tried again, or at once by
- * {@link #checkHealth()}. Other failures (a failed tag, bad input, a denied PIN) are answers, and
- * are thrown without trying another member.
+ * next member when one answers {@link KeyUnavailableException}. A member whose device, token or
+ * session is gone is benched for {@code retryAfter} and then tried again, or at once by {@link
+ * #checkHealth()}; a member that only lacks the key ({@link MissingKey}) is asked no further for
+ * this call but stays healthy, and when no member holds the key the call fails with a {@link
+ * MissingKey} failure. Other failures (a failed tag, bad input, a denied PIN, and a {@link
+ * com.plugsky.crypto.ConfigurationException} such as {@code CKR_MECHANISM_INVALID}, which SoftHSM2
+ * also answers when a key is destroyed under a running call) are answers, and are thrown without
+ * trying another member: failing over would hide a member or request that is set up wrong.
  *
  * <p>Operations that change a token (generate, import, destroy) run on the first healthy member in
  * the configured order only, exactly once: a failure is thrown, never retried elsewhere, since the
@@ -74,13 +79,20 @@ public final class HsmPool implements Hsm {
     List<Member> order = order();
     List<String> failures = new ArrayList<>();
     KeyUnavailableException last = null;
+    boolean onlyMissingKeys = true;
     for (Member member : order) {
       try {
         T value = operation.apply(member.hsm);
         member.healthy();
         return new Served<>(value, member.name);
       } catch (KeyUnavailableException e) {
-        member.bench(clock.getAsLong());
+        if (MissingKey.is(e)) {
+          // The member answered: it lacks the key (not yet replicated, or the caller's mistake).
+          member.healthy();
+        } else {
+          member.bench(clock.getAsLong());
+          onlyMissingKeys = false;
+        }
         failures.add(member.name + ": " + e.getMessage());
         if (last != null) {
           e.addSuppressed(last);
@@ -88,9 +100,12 @@ public final class HsmPool implements Hsm {
         last = e;
       }
     }
-    throw new KeyUnavailableException(
-        "no member of the HSM pool could serve the call (" + String.join("; ", failures) + ")",
-        last);
+    String message =
+        "no member of the HSM pool could serve the call (" + String.join("; ", failures) + ")";
+    if (onlyMissingKeys) {
+      throw MissingKey.failure(message + ": no member holds the key");
+    }
+    throw new KeyUnavailableException(message, last);
   }
 
   /** Each member's health as of the last call or probe, in the configured order. */
@@ -268,6 +283,9 @@ public final class HsmPool implements Hsm {
     try {
       return new Served<>(operation.apply(chosen.hsm), chosen.name);
     } catch (KeyUnavailableException e) {
+      if (MissingKey.is(e)) {
+        throw e;
+      }
       chosen.bench(clock.getAsLong());
       throw new KeyUnavailableException(
           "HSM pool member "

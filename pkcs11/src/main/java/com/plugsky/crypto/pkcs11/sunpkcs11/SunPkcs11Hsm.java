@@ -14,12 +14,16 @@ import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmConfig.Quirk;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
+import com.plugsky.crypto.pkcs11.MissingKey;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
+import com.plugsky.crypto.pkcs11.ffm.LoginGate;
 import com.plugsky.crypto.pkcs11.ffm.PublicKeys;
 import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.InvalidKeyException;
 import java.security.Key;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -37,6 +41,8 @@ import java.security.SignatureException;
 import java.security.cert.Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.InvalidParameterSpecException;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -50,10 +56,13 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.AEADBadTagException;
+import javax.crypto.BadPaddingException;
 import javax.crypto.Cipher;
+import javax.crypto.IllegalBlockSizeException;
 import javax.crypto.KeyGenerator;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
+import javax.crypto.ShortBufferException;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -75,7 +84,8 @@ import javax.crypto.spec.SecretKeySpec;
  * {@link #close()} forgets cached keys only: a configured SunPKCS11 provider cannot be unloaded,
  * and logging out would log out every other user of the token in this process. A call that finds
  * the user logged out (the token restarted, or another user of the module in this process logged
- * out) is run once more after a fresh login.
+ * out) is run once more after a fresh login; once the token refused the PIN, no login is tried
+ * again (see {@link LoginGate}).
  */
 public final class SunPkcs11Hsm implements Hsm {
   static final String BACKEND = "sunpkcs11";
@@ -147,6 +157,7 @@ public final class SunPkcs11Hsm implements Hsm {
   private final Map<HsmKey, PublicKey> publicKeys = new ConcurrentHashMap<>();
   private final Set<HsmKey> importedPublicKeys = ConcurrentHashMap.newKeySet();
   private final Object loginLock = new Object();
+  private final LoginGate loginGate;
   private volatile KeyStore keyStore;
   private volatile Capabilities capabilities;
 
@@ -155,6 +166,7 @@ public final class SunPkcs11Hsm implements Hsm {
     this.provider = provider;
     this.slot = slot;
     this.tokenLabel = tokenLabel;
+    this.loginGate = new LoginGate(tokenLabel);
     this.generalErrorMeansIntegrityFailure =
         config.quirks().contains(Quirk.GENERAL_ERROR_ON_INTEGRITY_FAILURE)
             || TokenDirectory.manufacturer(config.modulePath()).startsWith("SoftHSM");
@@ -230,7 +242,7 @@ public final class SunPkcs11Hsm implements Hsm {
         store.load(null, null);
       }
       if (!store.containsAlias(label)) {
-        throw new KeyUnavailableException("token " + tokenLabel + " holds no object named " + key);
+        throw MissingKey.failure("token " + tokenLabel + " holds no object named " + key);
       }
       store.deleteEntry(label);
     } catch (GeneralSecurityException | IOException | RuntimeException e) {
@@ -445,7 +457,7 @@ public final class SunPkcs11Hsm implements Hsm {
       throw failure("C_FindObjects", e, key);
     }
     if (certificate == null) {
-      throw new KeyUnavailableException("token " + tokenLabel + " holds no key pair " + key);
+      throw MissingKey.failure("token " + tokenLabel + " holds no key pair " + key);
     }
     publicKeys.put(key, certificate.getPublicKey());
     return certificate.getPublicKey();
@@ -484,7 +496,7 @@ public final class SunPkcs11Hsm implements Hsm {
       throw failure("C_FindObjects", e, key);
     }
     if (!(found instanceof PrivateKey privateKey)) {
-      throw new KeyUnavailableException("token " + tokenLabel + " holds no private key " + key);
+      throw MissingKey.failure("token " + tokenLabel + " holds no private key " + key);
     }
     privateKeys.put(key, privateKey);
     return privateKey;
@@ -607,7 +619,7 @@ public final class SunPkcs11Hsm implements Hsm {
       throw failure("C_FindObjects", e, key);
     }
     if (!(found instanceof SecretKey secretKey)) {
-      throw new KeyUnavailableException("token " + tokenLabel + " holds no secret key " + key);
+      throw MissingKey.failure("token " + tokenLabel + " holds no secret key " + key);
     }
     keys.put(key, secretKey);
     return secretKey;
@@ -681,10 +693,15 @@ public final class SunPkcs11Hsm implements Hsm {
     }
     synchronized (loginLock) {
       if (keyStore == null) {
-        keyStore =
-            AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
-                .withRegion(tokenLabel)
-                .call(config.auditSink(), this::login);
+        loginGate.requireOpen();
+        try {
+          keyStore =
+              AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
+                  .withRegion(tokenLabel)
+                  .call(config.auditSink(), this::login);
+        } catch (RuntimeException e) {
+          throw loginGate.observe(e);
+        }
       }
       return keyStore;
     }
@@ -814,8 +831,29 @@ public final class SunPkcs11Hsm implements Hsm {
           function + " failed: SunPKCS11 offers no " + e.getMessage() + " (" + description + ")",
           e);
     }
+    // With no PKCS#11 code, a checked exception is SunPKCS11 refusing the request itself, which
+    // repeating cannot change; only unchecked and I/O failures may be the token going away.
+    if (e instanceof GeneralSecurityException refused) {
+      String message =
+          function + " failed: SunPKCS11 refused it: " + refused + " (" + description + ")";
+      return refusesInput(refused)
+          ? new InvalidInputException(message, e)
+          : new ConfigurationException(message, e);
+    }
     return new KeyUnavailableException(
         function + " failed through SunPKCS11: " + e + " (" + description + ")", e);
+  }
+
+  /** Whether SunPKCS11 refused an argument (a key, parameter or data) rather than its setup. */
+  private static boolean refusesInput(GeneralSecurityException e) {
+    return e instanceof InvalidKeyException
+        || e instanceof InvalidAlgorithmParameterException
+        || e instanceof InvalidKeySpecException
+        || e instanceof InvalidParameterSpecException
+        || e instanceof IllegalBlockSizeException
+        || e instanceof BadPaddingException
+        || e instanceof ShortBufferException
+        || e instanceof SignatureException;
   }
 
   private static Optional<Long> codeIn(String message) {

@@ -2,11 +2,17 @@ package com.plugsky.crypto.pkcs11.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.plugsky.crypto.KeyUnavailableException;
+import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.HsmConfig.Backend;
 import com.plugsky.crypto.pkcs11.PinSource;
 import com.plugsky.crypto.pkcs11.check.CheckResult.Status;
 import com.plugsky.crypto.pkcs11.softhsm.SoftHsm;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +29,7 @@ class HsmCheckIT {
 
   @ParameterizedTest
   @EnumSource(Backend.class)
-  void softHsmPassesEveryCheckTheBackendCanDrive(Backend backend) {
+  void softHsmPassesEveryCheckTheBackendCanDrive(Backend backend) throws Exception {
     List<String> started = new CopyOnWriteArrayList<>();
     List<CheckResult> finished = new CopyOnWriteArrayList<>();
     ProgressListener listener =
@@ -134,6 +140,22 @@ class HsmCheckIT {
         .contains("\"passed\":true")
         .contains("\"file\":\"aes_gcm_test.json\",\"declared\":316,\"read\":316,\"run\":66")
         .endsWith("]}");
+    JsonNode json = new ObjectMapper().readTree(report.toJson());
+    JsonNode library = json.path("library");
+    assertThat(library.path("manufacturer").asText()).isEqualTo("SoftHSM");
+    assertThat(library.path("description").asText()).contains("PKCS");
+    assertThat(library.path("cryptokiVersion").asText()).matches("\\d+\\.\\d+");
+    assertThat(library.path("libraryVersion").asText()).startsWith("2.");
+    JsonNode tokenInfo = json.path("tokenInfo");
+    assertThat(tokenInfo.path("label").asText()).isEqualTo(SoftHsm.TOKEN);
+    assertThat(tokenInfo.path("manufacturer").asText()).isEqualTo("SoftHSM project");
+    assertThat(tokenInfo.path("model").asText()).isEqualTo("SoftHSM v2");
+    assertThat(tokenInfo.path("serialNumber").asText()).isNotBlank();
+    assertThat(tokenInfo.path("hardwareVersion").asText()).matches("\\d+\\.\\d+");
+    assertThat(tokenInfo.path("firmwareVersion").asText()).matches("\\d+\\.\\d+");
+    assertThat(tokenInfo.path("flags").toString())
+        .contains("CKF_RNG", "CKF_LOGIN_REQUIRED", "CKF_TOKEN_INITIALIZED");
+    assertThat(report.summary()).contains("library: SoftHSM", "token: " + SoftHsm.TOKEN);
     assertThat(report.toHtml()).contains("<table>", "aes-gcm-kat", "CKM_AES_GCM");
     assertThat(report.toHtml()).contains("aes_gcm_test.json: 66 run");
     assertThat(report.summary())
@@ -150,7 +172,9 @@ class HsmCheckIT {
 
     HsmCheckReport report = HsmCheck.run(config, ProgressListener.NONE);
 
-    assertThat(report.exitCode()).isEqualTo(1);
+    assertThat(report.exitCode()).isEqualTo(3);
+    assertThat(report.tokenUnusable()).isTrue();
+    assertThat(report.tokenInfo().label()).isEqualTo(SoftHsm.PIN_TOKEN);
     assertThat(report.results().getFirst().status()).isEqualTo(Status.FAIL);
     assertThat(report.results().getFirst().detail())
         .contains("CKR_PIN_INCORRECT")
@@ -168,7 +192,53 @@ class HsmCheckIT {
     HsmCheckReport report = HsmCheck.run(config, ProgressListener.NONE);
 
     assertThat(report.passed()).isFalse();
+    assertThat(report.exitCode()).isEqualTo(3);
+    assertThat(report.library()).isNull();
+    assertThat(report.toJson()).contains("\"library\":null,\"tokenInfo\":null");
     assertThat(report.results().getFirst().detail()).contains("ConfigurationException");
     assertThat(report.summary()).contains("FAILED");
+  }
+
+  @Test
+  void unreadableCapabilitiesSkipTheChecksThatNeedThemAndStillCleanUp() {
+    HsmConfig config = SoftHsm.get().config(SoftHsm.TOKEN).build();
+
+    HsmCheckReport report =
+        HsmCheck.run(config, ProgressListener.NONE, HsmCheckIT::withUnreadableCapabilities);
+
+    assertThat(report.results().get(0).status()).isEqualTo(Status.PASS);
+    assertThat(report.results().get(1).name()).isEqualTo("mechanisms");
+    assertThat(report.results().get(1).status()).isEqualTo(Status.FAIL);
+    assertThat(report.results().get(1).detail()).contains("capabilities unreadable");
+    List<CheckResult> rest = report.results().subList(2, report.results().size() - 1);
+    assertThat(rest)
+        .isNotEmpty()
+        .allSatisfy(
+            result -> {
+              assertThat(result.status()).isEqualTo(Status.SKIP);
+              assertThat(result.detail()).contains("could not read what the token");
+            });
+    assertThat(report.results().getLast().name()).isEqualTo("cleanup");
+    assertThat(report.results().getLast().status()).isEqualTo(Status.PASS);
+    assertThat(report.exitCode()).isEqualTo(1);
+  }
+
+  /** A real SoftHSM2 Hsm whose {@link Hsm#capabilities()} fails, as a broken module's might. */
+  private static Hsm withUnreadableCapabilities(HsmConfig config) {
+    Hsm real = Hsm.open(config);
+    return (Hsm)
+        Proxy.newProxyInstance(
+            Hsm.class.getClassLoader(),
+            new Class<?>[] {Hsm.class},
+            (proxy, method, arguments) -> {
+              if (method.getName().equals("capabilities")) {
+                throw new KeyUnavailableException("capabilities unreadable");
+              }
+              try {
+                return method.invoke(real, arguments);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 }

@@ -41,7 +41,9 @@ class HsmCheckReportTest {
         Instant.EPOCH,
         List.of(vectors, plain),
         new TreeSet<>(List.of("CKM_AES_GCM")),
-        Map.of());
+        Map.of(),
+        null,
+        null);
   }
 
   @Test

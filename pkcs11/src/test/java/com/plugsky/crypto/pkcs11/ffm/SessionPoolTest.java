@@ -255,7 +255,11 @@ class SessionPoolTest {
   @Test
   void aHeldSessionServesTheHoldersCallsAndNoOneElsesUntilGivenBack() throws Exception {
     SessionPool pool = pool(2, Duration.ofSeconds(1));
-    ExecutorService other = Executors.newSingleThreadExecutor();
+    // The other thread gets the other home slot; sharing one, it would give its session back to
+    // the slot the holder's session returns to.
+    int otherParity = (int) (1 - Thread.currentThread().threadId() % 2);
+    ExecutorService other =
+        Executors.newSingleThreadExecutor(body -> threadWithIdParity(otherParity, body));
     try {
       long held;
       try (SessionPool.Held hold = pool.hold()) {

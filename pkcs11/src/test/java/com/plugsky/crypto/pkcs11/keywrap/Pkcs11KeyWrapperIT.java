@@ -90,6 +90,43 @@ class Pkcs11KeyWrapperIT {
   }
 
   @Test
+  void keyRefsWithDifferentPinSourcesGetDifferentTokenHandles() {
+    Pkcs11KeyWrapper shared = (Pkcs11KeyWrapper) KeyWrappers.forKeyRef(keyRef);
+    Pkcs11KeyRef byFile = (Pkcs11KeyRef) keyRef;
+    Pkcs11KeyRef byFileAgain = (Pkcs11KeyRef) KeyRef.parse(keyRef.toString());
+    Pkcs11KeyRef byEnvironment = withPin("pin-source=env:PLUGSKY_TEST_UNSET_PIN");
+    Pkcs11KeyRef byValue = withPin("pin-value=" + SoftHsm.USER_PIN);
+    Pkcs11KeyRef bySameValue = withPin("pin-value=" + SoftHsm.USER_PIN);
+    Pkcs11KeyRef byOtherValue = withPin("pin-value=not-the-pin");
+    Pkcs11KeyRef withoutPin = withPin("");
+
+    assertThat(shared.hsmFor(byFileAgain)).isSameAs(shared.hsmFor(byFile));
+    assertThat(shared.hsmFor(bySameValue)).isSameAs(shared.hsmFor(byValue));
+    assertThat(
+            List.of(
+                shared.hsmFor(byFile),
+                shared.hsmFor(byEnvironment),
+                shared.hsmFor(byValue),
+                shared.hsmFor(byOtherValue),
+                shared.hsmFor(withoutPin)))
+        .doesNotHaveDuplicates();
+    assertThat(shared.toString()).contains("pin-value").doesNotContain("not-the-pin");
+    assertThat(shared.toString()).doesNotContain(SoftHsm.USER_PIN);
+  }
+
+  private Pkcs11KeyRef withPin(String pinAttribute) {
+    return (Pkcs11KeyRef)
+        KeyRef.parse(
+            "pkcs11:token="
+                + SoftHsm.WRAPPER_TOKEN
+                + ";object="
+                + label
+                + "?module-path="
+                + SoftHsm.MODULE
+                + (pinAttribute.isEmpty() ? "" : "&" + pinAttribute));
+  }
+
+  @Test
   void takesTheKeyWrapPathOnSoftHsmThroughFfm() {
     assertThat(wrapper.pathFor(keyRef)).isEqualTo(WrapPath.KEY_WRAP_PAD);
 

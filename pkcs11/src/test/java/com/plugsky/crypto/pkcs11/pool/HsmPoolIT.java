@@ -8,6 +8,7 @@ import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.pkcs11.Hsm;
 import com.plugsky.crypto.pkcs11.HsmKey;
+import com.plugsky.crypto.pkcs11.MissingKey;
 import com.plugsky.crypto.pkcs11.pool.HsmPool.Health;
 import com.plugsky.crypto.pkcs11.pool.HsmPool.Served;
 import com.plugsky.crypto.pkcs11.softhsm.SoftHsm;
@@ -21,11 +22,13 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** Two SoftHSM2 tokens holding the same key behind one {@link HsmPool}. */
@@ -116,6 +119,29 @@ class HsmPoolIT {
   }
 
   @Test
+  void aKeyNoMemberHoldsIsATypedAnswerThatBenchesNobody() {
+    HsmKey nowhere = HsmKey.label("pool-" + UUID.randomUUID());
+    try (HsmPool pool =
+        HsmPool.builder()
+            .member("a", member(SoftHsm.POOL_A))
+            .member("b", member(SoftHsm.POOL_B))
+            .build()) {
+      assertThatThrownBy(() -> pool.encryptAesGcm(nowhere, new byte[12], new byte[1], new byte[0]))
+          .isInstanceOf(KeyUnavailableException.class)
+          .satisfies(e -> assertThat(MissingKey.is(e)).isTrue())
+          .hasMessageContaining("no member holds the key")
+          .hasMessageContaining("a: token " + SoftHsm.POOL_A + " holds no secret key")
+          .hasMessageContaining("b: token " + SoftHsm.POOL_B + " holds no secret key");
+      assertThatThrownBy(() -> pool.destroyKey(nowhere))
+          .isInstanceOf(KeyUnavailableException.class)
+          .satisfies(e -> assertThat(MissingKey.is(e)).isTrue());
+
+      assertThat(pool.health())
+          .containsExactly(Map.entry("a", Health.HEALTHY), Map.entry("b", Health.HEALTHY));
+    }
+  }
+
+  @Test
   void losesNoOperationWhenAMemberFailsMidRun() throws Exception {
     HsmKey key = sharedKey(SoftHsm.POOL_A, SoftHsm.POOL_DOOMED);
     try (HsmPool pool =
@@ -126,12 +152,12 @@ class HsmPoolIT {
             .probeKey(key)
             .build()) {
       int threads = 2;
-      int roundsAfterBenching = 20;
-      AtomicBoolean benched = new AtomicBoolean();
+      int roundsAfterDooming = 20;
+      AtomicBoolean doomedSet = new AtomicBoolean();
       // Calls hold the read side; dooming the member takes the write side, so no call is inside
-      // the token while its key and storage vanish (SoftHSM then answers such a call with
+      // the token while its key is destroyed (SoftHSM then answers such a call with
       // CKR_MECHANISM_INVALID, a state no real outage produces). Every later call meets the
-      // failed member.
+      // failed member; losesNoOperationWhenAMemberFailsWhileCallsAreInFlight fails one mid-call.
       ReadWriteLock gate = new ReentrantReadWriteLock();
       CountDownLatch running = new CountDownLatch(threads);
       ExecutorService workers = Executors.newFixedThreadPool(threads);
@@ -141,13 +167,13 @@ class HsmPoolIT {
             workers.submit(
                 () -> {
                   List<String> servedBy = new ArrayList<>();
-                  int afterBenching = 0;
-                  while (afterBenching < roundsAfterBenching) {
+                  int afterDooming = 0;
+                  while (afterDooming < roundsAfterDooming) {
                     if (servedBy.size() == 40) {
                       running.countDown();
                     }
-                    if (benched.get()) {
-                      afterBenching++;
+                    if (doomedSet.get()) {
+                      afterDooming++;
                     }
                     byte[] iv = CryptoRandom.bytes(12);
                     byte[] plaintext = CryptoRandom.bytes(64);
@@ -178,34 +204,112 @@ class HsmPoolIT {
       } finally {
         gate.writeLock().unlock();
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (pool.health().get("doomed") != Health.BENCHED && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
-      benched.set(true);
+      doomedSet.set(true);
 
       for (Future<List<String>> result : results) {
         List<String> servedBy = result.get(120, TimeUnit.SECONDS);
-        // Both served before the failure; every call after it went to the survivor.
+        // Both served before the failure; every call after it was served by the survivor.
         assertThat(servedBy.subList(0, 40)).contains("a", "doomed");
         assertThat(
-                servedBy.subList(servedBy.size() - 2 * (roundsAfterBenching - 1), servedBy.size()))
+                servedBy.subList(servedBy.size() - 2 * (roundsAfterDooming - 1), servedBy.size()))
             .containsOnly("a");
       }
       workers.shutdown();
-      assertThat(pool.health())
+      // The doomed member answers that it holds no such key, which benches nobody; the probe for
+      // the key every member must hold does.
+      assertThat(pool.checkHealth())
           .containsEntry("doomed", Health.BENCHED)
           .containsEntry("a", Health.HEALTHY);
-      assertThat(pool.checkHealth()).containsEntry("doomed", Health.BENCHED);
-      HsmKey nowhere = HsmKey.label("pool-" + UUID.randomUUID());
-      assertThatThrownBy(() -> pool.encryptAesGcm(nowhere, new byte[12], new byte[1], new byte[0]))
-          .isInstanceOf(KeyUnavailableException.class)
-          .hasMessageContaining("no member of the HSM pool could serve")
-          .hasMessageContaining("a: ")
-          .hasMessageContaining("doomed: ");
     }
     assertThatThrownBy(() -> member(SoftHsm.POOL_DOOMED))
         .isInstanceOf(KeyUnavailableException.class)
         .hasMessageContaining("no token labelled " + SoftHsm.POOL_DOOMED);
+  }
+
+  @Test
+  void losesNoOperationWhenAMemberFailsWhileCallsAreInFlight() throws Exception {
+    HsmKey key = sharedKey(SoftHsm.POOL_B, SoftHsm.POOL_FAILING);
+    Hsm failing = member(SoftHsm.POOL_FAILING);
+    List<RuntimeException> failingAnswers = new CopyOnWriteArrayList<>();
+    try (HsmPool pool =
+        HsmPool.builder()
+            .member("b", member(SoftHsm.POOL_B))
+            .member("failing", failing)
+            .retryAfter(Duration.ofMinutes(5))
+            .build()) {
+      int threads = 2;
+      int roundsAfterFailure = 50;
+      AtomicBoolean failed = new AtomicBoolean();
+      CountDownLatch running = new CountDownLatch(threads);
+      ExecutorService workers = Executors.newFixedThreadPool(threads);
+      List<Future<List<String>>> results = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        results.add(
+            workers.submit(
+                () -> {
+                  List<String> servedBy = new ArrayList<>();
+                  int afterFailure = 0;
+                  while (afterFailure < roundsAfterFailure) {
+                    if (servedBy.size() == 40) {
+                      running.countDown();
+                    }
+                    if (failed.get()) {
+                      afterFailure++;
+                    }
+                    byte[] iv = CryptoRandom.bytes(12);
+                    byte[] plaintext = CryptoRandom.bytes(64);
+                    Served<byte[]> sealed =
+                        pool.call(
+                            recording(
+                                failing,
+                                failingAnswers,
+                                hsm -> hsm.encryptAesGcm(key, iv, plaintext, iv)));
+                    Served<byte[]> opened =
+                        pool.call(
+                            recording(
+                                failing,
+                                failingAnswers,
+                                hsm -> hsm.decryptAesGcm(key, iv, sealed.value(), iv)));
+                    if (!Arrays.equals(opened.value(), plaintext)) {
+                      throw new AssertionError("a round trip returned other bytes");
+                    }
+                    servedBy.add(sealed.member());
+                    servedBy.add(opened.member());
+                  }
+                  return servedBy;
+                }));
+      }
+      assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
+      // No gate: both threads are calling into the pool, and so into the token, as it goes.
+      SoftHsm.get().removeTokenDirectory(SoftHsm.POOL_FAILING);
+      failed.set(true);
+
+      for (Future<List<String>> result : results) {
+        List<String> servedBy = result.get(120, TimeUnit.SECONDS);
+        assertThat(servedBy.subList(0, 40)).contains("b", "failing");
+        assertThat(servedBy.subList(servedBy.size() - 40, servedBy.size())).containsOnly("b");
+      }
+      workers.shutdown();
+      // The calls that met the failure were all answered "no such key" (the cached handle went
+      // stale and the lookup found nothing), which the pool fails over without benching.
+      assertThat(failingAnswers)
+          .isNotEmpty()
+          .allSatisfy(e -> assertThat(MissingKey.is(e)).as(e.toString()).isTrue());
+    }
+  }
+
+  /** {@code operation}, keeping what {@code watched} threw before the pool sees it. */
+  private static <T> Function<Hsm, T> recording(
+      Hsm watched, List<RuntimeException> thrown, Function<Hsm, T> operation) {
+    return hsm -> {
+      try {
+        return operation.apply(hsm);
+      } catch (RuntimeException e) {
+        if (hsm == watched) {
+          thrown.add(e);
+        }
+        throw e;
+      }
+    };
   }
 }

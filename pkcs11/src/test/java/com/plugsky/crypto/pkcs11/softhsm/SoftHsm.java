@@ -40,11 +40,14 @@ public final class SoftHsm {
   /** For session-recovery tests, whose forced logouts must not disturb other tests. */
   public static final String RECOVERY_TOKEN = "plugsky-recovery";
 
-  /** For HsmPool tests: two members that stay up, and one whose directory a test removes. */
+  /** For HsmPool tests: two members that stay up, and two whose directories tests remove. */
   public static final String POOL_A = "plugsky-pool-a";
 
   public static final String POOL_B = "plugsky-pool-b";
   public static final String POOL_DOOMED = "plugsky-pool-doomed";
+
+  /** For the HsmPool test whose member loses its token directory while calls are in flight. */
+  public static final String POOL_FAILING = "plugsky-pool-failing";
 
   private static final List<String> TOKENS =
       List.of(
@@ -55,7 +58,8 @@ public final class SoftHsm {
           RECOVERY_TOKEN,
           POOL_A,
           POOL_B,
-          POOL_DOOMED);
+          POOL_DOOMED,
+          POOL_FAILING);
   private static SoftHsm instance;
 
   private final Path pinFile;
