@@ -169,8 +169,8 @@ public enum ReturnCode {
 
   /**
    * Whether C_Login answered that the PIN itself is refused ({@code CKR_PIN_INCORRECT}, {@code
-   * CKR_PIN_INVALID}, {@code CKR_PIN_LEN_RANGE}, {@code CKR_PIN_LOCKED}): the same PIN can only fail
-   * again, and each further try may count towards locking the token.
+   * CKR_PIN_INVALID}, {@code CKR_PIN_LEN_RANGE}, {@code CKR_PIN_LOCKED}): the same PIN can only
+   * fail again, and each further try may count towards locking the token.
    */
   public boolean refusesPin() {
     return this == CKR_PIN_INCORRECT

@@ -544,7 +544,9 @@ class HsmContractIT {
             .satisfies(e -> assertThat(ReturnCode.of(e)).contains(ReturnCode.CKR_PIN_INCORRECT));
       }
       assertThat(pinReads).hasValue(1);
-      assertThat(events).filteredOn(e -> e.operation() == AuditEvent.Operation.HSM_LOGIN).hasSize(1);
+      assertThat(events)
+          .filteredOn(e -> e.operation() == AuditEvent.Operation.HSM_LOGIN)
+          .hasSize(1);
     }
     try (Hsm reopened = Hsm.open(config)) {
       assertThatThrownBy(() -> reopened.random(16)).isInstanceOf(KeyAccessDeniedException.class);

@@ -5,7 +5,6 @@ import com.plugsky.crypto.cli.UserError;
 import com.plugsky.crypto.cli.terminal.Progress;
 import com.plugsky.crypto.pkcs11.HsmConfig;
 import com.plugsky.crypto.pkcs11.PinSource;
-import com.plugsky.crypto.pkcs11.check.CheckResult;
 import com.plugsky.crypto.pkcs11.check.HsmCheck;
 import com.plugsky.crypto.pkcs11.check.HsmCheckReport;
 import com.plugsky.crypto.pkcs11.check.ProgressListener;
@@ -36,21 +35,30 @@ import picocli.CommandLine.Spec;
     footerHeading = "%n",
     footer = {
       "Examples:",
-      "  plugsky-crypto hsm-check --module /usr/lib/softhsm/libsofthsm2.so --token dev --pin-source env:HSM_PIN",
-      "  plugsky-crypto hsm-check --module /opt/hsm/libpkcs11.so --slot 0 --json report.json --html report.html",
+      "  plugsky-crypto hsm-check --module /usr/lib/softhsm/libsofthsm2.so --token dev --pin-source"
+          + " env:HSM_PIN",
+      "  plugsky-crypto hsm-check --module /opt/hsm/libpkcs11.so --slot 0 --json report.json --html"
+          + " report.html",
       "",
-      "Exit codes: 0 every check passed, 1 a check failed, 2 usage, 3 the module or token is unusable"
-          + " (the module does not load, the token is not found, or the login is refused)."
+      "Exit codes: 0 every check passed, 1 a check failed, 2 usage, 3 the module or token is"
+          + " unusable (the module does not load, the token is not found, or the login is refused)."
     })
 public final class HsmCheckCommand implements Callable<Integer> {
   static final String PIN_VARIABLE = "PLUGSKY_PKCS11_PIN";
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--module", required = true, paramLabel = "PATH", description = "The PKCS#11 library (.so).")
+  @Option(
+      names = "--module",
+      required = true,
+      paramLabel = "PATH",
+      description = "The PKCS#11 library (.so).")
   Path module;
 
-  @Option(names = "--token", paramLabel = "LABEL", description = "The token's label (or give --slot).")
+  @Option(
+      names = "--token",
+      paramLabel = "LABEL",
+      description = "The token's label (or give --slot).")
   String token;
 
   @Option(names = "--slot", paramLabel = "ID", description = "The slot id, when no label is given.")
@@ -69,10 +77,16 @@ public final class HsmCheckCommand implements Callable<Integer> {
       description = "ffm (default), sunpkcs11 or iaik.")
   String backend;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (- for standard output).")
+  @Option(
+      names = "--json",
+      paramLabel = "FILE",
+      description = "Also write the report as JSON (- for standard output).")
   String jsonFile;
 
-  @Option(names = "--html", paramLabel = "FILE", description = "Also write the report as an HTML page.")
+  @Option(
+      names = "--html",
+      paramLabel = "FILE",
+      description = "Also write the report as an HTML page.")
   Path htmlFile;
 
   @Override
@@ -83,7 +97,8 @@ public final class HsmCheckCommand implements Callable<Integer> {
     if (!Files.isRegularFile(module)) {
       throw new UserError("no PKCS#11 module at " + module);
     }
-    HsmConfig.Builder config = HsmConfig.builder(module).backend(backendNamed(backend)).pinSource(pin());
+    HsmConfig.Builder config =
+        HsmConfig.builder(module).backend(backendNamed(backend)).pinSource(pin());
     if (token != null) {
       config.tokenLabel(token);
     } else {
@@ -91,12 +106,15 @@ public final class HsmCheckCommand implements Callable<Integer> {
     }
     HsmCheckReport report;
     try (Progress progress = Progress.start("hsm-check")) {
-      report = HsmCheck.run(config.build(), new ProgressListener() {
-        @Override
-        public void started(String check) {
-          progress.status("hsm-check: " + check + " ...");
-        }
-      });
+      report =
+          HsmCheck.run(
+              config.build(),
+              new ProgressListener() {
+                @Override
+                public void started(String check) {
+                  progress.status("hsm-check: " + check + " ...");
+                }
+              });
     }
     PrintWriter out = spec.commandLine().getOut();
     if ("-".equals(jsonFile)) {

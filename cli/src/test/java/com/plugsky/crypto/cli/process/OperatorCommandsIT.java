@@ -40,8 +40,17 @@ class OperatorCommandsIT {
 
     Result result =
         command.run(
-            "hsm-check", "--module", SoftHsmToken.MODULE.toString(), "--token", SoftHsmToken.LABEL,
-            "--pin-source", "file:" + token.pinFile(), "--json", "report.json", "--html", "report.html");
+            "hsm-check",
+            "--module",
+            SoftHsmToken.MODULE.toString(),
+            "--token",
+            SoftHsmToken.LABEL,
+            "--pin-source",
+            "file:" + token.pinFile(),
+            "--json",
+            "report.json",
+            "--html",
+            "report.html");
 
     assertThat(result.exit()).as(result.out() + result.stderr()).isZero();
     assertThat(result.out()).contains("PASS").doesNotContain(token.userPin());
@@ -57,8 +66,13 @@ class OperatorCommandsIT {
 
     Result result =
         command.run(
-            "hsm-check", "--module", SoftHsmToken.MODULE.toString(), "--token", SoftHsmToken.LABEL,
-            "--pin-source", "file:" + wrongPin);
+            "hsm-check",
+            "--module",
+            SoftHsmToken.MODULE.toString(),
+            "--token",
+            SoftHsmToken.LABEL,
+            "--pin-source",
+            "file:" + wrongPin);
 
     assertThat(result.exit()).isEqualTo(3);
     assertThat(result.out()).contains("FAIL").contains("CKR_PIN_INCORRECT");
@@ -67,7 +81,8 @@ class OperatorCommandsIT {
 
   @Test
   void hsmCheckWithoutAModuleIsAUsageError() {
-    Result result = command.run("hsm-check", "--module", "/nonexistent/libpkcs11.so", "--token", "x");
+    Result result =
+        command.run("hsm-check", "--module", "/nonexistent/libpkcs11.so", "--token", "x");
 
     assertThat(result.exit()).isEqualTo(2);
     assertThat(result.errLines()).hasSize(1);
@@ -86,13 +101,16 @@ class OperatorCommandsIT {
               .env("AWS_REGION", "us-east-1");
       byte[] plaintext = CryptoRandom.bytes(100_000);
 
-      Result sealed = aws.run(plaintext, "encrypt", "--key", key.toString(), "--context", "tenant=acme");
+      Result sealed =
+          aws.run(plaintext, "encrypt", "--key", key.toString(), "--context", "tenant=acme");
       assertThat(sealed.exit()).as(sealed.stderr()).isZero();
-      Result opened = aws.run(sealed.stdout(), "decrypt", "--key", key.toString(), "--context", "tenant=acme");
+      Result opened =
+          aws.run(sealed.stdout(), "decrypt", "--key", key.toString(), "--context", "tenant=acme");
       assertThat(opened.exit()).as(opened.stderr()).isZero();
       assertThat(opened.stdout()).isEqualTo(plaintext);
 
-      Result wrongContext = aws.run(sealed.stdout(), "decrypt", "--key", key.toString(), "--context", "tenant=other");
+      Result wrongContext =
+          aws.run(sealed.stdout(), "decrypt", "--key", key.toString(), "--context", "tenant=other");
       assertThat(wrongContext.exit()).isEqualTo(1);
       assertThat(wrongContext.stdout()).isEmpty();
     }
@@ -102,20 +120,61 @@ class OperatorCommandsIT {
   void tlsServeAnswersCurlOverTls13WithHstsAndRefusesTls12() throws Exception {
     Path certificate = work.resolve("server.crt");
     Path key = work.resolve("server.key");
-    run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", key.toString(), "-out", certificate.toString(), "-days", "1", "-subj", "/CN=localhost",
-        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"));
+    run(
+        List.of(
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            key.toString(),
+            "-out",
+            certificate.toString(),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1"));
 
-    Process server = command.start("tls", "serve", "--cert", certificate.toString(), "--key", key.toString(), "--port", "0");
+    Process server =
+        command.start(
+            "tls",
+            "serve",
+            "--cert",
+            certificate.toString(),
+            "--key",
+            key.toString(),
+            "--port",
+            "0");
     try {
       int port = servingPort(server);
       String url = "https://127.0.0.1:" + port + "/";
 
-      String tls13 = run(List.of("curl", "-sS", "-v", "--tlsv1.3", "--cacert", certificate.toString(), "-D", "-", url));
-      assertThat(tls13).contains("TLSv1.3").containsIgnoringCase("strict-transport-security: max-age=63072000; includeSubDomains; preload");
+      String tls13 =
+          run(
+              List.of(
+                  "curl",
+                  "-sS",
+                  "-v",
+                  "--tlsv1.3",
+                  "--cacert",
+                  certificate.toString(),
+                  "-D",
+                  "-",
+                  url));
+      assertThat(tls13)
+          .contains("TLSv1.3")
+          .containsIgnoringCase(
+              "strict-transport-security: max-age=63072000; includeSubDomains; preload");
 
       Process tls12 =
-          new ProcessBuilder("curl", "-sS", "--tls-max", "1.2", "--cacert", certificate.toString(), url)
+          new ProcessBuilder(
+                  "curl", "-sS", "--tls-max", "1.2", "--cacert", certificate.toString(), url)
               .redirectErrorStream(true)
               .start();
       tls12.getInputStream().readAllBytes();
@@ -130,11 +189,13 @@ class OperatorCommandsIT {
   }
 
   private static int servingPort(Process server) throws IOException {
-    BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     if (line == null) {
       throw new IllegalStateException(
-          "tls serve exited: " + new String(server.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+          "tls serve exited: "
+              + new String(server.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
     }
     Matcher matcher = SERVING.matcher(line);
     assertThat(matcher.find()).as(line).isTrue();

@@ -94,8 +94,7 @@ public final class HsmCheck {
   private TokenDirectory.ModuleInfo library;
   private TokenDirectory.TokenInfo tokenInfo;
 
-  private HsmCheck(
-      HsmConfig config, ProgressListener listener, Function<HsmConfig, Hsm> opener) {
+  private HsmCheck(HsmConfig config, ProgressListener listener, Function<HsmConfig, Hsm> opener) {
     this.config = config;
     this.listener = listener;
     this.opener = opener;
@@ -106,7 +105,9 @@ public final class HsmCheck {
     return run(config, listener, Hsm::open);
   }
 
-  /** {@link #run(HsmConfig, ProgressListener)} on the Hsm {@code opener} makes of {@code config}. */
+  /**
+   * {@link #run(HsmConfig, ProgressListener)} on the Hsm {@code opener} makes of {@code config}.
+   */
   static HsmCheckReport run(
       HsmConfig config, ProgressListener listener, Function<HsmConfig, Hsm> opener) {
     Objects.requireNonNull(config, "config");

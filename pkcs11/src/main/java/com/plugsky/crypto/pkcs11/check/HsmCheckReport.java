@@ -262,8 +262,8 @@ public record HsmCheckReport(
         .append(html(token))
         .append(
             "</title>\n"
-                + "<style>body{font-family:sans-serif}td,th{padding:2px 8px;text-align:left;"
-                + "vertical-align:top}.PASS{color:#070}.FAIL{color:#b00}.SKIP{color:#777}</style></head><body>\n"
+                + "<style>body{font-family:sans-serif}td,th{padding:2px"
+                + " 8px;text-align:left;vertical-align:top}.PASS{color:#070}.FAIL{color:#b00}.SKIP{color:#777}</style></head><body>\n"
                 + "<h1>hsm-check: ")
         .append(passed() ? "passed" : "failed")
         .append("</h1>\n<p>Token <b>")

@@ -54,8 +54,8 @@ import java.util.function.Supplier;
  * {@link Cryptoki} for layouts and loading). Sessions come from a {@link SessionPool} bound to the
  * token; the user logs in once per token (PKCS#11 shares a login among all of an application's
  * sessions) and again only when the token has forgotten it, never again once the token refused the
- * PIN (see {@link LoginGate}). Object handles are cached per {@link
- * HsmKey} and looked up again when the token calls one invalid.
+ * PIN (see {@link LoginGate}). Object handles are cached per {@link HsmKey} and looked up again
+ * when the token calls one invalid.
  */
 public final class FfmHsm implements Hsm {
   static final String BACKEND = "ffm";
@@ -79,8 +79,10 @@ public final class FfmHsm implements Hsm {
   private final boolean keyWrapPadPadsInput;
   private final boolean signWithSessionCopies;
   private final Map<Cached, Long> handles = new ConcurrentHashMap<>();
+
   /** Session copies of private keys that sign in their place (TOKEN_OBJECTS_REREAD_ON_USE). */
   private final Map<HsmKey, Long> signingCopies = new ConcurrentHashMap<>();
+
   private final Object loginLock = new Object();
   private final LoginGate loginGate;
   private final Sessions sessions = new Sessions();
@@ -132,8 +134,7 @@ public final class FfmHsm implements Hsm {
   @Override
   public boolean contains(HsmKey key) {
     Objects.requireNonNull(key, "key");
-    return pool.call(
-        borrowed -> findAll(borrowed.handle, key, ObjectClass.SECRET_KEY).size() == 1);
+    return pool.call(borrowed -> findAll(borrowed.handle, key, ObjectClass.SECRET_KEY).size() == 1);
   }
 
   @Override
@@ -160,8 +161,7 @@ public final class FfmHsm implements Hsm {
               handles.remove(new Cached(key, type));
             }
             if (destroyed == 0) {
-              throw MissingKey.failure(
-                  "token " + token.label() + " holds no object named " + key);
+              throw MissingKey.failure("token " + token.label() + " holds no object named " + key);
             }
             return null;
           }
@@ -206,12 +206,7 @@ public final class FfmHsm implements Hsm {
               initCall(ck.encryptInit, session.handle, gcmMechanism(memory, iv, aad), handle),
               key);
           return cryptCall(
-              "C_Encrypt",
-              ck.encrypt,
-              session,
-              plaintext,
-              plaintext.length + GCM_TAG_BYTES,
-              key);
+              "C_Encrypt", ck.encrypt, session, plaintext, plaintext.length + GCM_TAG_BYTES, key);
         });
   }
 
@@ -579,7 +574,8 @@ public final class FfmHsm implements Hsm {
     }
     requireSupported(Capabilities.Operation.HMAC_SHA256);
     importSecret(
-        key, arena -> hmacKeyTemplate(arena, key, Ck.CKK_GENERIC_SECRET).secret(Ck.CKA_VALUE, value));
+        key,
+        arena -> hmacKeyTemplate(arena, key, Ck.CKK_GENERIC_SECRET).secret(Ck.CKA_VALUE, value));
   }
 
   /**

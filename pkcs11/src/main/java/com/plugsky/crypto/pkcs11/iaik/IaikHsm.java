@@ -87,10 +87,10 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
  * The {@code iaik} backend: the IAIK-derived PKCS#11 wrapper maintained by xipki ({@code
  * org.xipki:ipkcs11wrapper}, JNI, its native library shipped in the jar). Its {@link PKCS11Token}
  * logs in once when opened (and is not opened again once the token refused the PIN: see {@link
- * LoginGate}) and keeps its own pool of {@code maxSessions} sessions; object handles
- * are cached per {@link HsmKey} and looked up again when the token calls one invalid. Token lookup
- * by label, the module's manufacturer and the mechanism names come from {@link TokenDirectory};
- * keys are found by label and/or id, as in the {@code ffm} backend.
+ * LoginGate}) and keeps its own pool of {@code maxSessions} sessions; object handles are cached per
+ * {@link HsmKey} and looked up again when the token calls one invalid. Token lookup by label, the
+ * module's manufacturer and the mechanism names come from {@link TokenDirectory}; keys are found by
+ * label and/or id, as in the {@code ffm} backend.
  */
 public final class IaikHsm implements Hsm {
   static final String BACKEND = "iaik";
@@ -790,8 +790,7 @@ public final class IaikHsm implements Hsm {
             ? "secret key"
             : type == CKO_PRIVATE_KEY ? "private key" : "public key";
     if (found.length == 0) {
-      throw MissingKey.failure(
-          "token " + tokenLabel + " holds no " + description + " " + key);
+      throw MissingKey.failure("token " + tokenLabel + " holds no " + description + " " + key);
     }
     if (found.length > 1) {
       throw new ConfigurationException(

@@ -87,9 +87,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * no new sessions or login; the first wrapper to open a handle has its audit sink receive the login
  * event. KeyRefs with different PIN sources ({@code pin-value}, {@code pin-source}, or none, which
  * means the builder's) get different handles, so a wrong PIN source fails on its own handle (a
- * handle whose token refused its PIN fails fast from then on) instead of reusing another's.
- * PKCS#11 keeps one login per process and token, though: while any handle is logged in, a session
- * of another handle on the same token is logged in too and its PIN is not checked.
+ * handle whose token refused its PIN fails fast from then on) instead of reusing another's. PKCS#11
+ * keeps one login per process and token, though: while any handle is logged in, a session of
+ * another handle on the same token is logged in too and its PIN is not checked.
  *
  * <p>Every wrap and unwrap emits an audit event (backend {@code pkcs11-ffm}, {@code
  * pkcs11-sunpkcs11} or {@code pkcs11-iaik}, region = token label, the data key's length); logins
