@@ -200,6 +200,13 @@ final class SessionPool implements AutoCloseable {
           throw repairFailure;
         }
         continue;
+      } catch (Error error) {
+        // Out of memory or stack mid-call: the session may be left inside an operation, so it is
+        // closed rather than pooled, and its scratch memory, which may hold plaintext, zeroed.
+        session.scratch.release();
+        borrowed.session = null;
+        close(session);
+        throw error;
       }
       session.scratch.release();
       if (giveBack) {

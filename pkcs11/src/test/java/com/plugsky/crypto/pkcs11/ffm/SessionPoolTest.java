@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.pkcs11.ReturnCode;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,6 +91,28 @@ class SessionPoolTest {
 
     assertThat(second).isEqualTo(first);
     assertThat(token.log).containsExactly("open 1");
+  }
+
+  @Test
+  void aSessionAnErrorInterruptedIsClosedAndItsScratchFreed() {
+    SessionPool pool = pool(1, Duration.ofMillis(200));
+    MemorySegment[] scratch = new MemorySegment[1];
+
+    assertThatThrownBy(
+            () ->
+                pool.call(
+                    session -> {
+                      scratch[0] = session.scratch.allocate(16, 1);
+                      scratch[0].fill((byte) 7);
+                      throw new StackOverflowError("deep inside a call");
+                    }))
+        .isInstanceOf(StackOverflowError.class);
+    long next = pool.call(session -> session.handle);
+
+    assertThat(token.log).containsExactly("open 1", "close 1", "open 2");
+    assertThat(next).isEqualTo(2);
+    // Closing the session freed its scratch memory, which Scratch zeroes before freeing.
+    assertThat(scratch[0].scope().isAlive()).isFalse();
   }
 
   @Test
