@@ -303,10 +303,15 @@ public final class IaikHsm implements Hsm {
       throw new InvalidInputException("an AES key is 16, 24 or 32 bytes, got " + value.length);
     }
     refuseDuplicate(key, CKO_SECRET_KEY);
-    AttributeVector template = secretKey(key, CKK_AES, true).attr(CKA_VALUE, value.clone());
-    handles.put(
-        cacheKey(key, CKO_SECRET_KEY),
-        call("C_CreateObject", key, () -> token().createObject(template)));
+    byte[] copy = value.clone();
+    try {
+      AttributeVector template = secretKey(key, CKK_AES, true).attr(CKA_VALUE, copy);
+      handles.put(
+          cacheKey(key, CKO_SECRET_KEY),
+          call("C_CreateObject", key, () -> token().createObject(template)));
+    } finally {
+      Arrays.fill(copy, (byte) 0);
+    }
   }
 
   @Override
@@ -363,8 +368,13 @@ public final class IaikHsm implements Hsm {
         CKO_SECRET_KEY,
         "C_WrapKey",
         (session, handle) -> {
-          long temporary =
-              session.createObject(sessionSecret(true).attr(CKA_VALUE, secret.clone()));
+          byte[] copy = secret.clone();
+          long temporary;
+          try {
+            temporary = session.createObject(sessionSecret(true).attr(CKA_VALUE, copy));
+          } finally {
+            Arrays.fill(copy, (byte) 0);
+          }
           try {
             return session.wrapKey(KEY_WRAP_PAD, handle, temporary);
           } finally {
@@ -583,11 +593,16 @@ public final class IaikHsm implements Hsm {
     }
     requireSupported(Capabilities.Operation.HMAC_SHA256);
     refuseDuplicate(key, CKO_SECRET_KEY);
-    AttributeVector template =
-        secretKey(key, CKK_GENERIC_SECRET, false).attr(CKA_VALUE, value.clone());
-    handles.put(
-        cacheKey(key, CKO_SECRET_KEY),
-        call("C_CreateObject", key, () -> token().createObject(template)));
+    byte[] copy = value.clone();
+    try {
+      AttributeVector template =
+          secretKey(key, CKK_GENERIC_SECRET, false).attr(CKA_VALUE, copy);
+      handles.put(
+          cacheKey(key, CKO_SECRET_KEY),
+          call("C_CreateObject", key, () -> token().createObject(template)));
+    } finally {
+      Arrays.fill(copy, (byte) 0);
+    }
   }
 
   @Override
