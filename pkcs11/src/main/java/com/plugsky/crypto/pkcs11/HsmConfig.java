@@ -81,7 +81,11 @@ public final class HsmConfig {
     return validateAfterIdle;
   }
 
-  /** Receives an {@code HSM_LOGIN} event for every login. */
+  /**
+   * Receives an {@code HSM_LOGIN} event for every login and a {@code SIGN} event for every
+   * signature; data-key wraps and unwraps are audited by {@link
+   * com.plugsky.crypto.pkcs11.keywrap.Pkcs11KeyWrapper}, not here.
+   */
   public AuditSink auditSink() {
     return auditSink;
   }
