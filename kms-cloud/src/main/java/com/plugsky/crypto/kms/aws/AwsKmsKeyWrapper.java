@@ -61,7 +61,9 @@ import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
  *       CloudTrail and key policies can test it ({@code kms:EncryptionContext:tenant}). KMS binds
  *       the pairs, not their order; the envelope header authenticates the order.
  *   <li>Decrypt names the KeyRef's key ({@code KeyId}), so wrapped bytes open only under the key
- *       their KeyRef names. A multi-Region key ({@code key/mrk-...}) is decrypted by its replica in
+ *       their KeyRef names. An alias KeyRef is not named: KMS would resolve it to the key it points
+ *       at today and refuse every blob made before the alias was moved, so the blob's own key
+ *       decrypts (any key the caller may use). A multi-Region key ({@code key/mrk-...}) is decrypted by its replica in
  *       this wrapper's {@link Builder#region region} first, then in the region the KeyRef names.
  *   <li>The wrapped bytes are KMS's CiphertextBlob unchanged, so {@code aws kms decrypt} opens them
  *       too. Bytes that cannot be a CiphertextBlob (empty, over 6144 bytes) are refused with {@link
@@ -166,7 +168,7 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
               String home = regionOf(aws);
               Optional<String> replicaRegion = replicaRegion(aws, home);
               if (replicaRegion.isEmpty()) {
-                return decrypt(aws, served.set(home), aws.keyId(), blob, context);
+                return decrypt(aws, served.set(home), decryptKeyId(aws), blob, context);
               }
               try {
                 return decrypt(
@@ -177,7 +179,7 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
                     context);
               } catch (KeyUnavailableException | KeyAccessDeniedException replicaFailure) {
                 try {
-                  return decrypt(aws, served.set(home), aws.keyId(), blob, context);
+                  return decrypt(aws, served.set(home), decryptKeyId(aws), blob, context);
                 } catch (RuntimeException homeFailure) {
                   homeFailure.addSuppressed(replicaFailure);
                   throw homeFailure;
@@ -276,7 +278,7 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
                       client.reEncrypt(
                           b ->
                               b.ciphertextBlob(SdkBytes.fromByteArrayUnsafe(blob))
-                                  .sourceKeyId(from.keyId())
+                                  .sourceKeyId(decryptKeyId(from))
                                   .sourceEncryptionContext(kmsContext)
                                   .destinationKeyId(to.keyId())
                                   .destinationEncryptionContext(kmsContext)
@@ -306,6 +308,16 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
         + localRegion.get().orElse("(none)")
         + (endpoint == null ? "" : ", endpoint=" + endpoint)
         + "]";
+  }
+
+  /**
+   * The KeyId to name on Decrypt and ReEncrypt, or null to leave it out. KMS resolves an alias to
+   * the key it points at now, so naming it would refuse every blob made before the alias was moved
+   * to a new key (IncorrectKeyException); a symmetric CiphertextBlob names its own key, so an alias
+   * KeyRef lets the blob choose.
+   */
+  private static String decryptKeyId(AwsKmsKeyRef keyRef) {
+    return keyRef.isAlias() ? null : keyRef.keyId();
   }
 
   private byte[] decrypt(
