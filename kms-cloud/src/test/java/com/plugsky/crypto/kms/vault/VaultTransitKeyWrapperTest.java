@@ -280,6 +280,47 @@ class VaultTransitKeyWrapperTest {
   }
 
   @Test
+  void aPolicyRefusalWithAValidAppRoleTokenIsAccessDeniedWithoutLoggingInAgain() {
+    vault.addAppRole("orders-role", "orders-secret");
+    vault.deny("transit/keys/orders");
+    try (VaultTransitKeyWrapper approle =
+        VaultTransitKeyWrapper.builder()
+            .address(vault.address())
+            .appRole("orders-role", "orders-secret")
+            .retryPolicy(FAST_RETRIES)
+            .build()) {
+      for (int call = 0; call < 3; call++) {
+        assertThatThrownBy(() -> approle.wrap(ORDERS, CryptoRandom.bytes(32), ACME))
+            .isInstanceOf(KeyAccessDeniedException.class)
+            .hasMessageContaining("transit/keys/orders")
+            .hasMessageContaining("403");
+      }
+      assertThat(vault.requests("login")).isEqualTo(1);
+      assertThat(vault.requests("lookup-self")).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aTokenRefusedAgainSoonAfterALoginIsAccessDeniedWithoutAnotherLogin() {
+    vault.addAppRole("orders-role", "orders-secret");
+    try (VaultTransitKeyWrapper approle =
+        VaultTransitKeyWrapper.builder()
+            .address(vault.address())
+            .appRole("orders-role", "orders-secret")
+            .retryPolicy(FAST_RETRIES)
+            .build()) {
+      WrappedKey wrapped = approle.wrap(ORDERS, CryptoRandom.bytes(32), ACME);
+      vault.expireIssuedTokens();
+      approle.unwrap(wrapped, ACME);
+      vault.expireIssuedTokens();
+
+      assertThatThrownBy(() -> approle.unwrap(wrapped, ACME))
+          .isInstanceOf(KeyAccessDeniedException.class);
+      assertThat(vault.requests("login")).isEqualTo(2);
+    }
+  }
+
+  @Test
   void appRoleLogsInAgainBeforeTheTtlRunsOut() throws Exception {
     vault.addAppRole("orders-role", "orders-secret");
     vault.tokenTtl(Duration.ofSeconds(1));
