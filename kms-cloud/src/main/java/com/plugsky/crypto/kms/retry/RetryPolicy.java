@@ -5,6 +5,7 @@ import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.KeyUnavailableException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -140,9 +141,16 @@ public final class RetryPolicy {
       return last;
     }
     String tries = attempts == 1 ? "1 attempt" : attempts + " attempts";
+    String message = operation + ": gave up after " + tries + why + ": " + last.getMessage();
+    // The backend's own Retry-After stays visible to a caller who retries later itself.
+    Optional<Duration> retryAfter =
+        last instanceof KeyUnavailableException unavailable
+            ? unavailable.retryAfter()
+            : Optional.empty();
     KeyUnavailableException exhausted =
-        new KeyUnavailableException(
-            operation + ": gave up after " + tries + why + ": " + last.getMessage(), last);
+        retryAfter.isPresent()
+            ? new KeyUnavailableException(message, last, retryAfter.get())
+            : new KeyUnavailableException(message, last);
     if (first != last) {
       exhausted.addSuppressed(first);
     }
