@@ -19,6 +19,7 @@ import com.plugsky.crypto.keywrap.KeyWrapper;
 import com.plugsky.crypto.keywrap.WrappedKey;
 import com.plugsky.crypto.kms.retry.RetryPolicy;
 import com.plugsky.crypto.primitive.Bytes;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -607,9 +608,14 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
 
     /**
      * The KMS endpoint for the clients this wrapper builds, e.g. a VPC endpoint or a test server.
+     *
+     * @throws ConfigurationException for plain {@code http} to a host other than loopback: requests
+     *     carry data keys and signed credentials, which must not cross a network unencrypted
      */
     public Builder endpoint(URI endpoint) {
-      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+      Objects.requireNonNull(endpoint, "endpoint");
+      requireTlsOffLoopback(endpoint, "the AWS KMS endpoint");
+      this.endpoint = endpoint;
       return this;
     }
 
@@ -639,6 +645,38 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
 
     public AwsKmsKeyWrapper build() {
       return new AwsKmsKeyWrapper(this);
+    }
+  }
+
+  /**
+   * Refuses {@code http} unless the host is a loopback literal or {@code localhost}; the name is not
+   * resolved, so DNS cannot make a remote host pass.
+   */
+  static void requireTlsOffLoopback(URI endpoint, String what) {
+    if (!"http".equalsIgnoreCase(endpoint.getScheme())) {
+      return;
+    }
+    String host = endpoint.getHost() == null ? "" : endpoint.getHost();
+    if (!isLoopback(host)) {
+      throw new ConfigurationException(
+          what
+              + " uses plain http to "
+              + (host.isEmpty() ? "no host" : host)
+              + ": use https; http is allowed only to 127.0.0.1, ::1 or localhost (a local test"
+              + " server)");
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    String literal =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    try {
+      return InetAddress.ofLiteral(literal).isLoopbackAddress();
+    } catch (IllegalArgumentException notAnAddress) {
+      return false;
     }
   }
 
