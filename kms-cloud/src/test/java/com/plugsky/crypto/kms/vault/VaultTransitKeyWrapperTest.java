@@ -144,6 +144,22 @@ class VaultTransitKeyWrapperTest {
   }
 
   @Test
+  void aFailingAuditSinkFailsGenerateDataKeyWithItsOwnError() {
+    try (VaultTransitKeyWrapper unaudited =
+        withToken(LoopbackVaultServer.ROOT_TOKEN)
+            .auditSink(
+                event -> {
+                  throw new IllegalStateException("audit log is full");
+                })
+            .build()) {
+      assertThatThrownBy(() -> unaudited.generateDataKey(ORDERS, 32, ACME))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("audit log is full");
+      assertThat(vault.requests("datakey")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void generateDataKeyIsOneDatakeyCall() {
     try (DataKey dataKey = wrapper.generateDataKey(ORDERS, 32, ACME)) {
       assertThat(vault.requests("datakey")).isEqualTo(1);
