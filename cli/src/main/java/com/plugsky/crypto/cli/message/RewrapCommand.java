@@ -112,12 +112,13 @@ public final class RewrapCommand implements Callable<Integer> {
     if (destination.inPlace && (input == null || input.toString().equals("-"))) {
       throw new UserError("--in-place needs a FILE");
     }
+    EncryptionContext required = Keys.context(context);
     try (Input in = Input.open(input, "rewrap");
         Output out = open()) {
       in.mark(Input.HEADER_MARK_LIMIT);
       EnvelopeHeader header = Envelope.inspect(in);
       in.reset();
-      EncryptionContext expected = Keys.expectedContext(header, context);
+      EncryptionContext expected = Keys.expectedContext(header, required);
       List<KeyRef> openers = keys.isEmpty() ? Keys.localKeksOf(header) : keys;
       List<KeyRef> after = wrappingsAfter(header);
       Envelope envelope = Keys.envelope(openers, region, after).build();
