@@ -20,8 +20,8 @@ public final class ExitCodes {
   public static final int FAILURE = 1;
 
   /**
-   * A mistake on the command line: an unknown option, a malformed KeyRef or {@code --context} pair
-   * (given twice, a control character), a missing input file.
+   * A mistake on the command line: an unknown option, a malformed KeyRef or {@code --context} pair,
+   * a pair or KeyRef given twice, a missing input file.
    */
   public static final int USAGE = 2;
 

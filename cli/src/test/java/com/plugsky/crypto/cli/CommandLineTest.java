@@ -87,6 +87,21 @@ class CommandLineTest {
                 + ": error: --context: encryption context key 'tenant' is given twice");
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "encrypt --key local:a --key local:a",
+        "decrypt --key local:a --key local:a",
+        "rewrap -o out.pse --set local:a --set local:a"
+      })
+  void theSameKeyRefGivenTwiceIsAUsageError(String command) {
+    String[] args = (command + " missing.pse").split(" ");
+
+    assertThat(run(args)).isEqualTo(2);
+    assertThat(errLines()).hasSize(1);
+    assertThat(errLines().getFirst()).endsWith(" local:a is given twice");
+  }
+
   @Test
   void aControlCharacterInAContextPairIsAUsageError() {
     assertThat(run("decrypt", "--context", "tenant=ac\u0007me", "x.pse"))

@@ -81,6 +81,7 @@ public final class DecryptCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    Keys.requireDistinct("--key", keys);
     EncryptionContext required = Keys.context(context);
     try (Input in = Input.open(input, "decrypt");
         Output out = output == null ? Output.stdout(false) : Output.file(output, force)) {

@@ -77,6 +77,7 @@ public final class EncryptCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    Keys.requireDistinct("--key", keys);
     EncryptionContext encryptionContext = Keys.context(context);
     List<KeyRef> keks = keys.isEmpty() ? List.of(KeyRef.parse(Keys.DEFAULT_KEK)) : keys;
     Envelope envelope = Keys.envelope(keks, null, List.of()).build();

@@ -13,9 +13,11 @@ import com.plugsky.crypto.keyref.Pkcs11KeyRef;
 import com.plugsky.crypto.keywrap.local.LocalKeyWrapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -103,6 +105,16 @@ final class Keys {
       }
     }
     return header.context();
+  }
+
+  /** Refuses the same KeyRef given twice to a repeatable option, as a usage error. */
+  static void requireDistinct(String option, List<KeyRef> keyRefs) {
+    Set<KeyRef> seen = new HashSet<>();
+    for (KeyRef keyRef : keyRefs) {
+      if (!seen.add(keyRef)) {
+        throw new UserError(option + " " + keyRef + " is given twice");
+      }
+    }
   }
 
   /**

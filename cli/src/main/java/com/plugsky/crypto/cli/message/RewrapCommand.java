@@ -112,6 +112,8 @@ public final class RewrapCommand implements Callable<Integer> {
     if (destination.inPlace && (input == null || input.toString().equals("-"))) {
       throw new UserError("--in-place needs a FILE");
     }
+    Keys.requireDistinct("--key", keys);
+    Keys.requireDistinct("--set", set);
     EncryptionContext required = Keys.context(context);
     try (Input in = Input.open(input, "rewrap");
         Output out = open()) {
