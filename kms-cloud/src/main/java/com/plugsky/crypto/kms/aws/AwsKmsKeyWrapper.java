@@ -65,7 +65,9 @@ import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
  *       their KeyRef names. An alias KeyRef is not named: KMS would resolve it to the key it points
  *       at today and refuse every blob made before the alias was moved, so the blob's own key
  *       decrypts (any key the caller may use). A multi-Region key ({@code key/mrk-...}) is decrypted by its replica in
- *       this wrapper's {@link Builder#region region} first, then in the region the KeyRef names.
+ *       this wrapper's {@link Builder#region region} first, then in the region the KeyRef names,
+ *       both within one {@link RetryPolicy#deadline()}; credentials the replica's region rejects
+ *       end the call there (the home region would see the same credentials).
  *   <li>The wrapped bytes are KMS's CiphertextBlob unchanged, so {@code aws kms decrypt} opens them
  *       too. Bytes that cannot be a CiphertextBlob (empty, over 6144 bytes) are refused with {@link
  *       MalformedCiphertextException} before any call.
@@ -142,6 +144,7 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
                   "Encrypt",
                   aws,
                   region,
+                  deadlineFromNow(),
                   (client, timeouts) ->
                       client.encrypt(
                           b ->
@@ -168,8 +171,10 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
               byte[] blob = checkBlob(aws, wrappedKey.bytes());
               String home = regionOf(aws);
               Optional<String> replicaRegion = replicaRegion(aws, home);
+              // The replica and the fallback to the home region share one deadline.
+              long deadline = deadlineFromNow();
               if (replicaRegion.isEmpty()) {
-                return decrypt(aws, served.set(home), decryptKeyId(aws), blob, context);
+                return decrypt(aws, served.set(home), decryptKeyId(aws), blob, context, deadline);
               }
               try {
                 return decrypt(
@@ -177,10 +182,16 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
                     served.set(replicaRegion.get()),
                     replicaKeyId(aws, replicaRegion.get()),
                     blob,
-                    context);
+                    context,
+                    deadline);
               } catch (KeyUnavailableException | KeyAccessDeniedException replicaFailure) {
+                if (AwsKmsErrors.rejectedCredentials(replicaFailure)) {
+                  // The same credentials sign the home region's request: it would fail alike.
+                  throw replicaFailure;
+                }
                 try {
-                  return decrypt(aws, served.set(home), decryptKeyId(aws), blob, context);
+                  return decrypt(
+                      aws, served.set(home), decryptKeyId(aws), blob, context, deadline);
                 } catch (RuntimeException homeFailure) {
                   homeFailure.addSuppressed(replicaFailure);
                   throw homeFailure;
@@ -208,6 +219,7 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
                   "GenerateDataKey",
                   aws,
                   region,
+                  deadlineFromNow(),
                   (client, timeouts) ->
                       client.generateDataKey(
                           b ->
@@ -275,6 +287,7 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
                   "ReEncrypt",
                   from,
                   region,
+                  deadlineFromNow(),
                   (client, timeouts) ->
                       client.reEncrypt(
                           b ->
@@ -322,12 +335,18 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
   }
 
   private byte[] decrypt(
-      AwsKmsKeyRef aws, String region, String keyId, byte[] blob, EncryptionContext context) {
+      AwsKmsKeyRef aws,
+      String region,
+      String keyId,
+      byte[] blob,
+      EncryptionContext context,
+      long deadlineNanos) {
     DecryptResponse response =
         callKms(
             "Decrypt",
             aws,
             region,
+            deadlineNanos,
             (client, timeouts) ->
                 client.decrypt(
                     b ->
@@ -351,31 +370,37 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
     return dataKey;
   }
 
+  private long deadlineFromNow() {
+    return System.nanoTime() + retryPolicy.deadline().toNanos();
+  }
+
   /**
-   * Runs one KMS request under the retry policy. Each attempt gets the policy's attempt timeout,
-   * cut to what is left of its deadline, so the whole call ends within the deadline.
+   * Runs one KMS request under the retry policy, within {@code deadlineNanos} (a {@link
+   * System#nanoTime()} value). Each attempt gets the policy's attempt timeout, cut to what is left
+   * of the deadline, so the whole call ends within it.
    */
   private <R> R callKms(
       String operation,
       AwsKmsKeyRef keyRef,
       String region,
+      long deadlineNanos,
       BiFunction<KmsClient, AwsRequestOverrideConfiguration, R> request) {
     KmsClient client = client(region);
-    long deadline = System.nanoTime() + retryPolicy.deadline().toNanos();
-    return retryPolicy.call(
-        operation + " on " + keyRef + " in " + region,
+    String call = operation + " on " + keyRef + " in " + region;
+    long left = deadlineNanos - System.nanoTime();
+    if (left <= 0) {
+      throw deadlinePassed(call);
+    }
+    RetryPolicy policy =
+        left < retryPolicy.deadline().toNanos()
+            ? retryPolicy.withDeadline(Duration.ofNanos(left))
+            : retryPolicy;
+    return policy.call(
+        call,
         () -> {
-          long remaining = deadline - System.nanoTime();
+          long remaining = deadlineNanos - System.nanoTime();
           if (remaining <= 0) {
-            throw new KeyUnavailableException(
-                operation
-                    + " on "
-                    + keyRef
-                    + " in "
-                    + region
-                    + ": the deadline of "
-                    + retryPolicy.deadline()
-                    + " has passed");
+            throw deadlinePassed(call);
           }
           Duration timeout =
               Duration.ofNanos(Math.min(remaining, retryPolicy.attemptTimeout().toNanos()));
@@ -390,6 +415,11 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
             throw AwsKmsErrors.map(operation, keyRef.toString(), region, e);
           }
         });
+  }
+
+  private KeyUnavailableException deadlinePassed(String call) {
+    return new KeyUnavailableException(
+        call + ": the deadline of " + retryPolicy.deadline() + " has passed");
   }
 
   private KmsClient client(String region) {

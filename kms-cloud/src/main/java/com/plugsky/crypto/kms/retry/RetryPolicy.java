@@ -38,6 +38,23 @@ public final class RetryPolicy {
     this.sleeper = sleeper;
   }
 
+  private RetryPolicy(RetryPolicy settings, Duration deadline) {
+    this.maxAttempts = settings.maxAttempts;
+    this.baseDelay = settings.baseDelay;
+    this.maxDelay = settings.maxDelay;
+    this.attemptTimeout = settings.attemptTimeout;
+    this.deadline = deadline;
+    this.sleeper = settings.sleeper;
+  }
+
+  /**
+   * This policy with another deadline: for a call that must finish within what is left of an
+   * earlier one's time, such as a fallback to another region.
+   */
+  public RetryPolicy withDeadline(Duration deadline) {
+    return new RetryPolicy(this, Builder.positive(deadline, "deadline"));
+  }
+
   /** Four attempts, 100 ms base delay capped at 2 s, 10 s per attempt, 30 s in all. */
   public static RetryPolicy defaults() {
     return builder().build();

@@ -155,6 +155,17 @@ class RetryPolicyTest {
   }
 
   @Test
+  void aShorterDeadlineKeepsEveryOtherSetting() {
+    RetryPolicy shorter = policy(3).withDeadline(Duration.ofMillis(250));
+
+    assertThat(shorter.deadline()).isEqualTo(Duration.ofMillis(250));
+    assertThat(shorter.maxAttempts()).isEqualTo(3);
+    assertThat(shorter.attemptTimeout()).isEqualTo(policy(3).attemptTimeout());
+    assertThatThrownBy(() -> shorter.withDeadline(Duration.ZERO))
+        .isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
   void accessDeniedAndWrongKeyFailOnTheFirstAttempt() {
     AtomicInteger calls = new AtomicInteger();
     assertThatThrownBy(
