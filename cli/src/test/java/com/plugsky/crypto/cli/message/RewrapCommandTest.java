@@ -15,12 +15,14 @@ import org.junit.jupiter.api.Test;
 class RewrapCommandTest {
   /** How the host that wrote the message reached the HSM key. */
   private static final String WRITTEN =
-      "pkcs11:token=vault;object=orders-2026;type=secret-key?module-path=/usr/lib/softhsm/libsofthsm2.so";
+      "pkcs11:token=vault;object=orders-2026;type=secret-key"
+          + "?module-path=/usr/lib/softhsm/libsofthsm2.so";
 
   /** The same key as this host reaches it. */
   private static final KeyRef HERE =
       KeyRef.parse(
-          "pkcs11:token=vault;object=orders-2026;type=secret-key?module-path=/opt/hsm/lib/libpkcs11.so");
+          "pkcs11:token=vault;object=orders-2026;type=secret-key"
+              + "?module-path=/opt/hsm/lib/libpkcs11.so");
 
   private static EnvelopeHeader header(String... keyRefs) {
     return new EnvelopeHeader(

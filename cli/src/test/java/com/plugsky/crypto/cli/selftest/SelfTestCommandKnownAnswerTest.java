@@ -50,7 +50,9 @@ class SelfTestCommandKnownAnswerTest {
     List<EngineStatus> engines = new ArrayList<>(Engines.status());
     engines.add(
         new EngineStatus(
-            "absent", false, Optional.of(new UnsatisfiedLinkError("no libabsent in java.library.path"))));
+            "absent",
+            false,
+            Optional.of(new UnsatisfiedLinkError("no libabsent in java.library.path"))));
 
     assertThat(selftest(engines)).isZero();
     assertThat(out.toString())

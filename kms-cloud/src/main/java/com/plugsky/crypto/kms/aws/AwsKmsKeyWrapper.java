@@ -64,10 +64,10 @@ import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
  *   <li>Decrypt names the KeyRef's key ({@code KeyId}), so wrapped bytes open only under the key
  *       their KeyRef names. An alias KeyRef is not named: KMS would resolve it to the key it points
  *       at today and refuse every blob made before the alias was moved, so the blob's own key
- *       decrypts (any key the caller may use). A multi-Region key ({@code key/mrk-...}) is decrypted by its replica in
- *       this wrapper's {@link Builder#region region} first, then in the region the KeyRef names,
- *       both within one {@link RetryPolicy#deadline()}; credentials the replica's region rejects
- *       end the call there (the home region would see the same credentials).
+ *       decrypts (any key the caller may use). A multi-Region key ({@code key/mrk-...}) is
+ *       decrypted by its replica in this wrapper's {@link Builder#region region} first, then in the
+ *       region the KeyRef names, both within one {@link RetryPolicy#deadline()}; credentials the
+ *       replica's region rejects end the call there (the home region would see the same ones).
  *   <li>The wrapped bytes are KMS's CiphertextBlob unchanged, so {@code aws kms decrypt} opens them
  *       too. Bytes that cannot be a CiphertextBlob (empty, over 6144 bytes) are refused with {@link
  *       MalformedCiphertextException} before any call.
@@ -679,8 +679,8 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
   }
 
   /**
-   * Refuses {@code http} unless the host is a loopback literal or {@code localhost}; the name is not
-   * resolved, so DNS cannot make a remote host pass.
+   * Refuses {@code http} unless the host is a loopback literal or {@code localhost}; the name is
+   * not resolved, so DNS cannot make a remote host pass.
    */
   static void requireTlsOffLoopback(URI endpoint, String what) {
     if (!"http".equalsIgnoreCase(endpoint.getScheme())) {

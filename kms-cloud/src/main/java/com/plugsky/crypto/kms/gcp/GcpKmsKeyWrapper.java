@@ -68,11 +68,11 @@ import java.util.zip.CRC32C;
  * DEADLINE_EXCEEDED}, {@code INTERNAL}, {@code ABORTED} and {@code UNKNOWN} are {@link
  * KeyUnavailableException} (retried); {@code PERMISSION_DENIED}, {@code UNAUTHENTICATED} and {@code
  * FAILED_PRECONDITION} (a disabled or destroyed key version) are {@link KeyAccessDeniedException};
- * other {@code INVALID_ARGUMENT} on decrypt is {@link AuthenticationFailedException} (wrong key, context
- * or modified ciphertext), on encrypt {@link InvalidInputException}; {@code NOT_FOUND} (no such key
- * or key ring) is {@link ConfigurationException}: it is not transient, and retrying cannot help.
- * Every call is reported to the {@link AuditSink} with backend {@value #BACKEND} and the key's
- * location as region. Thread-safe; {@link #close()} shuts the client down.
+ * other {@code INVALID_ARGUMENT} on decrypt is {@link AuthenticationFailedException} (wrong key,
+ * context or modified ciphertext), on encrypt {@link InvalidInputException}; {@code NOT_FOUND} (no
+ * such key or key ring) is {@link ConfigurationException}: it is not transient, and retrying cannot
+ * help. Every call is reported to the {@link AuditSink} with backend {@value #BACKEND} and the
+ * key's location as region. Thread-safe; {@link #close()} shuts the client down.
  */
 public final class GcpKmsKeyWrapper implements KeyWrapper, AutoCloseable {
   /** The audit backend name. */

@@ -171,7 +171,8 @@ final class LoopbackCloudKmsServer implements AutoCloseable {
   @SuppressWarnings("unchecked")
   private static <R> R damagedRequest(R request) {
     return switch (request) {
-      case EncryptRequest e -> (R) e.toBuilder().setPlaintext(flipFirstBit(e.getPlaintext())).build();
+      case EncryptRequest e ->
+          (R) e.toBuilder().setPlaintext(flipFirstBit(e.getPlaintext())).build();
       case DecryptRequest d ->
           (R) d.toBuilder().setCiphertext(flipFirstBit(d.getCiphertext())).build();
       default -> request;
