@@ -19,7 +19,10 @@ public final class ExitCodes {
    */
   public static final int FAILURE = 1;
 
-  /** A mistake on the command line: an unknown option, a malformed KeyRef, a missing input file. */
+  /**
+   * A mistake on the command line: an unknown option, a malformed KeyRef or {@code --context} pair,
+   * a pair or KeyRef given twice, a missing input file.
+   */
   public static final int USAGE = 2;
 
   /** A backend or engine that is required but unavailable: no key wrapper, HSM or KMS unreachable. */

@@ -73,6 +73,45 @@ class CommandLineTest {
     assertThat(errLines().getFirst()).contains("'tenant' is not key=value");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"encrypt", "decrypt", "rewrap --in-place --add local:b"})
+  void aContextKeyGivenTwiceIsAUsageError(String command) {
+    String[] args =
+        (command + " --context tenant=acme --context tenant=other missing.pse").split(" ");
+
+    assertThat(run(args)).isEqualTo(2);
+    assertThat(errLines())
+        .containsExactly(
+            "plugsky-crypto "
+                + command.split(" ")[0]
+                + ": error: --context: encryption context key 'tenant' is given twice");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "encrypt --key local:a --key local:a",
+        "decrypt --key local:a --key local:a",
+        "rewrap -o out.pse --set local:a --set local:a"
+      })
+  void theSameKeyRefGivenTwiceIsAUsageError(String command) {
+    String[] args = (command + " missing.pse").split(" ");
+
+    assertThat(run(args)).isEqualTo(2);
+    assertThat(errLines()).hasSize(1);
+    assertThat(errLines().getFirst()).endsWith(" local:a is given twice");
+  }
+
+  @Test
+  void aControlCharacterInAContextPairIsAUsageError() {
+    assertThat(run("decrypt", "--context", "tenant=ac\u0007me", "x.pse"))
+        .isEqualTo(2);
+    assertThat(errLines()).hasSize(1);
+    assertThat(errLines().getFirst())
+        .startsWith("plugsky-crypto decrypt: error: Invalid value for option '--context'")
+        .contains("control character (U+0007)");
+  }
+
   @Test
   void rewrapNeedsSomethingToChange() {
     assertThat(run("rewrap", "--in-place", "x.pse")).isEqualTo(2);

@@ -15,6 +15,14 @@ public record EngineStatus(String name, boolean fipsApproved, Optional<Throwable
     return unavailabilityCause.isEmpty();
   }
 
+  /**
+   * Whether the engine loaded but failed its known-answer test: a defect, unlike an engine whose
+   * jar or native library is missing.
+   */
+  public boolean failedSelfTest() {
+    return unavailabilityCause.filter(SelfTestFailedException.class::isInstance).isPresent();
+  }
+
   /** One line for operators: {@code jdk: available}, {@code bc-fips: unavailable (reason)}. */
   public String describe() {
     return unavailabilityCause

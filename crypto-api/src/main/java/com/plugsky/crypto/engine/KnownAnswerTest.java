@@ -47,9 +47,22 @@ public final class KnownAnswerTest {
   /**
    * Runs every check against {@code engine}.
    *
-   * @throws IllegalStateException naming the first check that failed
+   * @throws SelfTestFailedException naming the first check that failed, or carrying what the engine
+   *     threw during a check
+   * @throws LinkageError when the engine's classes or native library turn out to be missing
    */
   public static void run(AeadEngine engine) {
+    try {
+      runChecks(engine);
+    } catch (SelfTestFailedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new SelfTestFailedException(
+          "engine '" + engine.name() + "' failed its self-test: " + e.getMessage(), e);
+    }
+  }
+
+  private static void runChecks(AeadEngine engine) {
     String name = engine.name();
     byte[] plaintext = engine.insecureRawGcm().decrypt(GCM_KEY, GCM_IV, GCM_AAD, GCM_CT, GCM_TAG);
     require(Bytes.constantTimeEquals(plaintext, GCM_PT), name, "AES-256-GCM decrypt known answer");
@@ -94,7 +107,8 @@ public final class KnownAnswerTest {
 
   private static void require(boolean passed, String engine, String check) {
     if (!passed) {
-      throw new IllegalStateException("engine '" + engine + "' failed its self-test: " + check);
+      throw new SelfTestFailedException(
+          "engine '" + engine + "' failed its self-test: " + check, null);
     }
   }
 

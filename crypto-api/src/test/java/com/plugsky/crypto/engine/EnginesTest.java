@@ -130,7 +130,73 @@ class EnginesTest {
       }
     };
     assertThatThrownBy(() -> KnownAnswerTest.run(broken))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(SelfTestFailedException.class)
         .hasMessage("engine 'broken' failed its self-test: HMAC-SHA256 known answer");
+  }
+
+  @Test
+  void anEngineThatThrowsDuringItsKnownAnswerTestFailsItAndSaysWhy() {
+    AeadEngine jdk = Engines.named("jdk");
+    AeadEngine throwing =
+        new AeadEngine() {
+          @Override
+          public String name() {
+            return "throwing";
+          }
+
+          @Override
+          public boolean isFipsApproved() {
+            return false;
+          }
+
+          @Override
+          public com.plugsky.crypto.aead.Aead newAead(byte[] key) {
+            return jdk.newAead(key);
+          }
+
+          @Override
+          public com.plugsky.crypto.aead.InsecureRawGcm insecureRawGcm() {
+            com.plugsky.crypto.aead.InsecureRawGcm real = jdk.insecureRawGcm();
+            return new com.plugsky.crypto.aead.InsecureRawGcm() {
+              @Override
+              public byte[] encrypt(
+                  byte[] key, byte[] iv, byte[] associatedData, byte[] plaintext, int tagBits) {
+                return real.encrypt(key, iv, associatedData, plaintext, tagBits);
+              }
+
+              @Override
+              public byte[] decrypt(
+                  byte[] key, byte[] iv, byte[] associatedData, byte[] ciphertext, byte[] tag) {
+                throw new com.plugsky.crypto.AuthenticationFailedException("tag mismatch");
+              }
+            };
+          }
+
+          @Override
+          public com.plugsky.crypto.primitive.SymmetricPrimitives primitives() {
+            return jdk.primitives();
+          }
+        };
+
+    assertThatThrownBy(() -> KnownAnswerTest.run(throwing))
+        .isInstanceOf(SelfTestFailedException.class)
+        .hasMessage("engine 'throwing' failed its self-test: tag mismatch")
+        .hasCauseInstanceOf(com.plugsky.crypto.AuthenticationFailedException.class);
+  }
+
+  @Test
+  void onlyAKnownAnswerTestFailureCountsAsAFailedSelfTest() {
+    EngineStatus missingLibrary =
+        new EngineStatus(
+            "native", false, java.util.Optional.of(new UnsatisfiedLinkError("no libcrypto")));
+    EngineStatus wrongAnswer =
+        new EngineStatus(
+            "broken",
+            false,
+            java.util.Optional.of(new SelfTestFailedException("engine 'broken' failed", null)));
+
+    assertThat(missingLibrary.failedSelfTest()).isFalse();
+    assertThat(wrongAnswer.failedSelfTest()).isTrue();
+    assertThat(Engines.status()).noneMatch(EngineStatus::failedSelfTest);
   }
 }

@@ -81,12 +81,14 @@ public final class DecryptCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    Keys.requireDistinct("--key", keys);
+    EncryptionContext required = Keys.context(context);
     try (Input in = Input.open(input, "decrypt");
         Output out = output == null ? Output.stdout(false) : Output.file(output, force)) {
       in.mark(Input.HEADER_MARK_LIMIT);
       EnvelopeHeader header = Envelope.inspect(in);
       in.reset();
-      EncryptionContext expected = Keys.expectedContext(header, context);
+      EncryptionContext expected = Keys.expectedContext(header, required);
       List<KeyRef> keks = keys.isEmpty() ? Keys.localKeksOf(header) : keys;
       Envelope envelope = Keys.envelope(keks, region, List.of()).build();
       try (DecryptingInputStream plaintext = envelope.decryptingStream(in, expected)) {

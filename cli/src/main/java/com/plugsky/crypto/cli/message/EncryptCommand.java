@@ -1,6 +1,7 @@
 package com.plugsky.crypto.cli.message;
 
 import com.plugsky.crypto.cli.ExitCodes;
+import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.envelope.Envelope;
 import com.plugsky.crypto.keyref.KeyRef;
 import java.io.IOException;
@@ -76,11 +77,13 @@ public final class EncryptCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    Keys.requireDistinct("--key", keys);
+    EncryptionContext encryptionContext = Keys.context(context);
     List<KeyRef> keks = keys.isEmpty() ? List.of(KeyRef.parse(Keys.DEFAULT_KEK)) : keys;
     Envelope envelope = Keys.envelope(keks, null, List.of()).build();
     try (Input in = Input.open(input, "encrypt");
         Output out = output == null ? Output.stdout(true) : Output.file(output, force)) {
-      try (OutputStream encrypting = envelope.encryptingStream(out.stream(), Keys.context(context))) {
+      try (OutputStream encrypting = envelope.encryptingStream(out.stream(), encryptionContext)) {
         in.transferTo(encrypting);
       }
       out.commit();

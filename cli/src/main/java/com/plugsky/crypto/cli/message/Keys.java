@@ -2,6 +2,7 @@ package com.plugsky.crypto.cli.message;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.CryptoException;
+import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.cli.UserError;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.envelope.Envelope;
@@ -12,9 +13,11 @@ import com.plugsky.crypto.keyref.Pkcs11KeyRef;
 import com.plugsky.crypto.keywrap.local.LocalKeyWrapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -89,10 +92,9 @@ final class Keys {
    * The header's context, after checking that it holds every {@code --context} pair given. The
    * header is authenticated with this context when the message is opened.
    */
-  static EncryptionContext expectedContext(
-      EnvelopeHeader header, List<Map.Entry<String, String>> required) {
+  static EncryptionContext expectedContext(EnvelopeHeader header, EncryptionContext required) {
     Map<String, String> actual = header.context().asMap();
-    for (Map.Entry<String, String> pair : required) {
+    for (Map.Entry<String, String> pair : required.asMap().entrySet()) {
       if (!pair.getValue().equals(actual.get(pair.getKey()))) {
         throw new AuthenticationFailedException(
             "the message's encryption context "
@@ -105,10 +107,30 @@ final class Keys {
     return header.context();
   }
 
+  /** Refuses the same KeyRef given twice to a repeatable option, as a usage error. */
+  static void requireDistinct(String option, List<KeyRef> keyRefs) {
+    Set<KeyRef> seen = new HashSet<>();
+    for (KeyRef keyRef : keyRefs) {
+      if (!seen.add(keyRef)) {
+        throw new UserError(option + " " + keyRef + " is given twice");
+      }
+    }
+  }
+
+  /**
+   * The {@code --context} pairs as one context.
+   *
+   * @throws UserError when they cannot form one (a key given twice, too many or too long): a
+   *     mistake on the command line, not a crypto failure
+   */
   static EncryptionContext context(List<Map.Entry<String, String>> pairs) {
     EncryptionContext.Builder builder = EncryptionContext.builder();
-    pairs.forEach(pair -> builder.put(pair.getKey(), pair.getValue()));
-    return builder.build();
+    try {
+      pairs.forEach(pair -> builder.put(pair.getKey(), pair.getValue()));
+      return builder.build();
+    } catch (InvalidInputException e) {
+      throw new UserError("--context: " + e.getMessage());
+    }
   }
 
   /** {@code --key}: a KeyRef URI; a PIN in it would show in {@code ps} and shell history. */
@@ -139,7 +161,15 @@ final class Keys {
       if (equals <= 0) {
         throw new TypeConversionException("'" + value + "' is not key=value");
       }
-      return Map.entry(value.substring(0, equals), value.substring(equals + 1));
+      String key = value.substring(0, equals);
+      String pairValue = value.substring(equals + 1);
+      try {
+        // One pair alone must already be a valid context (no control characters, within limits).
+        EncryptionContext.of(key, pairValue);
+      } catch (InvalidInputException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+      return Map.entry(key, pairValue);
     }
   }
 }

@@ -5,6 +5,7 @@ import com.plugsky.crypto.cli.terminal.Terminal;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -18,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * succeeds. A file output is written to a temporary file in the same directory (mode 0600) and
  * moved over the target atomically by {@link #commit()}; closing without a commit, or the JVM
  * stopping (Ctrl-C, SIGTERM), deletes it, so a failure never leaves partial plaintext behind.
+ * Without permission to replace, the commit links the file in place, which fails if the target
+ * has appeared since the output was opened, so an existing file is never replaced.
  */
 final class Output implements AutoCloseable {
   private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
@@ -47,13 +50,16 @@ final class Output implements AutoCloseable {
 
   private final Path target;
   private final Path temporary;
+  private final boolean replace;
   private final FileOutputStream file;
   private final OutputStream stream;
   private boolean committed;
 
-  private Output(Path target, Path temporary, FileOutputStream file, OutputStream stream) {
+  private Output(
+      Path target, Path temporary, boolean replace, FileOutputStream file, OutputStream stream) {
     this.target = target;
     this.temporary = temporary;
+    this.replace = replace;
     this.file = file;
     this.stream = stream;
   }
@@ -64,7 +70,8 @@ final class Output implements AutoCloseable {
       throw new UserError(
           "standard output is a terminal; write the message to a file (-o FILE) or a pipe");
     }
-    return new Output(null, null, null, new Unclosable(new FileOutputStream(java.io.FileDescriptor.out)));
+    return new Output(
+        null, null, false, null, new Unclosable(new FileOutputStream(java.io.FileDescriptor.out)));
   }
 
   /**
@@ -94,7 +101,7 @@ final class Output implements AutoCloseable {
         }
       }
       FileOutputStream file = new FileOutputStream(temporary.toFile());
-      return new Output(absolute, temporary, file, new Unclosable(file));
+      return new Output(absolute, temporary, replace, file, new Unclosable(file));
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temporary);
       PENDING.remove(temporary);
@@ -117,11 +124,32 @@ final class Output implements AutoCloseable {
         if (stopping) {
           throw new IOException("stopped before " + target + " was complete; nothing was written");
         }
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (replace) {
+          Files.move(
+              temporary,
+              target,
+              StandardCopyOption.ATOMIC_MOVE,
+              StandardCopyOption.REPLACE_EXISTING);
+        } else {
+          moveWithoutReplacing();
+        }
         PENDING.remove(temporary);
       }
     }
     committed = true;
+  }
+
+  /**
+   * A rename replaces whatever is at the target, even when asked not to (on POSIX), so the file is
+   * linked there instead, which fails if anything exists at the target by then.
+   */
+  private void moveWithoutReplacing() throws IOException {
+    try {
+      Files.createLink(target, temporary);
+    } catch (FileAlreadyExistsException e) {
+      throw new UserError(target + " appeared while writing; add --force to replace it");
+    }
+    Files.delete(temporary);
   }
 
   /** Deletes the temporary file unless {@link #commit()} ran. */

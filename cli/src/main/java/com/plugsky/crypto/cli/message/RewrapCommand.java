@@ -79,7 +79,9 @@ public final class RewrapCommand implements Callable<Integer> {
       names = "--remove",
       paramLabel = "KEYREF",
       converter = Keys.KeyRefConverter.class,
-      description = "Drop this KEK's wrapping; repeatable.")
+      description =
+          "Drop this KEK's wrapping; repeatable. Matched by the key it names, so a pkcs11: KeyRef"
+              + " with another module path still finds it.")
   List<KeyRef> remove = new ArrayList<>();
 
   @Option(
@@ -110,12 +112,15 @@ public final class RewrapCommand implements Callable<Integer> {
     if (destination.inPlace && (input == null || input.toString().equals("-"))) {
       throw new UserError("--in-place needs a FILE");
     }
+    Keys.requireDistinct("--key", keys);
+    Keys.requireDistinct("--set", set);
+    EncryptionContext required = Keys.context(context);
     try (Input in = Input.open(input, "rewrap");
         Output out = open()) {
       in.mark(Input.HEADER_MARK_LIMIT);
       EnvelopeHeader header = Envelope.inspect(in);
       in.reset();
-      EncryptionContext expected = Keys.expectedContext(header, context);
+      EncryptionContext expected = Keys.expectedContext(header, required);
       List<KeyRef> openers = keys.isEmpty() ? Keys.localKeksOf(header) : keys;
       List<KeyRef> after = wrappingsAfter(header);
       Envelope envelope = Keys.envelope(openers, region, after).build();
@@ -132,7 +137,11 @@ public final class RewrapCommand implements Callable<Integer> {
     return destination.output == null ? Output.stdout(true) : Output.file(destination.output, force);
   }
 
-  /** The KEKs the rewrapped message's data key is wrapped under, by normalised KeyRef. */
+  /**
+   * The KEKs the rewrapped message's data key is wrapped under. {@code --remove} and {@code --add}
+   * match wrappings by the key they name ({@link KeyRef#namesSameKey}), so a KeyRef that reaches
+   * the same key another way (another PKCS#11 module path) still counts as that key.
+   */
   List<KeyRef> wrappingsAfter(EnvelopeHeader header) {
     if (!set.isEmpty()) {
       return set;
@@ -142,14 +151,15 @@ public final class RewrapCommand implements Callable<Integer> {
       after.put(wrapped.keyRef(), KeyRef.parse(wrapped.keyRef()));
     }
     for (KeyRef gone : remove) {
-      if (after.remove(gone.toString()) == null) {
+      if (!after.keySet().removeIf(gone::namesSameKey)) {
         throw new UserError("--remove " + gone + ": the message has no wrapping under it");
       }
     }
     for (KeyRef added : add) {
-      if (after.putIfAbsent(added.toString(), added) != null) {
+      if (after.keySet().stream().anyMatch(added::namesSameKey)) {
         throw new UserError("--add " + added + ": the message is already wrapped under it");
       }
+      after.put(added.toString(), added);
     }
     if (after.isEmpty()) {
       throw new UserError("that would remove every wrapping and leave the message unreadable");

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,11 +41,14 @@ import picocli.CommandLine.Spec;
       "  plugsky-crypto selftest --require native,bc-fips",
       "  JAVA_OPTS='-Dorg.bouncycastle.fips.approved_only=true' plugsky-crypto selftest --fips",
       "",
-      "Exit codes: 0 ok, 1 a round trip failed, 2 usage, 3 an engine named by --require (or,"
-          + " with --fips, any FIPS-approved engine) is unavailable."
+      "Exit codes: 0 ok, 1 an engine failed its known-answer test or a round trip failed, 2 usage,"
+          + " 3 an engine named by --require (or, with --fips, any FIPS-approved engine) is"
+          + " unavailable."
     })
 public final class SelfTestCommand implements Callable<Integer> {
   private static final String BORINGSSL = "boringssl";
+
+  private final Supplier<List<EngineStatus>> engineStatuses;
 
   @Spec CommandSpec spec;
 
@@ -60,13 +64,22 @@ public final class SelfTestCommand implements Callable<Integer> {
   @Option(names = "--fips", description = "Require a FIPS-approved engine.")
   boolean fips;
 
+  public SelfTestCommand() {
+    this(Engines::status);
+  }
+
+  /** Reports {@code engineStatuses} as the engines found, for a test to show a broken engine. */
+  SelfTestCommand(Supplier<List<EngineStatus>> engineStatuses) {
+    this.engineStatuses = engineStatuses;
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     out.println("Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")");
     int exit = ExitCodes.OK;
-    exit = worst(exit, engines(out));
+    exit = worst(exit, engines(out, err));
     exit = worst(exit, roundTrips(out));
     exit = worst(exit, tls(out, err));
     exit = worst(exit, requiredEngines(err));
@@ -76,10 +89,21 @@ public final class SelfTestCommand implements Callable<Integer> {
     return exit;
   }
 
-  private static int engines(PrintWriter out) {
+  /**
+   * Fails when an engine failed its known-answer test: it loaded but computes wrongly, unlike an
+   * engine whose jar or native library is missing, which is only reported.
+   */
+  private int engines(PrintWriter out, PrintWriter err) {
+    int exit = ExitCodes.OK;
     out.println("Engines (known-answer test before first use):");
-    for (EngineStatus status : Engines.status()) {
+    for (EngineStatus status : engineStatuses.get()) {
       out.println("  " + status.describe());
+      if (status.failedSelfTest()) {
+        // The cause says "engine '<name>' failed its self-test: <check>".
+        err.println(
+            "plugsky-crypto selftest: " + status.unavailabilityCause().orElseThrow().getMessage());
+        exit = ExitCodes.FAILURE;
+      }
     }
     // Each engine names what it runs on: the JCA provider and version, or the libcrypto build.
     out.println("Implementations:");
@@ -87,7 +111,7 @@ public final class SelfTestCommand implements Callable<Integer> {
     out.println("Default routing:");
     AeadRouting.measured().describe().forEach(rule -> out.println("  " + rule));
     out.println("Nonces, message ids and data keys: " + CryptoRandom.poolSource());
-    return ExitCodes.OK;
+    return exit;
   }
 
   private static int roundTrips(PrintWriter out) {

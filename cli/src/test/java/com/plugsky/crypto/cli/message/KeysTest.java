@@ -46,14 +46,14 @@ class KeysTest {
     EncryptionContext stored = EncryptionContext.of("tenant", "acme", "region", "eu");
     EnvelopeHeader header = header(stored, "local:a");
 
-    assertThat(Keys.expectedContext(header, List.of(Map.entry("region", "eu"), Map.entry("tenant", "acme"))))
+    assertThat(Keys.expectedContext(header, EncryptionContext.of("region", "eu", "tenant", "acme")))
         .isEqualTo(stored);
-    assertThat(Keys.expectedContext(header, List.of())).isEqualTo(stored);
-    assertThatThrownBy(() -> Keys.expectedContext(header, List.of(Map.entry("tenant", "other"))))
+    assertThat(Keys.expectedContext(header, EncryptionContext.empty())).isEqualTo(stored);
+    assertThatThrownBy(() -> Keys.expectedContext(header, EncryptionContext.of("tenant", "other")))
         .isInstanceOf(AuthenticationFailedException.class)
         .hasMessageContaining("different value for 'tenant'")
         .hasMessageNotContaining("acme");
-    assertThatThrownBy(() -> Keys.expectedContext(header, List.of(Map.entry("purpose", "x"))))
+    assertThatThrownBy(() -> Keys.expectedContext(header, EncryptionContext.of("purpose", "x")))
         .isInstanceOf(AuthenticationFailedException.class)
         .hasMessageContaining("has no 'purpose'");
   }

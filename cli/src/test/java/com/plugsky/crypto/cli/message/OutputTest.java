@@ -45,6 +45,21 @@ class OutputTest {
   }
 
   @Test
+  void aFileThatAppearsWhileWritingIsNotReplacedWithoutForce() throws IOException {
+    Path target = directory.resolve("out.bin");
+    try (Output output = Output.file(target, false)) {
+      output.stream().write(new byte[] {1, 2, 3});
+      Files.writeString(target, "someone else's");
+
+      assertThatThrownBy(output::commit)
+          .isInstanceOf(UserError.class)
+          .hasMessageContaining("appeared while writing; add --force");
+    }
+    assertThat(Files.readString(target)).isEqualTo("someone else's");
+    assertThat(filesInDirectory()).isOne();
+  }
+
+  @Test
   void anExistingFileIsReplacedOnlyWhenAllowedAndKeepsItsPermissions() throws IOException {
     Path target = Files.writeString(directory.resolve("out.bin"), "old");
     Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r-----"));

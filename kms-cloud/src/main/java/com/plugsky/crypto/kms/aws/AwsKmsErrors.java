@@ -45,7 +45,11 @@ final class AwsKmsErrors {
           "AccessDeniedException",
           "DisabledException",
           "KMSInvalidStateException",
-          "InvalidGrantTokenException",
+          "InvalidGrantTokenException");
+
+  /** AWS did not accept the request's credentials or signature, whatever the key. */
+  private static final Set<String> CREDENTIALS_REJECTED =
+      Set.of(
           "UnrecognizedClientException",
           "InvalidSignatureException",
           "IncompleteSignature",
@@ -113,7 +117,10 @@ final class AwsKmsErrors {
               + " this caller",
           failure);
     }
-    if (DENIED.contains(code) || status == 401 || status == 403) {
+    if (DENIED.contains(code)
+        || CREDENTIALS_REJECTED.contains(code)
+        || status == 401
+        || status == 403) {
       return new KeyAccessDeniedException(described, failure);
     }
     if (MISCONFIGURED.contains(code)) {
@@ -121,6 +128,13 @@ final class AwsKmsErrors {
           described + ": the key cannot encrypt and decrypt symmetrically", failure);
     }
     return new InvalidInputException(described, failure);
+  }
+
+  /** Whether {@code failure} comes from AWS rejecting the credentials that signed the request. */
+  static boolean rejectedCredentials(CryptoException failure) {
+    return failure.getCause() instanceof AwsServiceException service
+        && service.awsErrorDetails() != null
+        && CREDENTIALS_REJECTED.contains(service.awsErrorDetails().errorCode());
   }
 
   private static boolean hasIoCause(Throwable failure) {

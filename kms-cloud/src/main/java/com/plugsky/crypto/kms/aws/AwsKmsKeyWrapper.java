@@ -19,6 +19,7 @@ import com.plugsky.crypto.keywrap.KeyWrapper;
 import com.plugsky.crypto.keywrap.WrappedKey;
 import com.plugsky.crypto.kms.retry.RetryPolicy;
 import com.plugsky.crypto.primitive.Bytes;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,8 +62,12 @@ import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
  *       CloudTrail and key policies can test it ({@code kms:EncryptionContext:tenant}). KMS binds
  *       the pairs, not their order; the envelope header authenticates the order.
  *   <li>Decrypt names the KeyRef's key ({@code KeyId}), so wrapped bytes open only under the key
- *       their KeyRef names. A multi-Region key ({@code key/mrk-...}) is decrypted by its replica in
- *       this wrapper's {@link Builder#region region} first, then in the region the KeyRef names.
+ *       their KeyRef names. An alias KeyRef is not named: KMS would resolve it to the key it points
+ *       at today and refuse every blob made before the alias was moved, so the blob's own key
+ *       decrypts (any key the caller may use). A multi-Region key ({@code key/mrk-...}) is
+ *       decrypted by its replica in this wrapper's {@link Builder#region region} first, then in the
+ *       region the KeyRef names, both within one {@link RetryPolicy#deadline()}; credentials the
+ *       replica's region rejects end the call there (the home region would see the same ones).
  *   <li>The wrapped bytes are KMS's CiphertextBlob unchanged, so {@code aws kms decrypt} opens them
  *       too. Bytes that cannot be a CiphertextBlob (empty, over 6144 bytes) are refused with {@link
  *       MalformedCiphertextException} before any call.
@@ -139,6 +144,7 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
                   "Encrypt",
                   aws,
                   region,
+                  deadlineFromNow(),
                   (client, timeouts) ->
                       client.encrypt(
                           b ->
@@ -165,8 +171,10 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
               byte[] blob = checkBlob(aws, wrappedKey.bytes());
               String home = regionOf(aws);
               Optional<String> replicaRegion = replicaRegion(aws, home);
+              // The replica and the fallback to the home region share one deadline.
+              long deadline = deadlineFromNow();
               if (replicaRegion.isEmpty()) {
-                return decrypt(aws, served.set(home), aws.keyId(), blob, context);
+                return decrypt(aws, served.set(home), decryptKeyId(aws), blob, context, deadline);
               }
               try {
                 return decrypt(
@@ -174,10 +182,16 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
                     served.set(replicaRegion.get()),
                     replicaKeyId(aws, replicaRegion.get()),
                     blob,
-                    context);
+                    context,
+                    deadline);
               } catch (KeyUnavailableException | KeyAccessDeniedException replicaFailure) {
+                if (AwsKmsErrors.rejectedCredentials(replicaFailure)) {
+                  // The same credentials sign the home region's request: it would fail alike.
+                  throw replicaFailure;
+                }
                 try {
-                  return decrypt(aws, served.set(home), aws.keyId(), blob, context);
+                  return decrypt(
+                      aws, served.set(home), decryptKeyId(aws), blob, context, deadline);
                 } catch (RuntimeException homeFailure) {
                   homeFailure.addSuppressed(replicaFailure);
                   throw homeFailure;
@@ -205,6 +219,7 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
                   "GenerateDataKey",
                   aws,
                   region,
+                  deadlineFromNow(),
                   (client, timeouts) ->
                       client.generateDataKey(
                           b ->
@@ -272,11 +287,12 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
                   "ReEncrypt",
                   from,
                   region,
+                  deadlineFromNow(),
                   (client, timeouts) ->
                       client.reEncrypt(
                           b ->
                               b.ciphertextBlob(SdkBytes.fromByteArrayUnsafe(blob))
-                                  .sourceKeyId(from.keyId())
+                                  .sourceKeyId(decryptKeyId(from))
                                   .sourceEncryptionContext(kmsContext)
                                   .destinationKeyId(to.keyId())
                                   .destinationEncryptionContext(kmsContext)
@@ -308,13 +324,29 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
         + "]";
   }
 
+  /**
+   * The KeyId to name on Decrypt and ReEncrypt, or null to leave it out. KMS resolves an alias to
+   * the key it points at now, so naming it would refuse every blob made before the alias was moved
+   * to a new key (IncorrectKeyException); a symmetric CiphertextBlob names its own key, so an alias
+   * KeyRef lets the blob choose.
+   */
+  private static String decryptKeyId(AwsKmsKeyRef keyRef) {
+    return keyRef.isAlias() ? null : keyRef.keyId();
+  }
+
   private byte[] decrypt(
-      AwsKmsKeyRef aws, String region, String keyId, byte[] blob, EncryptionContext context) {
+      AwsKmsKeyRef aws,
+      String region,
+      String keyId,
+      byte[] blob,
+      EncryptionContext context,
+      long deadlineNanos) {
     DecryptResponse response =
         callKms(
             "Decrypt",
             aws,
             region,
+            deadlineNanos,
             (client, timeouts) ->
                 client.decrypt(
                     b ->
@@ -338,31 +370,37 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
     return dataKey;
   }
 
+  private long deadlineFromNow() {
+    return System.nanoTime() + retryPolicy.deadline().toNanos();
+  }
+
   /**
-   * Runs one KMS request under the retry policy. Each attempt gets the policy's attempt timeout,
-   * cut to what is left of its deadline, so the whole call ends within the deadline.
+   * Runs one KMS request under the retry policy, within {@code deadlineNanos} (a {@link
+   * System#nanoTime()} value). Each attempt gets the policy's attempt timeout, cut to what is left
+   * of the deadline, so the whole call ends within it.
    */
   private <R> R callKms(
       String operation,
       AwsKmsKeyRef keyRef,
       String region,
+      long deadlineNanos,
       BiFunction<KmsClient, AwsRequestOverrideConfiguration, R> request) {
     KmsClient client = client(region);
-    long deadline = System.nanoTime() + retryPolicy.deadline().toNanos();
-    return retryPolicy.call(
-        operation + " on " + keyRef + " in " + region,
+    String call = operation + " on " + keyRef + " in " + region;
+    long left = deadlineNanos - System.nanoTime();
+    if (left <= 0) {
+      throw deadlinePassed(call);
+    }
+    RetryPolicy policy =
+        left < retryPolicy.deadline().toNanos()
+            ? retryPolicy.withDeadline(Duration.ofNanos(left))
+            : retryPolicy;
+    return policy.call(
+        call,
         () -> {
-          long remaining = deadline - System.nanoTime();
+          long remaining = deadlineNanos - System.nanoTime();
           if (remaining <= 0) {
-            throw new KeyUnavailableException(
-                operation
-                    + " on "
-                    + keyRef
-                    + " in "
-                    + region
-                    + ": the deadline of "
-                    + retryPolicy.deadline()
-                    + " has passed");
+            throw deadlinePassed(call);
           }
           Duration timeout =
               Duration.ofNanos(Math.min(remaining, retryPolicy.attemptTimeout().toNanos()));
@@ -377,6 +415,11 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
             throw AwsKmsErrors.map(operation, keyRef.toString(), region, e);
           }
         });
+  }
+
+  private KeyUnavailableException deadlinePassed(String call) {
+    return new KeyUnavailableException(
+        call + ": the deadline of " + retryPolicy.deadline() + " has passed");
   }
 
   private KmsClient client(String region) {
@@ -595,9 +638,14 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
 
     /**
      * The KMS endpoint for the clients this wrapper builds, e.g. a VPC endpoint or a test server.
+     *
+     * @throws ConfigurationException for plain {@code http} to a host other than loopback: requests
+     *     carry data keys and signed credentials, which must not cross a network unencrypted
      */
     public Builder endpoint(URI endpoint) {
-      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+      Objects.requireNonNull(endpoint, "endpoint");
+      requireTlsOffLoopback(endpoint, "the AWS KMS endpoint");
+      this.endpoint = endpoint;
       return this;
     }
 
@@ -627,6 +675,38 @@ public final class AwsKmsKeyWrapper implements KeyWrapper, AutoCloseable {
 
     public AwsKmsKeyWrapper build() {
       return new AwsKmsKeyWrapper(this);
+    }
+  }
+
+  /**
+   * Refuses {@code http} unless the host is a loopback literal or {@code localhost}; the name is
+   * not resolved, so DNS cannot make a remote host pass.
+   */
+  static void requireTlsOffLoopback(URI endpoint, String what) {
+    if (!"http".equalsIgnoreCase(endpoint.getScheme())) {
+      return;
+    }
+    String host = endpoint.getHost() == null ? "" : endpoint.getHost();
+    if (!isLoopback(host)) {
+      throw new ConfigurationException(
+          what
+              + " uses plain http to "
+              + (host.isEmpty() ? "no host" : host)
+              + ": use https; http is allowed only to 127.0.0.1, ::1 or localhost (a local test"
+              + " server)");
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    String literal =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    try {
+      return InetAddress.ofLiteral(literal).isLoopbackAddress();
+    } catch (IllegalArgumentException notAnAddress) {
+      return false;
     }
   }
 

@@ -22,7 +22,7 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  *       the profile), asked when a KeyRef without a region, or a multi-Region key, first needs it;
  *   <li>the endpoint: system property {@value #ENDPOINT_PROPERTY}, else environment variable
  *       {@value #ENDPOINT_VARIABLE}, else the SDK's own ({@code AWS_ENDPOINT_URL_KMS}, or the
- *       public regional endpoint);
+ *       public regional endpoint); https, or http to a loopback host only;
  *   <li>retries and timeouts: {@link com.plugsky.crypto.kms.retry.RetryPolicy#defaults()}.
  * </ul>
  */
@@ -51,7 +51,8 @@ public final class AwsKmsKeyWrapperProvider implements KeyWrapperProvider {
   }
 
   /**
-   * @throws ConfigurationException when the endpoint override is not an absolute http(s) URI
+   * @throws ConfigurationException when the endpoint override is not an absolute http(s) URI, or is
+   *     plain http to a host other than loopback
    */
   @Override
   public KeyWrapper create(AuditSink auditSink) {
@@ -84,6 +85,7 @@ public final class AwsKmsKeyWrapperProvider implements KeyWrapperProvider {
             source
                 + " must be an absolute http(s) URI such as https://kms.eu-west-1.amazonaws.com");
       }
+      AwsKmsKeyWrapper.requireTlsOffLoopback(uri, source);
       return Optional.of(uri);
     } catch (URISyntaxException e) {
       throw new ConfigurationException(source + " is not a URI: " + e.getReason());

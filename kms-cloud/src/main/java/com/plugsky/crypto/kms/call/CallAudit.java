@@ -6,6 +6,7 @@ import com.plugsky.crypto.audit.AuditEvent.Outcome;
 import com.plugsky.crypto.audit.AuditSink;
 import com.plugsky.crypto.audit.AuditedOperation;
 import com.plugsky.crypto.keyref.KeyRef;
+import com.plugsky.crypto.keywrap.DataKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -25,10 +26,18 @@ public final class CallAudit {
 
   /**
    * Runs {@code call} and records its outcome with {@code bytes}, the data key's length. A sink
-   * that fails after a failed call is attached to that failure rather than hiding it.
+   * that fails after a failed call is attached to that failure rather than hiding it. When the sink
+   * fails after a call that yielded a {@link DataKey}, the key is closed (zeroed) before the sink's
+   * failure propagates, since the caller never receives it.
    */
   public <T> T record(Operation operation, KeyRef keyRef, int bytes, Supplier<T> call) {
-    return run(operation, keyRef, bytes, call, result -> bytes, result -> {});
+    return run(operation, keyRef, bytes, call, result -> bytes, CallAudit::closeDataKey);
+  }
+
+  private static void closeDataKey(Object result) {
+    if (result instanceof DataKey dataKey) {
+      dataKey.close();
+    }
   }
 
   /**

@@ -33,6 +33,7 @@ import com.plugsky.crypto.kms.retry.RetryPolicy;
 import com.plugsky.crypto.primitive.Bytes;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.zip.CRC32C;
@@ -55,9 +56,10 @@ import java.util.zip.CRC32C;
  *
  * Requests carry CRC32C of the plaintext (or ciphertext) and of the AAD; the wrapper checks the
  * response's {@code verified_*_crc32c} flags and {@code ciphertext_crc32c} (encrypt) or {@code
- * plaintext_crc32c} (decrypt). A mismatch means bytes were damaged between here and Cloud KMS, so
- * it is a {@link KeyUnavailableException} and retried, as Google's integrity guide advises; the
- * damaged result is discarded (and zeroed).
+ * plaintext_crc32c} (decrypt). A mismatch, or Cloud KMS refusing a request with {@code
+ * INVALID_ARGUMENT} because a checksum did not match its data, means bytes were damaged between
+ * here and Cloud KMS, so it is a {@link KeyUnavailableException} and retried, as Google's
+ * integrity guide advises; the damaged result is discarded (and zeroed).
  *
  * <h2>Failures</h2>
  *
@@ -66,11 +68,11 @@ import java.util.zip.CRC32C;
  * DEADLINE_EXCEEDED}, {@code INTERNAL}, {@code ABORTED} and {@code UNKNOWN} are {@link
  * KeyUnavailableException} (retried); {@code PERMISSION_DENIED}, {@code UNAUTHENTICATED} and {@code
  * FAILED_PRECONDITION} (a disabled or destroyed key version) are {@link KeyAccessDeniedException};
- * {@code INVALID_ARGUMENT} on decrypt is {@link AuthenticationFailedException} (wrong key, context
- * or modified ciphertext), on encrypt {@link InvalidInputException}; {@code NOT_FOUND} (no such key
- * or key ring) is {@link ConfigurationException}: it is not transient, and retrying cannot help.
- * Every call is reported to the {@link AuditSink} with backend {@value #BACKEND} and the key's
- * location as region. Thread-safe; {@link #close()} shuts the client down.
+ * other {@code INVALID_ARGUMENT} on decrypt is {@link AuthenticationFailedException} (wrong key,
+ * context or modified ciphertext), on encrypt {@link InvalidInputException}; {@code NOT_FOUND} (no
+ * such key or key ring) is {@link ConfigurationException}: it is not transient, and retrying cannot
+ * help. Every call is reported to the {@link AuditSink} with backend {@value #BACKEND} and the
+ * key's location as region. Thread-safe; {@link #close()} shuts the client down.
  */
 public final class GcpKmsKeyWrapper implements KeyWrapper, AutoCloseable {
   /** The audit backend name. */
@@ -221,6 +223,13 @@ public final class GcpKmsKeyWrapper implements KeyWrapper, AutoCloseable {
     if (TRANSIENT.contains(code)) {
       return new KeyUnavailableException(what, e);
     }
+    if (code == StatusCode.Code.INVALID_ARGUMENT && mentionsChecksum(e)) {
+      // Cloud KMS found the request's data no longer matches the CRC32C sent with it: damage in
+      // transit, which the next attempt does not repeat.
+      return new KeyUnavailableException(
+          what + ": the request failed its CRC32C integrity check in transit (request damaged)",
+          e);
+    }
     return switch (code) {
       case PERMISSION_DENIED, UNAUTHENTICATED ->
           new KeyAccessDeniedException(
@@ -240,6 +249,17 @@ public final class GcpKmsKeyWrapper implements KeyWrapper, AutoCloseable {
       case NOT_FOUND -> new ConfigurationException(what + ": no such key or key ring", e);
       default -> new ConfigurationException(what, e);
     };
+  }
+
+  /** Whether the status description says a checksum did not match, as Cloud KMS words it. */
+  private static boolean mentionsChecksum(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && message.toLowerCase(Locale.ROOT).contains("checksum")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Int64Value crc32c(byte[] bytes) {

@@ -5,6 +5,7 @@ import com.plugsky.crypto.InvalidInputException;
 import com.plugsky.crypto.KeyUnavailableException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -35,6 +36,23 @@ public final class RetryPolicy {
     this.attemptTimeout = builder.attemptTimeout;
     this.deadline = builder.deadline;
     this.sleeper = sleeper;
+  }
+
+  private RetryPolicy(RetryPolicy settings, Duration deadline) {
+    this.maxAttempts = settings.maxAttempts;
+    this.baseDelay = settings.baseDelay;
+    this.maxDelay = settings.maxDelay;
+    this.attemptTimeout = settings.attemptTimeout;
+    this.deadline = deadline;
+    this.sleeper = settings.sleeper;
+  }
+
+  /**
+   * This policy with another deadline: for a call that must finish within what is left of an
+   * earlier one's time, such as a fallback to another region.
+   */
+  public RetryPolicy withDeadline(Duration deadline) {
+    return new RetryPolicy(this, Builder.positive(deadline, "deadline"));
   }
 
   /** Four attempts, 100 ms base delay capped at 2 s, 10 s per attempt, 30 s in all. */
@@ -140,9 +158,16 @@ public final class RetryPolicy {
       return last;
     }
     String tries = attempts == 1 ? "1 attempt" : attempts + " attempts";
+    String message = operation + ": gave up after " + tries + why + ": " + last.getMessage();
+    // The backend's own Retry-After stays visible to a caller who retries later itself.
+    Optional<Duration> retryAfter =
+        last instanceof KeyUnavailableException unavailable
+            ? unavailable.retryAfter()
+            : Optional.empty();
     KeyUnavailableException exhausted =
-        new KeyUnavailableException(
-            operation + ": gave up after " + tries + why + ": " + last.getMessage(), last);
+        retryAfter.isPresent()
+            ? new KeyUnavailableException(message, last, retryAfter.get())
+            : new KeyUnavailableException(message, last);
     if (first != last) {
       exhausted.addSuppressed(first);
     }

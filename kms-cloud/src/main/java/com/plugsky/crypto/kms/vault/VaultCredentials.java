@@ -3,12 +3,16 @@ package com.plugsky.crypto.kms.vault;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.plugsky.crypto.KeyAccessDeniedException;
 import com.plugsky.crypto.KeyUnavailableException;
+import com.plugsky.crypto.primitive.Bytes;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
  * Where the Vault token comes from: a fixed token, or an AppRole login that is repeated when the
- * token is two thirds through its TTL or when Vault refuses it with 403 (revoked or expired early).
+ * token is two thirds through its TTL, or after a 403 when {@code auth/token/lookup-self} shows the
+ * token itself is no longer valid (revoked or expired early), at most once per {@link
+ * AppRole#MIN_RELOGIN_INTERVAL}. A 403 with a valid token is the policy refusing the path, which a
+ * new login would not change (it would only spend a secret id use and leave another live token).
  * The token and secret id are never printed.
  */
 abstract sealed class VaultCredentials {
@@ -25,8 +29,8 @@ abstract sealed class VaultCredentials {
   abstract String current(VaultHttp http);
 
   /**
-   * Called after Vault refused {@code token} with 403: whether a fresh login was made, so the
-   * refused call is worth one more try.
+   * Called after Vault refused {@code token} with 403: whether another token is now current (a
+   * fresh login was made), so the refused call is worth one more try.
    */
   abstract boolean refreshAfterDenial(VaultHttp http, String token);
 
@@ -54,11 +58,16 @@ abstract sealed class VaultCredentials {
   }
 
   private static final class AppRole extends VaultCredentials {
+    /** Bounds the logins a token that Vault keeps revoking can cause. */
+    static final Duration MIN_RELOGIN_INTERVAL = Duration.ofSeconds(10);
+
     private final String mount;
     private final String roleId;
     private final String secretId;
     private String token;
     private long renewAtNanos;
+    private boolean reloggedIn;
+    private long reloggedInAtNanos;
 
     AppRole(String mount, String roleId, String secretId) {
       this.mount = mount;
@@ -76,10 +85,25 @@ abstract sealed class VaultCredentials {
 
     @Override
     synchronized boolean refreshAfterDenial(VaultHttp http, String refused) {
-      if (refused.equals(token)) {
-        login(http);
+      if (!refused.equals(token)) {
+        return true;
       }
+      boolean reloggedInLately =
+          reloggedIn && System.nanoTime() - reloggedInAtNanos < MIN_RELOGIN_INTERVAL.toNanos();
+      if (reloggedInLately || isValid(http, refused)) {
+        return false;
+      }
+      login(http);
+      reloggedIn = true;
+      reloggedInAtNanos = System.nanoTime();
       return true;
+    }
+
+    /** Whether Vault still knows {@code token}: any token may look itself up (default policy). */
+    private static boolean isValid(VaultHttp http, String token) {
+      VaultHttp.Response response = http.get("auth/token/lookup-self", Optional.of(token));
+      Bytes.zero(response.body());
+      return response.status() != 401 && response.status() != 403;
     }
 
     private void login(VaultHttp http) {

@@ -75,8 +75,9 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * 429, 412 (replication lag), 5xx (503: sealed or standby), timeouts and connection errors are
  * {@link KeyUnavailableException} and retried by the {@link RetryPolicy}, whose attempt timeout
- * bounds each request; 403 is {@link KeyAccessDeniedException} (after one fresh AppRole login, when
- * the token came from one); 400 on decrypt or rewrap is {@link AuthenticationFailedException}, on
+ * bounds each request; 403 is {@link KeyAccessDeniedException} (after one fresh AppRole login only
+ * when the token came from one and {@code auth/token/lookup-self} shows Vault no longer accepts it,
+ * at most once per 10 s); 400 on decrypt or rewrap is {@link AuthenticationFailedException}, on
  * other calls {@link InvalidInputException}; 404 (no such mount or key) is {@link
  * ConfigurationException}. Messages carry Vault's error text, never a token or key. Every call is
  * reported to the {@link AuditSink} with backend {@value #BACKEND}. Thread-safe; {@link #close()}

@@ -179,6 +179,40 @@ class AwsKmsKeyWrapperIT {
   }
 
   @Test
+  void messagesWrappedUnderAnAliasStillOpenAfterTheAliasMovesToANewKey() {
+    KeyRef first = moto.createKey(REGION);
+    KeyRef second = moto.createKey(REGION);
+    String name = "rotating-" + System.nanoTime();
+    KeyRef alias = moto.createAlias(REGION, name, first);
+    byte[] oldKey = CryptoRandom.bytes(32);
+    WrappedKey beforeRotation = wrapper.wrap(alias, oldKey, CONTEXT);
+
+    moto.kms(REGION).updateAlias(b -> b.aliasName("alias/" + name).targetKeyId(arnOf(second)));
+
+    assertThat(wrapper.unwrap(beforeRotation, CONTEXT)).isEqualTo(oldKey);
+    byte[] newKey = CryptoRandom.bytes(32);
+    WrappedKey afterRotation = wrapper.wrap(alias, newKey, CONTEXT);
+    assertThat(keyThatOpens(afterRotation)).isEqualTo(arnOf(second));
+    assertThat(wrapper.unwrap(afterRotation, CONTEXT)).isEqualTo(newKey);
+    WrappedKey moved = wrapper.rewrap(beforeRotation, alias, CONTEXT);
+    assertThat(keyThatOpens(moved)).isEqualTo(arnOf(second));
+    assertThat(wrapper.unwrap(moved, CONTEXT)).isEqualTo(oldKey);
+  }
+
+  private String keyThatOpens(WrappedKey wrapped) {
+    return moto.kms(REGION)
+        .decrypt(
+            b ->
+                b.ciphertextBlob(SdkBytes.fromByteArray(wrapped.bytes()))
+                    .encryptionContext(CONTEXT.asMap()))
+        .keyId();
+  }
+
+  private static String arnOf(KeyRef key) {
+    return key.toString().substring("aws-kms:".length());
+  }
+
+  @Test
   void aKeyThatDoesNotExistIsAccessDenied() {
     KeyRef missing =
         KeyRef.parse(

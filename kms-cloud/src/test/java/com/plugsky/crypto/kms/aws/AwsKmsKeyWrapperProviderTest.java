@@ -55,4 +55,30 @@ class AwsKmsKeyWrapperProviderTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining(AwsKmsKeyWrapperProvider.ENDPOINT_VARIABLE);
   }
+
+  @Test
+  void plainHttpIsAllowedToLoopbackOnly() {
+    for (String loopback :
+        new String[] {"http://127.0.0.1:4566", "http://localhost:4566", "http://[::1]:4566"}) {
+      assertThat(provider(Map.of(AwsKmsKeyWrapperProvider.ENDPOINT_PROPERTY, loopback), Map.of())
+              .endpoint())
+          .contains(URI.create(loopback));
+    }
+    for (String remote :
+        new String[] {
+          "http://kms.eu-west-1.amazonaws.com", "http://10.0.0.5:4566", "http://127.0.0.1.nip.io"
+        }) {
+      assertThatThrownBy(
+              () ->
+                  provider(Map.of(), Map.of(AwsKmsKeyWrapperProvider.ENDPOINT_VARIABLE, remote))
+                      .endpoint())
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining(AwsKmsKeyWrapperProvider.ENDPOINT_VARIABLE)
+          .hasMessageContaining("use https");
+    }
+    assertThatThrownBy(
+            () -> AwsKmsKeyWrapper.builder().endpoint(URI.create("http://kms.example:80")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("plain http to kms.example");
+  }
 }

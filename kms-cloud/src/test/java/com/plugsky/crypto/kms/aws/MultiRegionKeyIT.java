@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.plugsky.crypto.KeyAccessDeniedException;
+import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.context.EncryptionContext;
 import com.plugsky.crypto.keyref.KeyRef;
 import com.plugsky.crypto.keywrap.WrappedKey;
@@ -91,6 +92,50 @@ class MultiRegionKeyIT {
 
     assertThat(local.requests()).hasSize(2);
     assertThat(home.requests()).containsExactly("Decrypt");
+  }
+
+  @Test
+  void credentialsTheReplicasRegionRejectsAreNotTriedInTheHomeRegion() {
+    local.enqueue(Fault.error(400, "UnrecognizedClientException"));
+
+    assertThatThrownBy(() -> wrapper.unwrap(new WrappedKey(KEY, CryptoRandom.bytes(200)), CONTEXT))
+        .isInstanceOf(KeyAccessDeniedException.class)
+        .hasMessageContaining("UnrecognizedClientException")
+        .hasMessageContaining("in " + LOCAL);
+
+    assertThat(local.requests()).containsExactly("Decrypt");
+    assertThat(home.requests()).isEmpty();
+  }
+
+  @Test
+  void theFallbackToTheHomeRegionGetsOnlyWhatIsLeftOfTheDeadline() {
+    local.hangEverything(true);
+    RetryPolicy shortDeadline =
+        RetryPolicy.builder()
+            .maxAttempts(3)
+            .baseDelay(Duration.ofMillis(5))
+            .attemptTimeout(Duration.ofMillis(400))
+            .deadline(Duration.ofMillis(700))
+            .build();
+    try (AwsKmsKeyWrapper impatient =
+        AwsKmsKeyWrapper.builder()
+            .client(localClient)
+            .client(homeClient)
+            .region(LOCAL)
+            .retryPolicy(shortDeadline)
+            .build()) {
+      long started = System.nanoTime();
+
+      assertThatThrownBy(
+              () -> impatient.unwrap(new WrappedKey(KEY, CryptoRandom.bytes(200)), CONTEXT))
+          .isInstanceOf(KeyUnavailableException.class)
+          .hasMessageContaining("in " + HOME)
+          .hasMessageContaining("deadline");
+
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+      assertThat(local.requests()).hasSize(2);
+      assertThat(home.requests()).isEmpty();
+    }
   }
 
   @Test

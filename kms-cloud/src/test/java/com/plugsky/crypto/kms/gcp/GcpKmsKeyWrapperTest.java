@@ -198,6 +198,23 @@ class GcpKmsKeyWrapperTest {
   }
 
   @Test
+  void aRequestRejectedForItsChecksumIsTransitDamageAndRetried() {
+    byte[] dataKey = CryptoRandom.bytes(32);
+    kms.faultNext(1, Fault.DAMAGED_REQUEST);
+    WrappedKey wrapped = wrapper.wrap(ORDERS, dataKey, ACME);
+    assertThat(kms.calls("Encrypt")).isEqualTo(2);
+
+    kms.faultNext(1, Fault.DAMAGED_REQUEST);
+    assertThat(wrapper.unwrap(wrapped, ACME)).isEqualTo(dataKey);
+    assertThat(kms.calls("Decrypt")).isEqualTo(2);
+
+    kms.faultNext(10, Fault.DAMAGED_REQUEST);
+    assertThatThrownBy(() -> wrapper.unwrap(wrapped, ACME))
+        .isInstanceOf(KeyUnavailableException.class)
+        .hasMessageContaining("CRC32C");
+  }
+
+  @Test
   void aHangingServerTimesOutEachAttempt() throws Exception {
     kms.faultNext(2, Fault.HANG);
     RetryPolicy shortAttempts =

@@ -67,7 +67,10 @@ final class LoopbackCloudKmsServer implements AutoCloseable {
   /** What the next call does instead of answering normally. */
   enum Fault {
     HANG,
-    DAMAGED_CRC
+    /** The response's CRC32C no longer matches its data. */
+    DAMAGED_CRC,
+    /** A byte of the request's data flips on the way in, so its CRC32C no longer matches. */
+    DAMAGED_REQUEST
   }
 
   private final Server server;
@@ -81,11 +84,11 @@ final class LoopbackCloudKmsServer implements AutoCloseable {
             .addMethod(
                 ENCRYPT,
                 ServerCalls.asyncUnaryCall(
-                    (request, out) -> answer("Encrypt", out, () -> encrypt(request))))
+                    (request, out) -> answer("Encrypt", request, out, this::encrypt)))
             .addMethod(
                 DECRYPT,
                 ServerCalls.asyncUnaryCall(
-                    (request, out) -> answer("Decrypt", out, () -> decrypt(request))))
+                    (request, out) -> answer("Decrypt", request, out, this::decrypt)))
             .build();
     server =
         NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -139,11 +142,12 @@ final class LoopbackCloudKmsServer implements AutoCloseable {
   }
 
   @FunctionalInterface
-  private interface Handler<T> {
-    T handle() throws StatusException;
+  private interface Handler<R, T> {
+    T handle(R request) throws StatusException;
   }
 
-  private <T> void answer(String method, StreamObserver<T> out, Handler<T> handler) {
+  private <R, T> void answer(
+      String method, R request, StreamObserver<T> out, Handler<R, T> handler) {
     calls.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
     Object fault = faults.poll();
     if (fault == Fault.HANG) {
@@ -155,13 +159,30 @@ final class LoopbackCloudKmsServer implements AutoCloseable {
     }
     T response;
     try {
-      response = handler.handle();
+      response = handler.handle(fault == Fault.DAMAGED_REQUEST ? damagedRequest(request) : request);
     } catch (StatusException e) {
       out.onError(e);
       return;
     }
     out.onNext(fault == Fault.DAMAGED_CRC ? damaged(response) : response);
     out.onCompleted();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <R> R damagedRequest(R request) {
+    return switch (request) {
+      case EncryptRequest e ->
+          (R) e.toBuilder().setPlaintext(flipFirstBit(e.getPlaintext())).build();
+      case DecryptRequest d ->
+          (R) d.toBuilder().setCiphertext(flipFirstBit(d.getCiphertext())).build();
+      default -> request;
+    };
+  }
+
+  private static ByteString flipFirstBit(ByteString data) {
+    byte[] bytes = data.toByteArray();
+    bytes[0] ^= 1;
+    return ByteString.copyFrom(bytes);
   }
 
   @SuppressWarnings("unchecked")

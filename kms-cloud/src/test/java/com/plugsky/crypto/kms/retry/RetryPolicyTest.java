@@ -2,6 +2,7 @@ package com.plugsky.crypto.kms.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.InvalidInputException;
@@ -118,6 +119,50 @@ class RetryPolicyTest {
         .hasMessage("GenerateDataKey: gave up after 3 attempts: attempt 3")
         .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
     assertThat(calls).hasValue(3);
+  }
+
+  @Test
+  void theExhaustedFailureKeepsTheBackendsLastRetryAfter() {
+    AtomicInteger calls = new AtomicInteger();
+    KeyUnavailableException afterAllAttempts =
+        catchThrowableOfType(
+            KeyUnavailableException.class,
+            () ->
+                policy(3)
+                    .call(
+                        "Encrypt",
+                        () -> {
+                          throw new KeyUnavailableException(
+                              "429", null, Duration.ofMillis(100 * calls.incrementAndGet()));
+                        }));
+    KeyUnavailableException pastTheDeadline =
+        catchThrowableOfType(
+            KeyUnavailableException.class,
+            () ->
+                RetryPolicy.builder()
+                    .maxAttempts(4)
+                    .deadline(Duration.ofSeconds(2))
+                    .build(waits::add)
+                    .call(
+                        "Encrypt",
+                        () -> {
+                          throw new KeyUnavailableException("429", null, Duration.ofSeconds(5));
+                        }));
+
+    assertThat(afterAllAttempts).hasMessageStartingWith("Encrypt: gave up after 3 attempts");
+    assertThat(afterAllAttempts.retryAfter()).contains(Duration.ofMillis(300));
+    assertThat(pastTheDeadline.retryAfter()).contains(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aShorterDeadlineKeepsEveryOtherSetting() {
+    RetryPolicy shorter = policy(3).withDeadline(Duration.ofMillis(250));
+
+    assertThat(shorter.deadline()).isEqualTo(Duration.ofMillis(250));
+    assertThat(shorter.maxAttempts()).isEqualTo(3);
+    assertThat(shorter.attemptTimeout()).isEqualTo(policy(3).attemptTimeout());
+    assertThatThrownBy(() -> shorter.withDeadline(Duration.ZERO))
+        .isInstanceOf(InvalidInputException.class);
   }
 
   @Test

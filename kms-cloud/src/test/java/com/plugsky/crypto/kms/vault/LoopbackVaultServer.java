@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -61,6 +62,7 @@ final class LoopbackVaultServer implements AutoCloseable {
   private final Map<String, TransitKey> keys = new ConcurrentHashMap<>();
   private final Map<String, Long> tokenExpiryNanos = new ConcurrentHashMap<>();
   private final Map<String, String> appRoles = new ConcurrentHashMap<>();
+  private final Set<String> deniedPaths = ConcurrentHashMap.newKeySet();
   private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
   private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
   private final CountDownLatch stopHanging = new CountDownLatch(1);
@@ -150,6 +152,14 @@ final class LoopbackVaultServer implements AutoCloseable {
     tokenExpiryNanos.replaceAll((token, expiry) -> token.equals(ROOT_TOKEN) ? expiry : 0L);
   }
 
+  /**
+   * Refuses {@code path} (e.g. {@code transit/keys/orders}) with 403 to every issued token, as a
+   * policy without a capability on it would.
+   */
+  void deny(String path) {
+    deniedPaths.add(path);
+  }
+
   /** The next {@code count} requests fail with {@code status}. */
   void failNext(int count, int status, String error) {
     for (int i = 0; i < count; i++) {
@@ -208,6 +218,9 @@ final class LoopbackVaultServer implements AutoCloseable {
     if (path.endsWith("/login")) {
       return "login";
     }
+    if (path.endsWith("/lookup-self")) {
+      return "lookup-self";
+    }
     Matcher route = ROUTE.matcher(path);
     return route.matches() ? route.group(2).split("/")[0] : path;
   }
@@ -218,7 +231,14 @@ final class LoopbackVaultServer implements AutoCloseable {
     if (login.matches() && exchange.getRequestMethod().equals("POST")) {
       return login(JSON.readTree(body));
     }
-    checkToken(exchange.getRequestHeaders().getFirst("X-Vault-Token"));
+    String token = exchange.getRequestHeaders().getFirst("X-Vault-Token");
+    checkToken(token);
+    if (path.equals("/v1/auth/token/lookup-self")) {
+      return response(JSON.createObjectNode().put("ttl", tokenTtl.toSeconds()));
+    }
+    if (!token.equals(ROOT_TOKEN) && deniedPaths.contains(path.substring("/v1/".length()))) {
+      throw new VaultError(403, "1 error occurred:\n\t* permission denied\n\n");
+    }
     Matcher route = ROUTE.matcher(path);
     if (!route.matches()) {
       throw new VaultError(404, "no handler for route \"" + path + "\"");

@@ -144,6 +144,22 @@ class VaultTransitKeyWrapperTest {
   }
 
   @Test
+  void aFailingAuditSinkFailsGenerateDataKeyWithItsOwnError() {
+    try (VaultTransitKeyWrapper unaudited =
+        withToken(LoopbackVaultServer.ROOT_TOKEN)
+            .auditSink(
+                event -> {
+                  throw new IllegalStateException("audit log is full");
+                })
+            .build()) {
+      assertThatThrownBy(() -> unaudited.generateDataKey(ORDERS, 32, ACME))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("audit log is full");
+      assertThat(vault.requests("datakey")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void generateDataKeyIsOneDatakeyCall() {
     try (DataKey dataKey = wrapper.generateDataKey(ORDERS, 32, ACME)) {
       assertThat(vault.requests("datakey")).isEqualTo(1);
@@ -276,6 +292,47 @@ class VaultTransitKeyWrapperTest {
       assertThat(approle.unwrap(wrapped, ACME)).isEqualTo(dataKey);
       assertThat(vault.requests("login")).isEqualTo(2);
       assertThat(approle.toString()).doesNotContain("orders-secret");
+    }
+  }
+
+  @Test
+  void aPolicyRefusalWithAValidAppRoleTokenIsAccessDeniedWithoutLoggingInAgain() {
+    vault.addAppRole("orders-role", "orders-secret");
+    vault.deny("transit/keys/orders");
+    try (VaultTransitKeyWrapper approle =
+        VaultTransitKeyWrapper.builder()
+            .address(vault.address())
+            .appRole("orders-role", "orders-secret")
+            .retryPolicy(FAST_RETRIES)
+            .build()) {
+      for (int call = 0; call < 3; call++) {
+        assertThatThrownBy(() -> approle.wrap(ORDERS, CryptoRandom.bytes(32), ACME))
+            .isInstanceOf(KeyAccessDeniedException.class)
+            .hasMessageContaining("transit/keys/orders")
+            .hasMessageContaining("403");
+      }
+      assertThat(vault.requests("login")).isEqualTo(1);
+      assertThat(vault.requests("lookup-self")).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aTokenRefusedAgainSoonAfterALoginIsAccessDeniedWithoutAnotherLogin() {
+    vault.addAppRole("orders-role", "orders-secret");
+    try (VaultTransitKeyWrapper approle =
+        VaultTransitKeyWrapper.builder()
+            .address(vault.address())
+            .appRole("orders-role", "orders-secret")
+            .retryPolicy(FAST_RETRIES)
+            .build()) {
+      WrappedKey wrapped = approle.wrap(ORDERS, CryptoRandom.bytes(32), ACME);
+      vault.expireIssuedTokens();
+      approle.unwrap(wrapped, ACME);
+      vault.expireIssuedTokens();
+
+      assertThatThrownBy(() -> approle.unwrap(wrapped, ACME))
+          .isInstanceOf(KeyAccessDeniedException.class);
+      assertThat(vault.requests("login")).isEqualTo(2);
     }
   }
 
