@@ -227,7 +227,8 @@ class VaultTransitKeyWrapperTest {
     byte[] unwrapped = wrapper.unwrap(wrapped, ACME);
 
     assertThat(unwrapped).isEqualTo(dataKey);
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     assertThat(vault.requests("decrypt")).isEqualTo(2);
   }
 
@@ -280,12 +281,7 @@ class VaultTransitKeyWrapperTest {
   void appRoleLogsInAgainWhenItsTokenIsRefused() {
     vault.addAppRole("orders-role", "orders-secret");
     byte[] dataKey = CryptoRandom.bytes(32);
-    try (VaultTransitKeyWrapper approle =
-        VaultTransitKeyWrapper.builder()
-            .address(vault.address())
-            .appRole("orders-role", "orders-secret")
-            .retryPolicy(FAST_RETRIES)
-            .build()) {
+    try (VaultTransitKeyWrapper approle = appRoleWrapper("orders-secret")) {
       WrappedKey wrapped = approle.wrap(ORDERS, dataKey, ACME);
       vault.expireIssuedTokens();
 
@@ -299,12 +295,7 @@ class VaultTransitKeyWrapperTest {
   void aPolicyRefusalWithAValidAppRoleTokenIsAccessDeniedWithoutLoggingInAgain() {
     vault.addAppRole("orders-role", "orders-secret");
     vault.deny("transit/keys/orders");
-    try (VaultTransitKeyWrapper approle =
-        VaultTransitKeyWrapper.builder()
-            .address(vault.address())
-            .appRole("orders-role", "orders-secret")
-            .retryPolicy(FAST_RETRIES)
-            .build()) {
+    try (VaultTransitKeyWrapper approle = appRoleWrapper("orders-secret")) {
       for (int call = 0; call < 3; call++) {
         assertThatThrownBy(() -> approle.wrap(ORDERS, CryptoRandom.bytes(32), ACME))
             .isInstanceOf(KeyAccessDeniedException.class)
@@ -319,12 +310,7 @@ class VaultTransitKeyWrapperTest {
   @Test
   void aTokenRefusedAgainSoonAfterALoginIsAccessDeniedWithoutAnotherLogin() {
     vault.addAppRole("orders-role", "orders-secret");
-    try (VaultTransitKeyWrapper approle =
-        VaultTransitKeyWrapper.builder()
-            .address(vault.address())
-            .appRole("orders-role", "orders-secret")
-            .retryPolicy(FAST_RETRIES)
-            .build()) {
+    try (VaultTransitKeyWrapper approle = appRoleWrapper("orders-secret")) {
       WrappedKey wrapped = approle.wrap(ORDERS, CryptoRandom.bytes(32), ACME);
       vault.expireIssuedTokens();
       approle.unwrap(wrapped, ACME);
@@ -340,12 +326,7 @@ class VaultTransitKeyWrapperTest {
   void appRoleLogsInAgainBeforeTheTtlRunsOut() throws Exception {
     vault.addAppRole("orders-role", "orders-secret");
     vault.tokenTtl(Duration.ofSeconds(1));
-    try (VaultTransitKeyWrapper approle =
-        VaultTransitKeyWrapper.builder()
-            .address(vault.address())
-            .appRole("orders-role", "orders-secret")
-            .retryPolicy(FAST_RETRIES)
-            .build()) {
+    try (VaultTransitKeyWrapper approle = appRoleWrapper("orders-secret")) {
       WrappedKey wrapped = approle.wrap(ORDERS, CryptoRandom.bytes(32), ACME);
       Thread.sleep(Duration.ofMillis(700));
 
@@ -359,12 +340,7 @@ class VaultTransitKeyWrapperTest {
   @Test
   void aRefusedAppRoleLoginIsAccessDenied() {
     vault.addAppRole("orders-role", "orders-secret");
-    try (VaultTransitKeyWrapper approle =
-        VaultTransitKeyWrapper.builder()
-            .address(vault.address())
-            .appRole("orders-role", "wrong-secret")
-            .retryPolicy(FAST_RETRIES)
-            .build()) {
+    try (VaultTransitKeyWrapper approle = appRoleWrapper("wrong-secret")) {
       assertThatThrownBy(() -> approle.wrap(ORDERS, CryptoRandom.bytes(32), ACME))
           .isInstanceOf(KeyAccessDeniedException.class)
           .hasMessageContaining("AppRole")
@@ -442,5 +418,14 @@ class VaultTransitKeyWrapperTest {
                     .build())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("CA certificates");
+  }
+
+  /** A wrapper logging in to the loopback Vault as AppRole "orders-role" with {@code secretId}. */
+  private VaultTransitKeyWrapper appRoleWrapper(String secretId) {
+    return VaultTransitKeyWrapper.builder()
+        .address(vault.address())
+        .appRole("orders-role", secretId)
+        .retryPolicy(FAST_RETRIES)
+        .build();
   }
 }
