@@ -26,11 +26,13 @@ final class HttpProtocols extends ApplicationProtocolNegotiationHandler {
 
   private final HstsHeader hsts;
   private final Duration idleTimeout;
+  private final Duration requestTimeout;
 
-  HttpProtocols(Hsts hsts, Duration idleTimeout) {
+  HttpProtocols(Hsts hsts, Duration idleTimeout, Duration requestTimeout) {
     super(ApplicationProtocolNames.HTTP_1_1);
     this.hsts = new HstsHeader(hsts);
     this.idleTimeout = idleTimeout;
+    this.requestTimeout = requestTimeout;
   }
 
   @Override
@@ -57,6 +59,7 @@ final class HttpProtocols extends ApplicationProtocolNegotiationHandler {
               }));
     } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
       pipeline
+          .addLast(new RequestDeadline(requestTimeout))
           .addLast(new HttpServerCodec())
           .addLast(hsts)
           .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))

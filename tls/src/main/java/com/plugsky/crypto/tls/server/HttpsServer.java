@@ -89,7 +89,10 @@ public final class HttpsServer implements AutoCloseable {
                         .pipeline()
                         .addLast("tls", tls)
                         .addLast("handshake", new HandshakeOutcome(channel.remoteAddress()))
-                        .addLast("alpn", new HttpProtocols(config.hsts, config.idleTimeout));
+                        .addLast(
+                            "alpn",
+                            new HttpProtocols(
+                                config.hsts, config.idleTimeout, config.requestTimeout));
                   }
                 });
     try {
@@ -182,6 +185,7 @@ public final class HttpsServer implements AutoCloseable {
     private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private Hsts hsts = Hsts.preloadReady();
     private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration requestTimeout = Duration.ofSeconds(20);
     private Consumer<HandshakeFailure> onHandshakeFailure = failure -> {};
     private Executor delegatedTasks;
 
@@ -225,13 +229,28 @@ public final class HttpsServer implements AutoCloseable {
     }
 
     /**
-     * Where the TLS engine's delegated tasks run, an HSM-held key's signature among them. By default
-     * they run on the connection's event loop, which suits a token in the same machine (SoftHSM2, a
-     * PCIe card); with an HSM across the network give them an executor of their own, so that a
-     * signature waiting on the network does not stall the other connections of that event loop.
+     * Where the TLS engine's delegated tasks run, an HSM-held key's signature among them. By
+     * default they run on the connection's event loop, which suits a token in the same machine
+     * (SoftHSM2, a PCIe card); with an HSM across the network give them an executor of their own,
+     * so that a signature waiting on the network does not stall the other connections of that event
+     * loop.
      */
     public Builder delegatedTasks(Executor executor) {
       this.delegatedTasks = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * An HTTP/1.1 request must arrive whole within this long from its first byte (20 s by default),
+     * else the connection is closed: the idle timeout restarts with every byte, so it alone lets a
+     * client that trickles a request hold a connection for ever.
+     */
+    public Builder requestTimeout(Duration requestTimeout) {
+      Objects.requireNonNull(requestTimeout, "requestTimeout");
+      if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+        throw new InvalidInputException("requestTimeout must be positive, got " + requestTimeout);
+      }
+      this.requestTimeout = requestTimeout;
       return this;
     }
 

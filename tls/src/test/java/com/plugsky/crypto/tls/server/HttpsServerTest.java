@@ -339,6 +339,50 @@ class HttpsServerTest {
     assertThat(FAILURES.getLast().reason()).contains("did not finish in time");
   }
 
+  @ParameterizedTest
+  @EnumSource(TlsProvider.class)
+  void aRequestTrickledByteByByteIsCutOffAtTheRequestTimeout(TlsProvider provider)
+      throws Exception {
+    TestPki.Issued issued = PKI.server(KeyType.EC_P256);
+    try (HttpsServer strict =
+        HttpsServer.builder(
+                TlsContexts.server(CertifiedKey.of(issued.key(), issued.chain()))
+                    .provider(provider)
+                    .buildNetty())
+            .ioThreads(1)
+            .idleTimeout(Duration.ofSeconds(60))
+            .requestTimeout(Duration.ofMillis(800))
+            .build()
+            .start()) {
+      SSLContext jdk = TlsContexts.client(TRUST).policy(HTTP1_ONLY).buildJdk();
+      try (Http1Connection quick = new Http1Connection(jdk, strict.port())) {
+        assertThat(quick.request("GET", "/").status()).isEqualTo(200);
+      }
+      try (Http1Connection trickling = new Http1Connection(jdk, strict.port())) {
+        OutputStream out = trickling.socket().getOutputStream();
+        long start = System.nanoTime();
+        boolean cutOff = false;
+        byte[] request =
+            "GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < 20 && !cutOff; i++) {
+          try {
+            out.write(request[i % request.length]);
+            out.flush();
+            Thread.sleep(100);
+          } catch (java.io.IOException closed) {
+            cutOff = true;
+          }
+        }
+        if (!cutOff) {
+          trickling.socket().setSoTimeout(2_000);
+          cutOff = drain(trickling.socket().getInputStream());
+        }
+        assertThat(cutOff).as("the server closed the trickling connection").isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+      }
+    }
+  }
+
   /** Reads until the server closes; true when it did before the socket timeout. */
   private static boolean drain(InputStream in) {
     try {
