@@ -12,6 +12,7 @@ final class Tally {
   private final String engine;
   private final int declared;
   private final int parsed;
+  private final int mustRun;
   private int passed;
   private int failed;
   private int skipped;
@@ -20,10 +21,16 @@ final class Tally {
   private final List<String> failures = new ArrayList<>();
 
   Tally(String file, String engine, int declared, int parsed) {
+    this(file, engine, declared, parsed, 0);
+  }
+
+  /** @param mustRun how many cases must run rather than be skipped (0: any number) */
+  Tally(String file, String engine, int declared, int parsed, int mustRun) {
     this.file = file;
     this.engine = engine;
     this.declared = declared;
     this.parsed = parsed;
+    this.mustRun = mustRun;
   }
 
   void record(String caseId, Outcome outcome) {
@@ -49,6 +56,9 @@ final class Tally {
     List<String> problems = new ArrayList<>(failures);
     if (parsed < declared) {
       problems.add(file + " | " + engine + " | parser produced " + parsed + " cases, the file declares " + declared);
+    }
+    if (ran() < mustRun) {
+      problems.add(file + " | " + engine + " | only " + ran() + " ran, the suite must run " + mustRun);
     }
     if (ran() + skipped < declared) {
       problems.add(file + " | " + engine + " | only " + ran() + " ran and " + skipped + " were skipped, the file declares " + declared);
