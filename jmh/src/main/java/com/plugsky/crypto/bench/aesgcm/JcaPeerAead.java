@@ -11,8 +11,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Textbook JCA use of one provider's {@code AES/GCM/NoPadding}: one {@link Cipher} kept and
- * re-initialised per message, a nonce drawn from a {@code DRBG} SecureRandom (the same source our
- * Aead draws from), written in front of the ciphertext.
+ * re-initialised per message, a nonce drawn from a {@code DRBG} SecureRandom per message (the
+ * JDK's Hash_DRBG: one DRBG call each, where our Aead takes 12 bytes from a pool refilled 4 KiB at
+ * a time, from libcrypto's DRBG when {@code native} is present), written in front of the
+ * ciphertext. That difference is part of what the encrypt rows compare; decrypt draws no nonce.
  *
  * <p>Not thread-safe: the benchmarks hold one per thread.
  */
