@@ -86,6 +86,17 @@ public final class WindowsInTurn {
     }
     Arrays.sort(ratios);
     return new Ratio(
-        ratios[windows / 2], ratios[windows / 4], ratios[(3 * windows) / 4], windows, perWindow);
+        quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75), windows, perWindow);
+  }
+
+  /**
+   * The {@code p} quantile of {@code sorted}, interpolated between its neighbours (so the median of
+   * an even count is the mean of the middle two, not the upper one).
+   */
+  static double quantile(double[] sorted, double p) {
+    double at = p * (sorted.length - 1);
+    int below = (int) Math.floor(at);
+    int above = Math.min(below + 1, sorted.length - 1);
+    return sorted[below] + (at - below) * (sorted[above] - sorted[below]);
   }
 }
