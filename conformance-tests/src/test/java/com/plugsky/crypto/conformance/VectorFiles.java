@@ -27,8 +27,12 @@ final class VectorFiles {
   static final List<VectorFile> ALL =
       List.of(
           wycheproof("wycheproof/aes_gcm_test.json", WycheproofSuites::aesGcm),
-          wycheproof("wycheproof/aes_wrap_test.json", f -> WycheproofSuites.keyWrap(f, KeyWrapMode.AES_KW)),
-          wycheproof("wycheproof/aes_kwp_test.json", f -> WycheproofSuites.keyWrap(f, KeyWrapMode.AES_KWP)),
+          wycheproof(
+              "wycheproof/aes_wrap_test.json",
+              f -> WycheproofSuites.keyWrap(f, KeyWrapMode.AES_KW)),
+          wycheproof(
+              "wycheproof/aes_kwp_test.json",
+              f -> WycheproofSuites.keyWrap(f, KeyWrapMode.AES_KWP)),
           wycheproof("wycheproof/hkdf_sha256_test.json", WycheproofSuites::hkdf),
           wycheproof("wycheproof/hmac_sha256_test.json", WycheproofSuites::hmac),
           cavp("nist-cavp/gcmEncryptExtIV256.rsp", CavpSuites::gcmEncrypt),
@@ -49,13 +53,18 @@ final class VectorFiles {
 
   /** The bytes of {@code vectors/<path>} on the test classpath. */
   static byte[] read(String path) {
-    try (InputStream in = VectorFiles.class.getResourceAsStream("/vectors/" + path)) {
+    return readResource("/vectors/" + path);
+  }
+
+  /** The bytes of the test-classpath resource {@code name}. */
+  static byte[] readResource(String name) {
+    try (InputStream in = VectorFiles.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("vector file vectors/" + path + " is not on the test classpath");
+        throw new IllegalStateException(name + " is not on the test classpath");
       }
       return in.readAllBytes();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read vectors/" + path, e);
+      throw new UncheckedIOException("cannot read " + name, e);
     }
   }
 
