@@ -73,6 +73,21 @@ sealed interface Attempt {
   }
 
   /**
+   * The call must refuse with one of the library's typed errors: for decrypting or unwrapping an
+   * invalid input, returning anything at all releases output that no check vouched for. A refusal
+   * that {@code documentedRefusal} explains is a skip.
+   */
+  default Outcome mustRefuse(String what, Optional<String> documentedRefusal) {
+    return switch (this) {
+      case Threw t when t.exception() instanceof InvalidInputException && documentedRefusal.isPresent() ->
+          Outcome.skip(documentedRefusal.get());
+      case Threw t when t.exception() instanceof CryptoException -> Outcome.pass();
+      case Threw t -> Outcome.fail(what + " threw untyped " + describe(t.exception()));
+      case Returned r -> Outcome.fail(what + " accepted an invalid input and returned " + hex(r.value()));
+    };
+  }
+
+  /**
    * The call must fail its integrity check with {@link AuthenticationFailedException}. An
    * {@link InvalidInputException} refusal is a skip when documented (it says nothing about the tag check), a failure
    * otherwise; returning anything is a failure.
