@@ -8,6 +8,7 @@ import com.plugsky.crypto.engine.AeadEngine;
 import com.plugsky.crypto.engine.Engines;
 import com.plugsky.crypto.primitive.KeyWrapMode;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -87,6 +88,34 @@ class HarnessSelfTest {
     tally.record("b", Outcome.skip("documented"));
     assertThat(tally.problems()).hasSize(2).anySatisfy(p -> assertThat(p).contains("parser produced 2 cases, the file declares 3"));
     assertThat(tally.skipReason()).isEqualTo("documented (1)");
+  }
+
+  @Test
+  void aSuiteThatRunsFewerThanItMustIsAProblem() {
+    Tally tally = new Tally("f", "e", 2, 2, 2);
+    tally.record("a", Outcome.pass());
+    tally.record("b", Outcome.skip("documented"));
+    assertThat(tally.problems()).singleElement().asString().contains("only 1 ran, the suite must run 2");
+  }
+
+  @Test
+  void anInvalidInputThatDecryptsToAnythingIsAFailure() {
+    assertThat(Attempt.of(() -> new byte[] {1}).mustRefuse("decrypt", Optional.empty()))
+        .isInstanceOf(Outcome.Fail.class);
+    assertThat(
+            Attempt.of(
+                    () -> {
+                      throw new IllegalStateException("untyped");
+                    })
+                .mustRefuse("decrypt", Optional.empty()))
+        .isInstanceOf(Outcome.Fail.class);
+    assertThat(
+            Attempt.of(
+                    () -> {
+                      throw new com.plugsky.crypto.AuthenticationFailedException("tag");
+                    })
+                .mustRefuse("decrypt", Optional.empty()))
+        .isInstanceOf(Outcome.Pass.class);
   }
 
   private static Outcome runOne(VectorSuite suite, AeadEngine engine) {
