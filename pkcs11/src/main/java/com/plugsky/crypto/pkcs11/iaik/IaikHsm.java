@@ -49,6 +49,7 @@ import com.plugsky.crypto.pkcs11.MissingKey;
 import com.plugsky.crypto.pkcs11.PinSource;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
+import com.plugsky.crypto.pkcs11.ffm.KeyWrapProbe;
 import com.plugsky.crypto.pkcs11.ffm.LoginGate;
 import com.plugsky.crypto.pkcs11.ffm.PublicKeys;
 import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
@@ -64,6 +65,8 @@ import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
@@ -978,6 +981,49 @@ public final class IaikHsm implements Hsm {
     }
   }
 
+  /**
+   * Why CKM_AES_KEY_WRAP_PAD, listed by the token, cannot be used: {@link KeyWrapProbe} under a
+   * session KEK made for it and destroyed after.
+   */
+  private Optional<String> keyWrapRefusal() {
+    HsmKey trialKek = HsmKey.label("plugsky-key-wrap-probe-" + UUID.randomUUID());
+    AttributeVector template =
+        named(
+            new AttributeVector()
+                .attr(CKA_CLASS, CKO_SECRET_KEY)
+                .attr(CKA_KEY_TYPE, CKK_AES)
+                .attr(CKA_TOKEN, false)
+                .attr(CKA_PRIVATE, true)
+                .attr(CKA_SENSITIVE, true)
+                .attr(CKA_EXTRACTABLE, false)
+                .attr(CKA_WRAP, true)
+                .attr(CKA_UNWRAP, true)
+                .attr(CKA_VALUE_LEN, 32L),
+            trialKek);
+    try {
+      handles.put(
+          cacheKey(trialKek, CKO_SECRET_KEY),
+          onSession(
+              "C_GenerateKey",
+              trialKek,
+              session ->
+                  session.generateKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN), template)));
+    } catch (KeyUnavailableException e) {
+      throw e;
+    } catch (CryptoException e) {
+      return Optional.of(
+          "the token lists CKM_AES_KEY_WRAP_PAD wrap and unwrap, but made no session AES key to"
+              + " try it with: "
+              + e.getMessage());
+    }
+    try {
+      return KeyWrapProbe.refusal(
+          secret -> wrapKeyPad(trialKek, secret), wrapped -> unwrapKeyPad(trialKek, wrapped));
+    } finally {
+      destroyKey(trialKek);
+    }
+  }
+
   private Capabilities readCapabilities() {
     Map<Capabilities.Operation, String> unavailable = new EnumMap<>(Capabilities.Operation.class);
     require(
@@ -992,6 +1038,10 @@ public final class IaikHsm implements Hsm {
         "CKM_AES_KEY_WRAP_PAD wrap and unwrap",
         PKCS11Constants.CKM_AES_KEY_WRAP_PAD,
         PKCS11Constants.CKF_WRAP | PKCS11Constants.CKF_UNWRAP);
+    if (!unavailable.containsKey(Capabilities.Operation.AES_KEY_WRAP_PAD)) {
+      keyWrapRefusal()
+          .ifPresent(reason -> unavailable.put(Capabilities.Operation.AES_KEY_WRAP_PAD, reason));
+    }
     require(
         unavailable,
         Capabilities.Operation.EC_P256,
