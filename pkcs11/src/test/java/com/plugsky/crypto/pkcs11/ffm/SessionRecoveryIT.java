@@ -65,7 +65,10 @@ class SessionRecoveryIT {
     assertThat(logins()).isEqualTo(2);
   }
 
-  /** SunPKCS11 is left out: it keeps handles of sessions the token closed and fails with them. */
+  /**
+   * SunPKCS11 is left out: it goes on using the sessions the token closed, and its next call fails
+   * with CKR_SESSION_HANDLE_INVALID.
+   */
   @ParameterizedTest
   @EnumSource(names = {"FFM", "IAIK"})
   void reopensSessionsAndLogsInAgainAfterAllSessionsWereClosed(Backend backend) throws Throwable {
