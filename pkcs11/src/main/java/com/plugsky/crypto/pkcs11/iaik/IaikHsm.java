@@ -1220,7 +1220,18 @@ public final class IaikHsm implements Hsm {
     }
 
     private Session open() throws TokenException {
-      Session session = token().openSession(true);
+      Session session;
+      try {
+        session = token().openSession(true);
+      } catch (PKCS11Exception e) {
+        // With no session left to fail a call, this is where a token that went away shows.
+        if (e.getErrorCode() == PKCS11Constants.CKR_DEVICE_REMOVED
+            || e.getErrorCode() == PKCS11Constants.CKR_TOKEN_NOT_PRESENT
+            || e.getErrorCode() == PKCS11Constants.CKR_SLOT_ID_INVALID) {
+          forgetToken();
+        }
+        throw e;
+      }
       try {
         if (config.pinSource() != PinSource.NONE && (!loggedIn || loggedOut(session))) {
           logIn(session);
