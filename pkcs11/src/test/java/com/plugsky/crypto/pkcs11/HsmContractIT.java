@@ -206,6 +206,23 @@ class HsmContractIT {
         .isInstanceOf(MalformedCiphertextException.class);
   }
 
+  /**
+   * Each backend tries key wrap once per token (SunPKCS11 through the provider, ffm and iaik with
+   * a trial under a session KEK) and keeps the answer: SoftHSM2 takes CKM_AES_KEY_WRAP_PAD from ffm
+   * and iaik, and refuses the IV SunPKCS11 passes.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void triesKeyWrapOnceAndKeepsTheAnswer(Backend backend) {
+    try (Hsm fresh = Hsm.open(SoftHsm.get().config(SoftHsm.TOKEN).backend(backend).build())) {
+      Capabilities capabilities = fresh.capabilities();
+
+      assertThat(fresh.capabilities()).isSameAs(capabilities);
+      assertThat(capabilities.supports(Capabilities.Operation.AES_KEY_WRAP_PAD))
+          .isEqualTo(backend != Backend.SUNPKCS11);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void softHsmOffersBothWrapMechanisms(Backend backend) {

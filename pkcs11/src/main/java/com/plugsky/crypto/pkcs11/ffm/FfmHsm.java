@@ -11,7 +11,9 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.ConfigurationException;
+import com.plugsky.crypto.CryptoException;
 import com.plugsky.crypto.InvalidInputException;
+import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditSink;
@@ -45,6 +47,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -176,7 +180,7 @@ public final class FfmHsm implements Hsm {
           long session = borrowed.handle;
           refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
           try (Arena arena = Arena.ofConfined()) {
-            Template template = aesKeyTemplate(arena, key).ulong(Ck.CKA_VALUE_LEN, 32);
+            Template template = aesKeyTemplate(arena, key, true).ulong(Ck.CKA_VALUE_LEN, 32);
             generateSecretKey(session, arena, key, template, Ck.CKM_AES_KEY_GEN);
             return null;
           }
@@ -190,7 +194,7 @@ public final class FfmHsm implements Hsm {
     if (value.length != 16 && value.length != 24 && value.length != 32) {
       throw new InvalidInputException("an AES key is 16, 24 or 32 bytes, got " + value.length);
     }
-    importSecret(key, arena -> aesKeyTemplate(arena, key).secret(Ck.CKA_VALUE, value));
+    importSecret(key, arena -> aesKeyTemplate(arena, key, true).secret(Ck.CKA_VALUE, value));
   }
 
   @Override
@@ -884,12 +888,12 @@ public final class FfmHsm implements Hsm {
     }
   }
 
-  private Template aesKeyTemplate(SegmentAllocator arena, HsmKey key) {
+  private Template aesKeyTemplate(SegmentAllocator arena, HsmKey key, boolean onToken) {
     Template template =
         new Template(arena)
             .ulong(Ck.CKA_CLASS, ObjectClass.SECRET_KEY.value)
             .ulong(Ck.CKA_KEY_TYPE, Ck.CKK_AES)
-            .bool(Ck.CKA_TOKEN, true)
+            .bool(Ck.CKA_TOKEN, onToken)
             .bool(Ck.CKA_PRIVATE, true)
             .bool(Ck.CKA_SENSITIVE, true)
             .bool(Ck.CKA_EXTRACTABLE, false)
@@ -1245,6 +1249,38 @@ public final class FfmHsm implements Hsm {
         : Tokens.labelled(ck, config.tokenLabel().orElseThrow());
   }
 
+  /**
+   * Why CKM_AES_KEY_WRAP_PAD, listed by the token, cannot be used: {@link KeyWrapProbe} under a
+   * session KEK made for it and destroyed after.
+   */
+  private Optional<String> keyWrapRefusal() {
+    HsmKey trialKek = HsmKey.label("plugsky-key-wrap-probe-" + UUID.randomUUID());
+    try {
+      pool.call(
+          borrowed -> {
+            try (Arena arena = Arena.ofConfined()) {
+              Template template =
+                  aesKeyTemplate(arena, trialKek, false).ulong(Ck.CKA_VALUE_LEN, 32);
+              generateSecretKey(borrowed.handle, arena, trialKek, template, Ck.CKM_AES_KEY_GEN);
+              return null;
+            }
+          });
+    } catch (KeyUnavailableException e) {
+      throw e;
+    } catch (CryptoException e) {
+      return Optional.of(
+          "the token lists CKM_AES_KEY_WRAP_PAD wrap and unwrap, but made no session AES key to"
+              + " try it with: "
+              + e.getMessage());
+    }
+    try {
+      return KeyWrapProbe.refusal(
+          secret -> wrapKeyPad(trialKek, secret), wrapped -> unwrapKeyPad(trialKek, wrapped));
+    } finally {
+      destroyKey(trialKek);
+    }
+  }
+
   private Capabilities readCapabilities() {
     Token current = token;
     Map<Capabilities.Operation, String> unavailable = new EnumMap<>(Capabilities.Operation.class);
@@ -1258,6 +1294,9 @@ public final class FfmHsm implements Hsm {
       unavailable.put(
           Capabilities.Operation.AES_KEY_WRAP_PAD,
           "the token offers no CKM_AES_KEY_WRAP_PAD wrap and unwrap");
+    } else {
+      keyWrapRefusal()
+          .ifPresent(reason -> unavailable.put(Capabilities.Operation.AES_KEY_WRAP_PAD, reason));
     }
     long ecGenerate = Tokens.mechanismFlags(ck, current, Ck.CKM_EC_KEY_PAIR_GEN);
     long ecdsa = Tokens.mechanismFlags(ck, current, Ck.CKM_ECDSA);

@@ -46,8 +46,10 @@ import com.plugsky.crypto.pkcs11.HsmConfig.Quirk;
 import com.plugsky.crypto.pkcs11.HsmKey;
 import com.plugsky.crypto.pkcs11.KeyPairType;
 import com.plugsky.crypto.pkcs11.MissingKey;
+import com.plugsky.crypto.pkcs11.PinSource;
 import com.plugsky.crypto.pkcs11.ReturnCode;
 import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
+import com.plugsky.crypto.pkcs11.ffm.KeyWrapProbe;
 import com.plugsky.crypto.pkcs11.ffm.LoginGate;
 import com.plugsky.crypto.pkcs11.ffm.PublicKeys;
 import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
@@ -63,6 +65,8 @@ import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
@@ -71,26 +75,28 @@ import java.util.function.Supplier;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.KeyPairTemplate;
 import org.xipki.pkcs11.wrapper.Mechanism;
+import org.xipki.pkcs11.wrapper.MechanismInfo;
 import org.xipki.pkcs11.wrapper.PKCS11Constants;
 import org.xipki.pkcs11.wrapper.PKCS11Exception;
 import org.xipki.pkcs11.wrapper.PKCS11KeyPair;
 import org.xipki.pkcs11.wrapper.PKCS11Module;
-import org.xipki.pkcs11.wrapper.PKCS11Token;
 import org.xipki.pkcs11.wrapper.Session;
 import org.xipki.pkcs11.wrapper.Slot;
 import org.xipki.pkcs11.wrapper.StaticLogger;
+import org.xipki.pkcs11.wrapper.Token;
 import org.xipki.pkcs11.wrapper.TokenException;
 import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
 import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
 
 /**
  * The {@code iaik} backend: the IAIK-derived PKCS#11 wrapper maintained by xipki ({@code
- * org.xipki:ipkcs11wrapper}, JNI, its native library shipped in the jar). Its {@link PKCS11Token}
- * logs in once when opened (and is not opened again once the token refused the PIN: see {@link
- * LoginGate}) and keeps its own pool of {@code maxSessions} sessions; object handles are cached per
- * {@link HsmKey} and looked up again when the token calls one invalid. Token lookup by label, the
- * module's manufacturer and the mechanism names come from {@link TokenDirectory}; keys are found by
- * label and/or id, as in the {@code ffm} backend.
+ * org.xipki:ipkcs11wrapper}, JNI, its native library shipped in the jar). Every call runs on this
+ * backend's own bounded pool of sessions ({@link Sessions}), which logs in once when its first
+ * session opens (and not again once the token refused the PIN: see {@link LoginGate}); the
+ * wrapper's {@code PKCS11Token}, whose own session pool would come on top of {@code maxSessions},
+ * is not used. Object handles are cached per {@link HsmKey} and looked up again when the token
+ * calls one invalid. Token lookup by label, the module's manufacturer and the mechanism names come
+ * from {@link TokenDirectory}; keys are found by label and/or id, as in the {@code ffm} backend.
  */
 public final class IaikHsm implements Hsm {
   static final String BACKEND = "iaik";
@@ -114,9 +120,13 @@ public final class IaikHsm implements Hsm {
   private final PKCS11Module module;
   private final Object loginLock = new Object();
   private final LoginGate loginGate;
-  private volatile PKCS11Token token;
+  private final Object tokenLock = new Object();
+
+  /** The wrapper's token, looked up again (and its slot with it) after the device went away. */
+  private volatile Token token;
+
+  private volatile long slot;
   private final String tokenLabel;
-  private final long slot;
   private final boolean generalErrorMeansIntegrityFailure;
   private final boolean keyWrapPadPadsInput;
   private final boolean signWithSessionCopies;
@@ -150,12 +160,15 @@ public final class IaikHsm implements Hsm {
    */
   public static IaikHsm open(HsmConfig config) {
     Objects.requireNonNull(config, "config");
-    long slot =
-        config.slotId().isPresent()
-            ? config.slotId().getAsLong()
-            : TokenDirectory.slotOf(config.modulePath(), config.tokenLabel().orElseThrow());
+    long slot = slotOf(config);
     String label = TokenDirectory.labelIn(config.modulePath(), slot);
     return new IaikHsm(config, module(config.modulePath()), slot, label);
+  }
+
+  private static long slotOf(HsmConfig config) {
+    return config.slotId().isPresent()
+        ? config.slotId().getAsLong()
+        : TokenDirectory.slotOf(config.modulePath(), config.tokenLabel().orElseThrow());
   }
 
   private static PKCS11Module module(Path path) {
@@ -181,57 +194,46 @@ public final class IaikHsm implements Hsm {
         });
   }
 
-  private static PKCS11Token login(HsmConfig config, PKCS11Module module, long slot, String label) {
-    char[] pin = config.pinSource().pin();
-    // The wrapper logs in again, with the PIN it was handed, whenever it finds its session logged
-    // out (the token restarted or closed every session), so it keeps a copy of its own: a wiped
-    // one would fail that login and count against the PIN's retry limit.
-    char[] wrapperPin = pin == null ? null : pin.clone();
-    try {
-      for (Slot candidate : module.getSlotList(true)) {
-        if (candidate.getSlotID() == slot) {
-          return new PKCS11Token(candidate.getToken(), false, wrapperPin, config.maxSessions());
-        }
-      }
-      throw new KeyUnavailableException("the iaik wrapper sees no token in slot " + slot);
-    } catch (TokenException e) {
-      wipe(wrapperPin);
-      throw failure("C_Login", e, "token " + label);
-    } catch (RuntimeException e) {
-      wipe(wrapperPin);
-      throw e;
-    } finally {
-      if (pin != null) {
-        Arrays.fill(pin, '\0');
-      }
-    }
-  }
-
-  private static void wipe(char[] pin) {
-    if (pin != null) {
-      Arrays.fill(pin, '\0');
-    }
-  }
-
-  /** The wrapper's view of the token, logged in on first use. */
-  private PKCS11Token token() {
-    PKCS11Token known = token;
+  /** The wrapper's view of the token, found on first use. */
+  private Token token() throws TokenException {
+    Token known = token;
     if (known != null) {
       return known;
     }
-    synchronized (loginLock) {
+    synchronized (tokenLock) {
       if (token == null) {
-        loginGate.requireOpen();
-        try {
-          token =
-              AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
-                  .withRegion(tokenLabel)
-                  .call(config.auditSink(), () -> login(config, module, slot, tokenLabel));
-        } catch (RuntimeException e) {
-          throw loginGate.observe(e);
+        long current = slot;
+        for (Slot candidate : module.getSlotList(true)) {
+          if (candidate.getSlotID() == current) {
+            token = candidate.getToken();
+            return token;
+          }
         }
+        throw new KeyUnavailableException(
+            "the iaik wrapper sees no token in slot " + current + " (token " + tokenLabel + ")");
       }
       return token;
+    }
+  }
+
+  /**
+   * The token went away (CKR_DEVICE_REMOVED, CKR_TOKEN_NOT_PRESENT): its sessions, object handles
+   * and signing copies went with it, and it may come back in another slot, or as another model.
+   */
+  private void forgetToken() {
+    synchronized (tokenLock) {
+      token = null;
+      handles.clear();
+      signingCopies.clear();
+      capabilities = null;
+      signMechanisms.clear();
+      if (config.slotId().isEmpty()) {
+        try {
+          slot = slotOf(config);
+        } catch (CryptoException e) {
+          // Not back yet: the next call looks for it again and reports what it finds.
+        }
+      }
     }
   }
 
@@ -248,28 +250,29 @@ public final class IaikHsm implements Hsm {
   @Override
   public boolean contains(HsmKey key) {
     Objects.requireNonNull(key, "key");
-    return call("C_FindObjects", key, () -> find(key, CKO_SECRET_KEY, 2).length == 1);
+    return onSession(
+        "C_FindObjects", key, session -> find(session, key, CKO_SECRET_KEY, 2).length == 1);
   }
 
   @Override
   public void destroyKey(HsmKey key) {
     Objects.requireNonNull(key, "key");
     int destroyed =
-        call(
+        onSession(
             "C_DestroyObject",
             key,
-            () -> {
+            session -> {
               // Atomic with making a signing copy, so no copy of a destroyed key survives.
               synchronized (signingCopies) {
                 Long copy = signingCopies.remove(key);
                 if (copy != null) {
-                  destroyQuietly(copy);
+                  destroyQuietly(session, copy);
                 }
                 int count = 0;
                 for (long type :
                     new long[] {CKO_SECRET_KEY, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE}) {
-                  for (long object : find(key, type, 16)) {
-                    token().destroyObject(object);
+                  for (long object : find(session, key, type, 16)) {
+                    session.destroyObject(object);
                     count++;
                   }
                   handles.remove(cacheKey(key, type));
@@ -288,10 +291,11 @@ public final class IaikHsm implements Hsm {
     refuseDuplicate(key, CKO_SECRET_KEY);
     AttributeVector template = secretKey(key, CKK_AES, true).attr(CKA_VALUE_LEN, 32L);
     long handle =
-        call(
+        onSession(
             "C_GenerateKey",
             key,
-            () -> token().generateKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN), template));
+            session ->
+                session.generateKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN), template));
     handles.put(cacheKey(key, CKO_SECRET_KEY), handle);
   }
 
@@ -308,7 +312,7 @@ public final class IaikHsm implements Hsm {
       AttributeVector template = secretKey(key, CKK_AES, true).attr(CKA_VALUE, copy);
       handles.put(
           cacheKey(key, CKO_SECRET_KEY),
-          call("C_CreateObject", key, () -> token().createObject(template)));
+          onSession("C_CreateObject", key, session -> session.createObject(template)));
     } finally {
       Arrays.fill(copy, (byte) 0);
     }
@@ -464,10 +468,11 @@ public final class IaikHsm implements Hsm {
                 ? PKCS11Constants.CKM_RSA_PKCS_KEY_PAIR_GEN
                 : PKCS11Constants.CKM_EC_KEY_PAIR_GEN);
     PKCS11KeyPair pair =
-        call(
+        onSession(
             "C_GenerateKeyPair",
             key,
-            () -> token().generateKeyPair(mechanism, new KeyPairTemplate(privateKey, publicKey)));
+            session ->
+                session.generateKeyPair(mechanism, new KeyPairTemplate(privateKey, publicKey)));
     handles.put(cacheKey(key, CKO_PUBLIC_KEY), pair.getPublicKey());
     handles.put(cacheKey(key, CKO_PRIVATE_KEY), pair.getPrivateKey());
   }
@@ -565,7 +570,7 @@ public final class IaikHsm implements Hsm {
             key);
     handles.put(
         cacheKey(key, CKO_PUBLIC_KEY),
-        call("C_CreateObject", key, () -> token().createObject(template)));
+        onSession("C_CreateObject", key, session -> session.createObject(template)));
   }
 
   @Override
@@ -581,7 +586,7 @@ public final class IaikHsm implements Hsm {
             generic ? PKCS11Constants.CKM_GENERIC_SECRET_KEY_GEN : PKCS11Constants.CKM_AES_KEY_GEN);
     handles.put(
         cacheKey(key, CKO_SECRET_KEY),
-        call("C_GenerateKey", key, () -> token().generateKey(mechanism, template)));
+        onSession("C_GenerateKey", key, session -> session.generateKey(mechanism, template)));
   }
 
   @Override
@@ -599,7 +604,7 @@ public final class IaikHsm implements Hsm {
           secretKey(key, CKK_GENERIC_SECRET, false).attr(CKA_VALUE, copy);
       handles.put(
           cacheKey(key, CKO_SECRET_KEY),
-          call("C_CreateObject", key, () -> token().createObject(template)));
+          onSession("C_CreateObject", key, session -> session.createObject(template)));
     } finally {
       Arrays.fill(copy, (byte) 0);
     }
@@ -646,7 +651,8 @@ public final class IaikHsm implements Hsm {
     if (length == 0) {
       return new byte[0];
     }
-    return call("C_GenerateRandom", "token " + tokenLabel, () -> token().generateRandom(length));
+    return onSession(
+        "C_GenerateRandom", "token " + tokenLabel, session -> session.generateRandom(length));
   }
 
   /** Returns the token's sessions; the module stays loaded for the JVM's life. */
@@ -655,10 +661,6 @@ public final class IaikHsm implements Hsm {
     handles.clear();
     signingCopies.clear();
     sessions.closeIdle();
-    PKCS11Token opened = token;
-    if (opened != null) {
-      opened.closeAllSessions();
-    }
   }
 
   @Override
@@ -683,15 +685,6 @@ public final class IaikHsm implements Hsm {
     T apply(Session session) throws TokenException;
   }
 
-  private <T> T call(String function, Object what, TokenCall<T> call) {
-    try {
-      return call.run();
-    } catch (TokenException e) {
-      throw failure(
-          function, e, what instanceof HsmKey key ? "token " + tokenLabel + ", key " + key : what);
-    }
-  }
-
   /** Runs {@code call} with {@code key}'s handle, finding it again once if the token dropped it. */
   private <T> T withKey(HsmKey key, long type, String function, KeyCall<T> call) {
     String name = cacheKey(key, type);
@@ -710,9 +703,7 @@ public final class IaikHsm implements Hsm {
   }
 
   /**
-   * Runs {@code call} on one of this backend's sessions. A session the token closed or lost is
-   * dropped and the call runs once more on a new one; a token that logged the user out gets a fresh
-   * login and the call runs once more.
+   * Runs {@code call} on one of this backend's sessions, repaired once as {@link Sessions} says.
    */
   private <T> T onSession(String function, Object what, SessionCall<T> call) {
     try {
@@ -759,9 +750,9 @@ public final class IaikHsm implements Hsm {
   }
 
   /** Destroys a session copy that may already be gone with its session. */
-  private void destroyQuietly(long object) {
+  private static void destroyQuietly(Session session, long object) {
     try {
-      token().destroyObject(object);
+      session.destroyObject(object);
     } catch (TokenException e) {
       // Gone with its session already, or the token is unreachable and will drop it when the
       // session closes.
@@ -799,7 +790,21 @@ public final class IaikHsm implements Hsm {
   }
 
   private long findOne(HsmKey key, long type) {
-    long[] found = call("C_FindObjects", key, () -> find(key, type, 2));
+    long[] found =
+        onSession(
+            "C_FindObjects",
+            key,
+            session -> {
+              long[] visible = find(session, key, type, 2);
+              if (visible.length == 0
+                  && config.pinSource() != PinSource.NONE
+                  && Sessions.loggedOut(session)) {
+                // Private keys are invisible until the user logs in again.
+                sessions.logIn(session);
+                visible = find(session, key, type, 2);
+              }
+              return visible;
+            });
     String description =
         type == CKO_SECRET_KEY
             ? "secret key"
@@ -821,8 +826,9 @@ public final class IaikHsm implements Hsm {
     return found[0];
   }
 
-  private long[] find(HsmKey key, long type, int max) throws TokenException {
-    return token().findObjects(named(new AttributeVector().attr(CKA_CLASS, type), key), max);
+  private static long[] find(Session session, HsmKey key, long type, int max)
+      throws TokenException {
+    return session.findObjectsSingle(named(new AttributeVector().attr(CKA_CLASS, type), key), max);
   }
 
   private void refuseDuplicate(HsmKey key, long type) {
@@ -830,7 +836,8 @@ public final class IaikHsm implements Hsm {
         new HsmKey[] {
           key.label().map(HsmKey::label).orElse(null), key.id().map(HsmKey::id).orElse(null)
         }) {
-      if (part != null && call("C_FindObjects", key, () -> find(part, type, 1)).length > 0) {
+      if (part != null
+          && onSession("C_FindObjects", key, session -> find(session, part, type, 1)).length > 0) {
         throw new InvalidInputException("token " + tokenLabel + " already holds an object " + part);
       }
     }
@@ -936,7 +943,7 @@ public final class IaikHsm implements Hsm {
           case RSA_PKCS1_SHA256 -> PKCS11Constants.CKM_RSA_PKCS;
         };
     return new SignMechanism(
-        token().getMechanisms().contains(combined) ? mechanism(algorithm, combined) : null,
+        offers(combined, PKCS11Constants.CKF_SIGN) ? mechanism(algorithm, combined) : null,
         mechanism(algorithm, raw));
   }
 
@@ -974,6 +981,49 @@ public final class IaikHsm implements Hsm {
     }
   }
 
+  /**
+   * Why CKM_AES_KEY_WRAP_PAD, listed by the token, cannot be used: {@link KeyWrapProbe} under a
+   * session KEK made for it and destroyed after.
+   */
+  private Optional<String> keyWrapRefusal() {
+    HsmKey trialKek = HsmKey.label("plugsky-key-wrap-probe-" + UUID.randomUUID());
+    AttributeVector template =
+        named(
+            new AttributeVector()
+                .attr(CKA_CLASS, CKO_SECRET_KEY)
+                .attr(CKA_KEY_TYPE, CKK_AES)
+                .attr(CKA_TOKEN, false)
+                .attr(CKA_PRIVATE, true)
+                .attr(CKA_SENSITIVE, true)
+                .attr(CKA_EXTRACTABLE, false)
+                .attr(CKA_WRAP, true)
+                .attr(CKA_UNWRAP, true)
+                .attr(CKA_VALUE_LEN, 32L),
+            trialKek);
+    try {
+      handles.put(
+          cacheKey(trialKek, CKO_SECRET_KEY),
+          onSession(
+              "C_GenerateKey",
+              trialKek,
+              session ->
+                  session.generateKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN), template)));
+    } catch (KeyUnavailableException e) {
+      throw e;
+    } catch (CryptoException e) {
+      return Optional.of(
+          "the token lists CKM_AES_KEY_WRAP_PAD wrap and unwrap, but made no session AES key to"
+              + " try it with: "
+              + e.getMessage());
+    }
+    try {
+      return KeyWrapProbe.refusal(
+          secret -> wrapKeyPad(trialKek, secret), wrapped -> unwrapKeyPad(trialKek, wrapped));
+    } finally {
+      destroyKey(trialKek);
+    }
+  }
+
   private Capabilities readCapabilities() {
     Map<Capabilities.Operation, String> unavailable = new EnumMap<>(Capabilities.Operation.class);
     require(
@@ -988,6 +1038,10 @@ public final class IaikHsm implements Hsm {
         "CKM_AES_KEY_WRAP_PAD wrap and unwrap",
         PKCS11Constants.CKM_AES_KEY_WRAP_PAD,
         PKCS11Constants.CKF_WRAP | PKCS11Constants.CKF_UNWRAP);
+    if (!unavailable.containsKey(Capabilities.Operation.AES_KEY_WRAP_PAD)) {
+      keyWrapRefusal()
+          .ifPresent(reason -> unavailable.put(Capabilities.Operation.AES_KEY_WRAP_PAD, reason));
+    }
     require(
         unavailable,
         Capabilities.Operation.EC_P256,
@@ -1032,9 +1086,19 @@ public final class IaikHsm implements Hsm {
       String what,
       long mechanism,
       long flags) {
-    if (!token().supportsMechanism(mechanism, flags)) {
+    if (!offers(mechanism, flags)) {
       unavailable.putIfAbsent(operation, "the token offers no " + what);
     }
+  }
+
+  private boolean offers(long mechanism, long flags) {
+    MechanismInfo info;
+    try {
+      info = token().getMechanismInfo(mechanism);
+    } catch (TokenException e) {
+      throw failure("C_GetMechanismInfo", e, "token " + tokenLabel);
+    }
+    return info != null && (info.getFlags() & flags) == flags;
   }
 
   private <T> T integrityChecked(Supplier<T> call) {
@@ -1054,15 +1118,32 @@ public final class IaikHsm implements Hsm {
   }
 
   /**
-   * The sessions key operations run on, opened from the wrapper's token once it is logged in: at
-   * most {@code maxSessions} at a time (callers wait up to {@code borrowTimeout}), idle ones reused
-   * most recent first. The wrapper's own pool would ask the token for each session's state
-   * (C_GetSessionInfo) on every checkout, and an operation such as key wrap makes three calls; here
-   * an operation's calls share one checkout. Key management still goes through the wrapper's pool.
+   * The sessions every call runs on: at most {@code maxSessions} open at a time (callers wait up to
+   * {@code borrowTimeout}), idle ones reused most recent first, and one checked with
+   * C_GetSessionInfo before reuse when it sat idle for {@code validateAfterIdle} or longer. A new
+   * session logs the user in on this Hsm's first use and whenever the token no longer has the
+   * login (it closed every session). An operation's calls (key wrap makes three) share one
+   * checkout.
+   *
+   * <p>A call that fails because its session or the login went away is repaired and run once more:
+   * {@code CKR_SESSION_HANDLE_INVALID}, {@code CKR_SESSION_CLOSED} and {@code CKR_OPERATION_ACTIVE}
+   * drop every idle session (a module closes them together) and open a new one; {@code
+   * CKR_USER_NOT_LOGGED_IN} logs in again; {@code CKR_DEVICE_REMOVED} and {@code
+   * CKR_TOKEN_NOT_PRESENT} also find the token again, in its slot or by its label. A second failure
+   * is reported as it is.
    */
   private final class Sessions {
+    private record Idle(Session session, long since) {}
+
     private final Semaphore permits = new Semaphore(config.maxSessions());
-    private final Deque<Session> idle = new ConcurrentLinkedDeque<>();
+    private final Deque<Idle> idle = new ConcurrentLinkedDeque<>();
+    private final long validateAfterNanos = config.validateAfterIdle().toNanos();
+
+    /**
+     * Whether this Hsm logged in once: its first session logs in (and audits it) even where another
+     * user of the process already has the token's login.
+     */
+    private volatile boolean loggedIn;
 
     <T> T run(SessionCall<T> call, boolean repairOnce) throws TokenException {
       Session session = borrow();
@@ -1073,8 +1154,17 @@ public final class IaikHsm implements Hsm {
         long code = e.getErrorCode();
         if (code == PKCS11Constants.CKR_SESSION_HANDLE_INVALID
             || code == PKCS11Constants.CKR_SESSION_CLOSED
-            || code == PKCS11Constants.CKR_OPERATION_ACTIVE) {
+            || code == PKCS11Constants.CKR_OPERATION_ACTIVE
+            || code == PKCS11Constants.CKR_DEVICE_REMOVED
+            || code == PKCS11Constants.CKR_TOKEN_NOT_PRESENT) {
           discard(session);
+          if (code != PKCS11Constants.CKR_OPERATION_ACTIVE) {
+            closeIdle();
+          }
+          if (code == PKCS11Constants.CKR_DEVICE_REMOVED
+              || code == PKCS11Constants.CKR_TOKEN_NOT_PRESENT) {
+            forgetToken();
+          }
           if (repairOnce) {
             return run(call, false);
           }
@@ -1114,62 +1204,115 @@ public final class IaikHsm implements Hsm {
         throw new KeyUnavailableException(
             "interrupted while waiting for a session of token " + tokenLabel, e);
       }
-      Session session = idle.pollFirst();
-      if (session != null) {
-        return session;
-      }
       try {
-        return token().getToken().openSession(true);
+        for (Idle candidate = idle.pollFirst(); candidate != null; candidate = idle.pollFirst()) {
+          if (System.nanoTime() - candidate.since() < validateAfterNanos
+              || alive(candidate.session())) {
+            return candidate.session();
+          }
+          closeQuietly(candidate.session());
+        }
+        return open();
       } catch (TokenException | RuntimeException e) {
         permits.release();
         throw e;
       }
     }
 
+    private Session open() throws TokenException {
+      Session session;
+      try {
+        session = token().openSession(true);
+      } catch (PKCS11Exception e) {
+        // With no session left to fail a call, this is where a token that went away shows.
+        if (e.getErrorCode() == PKCS11Constants.CKR_DEVICE_REMOVED
+            || e.getErrorCode() == PKCS11Constants.CKR_TOKEN_NOT_PRESENT
+            || e.getErrorCode() == PKCS11Constants.CKR_SLOT_ID_INVALID) {
+          forgetToken();
+        }
+        throw e;
+      }
+      try {
+        if (config.pinSource() != PinSource.NONE && (!loggedIn || loggedOut(session))) {
+          logIn(session);
+        }
+        return session;
+      } catch (TokenException | RuntimeException e) {
+        closeQuietly(session);
+        throw e;
+      }
+    }
+
+    private static boolean loggedOut(Session session) throws TokenException {
+      long state = session.getSessionInfo().getState();
+      return state == PKCS11Constants.CKS_RW_PUBLIC_SESSION
+          || state == PKCS11Constants.CKS_RO_PUBLIC_SESSION;
+    }
+
+    private static boolean alive(Session session) {
+      try {
+        session.getSessionInfo();
+        return true;
+      } catch (PKCS11Exception e) {
+        return false;
+      }
+    }
+
     private void giveBack(Session session) {
-      idle.offerFirst(session);
+      idle.offerFirst(new Idle(session, System.nanoTime()));
       permits.release();
     }
 
     private void discard(Session session) {
+      closeQuietly(session);
+      permits.release();
+    }
+
+    private static void closeQuietly(Session session) {
       try {
         session.closeSession();
       } catch (PKCS11Exception e) {
         // Already closed by the token.
       }
-      permits.release();
     }
 
-    /** The login is per application: the token dropped it, so any session can log in again. */
-    private void logIn(Session session) throws TokenException {
-      AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
-          .withRegion(tokenLabel)
-          .call(
-              config.auditSink(),
-              () -> {
-                char[] pin = config.pinSource().pin();
-                try {
-                  session.login(PKCS11Constants.CKU_USER, pin);
-                } catch (PKCS11Exception e) {
-                  if (e.getErrorCode() != PKCS11Constants.CKR_USER_ALREADY_LOGGED_IN) {
-                    throw failure("C_Login", e, "token " + tokenLabel);
-                  }
-                } finally {
-                  if (pin != null) {
-                    Arrays.fill(pin, '\0');
-                  }
-                }
-                return null;
-              });
+    /**
+     * The login is per application: any session logs in for all of them, first or again after the
+     * token dropped it.
+     */
+    private void logIn(Session session) {
+      synchronized (loginLock) {
+        loginGate.requireOpen();
+        try {
+          AuditedOperation.of(Operation.HSM_LOGIN, "pkcs11-" + BACKEND)
+              .withRegion(tokenLabel)
+              .call(
+                  config.auditSink(),
+                  () -> {
+                    char[] pin = config.pinSource().pin();
+                    try {
+                      session.login(PKCS11Constants.CKU_USER, pin);
+                    } catch (PKCS11Exception e) {
+                      if (e.getErrorCode() != PKCS11Constants.CKR_USER_ALREADY_LOGGED_IN) {
+                        throw failure("C_Login", e, "token " + tokenLabel);
+                      }
+                    } finally {
+                      if (pin != null) {
+                        Arrays.fill(pin, '\0');
+                      }
+                    }
+                    return null;
+                  });
+          loggedIn = true;
+        } catch (RuntimeException e) {
+          throw loginGate.observe(e);
+        }
+      }
     }
 
     void closeIdle() {
-      for (Session session = idle.pollFirst(); session != null; session = idle.pollFirst()) {
-        try {
-          session.closeSession();
-        } catch (PKCS11Exception e) {
-          // Already closed by the token.
-        }
+      for (Idle dropped = idle.pollFirst(); dropped != null; dropped = idle.pollFirst()) {
+        closeQuietly(dropped.session());
       }
     }
   }

@@ -40,6 +40,15 @@ public final class SoftHsm {
   /** For session-recovery tests, whose forced logouts must not disturb other tests. */
   public static final String RECOVERY_TOKEN = "plugsky-recovery";
 
+  /**
+   * For the SunPKCS11 session-recovery test: its provider keeps sessions and the login for the JVM's
+   * life, which would hide the other backends' forced logouts on {@link #RECOVERY_TOKEN}.
+   */
+  public static final String SUN_RECOVERY_TOKEN = "plugsky-recovery-sun";
+
+  /** For session-count tests: nothing else opens sessions on it. */
+  public static final String SESSIONS_TOKEN = "plugsky-sessions";
+
   /** For HsmPool tests: two members that stay up, and two whose directories tests remove. */
   public static final String POOL_A = "plugsky-pool-a";
 
@@ -56,6 +65,8 @@ public final class SoftHsm {
           LOGIN_TOKEN,
           PIN_TOKEN,
           RECOVERY_TOKEN,
+          SUN_RECOVERY_TOKEN,
+          SESSIONS_TOKEN,
           POOL_A,
           POOL_B,
           POOL_DOOMED,
