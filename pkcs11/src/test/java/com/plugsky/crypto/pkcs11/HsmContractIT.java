@@ -207,8 +207,8 @@ class HsmContractIT {
   }
 
   /**
-   * Each backend tries key wrap once per token (SunPKCS11 through the provider, ffm and iaik with
-   * a trial under a session KEK) and keeps the answer: SoftHSM2 takes CKM_AES_KEY_WRAP_PAD from ffm
+   * Each backend tries key wrap once per token (SunPKCS11 through the provider, ffm and iaik with a
+   * trial under a session KEK) and keeps the answer: SoftHSM2 takes CKM_AES_KEY_WRAP_PAD from ffm
    * and iaik, and refuses the IV SunPKCS11 passes.
    */
   @ParameterizedTest

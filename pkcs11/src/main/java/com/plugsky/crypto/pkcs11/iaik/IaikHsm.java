@@ -600,8 +600,7 @@ public final class IaikHsm implements Hsm {
     refuseDuplicate(key, CKO_SECRET_KEY);
     byte[] copy = value.clone();
     try {
-      AttributeVector template =
-          secretKey(key, CKK_GENERIC_SECRET, false).attr(CKA_VALUE, copy);
+      AttributeVector template = secretKey(key, CKK_GENERIC_SECRET, false).attr(CKA_VALUE, copy);
       handles.put(
           cacheKey(key, CKO_SECRET_KEY),
           onSession("C_CreateObject", key, session -> session.createObject(template)));
@@ -1121,9 +1120,8 @@ public final class IaikHsm implements Hsm {
    * The sessions every call runs on: at most {@code maxSessions} open at a time (callers wait up to
    * {@code borrowTimeout}), idle ones reused most recent first, and one checked with
    * C_GetSessionInfo before reuse when it sat idle for {@code validateAfterIdle} or longer. A new
-   * session logs the user in on this Hsm's first use and whenever the token no longer has the
-   * login (it closed every session). An operation's calls (key wrap makes three) share one
-   * checkout.
+   * session logs the user in on this Hsm's first use and whenever the token no longer has the login
+   * (it closed every session). An operation's calls (key wrap makes three) share one checkout.
    *
    * <p>A call that fails because its session or the login went away is repaired and run once more:
    * {@code CKR_SESSION_HANDLE_INVALID}, {@code CKR_SESSION_CLOSED} and {@code CKR_OPERATION_ACTIVE}

@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code HsmConfig.maxSessions} is the most sessions a backend with a pool of its own has open on
- * the token at once, key management and key operations together, counted on the token while
- * several threads call.
+ * the token at once, key management and key operations together, counted on the token while several
+ * threads call.
  */
 class SessionLimitIT {
   private static final int THREADS = 6;
@@ -33,8 +33,12 @@ class SessionLimitIT {
     long slot = TokenDirectory.slotOf(SoftHsm.MODULE, SoftHsm.SESSIONS_TOKEN);
     int most = 0;
     try (Hsm hsm =
-        Hsm.open(
-            fixture.config(SoftHsm.SESSIONS_TOKEN).backend(backend).maxSessions(maxSessions).build());
+            Hsm.open(
+                fixture
+                    .config(SoftHsm.SESSIONS_TOKEN)
+                    .backend(backend)
+                    .maxSessions(maxSessions)
+                    .build());
         ExecutorService threads = Executors.newFixedThreadPool(THREADS)) {
       HsmKey kek = HsmKey.label("limit-" + UUID.randomUUID());
       hsm.generateAesKey(kek);

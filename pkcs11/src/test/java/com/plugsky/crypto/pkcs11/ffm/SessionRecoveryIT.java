@@ -118,9 +118,7 @@ class SessionRecoveryIT {
     try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
       for (int attempt = 0; attempt < 200 && OpenSessions.on(module, slot) < 2; attempt++) {
         List<Future<?>> calls =
-            List.of(
-                threads.submit(this::roundTrips),
-                threads.submit(this::roundTrips));
+            List.of(threads.submit(this::roundTrips), threads.submit(this::roundTrips));
         for (Future<?> call : calls) {
           call.get();
         }

@@ -41,8 +41,8 @@ public final class SoftHsm {
   public static final String RECOVERY_TOKEN = "plugsky-recovery";
 
   /**
-   * For the SunPKCS11 session-recovery test: its provider keeps sessions and the login for the JVM's
-   * life, which would hide the other backends' forced logouts on {@link #RECOVERY_TOKEN}.
+   * For the SunPKCS11 session-recovery test: its provider keeps sessions and the login for the
+   * JVM's life, which would hide the other backends' forced logouts on {@link #RECOVERY_TOKEN}.
    */
   public static final String SUN_RECOVERY_TOKEN = "plugsky-recovery-sun";
 
