@@ -11,9 +11,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import com.plugsky.crypto.AuthenticationFailedException;
 import com.plugsky.crypto.ConfigurationException;
-import com.plugsky.crypto.CryptoException;
 import com.plugsky.crypto.InvalidInputException;
-import com.plugsky.crypto.KeyUnavailableException;
 import com.plugsky.crypto.MalformedCiphertextException;
 import com.plugsky.crypto.audit.AuditEvent.Operation;
 import com.plugsky.crypto.audit.AuditSink;
@@ -1255,30 +1253,21 @@ public final class FfmHsm implements Hsm {
    */
   private Optional<String> keyWrapRefusal() {
     HsmKey trialKek = HsmKey.label("plugsky-key-wrap-probe-" + UUID.randomUUID());
-    try {
-      pool.call(
-          borrowed -> {
-            try (Arena arena = Arena.ofConfined()) {
-              Template template =
-                  aesKeyTemplate(arena, trialKek, false).ulong(Ck.CKA_VALUE_LEN, 32);
-              generateSecretKey(borrowed.handle, arena, trialKek, template, Ck.CKM_AES_KEY_GEN);
-              return null;
-            }
-          });
-    } catch (KeyUnavailableException e) {
-      throw e;
-    } catch (CryptoException e) {
-      return Optional.of(
-          "the token lists CKM_AES_KEY_WRAP_PAD wrap and unwrap, but made no session AES key to"
-              + " try it with: "
-              + e.getMessage());
-    }
-    try {
-      return KeyWrapProbe.refusal(
-          secret -> wrapKeyPad(trialKek, secret), wrapped -> unwrapKeyPad(trialKek, wrapped));
-    } finally {
-      destroyKey(trialKek);
-    }
+    return KeyWrapProbe.refusal(
+        () ->
+            pool.call(
+                borrowed -> {
+                  try (Arena arena = Arena.ofConfined()) {
+                    Template template =
+                        aesKeyTemplate(arena, trialKek, false).ulong(Ck.CKA_VALUE_LEN, 32);
+                    generateSecretKey(
+                        borrowed.handle, arena, trialKek, template, Ck.CKM_AES_KEY_GEN);
+                    return null;
+                  }
+                }),
+        secret -> wrapKeyPad(trialKek, secret),
+        wrapped -> unwrapKeyPad(trialKek, wrapped),
+        () -> destroyKey(trialKek));
   }
 
   private Capabilities readCapabilities() {

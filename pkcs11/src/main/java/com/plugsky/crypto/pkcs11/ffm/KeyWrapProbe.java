@@ -17,6 +17,36 @@ public final class KeyWrapProbe {
   private KeyWrapProbe() {}
 
   /**
+   * Runs the trial under a session KEK that {@code makeKek} creates and {@code destroyKek} removes
+   * afterwards.
+   *
+   * @return why key wrap cannot be used here (no trial KEK could be made, a refused call, or an
+   *     unwrap that did not give the secret back), or empty when the round trip worked
+   * @throws KeyUnavailableException when the token or a session went away meanwhile
+   */
+  public static Optional<String> refusal(
+      Runnable makeKek,
+      UnaryOperator<byte[]> wrap,
+      UnaryOperator<byte[]> unwrap,
+      Runnable destroyKek) {
+    try {
+      makeKek.run();
+    } catch (KeyUnavailableException e) {
+      throw e;
+    } catch (CryptoException e) {
+      return Optional.of(
+          "the token lists CKM_AES_KEY_WRAP_PAD wrap and unwrap, but made no session AES key to"
+              + " try it with: "
+              + e.getMessage());
+    }
+    try {
+      return refusal(wrap, unwrap);
+    } finally {
+      destroyKek.run();
+    }
+  }
+
+  /**
    * Wraps a random 32-byte secret with {@code wrap} and unwraps the result with {@code unwrap}.
    *
    * @return why key wrap cannot be used here (a refused call, or an unwrap that did not give the

@@ -999,28 +999,19 @@ public final class IaikHsm implements Hsm {
                 .attr(CKA_UNWRAP, true)
                 .attr(CKA_VALUE_LEN, 32L),
             trialKek);
-    try {
-      handles.put(
-          cacheKey(trialKek, CKO_SECRET_KEY),
-          onSession(
-              "C_GenerateKey",
-              trialKek,
-              session ->
-                  session.generateKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN), template)));
-    } catch (KeyUnavailableException e) {
-      throw e;
-    } catch (CryptoException e) {
-      return Optional.of(
-          "the token lists CKM_AES_KEY_WRAP_PAD wrap and unwrap, but made no session AES key to"
-              + " try it with: "
-              + e.getMessage());
-    }
-    try {
-      return KeyWrapProbe.refusal(
-          secret -> wrapKeyPad(trialKek, secret), wrapped -> unwrapKeyPad(trialKek, wrapped));
-    } finally {
-      destroyKey(trialKek);
-    }
+    return KeyWrapProbe.refusal(
+        () ->
+            handles.put(
+                cacheKey(trialKek, CKO_SECRET_KEY),
+                onSession(
+                    "C_GenerateKey",
+                    trialKek,
+                    session ->
+                        session.generateKey(
+                            new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN), template))),
+        secret -> wrapKeyPad(trialKek, secret),
+        wrapped -> unwrapKeyPad(trialKek, wrapped),
+        () -> destroyKey(trialKek));
   }
 
   private Capabilities readCapabilities() {
