@@ -15,7 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SequencedSet;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -86,6 +88,8 @@ public final class BenchmarkReport {
   private final List<String> notes = new ArrayList<>();
   private final JsonNode first;
   private final String source;
+  /** The thread counts of the results, e.g. "1" or "1 or 2" (rows name theirs when not 1). */
+  private final String threadCounts;
 
   private BenchmarkReport(JsonNode results, String source) {
     this.source = source;
@@ -93,9 +97,13 @@ public final class BenchmarkReport {
       throw new IllegalArgumentException(source + " is not a JMH JSON result (expected a JSON array)");
     }
     this.first = results.isEmpty() ? null : results.get(0);
+    SortedSet<Integer> threads = new TreeSet<>();
     for (JsonNode entry : results) {
+      threads.add(entry.path("threads").asInt(1));
       read(entry).ifPresent(measurements::add);
     }
+    this.threadCounts =
+        threads.stream().map(String::valueOf).collect(Collectors.joining(" or "));
   }
 
   /** Reads a JMH JSON result file. */
@@ -157,6 +165,12 @@ public final class BenchmarkReport {
         case SIZE_PARAM -> size = Integer.valueOf(value);
         default -> rowParams.put(name, value);
       }
+    }
+    // A row measured on more threads is another row: comparing it with a one-thread row would read
+    // the threads' sum as an improvement.
+    int threads = entry.path("threads").asInt(1);
+    if (threads != 1) {
+      rowParams.put("threads", Integer.toString(threads));
     }
     JsonNode allocation = entry.path("secondaryMetrics").path(ALLOCATION_METRIC).path("score");
     Double allocated = allocation.isNumber() ? allocation.asDouble() : null;
@@ -224,12 +238,12 @@ public final class BenchmarkReport {
     out.append(
         String.format(
             Locale.ROOT,
-            "- JMH %s on JDK %s (%s %s), %d thread(s)%n",
+            "- JMH %s on JDK %s (%s %s), %s thread(s)%n",
             first.path("jmhVersion").asText("?"),
             first.path("jdkVersion").asText("?"),
             first.path("vmName").asText("?"),
             first.path("vmVersion").asText("?"),
-            first.path("threads").asInt()));
+            threadCounts));
     out.append(
         String.format(
             Locale.ROOT,

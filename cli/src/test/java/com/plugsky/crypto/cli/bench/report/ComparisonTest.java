@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sample result against a copy with one score changed. jdk encrypt 1 KiB is 1,000,000 ± 10,000
- * ops/s before: after 970,000 ± 10,000 the intervals [990k, 1010k] and [960k, 980k] are disjoint
- * (a regression); after 985,000 ± 10,000 they overlap (within error).
+ * ops/s before: after 970,000 ± 10,000 the intervals [990k, 1010k] and [960k, 980k] are disjoint (a
+ * regression); after 985,000 ± 10,000 they overlap (within error).
  */
 class ComparisonTest {
   private static final String JDK_ENCRYPT = "aesgcm.encrypt buffer=array 1 KiB ours: jdk";
@@ -35,7 +35,8 @@ class ComparisonTest {
   }
 
   private static Comparison compare(Path before, Path after) throws Exception {
-    return Comparison.of(BenchmarkReport.load(before), "before.json", BenchmarkReport.load(after), "after.json");
+    return Comparison.of(
+        BenchmarkReport.load(before), "before.json", BenchmarkReport.load(after), "after.json");
   }
 
   @Test
@@ -47,8 +48,23 @@ class ComparisonTest {
         .contains(
             "| "
                 + JDK_ENCRYPT.replace(" ours: jdk", "")
-                + " | ours: jdk | 1024.0 ± 10.2 MB/s (1.00M ops/s) | 993.3 ± 10.2 MB/s (970k ops/s) | -3.0% | **regression** |")
+                + " | ours: jdk | 1024.0 ± 10.2 MB/s (1.00M ops/s) | 993.3 ± 10.2 MB/s (970k ops/s)"
+                + " | -3.0% | **regression** |")
         .contains("8 compared, 1 regression(s)");
+  }
+
+  @Test
+  void rowsMeasuredOnOtherThreadCountsAreNotCompared() throws Exception {
+    ObjectMapper mapper = new ObjectMapper();
+    ArrayNode results = (ArrayNode) mapper.readTree(sample().toFile());
+    results.forEach(entry -> ((ObjectNode) entry).put("threads", 2));
+    Path twoThreads = directory.resolve("two-threads.json");
+    mapper.writeValue(twoThreads.toFile(), results);
+
+    assertThat(BenchmarkReport.load(twoThreads).markdown(java.util.List.of()))
+        .contains("2 thread(s)")
+        .contains("| threads |");
+    assertThat(compare(sample(), twoThreads).compared()).isZero();
   }
 
   @Test
@@ -60,13 +76,16 @@ class ComparisonTest {
   }
 
   @Test
-  void aRiseBeyondTheErrorBarsIsAnImprovementAndAResultWithoutErrorIsNeverARegression() throws Exception {
+  void aRiseBeyondTheErrorBarsIsAnImprovementAndAResultWithoutErrorIsNeverARegression()
+      throws Exception {
     Comparison comparison = compare(sample(), withJdkEncryptScore(1_100_000));
 
     assertThat(comparison.regressions()).isZero();
     assertThat(comparison.markdown())
         .contains("| +10.0% | improvement |")
         .contains("ours: jdk")
-        .contains("peer: tink | 128.0 MB/s (2.00M ops/s) | 128.0 MB/s (2.00M ops/s) | +0.0% | no error bars |");
+        .contains(
+            "peer: tink | 128.0 MB/s (2.00M ops/s) | 128.0 MB/s (2.00M ops/s) | +0.0% | no error"
+                + " bars |");
   }
 }
