@@ -161,40 +161,24 @@ class HsmPoolIT {
       ReadWriteLock gate = new ReentrantReadWriteLock();
       CountDownLatch running = new CountDownLatch(threads);
       ExecutorService workers = Executors.newFixedThreadPool(threads);
-      List<Future<List<String>>> results = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        results.add(
-            workers.submit(
-                () -> {
-                  List<String> servedBy = new ArrayList<>();
-                  int afterDooming = 0;
-                  while (afterDooming < roundsAfterDooming) {
-                    if (servedBy.size() == 40) {
-                      running.countDown();
-                    }
-                    if (doomedSet.get()) {
-                      afterDooming++;
-                    }
-                    byte[] iv = CryptoRandom.bytes(12);
-                    byte[] plaintext = CryptoRandom.bytes(64);
-                    Served<byte[]> sealed;
-                    Served<byte[]> opened;
-                    gate.readLock().lock();
-                    try {
-                      sealed = pool.call(hsm -> hsm.encryptAesGcm(key, iv, plaintext, iv));
-                      opened = pool.call(hsm -> hsm.decryptAesGcm(key, iv, sealed.value(), iv));
-                    } finally {
-                      gate.readLock().unlock();
-                    }
-                    if (!Arrays.equals(opened.value(), plaintext)) {
-                      throw new AssertionError("a round trip returned other bytes");
-                    }
-                    servedBy.add(sealed.member());
-                    servedBy.add(opened.member());
-                  }
-                  return servedBy;
-                }));
-      }
+      List<Future<List<String>>> results =
+          startRoundTrips(
+              workers,
+              threads,
+              running,
+              doomedSet,
+              roundsAfterDooming,
+              (iv, plaintext) -> {
+                gate.readLock().lock();
+                try {
+                  Served<byte[]> sealed =
+                      pool.call(hsm -> hsm.encryptAesGcm(key, iv, plaintext, iv));
+                  return List.of(
+                      sealed, pool.call(hsm -> hsm.decryptAesGcm(key, iv, sealed.value(), iv)));
+                } finally {
+                  gate.readLock().unlock();
+                }
+              });
       assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
       // The token loses its storage: the key is gone and so is its directory.
       gate.writeLock().lock();
@@ -242,43 +226,28 @@ class HsmPoolIT {
       AtomicBoolean failed = new AtomicBoolean();
       CountDownLatch running = new CountDownLatch(threads);
       ExecutorService workers = Executors.newFixedThreadPool(threads);
-      List<Future<List<String>>> results = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        results.add(
-            workers.submit(
-                () -> {
-                  List<String> servedBy = new ArrayList<>();
-                  int afterFailure = 0;
-                  while (afterFailure < roundsAfterFailure) {
-                    if (servedBy.size() == 40) {
-                      running.countDown();
-                    }
-                    if (failed.get()) {
-                      afterFailure++;
-                    }
-                    byte[] iv = CryptoRandom.bytes(12);
-                    byte[] plaintext = CryptoRandom.bytes(64);
-                    Served<byte[]> sealed =
-                        pool.call(
-                            recording(
-                                failing,
-                                failingAnswers,
-                                hsm -> hsm.encryptAesGcm(key, iv, plaintext, iv)));
-                    Served<byte[]> opened =
-                        pool.call(
-                            recording(
-                                failing,
-                                failingAnswers,
-                                hsm -> hsm.decryptAesGcm(key, iv, sealed.value(), iv)));
-                    if (!Arrays.equals(opened.value(), plaintext)) {
-                      throw new AssertionError("a round trip returned other bytes");
-                    }
-                    servedBy.add(sealed.member());
-                    servedBy.add(opened.member());
-                  }
-                  return servedBy;
-                }));
-      }
+      List<Future<List<String>>> results =
+          startRoundTrips(
+              workers,
+              threads,
+              running,
+              failed,
+              roundsAfterFailure,
+              (iv, plaintext) -> {
+                Served<byte[]> sealed =
+                    pool.call(
+                        recording(
+                            failing,
+                            failingAnswers,
+                            hsm -> hsm.encryptAesGcm(key, iv, plaintext, iv)));
+                return List.of(
+                    sealed,
+                    pool.call(
+                        recording(
+                            failing,
+                            failingAnswers,
+                            hsm -> hsm.decryptAesGcm(key, iv, sealed.value(), iv))));
+              });
       assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
       // No gate: both threads are calling into the pool, and so into the token, as it goes.
       SoftHsm.get().removeTokenDirectory(SoftHsm.POOL_FAILING);
@@ -296,6 +265,53 @@ class HsmPoolIT {
           .isNotEmpty()
           .allSatisfy(e -> assertThat(MissingKey.is(e)).as(e.toString()).isTrue());
     }
+  }
+
+  /** An AES-GCM round trip through the pool: what sealing and what opening returned. */
+  private interface RoundTrip {
+    List<Served<byte[]>> run(byte[] iv, byte[] plaintext);
+  }
+
+  /**
+   * Starts {@code threads} workers repeating {@code roundTrip} on random inputs, each checking
+   * that it opened what it sealed and keeping which member served each call. A worker counts down
+   * {@code running} once 40 calls were served, and stops {@code roundsAfter} round trips after
+   * {@code failed} is set; its future returns the members in order.
+   */
+  private static List<Future<List<String>>> startRoundTrips(
+      ExecutorService workers,
+      int threads,
+      CountDownLatch running,
+      AtomicBoolean failed,
+      int roundsAfter,
+      RoundTrip roundTrip) {
+    List<Future<List<String>>> results = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      results.add(
+          workers.submit(
+              () -> {
+                List<String> servedBy = new ArrayList<>();
+                int afterFailure = 0;
+                while (afterFailure < roundsAfter) {
+                  if (servedBy.size() == 40) {
+                    running.countDown();
+                  }
+                  if (failed.get()) {
+                    afterFailure++;
+                  }
+                  byte[] iv = CryptoRandom.bytes(12);
+                  byte[] plaintext = CryptoRandom.bytes(64);
+                  List<Served<byte[]>> served = roundTrip.run(iv, plaintext);
+                  if (!Arrays.equals(served.get(1).value(), plaintext)) {
+                    throw new AssertionError("a round trip returned other bytes");
+                  }
+                  servedBy.add(served.get(0).member());
+                  servedBy.add(served.get(1).member());
+                }
+                return servedBy;
+              }));
+    }
+    return results;
   }
 
   /** {@code operation}, keeping what {@code watched} threw before the pool sees it. */
