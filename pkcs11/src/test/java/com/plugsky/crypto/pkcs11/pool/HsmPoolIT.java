@@ -273,10 +273,10 @@ class HsmPoolIT {
   }
 
   /**
-   * Starts {@code threads} workers repeating {@code roundTrip} on random inputs, each checking
-   * that it opened what it sealed and keeping which member served each call. A worker counts down
-   * {@code running} once 40 calls were served, and stops {@code roundsAfter} round trips after
-   * {@code failed} is set; its future returns the members in order.
+   * Starts {@code threads} workers repeating {@code roundTrip} on random inputs, each checking that
+   * it opened what it sealed and keeping which member served each call. A worker counts down {@code
+   * running} once 40 calls were served, and stops {@code roundsAfter} round trips after {@code
+   * failed} is set; its future returns the members in order.
    */
   private static List<Future<List<String>>> startRoundTrips(
       ExecutorService workers,

@@ -48,11 +48,7 @@ class ReloadingCredentialsTest {
     try (ReloadingCredentials credentials =
             ReloadingCredentials.watchPem(
                 live.certificate(), live.key(), Duration.ofMillis(50), failures::add);
-        HttpsServer server =
-            HttpsServer.builder(TlsContexts.server(credentials).provider(provider).buildNetty())
-                .ioThreads(1)
-                .build()
-                .start();
+        HttpsServer server = serve(credentials, provider);
         Http1Connection before = new Http1Connection(client, server.port())) {
       assertThat(leafOf(before).getSubjectX500Principal().getName()).isEqualTo("CN=first");
       assertThat(before.request("GET", "/").status()).isEqualTo(200);
@@ -95,11 +91,7 @@ class ReloadingCredentialsTest {
     try (ReloadingCredentials credentials =
             ReloadingCredentials.watchPem(
                 live.certificate(), live.key(), Duration.ofMillis(50), failures::add);
-        HttpsServer server =
-            HttpsServer.builder(TlsContexts.server(credentials).provider(provider).buildNetty())
-                .ioThreads(1)
-                .build()
-                .start()) {
+        HttpsServer server = serve(credentials, provider)) {
       TestPki.PemFiles other = PKI.server(KeyType.EC_P256, "other", null).writePem(dir, "other");
       Files.move(
           other.key(),
@@ -166,11 +158,7 @@ class ReloadingCredentialsTest {
     List<RuntimeException> failures = new CopyOnWriteArrayList<>();
     try (ReloadingCredentials credentials =
             ReloadingCredentials.watchPkcs12(live, password, Duration.ofMillis(50), failures::add);
-        HttpsServer server =
-            HttpsServer.builder(TlsContexts.server(credentials).provider(provider).buildNetty())
-                .ioThreads(1)
-                .build()
-                .start()) {
+        HttpsServer server = serve(credentials, provider)) {
       assertThat(servedLeaf(provider, server)).isEqualTo("CN=first");
 
       Path next =
@@ -220,11 +208,7 @@ class ReloadingCredentialsTest {
     try (ReloadingCredentials credentials =
             ReloadingCredentials.watchPem(
                 live.certificate(), live.key(), Duration.ofMillis(50), failures::add);
-        HttpsServer server =
-            HttpsServer.builder(TlsContexts.server(credentials).provider(provider).buildNetty())
-                .ioThreads(1)
-                .build()
-                .start()) {
+        HttpsServer server = serve(credentials, provider)) {
       Files.writeString(live.certificate(), "-----BEGIN CERTIFICATE-----\ntruncated");
       await(() -> !failures.isEmpty());
 
@@ -237,6 +221,14 @@ class ReloadingCredentialsTest {
           .isEqualTo("CN=kept");
       assertThat(credentials.reloads()).isZero();
     }
+  }
+
+  /** An HTTPS server on {@code provider} presenting whatever {@code credentials} hold now. */
+  private static HttpsServer serve(ReloadingCredentials credentials, TlsProvider provider) {
+    return HttpsServer.builder(TlsContexts.server(credentials).provider(provider).buildNetty())
+        .ioThreads(1)
+        .build()
+        .start();
   }
 
   private static X509Certificate leafOf(Http1Connection connection) throws Exception {
