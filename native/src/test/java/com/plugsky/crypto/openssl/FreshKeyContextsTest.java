@@ -18,6 +18,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Contexts re-keyed for each new key: no key leaks into another Aead, thread or call. */
@@ -113,6 +114,36 @@ class FreshKeyContextsTest {
     } finally {
       spare.recycle();
     }
+  }
+
+  @Test
+  void anAeadDroppedWithoutClosingHasItsKeyWipedOnceItIsCollected() throws InterruptedException {
+    MemorySegment keySlot = keySlotOfAnAeadNobodyCloses(filled(0x6b));
+    assertThat(keySlot.toArray(ValueLayout.JAVA_BYTE)).containsOnly(0x6b);
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!isZero(keySlot) && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(20);
+    }
+
+    assertThat(keySlot.toArray(ValueLayout.JAVA_BYTE)).containsOnly(0);
+  }
+
+  /** In a method of its own, so that nothing on the test's frame keeps the Aead reachable. */
+  private MemorySegment keySlotOfAnAeadNobodyCloses(byte[] key) {
+    Aead aead = nativeEngine.newAead(key);
+    aead.encrypt(CryptoRandom.bytes(64), AAD);
+    return ((OpenSslAead) aead).homeKeySlot();
+  }
+
+  private static boolean isZero(MemorySegment segment) {
+    for (byte b : segment.toArray(ValueLayout.JAVA_BYTE)) {
+      if (b != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Test
