@@ -25,6 +25,10 @@ import java.util.stream.Collectors;
  * (operation, parameters, size), one column per implementation, throughput in MB/s and ops/s with
  * JMH's error, and the ratio of our best engine to the best peer.
  *
+ * <p>Results in a time mode (JMH's single-shot {@code ss}, as the cold-start family uses, {@code
+ * avgt} and {@code sample}) get a table of their own per family: time per operation, lower is
+ * better, with ratios turned so that above 1 still means we win.
+ *
  * <p>A benchmark says which implementation it measures through its parameters: {@value
  * #OURS_PARAM} names one of our engines, {@value #PEER_PARAM} a peer. A {@value #SIZE_PARAM}
  * parameter is the payload in bytes per operation, from which MB/s (10<sup>6</sup> bytes/s)
@@ -41,6 +45,12 @@ public final class BenchmarkReport {
   /** The family that {@code openssl speed -evp aes-256-gcm} is compared with. */
   static final String OPENSSL_FAMILY = "aesgcm";
   private static final List<String> OPERATION_ORDER = List.of("encrypt", "decrypt");
+  private static final List<String> TIME_MODES = List.of("ss", "avgt", "sample");
+  private static final Comparator<RowKey> ROW_ORDER =
+      Comparator.comparing((RowKey r) -> operationRank(r.operation()))
+          .thenComparing(RowKey::operation)
+          .thenComparing(r -> r.params().toString())
+          .thenComparing(r -> r.size() == null ? -1 : r.size());
   /**
    * Column order of the implementations this project knows (ours, then peers), so that a missing
    * result never reshuffles the table; any other name follows in order of first appearance.
@@ -84,7 +94,14 @@ public final class BenchmarkReport {
     }
   }
 
+  /**
+   * One result in a time mode ({@code mode}: ss, avgt or sample), in seconds per operation; the
+   * error is NaN when JMH could not compute one.
+   */
+  record Timing(RowKey row, Implementation implementation, String mode, double secondsPerOp, double secondsError) {}
+
   private final List<Measurement> measurements = new ArrayList<>();
+  private final List<Timing> timings = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private final JsonNode first;
   private final String source;
@@ -100,7 +117,7 @@ public final class BenchmarkReport {
     SortedSet<Integer> threads = new TreeSet<>();
     for (JsonNode entry : results) {
       threads.add(entry.path("threads").asInt(1));
-      read(entry).ifPresent(measurements::add);
+      read(entry);
     }
     this.threadCounts =
         threads.stream().map(String::valueOf).collect(Collectors.joining(" or "));
@@ -133,17 +150,16 @@ public final class BenchmarkReport {
     return load(results).markdown(openssl);
   }
 
-  private Optional<Measurement> read(JsonNode entry) {
+  private void read(JsonNode entry) {
     String benchmark = entry.path("benchmark").asText();
     String mode = entry.path("mode").asText();
-    if (!mode.equals("thrpt")) {
-      notes.add("skipped " + benchmark + ": mode " + mode + " (this report reads throughput, -bm thrpt)");
-      return Optional.empty();
+    if (!mode.equals("thrpt") && !TIME_MODES.contains(mode)) {
+      notes.add(
+          "skipped " + benchmark + ": mode " + mode + " (this report reads thrpt, ss, avgt and sample)");
+      return;
     }
     JsonNode metric = entry.path("primaryMetric");
-    double perSecond = perSecondFactor(metric.path("scoreUnit").asText(), benchmark);
-    double score = number(metric.path("score")) * perSecond;
-    double error = number(metric.path("scoreError")) * perSecond;
+    String unit = metric.path("scoreUnit").asText();
 
     int methodDot = benchmark.lastIndexOf('.');
     int classDot = benchmark.lastIndexOf('.', methodDot - 1);
@@ -172,10 +188,39 @@ public final class BenchmarkReport {
     if (threads != 1) {
       rowParams.put("threads", Integer.toString(threads));
     }
+    RowKey row = new RowKey(family, operation, rowParams, size);
+    if (TIME_MODES.contains(mode)) {
+      double seconds = secondsFactor(unit, benchmark);
+      timings.add(
+          new Timing(
+              row,
+              implementation,
+              mode,
+              number(metric.path("score")) * seconds,
+              number(metric.path("scoreError")) * seconds));
+      return;
+    }
+    double perSecond = perSecondFactor(unit, benchmark);
     JsonNode allocation = entry.path("secondaryMetrics").path(ALLOCATION_METRIC).path("score");
     Double allocated = allocation.isNumber() ? allocation.asDouble() : null;
-    return Optional.of(
-        new Measurement(new RowKey(family, operation, rowParams, size), implementation, score, error, allocated));
+    measurements.add(
+        new Measurement(
+            row,
+            implementation,
+            number(metric.path("score")) * perSecond,
+            number(metric.path("scoreError")) * perSecond,
+            allocated));
+  }
+
+  private static double secondsFactor(String unit, String benchmark) {
+    return switch (unit) {
+      case "s/op" -> 1;
+      case "ms/op" -> 1e-3;
+      case "us/op" -> 1e-6;
+      case "ns/op" -> 1e-9;
+      case "min/op" -> 60;
+      default -> throw new IllegalArgumentException(benchmark + ": unexpected time unit '" + unit + "'");
+    };
   }
 
   private static double number(JsonNode node) {
@@ -201,20 +246,34 @@ public final class BenchmarkReport {
     Map<String, List<Measurement>> byFamily =
         measurements.stream()
             .collect(Collectors.groupingBy(m -> m.row().family(), TreeMap::new, Collectors.toList()));
-    for (Map.Entry<String, List<Measurement>> family : byFamily.entrySet()) {
-      List<Measurement> results = family.getValue();
-      List<Implementation> columns = columns(results);
-      Map<RowKey, Map<Implementation, Measurement>> rows = rows(results);
-      List<String> paramNames = paramNames(rows.keySet());
+    Map<String, List<Timing>> timedByFamily =
+        timings.stream()
+            .collect(Collectors.groupingBy(t -> t.row().family(), TreeMap::new, Collectors.toList()));
+    SortedSet<String> families = new TreeSet<>(byFamily.keySet());
+    families.addAll(timedByFamily.keySet());
+    for (String family : families) {
+      out.append("## ").append(family).append("\n\n");
+      List<Measurement> results = byFamily.getOrDefault(family, List.of());
+      if (!results.isEmpty()) {
+        List<Implementation> columns = columns(results);
+        Map<RowKey, Map<Implementation, Measurement>> rows = rows(results);
+        List<String> paramNames = paramNames(rows.keySet());
 
-      out.append("## ").append(family.getKey()).append("\n\n");
-      out.append("Throughput, higher is better. ").append(ratioExplanation(columns)).append("\n\n");
-      table(out, rows, columns, paramNames, true);
+        out.append("Throughput, higher is better. ").append(ratioExplanation(columns)).append("\n\n");
+        table(out, rows, columns, paramNames, true);
 
-      if (results.stream().anyMatch(m -> m.bytesAllocatedPerOp() != null)) {
-        out.append("\n### ").append(family.getKey()).append(": allocation per operation (-prof gc)\n\n");
-        out.append("Bytes allocated per operation (`gc.alloc.rate.norm`), lower is better.\n\n");
-        table(out, rows, columns, paramNames, false);
+        if (results.stream().anyMatch(m -> m.bytesAllocatedPerOp() != null)) {
+          out.append("\n### ").append(family).append(": allocation per operation (-prof gc)\n\n");
+          out.append("Bytes allocated per operation (`gc.alloc.rate.norm`), lower is better.\n\n");
+          table(out, rows, columns, paramNames, false);
+        }
+      }
+      List<Timing> timed = timedByFamily.getOrDefault(family, List.of());
+      if (!timed.isEmpty()) {
+        if (!results.isEmpty()) {
+          out.append('\n');
+        }
+        timeTables(out, family, timed);
       }
       out.append('\n');
     }
@@ -282,6 +341,10 @@ public final class BenchmarkReport {
   static List<Implementation> columns(List<Measurement> results) {
     SequencedSet<Implementation> seen = new LinkedHashSet<>();
     results.forEach(m -> seen.add(m.implementation()));
+    return orderedColumns(seen);
+  }
+
+  private static List<Implementation> orderedColumns(SequencedSet<Implementation> seen) {
     List<Implementation> ordered = new ArrayList<>(seen);
     ordered.sort(
         Comparator.comparing(Implementation::side)
@@ -294,12 +357,7 @@ public final class BenchmarkReport {
   }
 
   static Map<RowKey, Map<Implementation, Measurement>> rows(List<Measurement> results) {
-    Map<RowKey, Map<Implementation, Measurement>> rows =
-        new TreeMap<>(
-            Comparator.comparing((RowKey r) -> operationRank(r.operation()))
-                .thenComparing(RowKey::operation)
-                .thenComparing(r -> r.params().toString())
-                .thenComparing(r -> r.size() == null ? -1 : r.size()));
+    Map<RowKey, Map<Implementation, Measurement>> rows = new TreeMap<>(ROW_ORDER);
     for (Measurement m : results) {
       rows.computeIfAbsent(m.row(), k -> new LinkedHashMap<>()).put(m.implementation(), m);
     }
@@ -375,6 +433,137 @@ public final class BenchmarkReport {
       baseline.ifPresent(jdk -> cells.add(baselineCell(row.getValue(), jdk)));
       line(out, cells);
     }
+  }
+
+  /** One table per time mode: seconds per operation, lower is better, ratios turned accordingly. */
+  private static void timeTables(StringBuilder out, String family, List<Timing> timed) {
+    Map<String, List<Timing>> byMode =
+        timed.stream().collect(Collectors.groupingBy(Timing::mode, TreeMap::new, Collectors.toList()));
+    for (Map.Entry<String, List<Timing>> mode : byMode.entrySet()) {
+      List<Timing> results = mode.getValue();
+      SequencedSet<Implementation> seen = new LinkedHashSet<>();
+      results.forEach(t -> seen.add(t.implementation()));
+      List<Implementation> columns = orderedColumns(seen);
+      Map<RowKey, Map<Implementation, Timing>> rows = new TreeMap<>(ROW_ORDER);
+      for (Timing t : results) {
+        rows.computeIfAbsent(t.row(), k -> new LinkedHashMap<>()).put(t.implementation(), t);
+      }
+      List<String> paramNames = paramNames(rows.keySet());
+      boolean anySize = rows.keySet().stream().anyMatch(r -> r.size() != null);
+      boolean ratio =
+          columns.stream().anyMatch(c -> c.side() == Side.OURS)
+              && columns.stream().anyMatch(c -> c.side() == Side.PEER);
+      Optional<Implementation> baseline = jdkBaseline(columns);
+
+      out.append("### ").append(family).append(": time per operation (").append(timeModeName(mode.getKey())).append(")\n\n");
+      out.append("Lower is better.");
+      if (ratio || baseline.isPresent()) {
+        out.append(" Ratios divide the other's time by ours (above 1: we are faster); ours is the `default`")
+            .append(" Aead when it was measured, else our fastest engine.");
+      }
+      out.append("\n\n");
+      List<String> header = new ArrayList<>(List.of("operation"));
+      List<String> align = new ArrayList<>(List.of("---"));
+      paramNames.forEach(name -> {
+        header.add(name);
+        align.add("---");
+      });
+      if (anySize) {
+        header.add("size");
+        align.add("---:");
+      }
+      for (Implementation column : columns) {
+        header.add(column.header());
+        align.add("---:");
+      }
+      if (ratio) {
+        header.add("best peer / ours");
+        align.add("---:");
+      }
+      baseline.ifPresent(jdk -> {
+        header.add(jdk.name() + " / ours");
+        align.add("---:");
+      });
+      line(out, header);
+      line(out, align);
+      for (Map.Entry<RowKey, Map<Implementation, Timing>> row : rows.entrySet()) {
+        RowKey key = row.getKey();
+        List<String> cells = new ArrayList<>(List.of(key.operation()));
+        paramNames.forEach(name -> cells.add(key.params().getOrDefault(name, "")));
+        if (anySize) {
+          cells.add(key.size() == null ? "" : size(key.size()));
+        }
+        for (Implementation column : columns) {
+          Timing t = row.getValue().get(column);
+          cells.add(t == null ? "-" : timeCell(t));
+        }
+        Timing ours = fastestOurs(row.getValue().values());
+        if (ratio) {
+          Timing peer =
+              row.getValue().values().stream()
+                  .filter(t -> t.implementation().side() == Side.PEER)
+                  .min(Comparator.comparingDouble(Timing::secondsPerOp))
+                  .orElse(null);
+          cells.add(
+              ours == null || peer == null
+                  ? "-"
+                  : String.format(
+                      Locale.ROOT,
+                      "%.2f (%s vs %s)",
+                      peer.secondsPerOp() / ours.secondsPerOp(),
+                      ours.implementation().name(),
+                      peer.implementation().name()));
+        }
+        baseline.ifPresent(jdk -> {
+          Timing other = row.getValue().get(jdk);
+          cells.add(
+              ours == null || other == null
+                  ? "-"
+                  : String.format(
+                      Locale.ROOT, "%.2f (%s)", other.secondsPerOp() / ours.secondsPerOp(), ours.implementation().name()));
+        });
+        line(out, cells);
+      }
+    }
+  }
+
+  private static String timeModeName(String mode) {
+    return switch (mode) {
+      case "ss" -> "single shot: one call per fork, nothing warmed up";
+      case "avgt" -> "average time";
+      default -> "sampled time";
+    };
+  }
+
+  /** The {@code default} Aead when it was measured, else our fastest engine in the row. */
+  private static Timing fastestOurs(Iterable<Timing> row) {
+    Timing best = null;
+    for (Timing t : row) {
+      if (t.implementation().side() != Side.OURS) {
+        continue;
+      }
+      if (t.implementation().name().equals("default")) {
+        return t;
+      }
+      if (best == null || t.secondsPerOp() < best.secondsPerOp()) {
+        best = t;
+      }
+    }
+    return best;
+  }
+
+  /** A time in the unit that keeps it between 1 and 1000: "12.3 ms ± 0.40", "850 µs". */
+  static String timeCell(Timing t) {
+    double seconds = t.secondsPerOp();
+    String[] units = {"s", "ms", "µs", "ns"};
+    double scale = 1;
+    int index = 0;
+    while (index < units.length - 1 && Math.abs(seconds * scale) < 0.9995) {
+      scale *= 1000;
+      index++;
+    }
+    String value = sig3(seconds * scale) + " " + units[index];
+    return Double.isNaN(t.secondsError()) ? value : value + " ± " + sig3(t.secondsError() * scale);
   }
 
   private static void line(StringBuilder out, List<String> cells) {

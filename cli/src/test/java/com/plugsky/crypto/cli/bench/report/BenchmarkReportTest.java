@@ -52,7 +52,36 @@ class BenchmarkReportTest {
   }
 
   @Test
-  void headerDescribesTheRunAndNonThroughputResultsAreSkippedWithANote() throws Exception {
+  void resultsInATimeModeGetTheirOwnTableInTheUnitThatFitsThem() throws Exception {
+    List<String> report = lines(BenchmarkReport.render(resource("sample-aes-gcm.json"), null));
+
+    assertThat(report)
+        .containsSubsequence(
+            "### aesgcm: time per operation (average time)",
+            "Lower is better.",
+            "| operation | buffer | size | peer: accp |",
+            "| --- | --- | ---: | ---: |",
+            "| encrypt | array | 64 B | 400 ns ± 10.0 |");
+    assertThat(report).noneMatch(line -> line.startsWith("- skipped"));
+  }
+
+  @Test
+  void coldStartSingleShotsAreTabledWithTheJdksTimeOverOurs() throws Exception {
+    List<String> report = lines(BenchmarkReport.render(resource("sample-cold-start.json"), null));
+
+    assertThat(report)
+        .containsSubsequence(
+            "## coldstart",
+            "### coldstart: time per operation (single shot: one call per fork, nothing warmed up)",
+            "| operation | messages | size | ours: default | ours: native | ours: jdk | ours: accp | jdk / ours |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| firstMessages | 200 | 1 MiB | 50.0 ms ± 5.00 | 60.0 ms ± 6.00 | 400 ms ± 40.0"
+                + " | 55.0 ms ± 5.50 | 8.00 (default) |");
+    assertThat(report).noneMatch(line -> line.startsWith("Throughput"));
+  }
+
+  @Test
+  void headerDescribesTheRun() throws Exception {
     List<String> report = lines(BenchmarkReport.render(resource("sample-aes-gcm.json"), null));
 
     assertThat(report)
@@ -60,9 +89,7 @@ class BenchmarkReportTest {
             "- results: `sample-aes-gcm.json`",
             "- JMH 1.37 on JDK 25.0.3 (OpenJDK 64-Bit Server VM 25.0.3+9-LTS), 1 thread(s)",
             "- profile: 2 fork(s) × (5 × 2 s warmup + 5 × 2 s measurement)",
-            "- **1 result(s) without an error estimate (one measured iteration): smoke numbers, not for publication**",
-            "- skipped com.plugsky.crypto.bench.aesgcm.PeerAesGcmBenchmark.encrypt: mode avgt"
-                + " (this report reads throughput, -bm thrpt)");
+            "- **1 result(s) without an error estimate (one measured iteration): smoke numbers, not for publication**");
     assertThat(report).noneMatch(line -> line.contains("openssl"));
   }
 
