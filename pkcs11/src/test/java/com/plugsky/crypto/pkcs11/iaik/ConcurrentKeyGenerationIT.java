@@ -77,10 +77,14 @@ class ConcurrentKeyGenerationIT {
                 }));
       }
       start.countDown();
-      for (Future<?> creator : creators) {
-        creator.get(5, TimeUnit.MINUTES);
+      try {
+        for (Future<?> creator : creators) {
+          creator.get(5, TimeUnit.MINUTES);
+        }
+      } finally {
+        // Searchers stop on this flag, not on interrupts, also when a creator failed.
+        creating.set(false);
       }
-      creating.set(false);
       for (Future<?> searcher : searchers) {
         searcher.get(1, TimeUnit.MINUTES);
       }
@@ -93,7 +97,7 @@ class ConcurrentKeyGenerationIT {
     assertThat(searches).hasPositiveValue();
   }
 
-  /** One of each way to make a token object, each found and destroyed again. */
+  /** One of each way to make a token object, each destroyed again. */
   private static void createAndDestroy(Hsm hsm, Queue<String> failures, AtomicInteger created) {
     String prefix = "concurrent-" + UUID.randomUUID();
     List<HsmKey> keys =
