@@ -141,7 +141,17 @@ public final class HsmConfig {
      * as the key and lives in the token like it. SunPKCS11 has no way to copy an object, so the
      * sunpkcs11 backend signs with the token object. Set automatically for SoftHSM.
      */
-    TOKEN_OBJECTS_REREAD_ON_USE
+    TOKEN_OBJECTS_REREAD_ON_USE,
+    /**
+     * The module can lose a token object it is creating when another thread of the process searches
+     * the same token meanwhile (SoftHSM 2.6.1: C_FindObjects re-indexes the token directory while
+     * C_GenerateKey, C_GenerateKeyPair or C_CreateObject records a new object, which then fails
+     * with {@code CKR_GENERAL_ERROR} or {@code CKR_TEMPLATE_INCONSISTENT}; SoftHSM issue 573, fixed
+     * by its pull request 576 in 2.7.0). The iaik backend then runs no search of the token while
+     * one of its calls creates or destroys a token object there; searches still run side by side,
+     * and cryptographic calls and session objects are not held up. Set automatically for SoftHSM.
+     */
+    FIND_RACES_TOKEN_OBJECT_CREATION
   }
 
   /** Builds an {@link HsmConfig}; only the module and the token are required. */

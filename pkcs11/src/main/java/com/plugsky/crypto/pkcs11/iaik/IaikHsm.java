@@ -71,6 +71,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.KeyPairTemplate;
@@ -101,6 +104,13 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
 public final class IaikHsm implements Hsm {
   static final String BACKEND = "iaik";
   private static final Map<Path, PKCS11Module> MODULES = new ConcurrentHashMap<>();
+
+  /**
+   * Per module and token label, for modules with FIND_RACES_TOKEN_OBJECT_CREATION: the race is
+   * between any two sessions of the process, so every IaikHsm on the token shares one lock.
+   */
+  private static final Map<String, ReadWriteLock> OBJECT_STORE_LOCKS = new ConcurrentHashMap<>();
+
   private static final int MAX_WRAPPED_SECRET = 1024;
   private static final byte[] RSA_PUBLIC_EXPONENT = {1, 0, 1};
 
@@ -139,6 +149,12 @@ public final class IaikHsm implements Hsm {
   private volatile Capabilities capabilities;
   private final Sessions sessions;
 
+  /**
+   * Held shared by each C_FindObjects and exclusively by each call that creates or destroys a token
+   * object; null where the module can take both at once.
+   */
+  private final ReadWriteLock objectStoreLock;
+
   private IaikHsm(HsmConfig config, PKCS11Module module, long slot, String tokenLabel) {
     this.config = config;
     this.module = module;
@@ -151,6 +167,12 @@ public final class IaikHsm implements Hsm {
     this.keyWrapPadPadsInput = softHsm || config.quirks().contains(Quirk.KEY_WRAP_PAD_PADS_INPUT);
     this.signWithSessionCopies =
         softHsm || config.quirks().contains(Quirk.TOKEN_OBJECTS_REREAD_ON_USE);
+    this.objectStoreLock =
+        softHsm || config.quirks().contains(Quirk.FIND_RACES_TOKEN_OBJECT_CREATION)
+            ? OBJECT_STORE_LOCKS.computeIfAbsent(
+                config.modulePath().toAbsolutePath().normalize() + "\0" + tokenLabel,
+                k -> new ReentrantReadWriteLock())
+            : null;
     this.sessions = new Sessions();
   }
 
@@ -261,25 +283,28 @@ public final class IaikHsm implements Hsm {
         onSession(
             "C_DestroyObject",
             key,
-            session -> {
-              // Atomic with making a signing copy, so no copy of a destroyed key survives.
-              synchronized (signingCopies) {
-                Long copy = signingCopies.remove(key);
-                if (copy != null) {
-                  destroyQuietly(session, copy);
-                }
-                int count = 0;
-                for (long type :
-                    new long[] {CKO_SECRET_KEY, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE}) {
-                  for (long object : find(session, key, type, 16)) {
-                    session.destroyObject(object);
-                    count++;
+            changingTokenObjects(
+                session -> {
+                  // Atomic with making a signing copy, so no copy of a destroyed key survives.
+                  synchronized (signingCopies) {
+                    Long copy = signingCopies.remove(key);
+                    if (copy != null) {
+                      destroyQuietly(session, copy);
+                    }
+                    int count = 0;
+                    for (long type :
+                        new long[] {
+                          CKO_SECRET_KEY, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE
+                        }) {
+                      for (long object : find(session, key, type, 16)) {
+                        session.destroyObject(object);
+                        count++;
+                      }
+                      handles.remove(cacheKey(key, type));
+                    }
+                    return count;
                   }
-                  handles.remove(cacheKey(key, type));
-                }
-                return count;
-              }
-            });
+                }));
     if (destroyed == 0) {
       throw MissingKey.failure("token " + tokenLabel + " holds no object named " + key);
     }
@@ -294,8 +319,9 @@ public final class IaikHsm implements Hsm {
         onSession(
             "C_GenerateKey",
             key,
-            session ->
-                session.generateKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN), template));
+            changingTokenObjects(
+                session ->
+                    session.generateKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN), template)));
     handles.put(cacheKey(key, CKO_SECRET_KEY), handle);
   }
 
@@ -312,7 +338,10 @@ public final class IaikHsm implements Hsm {
       AttributeVector template = secretKey(key, CKK_AES, true).attr(CKA_VALUE, copy);
       handles.put(
           cacheKey(key, CKO_SECRET_KEY),
-          onSession("C_CreateObject", key, session -> session.createObject(template)));
+          onSession(
+              "C_CreateObject",
+              key,
+              changingTokenObjects(session -> session.createObject(template))));
     } finally {
       Arrays.fill(copy, (byte) 0);
     }
@@ -471,8 +500,10 @@ public final class IaikHsm implements Hsm {
         onSession(
             "C_GenerateKeyPair",
             key,
-            session ->
-                session.generateKeyPair(mechanism, new KeyPairTemplate(privateKey, publicKey)));
+            changingTokenObjects(
+                session ->
+                    session.generateKeyPair(
+                        mechanism, new KeyPairTemplate(privateKey, publicKey))));
     handles.put(cacheKey(key, CKO_PUBLIC_KEY), pair.getPublicKey());
     handles.put(cacheKey(key, CKO_PRIVATE_KEY), pair.getPrivateKey());
   }
@@ -586,7 +617,10 @@ public final class IaikHsm implements Hsm {
             generic ? PKCS11Constants.CKM_GENERIC_SECRET_KEY_GEN : PKCS11Constants.CKM_AES_KEY_GEN);
     handles.put(
         cacheKey(key, CKO_SECRET_KEY),
-        onSession("C_GenerateKey", key, session -> session.generateKey(mechanism, template)));
+        onSession(
+            "C_GenerateKey",
+            key,
+            changingTokenObjects(session -> session.generateKey(mechanism, template))));
   }
 
   @Override
@@ -603,7 +637,10 @@ public final class IaikHsm implements Hsm {
       AttributeVector template = secretKey(key, CKK_GENERIC_SECRET, false).attr(CKA_VALUE, copy);
       handles.put(
           cacheKey(key, CKO_SECRET_KEY),
-          onSession("C_CreateObject", key, session -> session.createObject(template)));
+          onSession(
+              "C_CreateObject",
+              key,
+              changingTokenObjects(session -> session.createObject(template))));
     } finally {
       Arrays.fill(copy, (byte) 0);
     }
@@ -825,9 +862,38 @@ public final class IaikHsm implements Hsm {
     return found[0];
   }
 
-  private static long[] find(Session session, HsmKey key, long type, int max)
-      throws TokenException {
-    return session.findObjectsSingle(named(new AttributeVector().attr(CKA_CLASS, type), key), max);
+  private long[] find(Session session, HsmKey key, long type, int max) throws TokenException {
+    AttributeVector template = named(new AttributeVector().attr(CKA_CLASS, type), key);
+    if (objectStoreLock == null) {
+      return session.findObjectsSingle(template, max);
+    }
+    Lock searching = objectStoreLock.readLock();
+    searching.lock();
+    try {
+      return session.findObjectsSingle(template, max);
+    } finally {
+      searching.unlock();
+    }
+  }
+
+  /**
+   * {@code call}, which creates or destroys token objects, with no search of the token running
+   * alongside where the module would lose the object (FIND_RACES_TOKEN_OBJECT_CREATION). The lock
+   * is taken once the session is borrowed, so its holder never waits for a session.
+   */
+  private <T> SessionCall<T> changingTokenObjects(SessionCall<T> call) {
+    if (objectStoreLock == null) {
+      return call;
+    }
+    return session -> {
+      Lock changing = objectStoreLock.writeLock();
+      changing.lock();
+      try {
+        return call.apply(session);
+      } finally {
+        changing.unlock();
+      }
+    };
   }
 
   private void refuseDuplicate(HsmKey key, long type) {

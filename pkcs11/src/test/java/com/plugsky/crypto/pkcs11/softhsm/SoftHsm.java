@@ -58,6 +58,9 @@ public final class SoftHsm {
   /** For the HsmPool test whose member loses its token directory while calls are in flight. */
   public static final String POOL_FAILING = "plugsky-pool-failing";
 
+  /** For the concurrent key generation test: keys it leaves after a failure stay out of others. */
+  public static final String CONCURRENCY_TOKEN = "plugsky-concurrency";
+
   private static final List<String> TOKENS =
       List.of(
           TOKEN,
@@ -70,7 +73,8 @@ public final class SoftHsm {
           POOL_A,
           POOL_B,
           POOL_DOOMED,
-          POOL_FAILING);
+          POOL_FAILING,
+          CONCURRENCY_TOKEN);
   private static SoftHsm instance;
 
   private final Path pinFile;
