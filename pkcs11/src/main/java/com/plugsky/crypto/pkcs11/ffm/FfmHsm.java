@@ -85,6 +85,12 @@ public final class FfmHsm implements Hsm {
   /** Session copies of private keys that sign in their place (TOKEN_OBJECTS_REREAD_ON_USE). */
   private final Map<HsmKey, Long> signingCopies = new ConcurrentHashMap<>();
 
+  /**
+   * Keeps searches away from calls that create or destroy token objects
+   * (FIND_RACES_TOKEN_OBJECT_CREATION); null where the module needs no such thing.
+   */
+  private final TokenObjectLock tokenObjectLock;
+
   private final Object loginLock = new Object();
   private final LoginGate loginGate;
   private final Sessions sessions = new Sessions();
@@ -104,6 +110,10 @@ public final class FfmHsm implements Hsm {
     this.signWithSessionCopies =
         softHsm || config.quirks().contains(Quirk.TOKEN_OBJECTS_REREAD_ON_USE);
     this.token = findToken();
+    this.tokenObjectLock =
+        softHsm || config.quirks().contains(Quirk.FIND_RACES_TOKEN_OBJECT_CREATION)
+            ? TokenObjectLock.of(config.modulePath(), token.label())
+            : null;
     this.loginGate = new LoginGate(token.label());
     this.pool =
         new SessionPool(
@@ -143,46 +153,52 @@ public final class FfmHsm implements Hsm {
   public void destroyKey(HsmKey key) {
     Objects.requireNonNull(key, "key");
     pool.call(
-        borrowed -> {
-          long session = borrowed.handle;
-          // Atomic with making a signing copy, so no copy of a destroyed key survives.
-          synchronized (signingCopies) {
-            destroySigningCopy(session, key);
-            int destroyed = 0;
-            for (ObjectClass type : ObjectClass.values()) {
-              for (long object : findAll(session, key, type)) {
-                long rv;
-                try {
-                  rv = (long) ck.destroyObject.invokeExact(session, object);
-                } catch (Throwable e) {
-                  throw rethrow(e);
-                }
-                check("C_DestroyObject", rv, key);
-                destroyed++;
-              }
-              handles.remove(new Cached(key, type));
-            }
-            if (destroyed == 0) {
-              throw MissingKey.failure("token " + token.label() + " holds no object named " + key);
-            }
-            return null;
-          }
-        });
+        borrowed ->
+            changingTokenObjects(
+                () -> {
+                  long session = borrowed.handle;
+                  // Atomic with making a signing copy, so no copy of a destroyed key survives.
+                  synchronized (signingCopies) {
+                    destroySigningCopy(session, key);
+                    int destroyed = 0;
+                    for (ObjectClass type : ObjectClass.values()) {
+                      for (long object : findAll(session, key, type)) {
+                        long rv;
+                        try {
+                          rv = (long) ck.destroyObject.invokeExact(session, object);
+                        } catch (Throwable e) {
+                          throw rethrow(e);
+                        }
+                        check("C_DestroyObject", rv, key);
+                        destroyed++;
+                      }
+                      handles.remove(new Cached(key, type));
+                    }
+                    if (destroyed == 0) {
+                      throw MissingKey.failure(
+                          "token " + token.label() + " holds no object named " + key);
+                    }
+                    return null;
+                  }
+                }));
   }
 
   @Override
   public void generateAesKey(HsmKey key) {
     Objects.requireNonNull(key, "key");
     pool.call(
-        borrowed -> {
-          long session = borrowed.handle;
-          refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
-          try (Arena arena = Arena.ofConfined()) {
-            Template template = aesKeyTemplate(arena, key, true).ulong(Ck.CKA_VALUE_LEN, 32);
-            generateSecretKey(session, arena, key, template, Ck.CKM_AES_KEY_GEN);
-            return null;
-          }
-        });
+        borrowed ->
+            changingTokenObjects(
+                () -> {
+                  long session = borrowed.handle;
+                  refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
+                  try (Arena arena = Arena.ofConfined()) {
+                    Template template =
+                        aesKeyTemplate(arena, key, true).ulong(Ck.CKA_VALUE_LEN, 32);
+                    generateSecretKey(session, arena, key, template, Ck.CKM_AES_KEY_GEN);
+                    return null;
+                  }
+                }));
   }
 
   @Override
@@ -345,72 +361,76 @@ public final class FfmHsm implements Hsm {
     Objects.requireNonNull(type, "type");
     requireSupported(type.operation());
     pool.call(
-        borrowed -> {
-          long session = borrowed.handle;
-          refuseDuplicate(session, key, ObjectClass.PRIVATE_KEY, ObjectClass.PUBLIC_KEY);
-          try (Arena arena = Arena.ofConfined()) {
-            long keyType = type.isRsa() ? Ck.CKK_RSA : Ck.CKK_EC;
-            Template publicKey =
-                new Template(arena)
-                    .ulong(Ck.CKA_CLASS, ObjectClass.PUBLIC_KEY.value)
-                    .ulong(Ck.CKA_KEY_TYPE, keyType)
-                    .bool(Ck.CKA_TOKEN, true)
-                    .bool(Ck.CKA_PRIVATE, false)
-                    .bool(Ck.CKA_VERIFY, true)
-                    .bool(Ck.CKA_ENCRYPT, false)
-                    .bool(Ck.CKA_WRAP, false);
-            if (type.isRsa()) {
-              publicKey
-                  .ulong(Ck.CKA_MODULUS_BITS, type.bits())
-                  .bytes(Ck.CKA_PUBLIC_EXPONENT, RSA_PUBLIC_EXPONENT);
-            } else {
-              publicKey.bytes(Ck.CKA_EC_PARAMS, PublicKeys.ecParameters(type.bits()));
-            }
-            named(publicKey, key);
-            Template privateKey =
-                named(
-                    new Template(arena)
-                        .ulong(Ck.CKA_CLASS, ObjectClass.PRIVATE_KEY.value)
-                        .ulong(Ck.CKA_KEY_TYPE, keyType)
-                        .bool(Ck.CKA_TOKEN, true)
-                        .bool(Ck.CKA_PRIVATE, true)
-                        .bool(Ck.CKA_SENSITIVE, true)
-                        .bool(Ck.CKA_EXTRACTABLE, false)
-                        .bool(Ck.CKA_SIGN, true)
-                        .bool(Ck.CKA_DECRYPT, false)
-                        .bool(Ck.CKA_UNWRAP, false)
-                        .bool(Ck.CKA_DERIVE, false),
-                    key);
-            MemorySegment mechanism =
-                mechanism(
-                    arena,
-                    type.isRsa() ? Ck.CKM_RSA_PKCS_KEY_PAIR_GEN : Ck.CKM_EC_KEY_PAIR_GEN,
-                    MemorySegment.NULL,
-                    0);
-            MemorySegment publicHandle = arena.allocate(CK_ULONG);
-            MemorySegment privateHandle = arena.allocate(CK_ULONG);
-            long rv;
-            try {
-              rv =
-                  (long)
-                      ck.generateKeyPair.invokeExact(
-                          session,
-                          mechanism,
-                          publicKey.segment(),
-                          (long) publicKey.count(),
-                          privateKey.segment(),
-                          (long) privateKey.count(),
-                          publicHandle,
-                          privateHandle);
-            } catch (Throwable e) {
-              throw rethrow(e);
-            }
-            check("C_GenerateKeyPair", rv, key);
-            handles.put(new Cached(key, ObjectClass.PUBLIC_KEY), publicHandle.get(CK_ULONG, 0));
-            handles.put(new Cached(key, ObjectClass.PRIVATE_KEY), privateHandle.get(CK_ULONG, 0));
-            return null;
-          }
-        });
+        borrowed ->
+            changingTokenObjects(
+                () -> {
+                  long session = borrowed.handle;
+                  refuseDuplicate(session, key, ObjectClass.PRIVATE_KEY, ObjectClass.PUBLIC_KEY);
+                  try (Arena arena = Arena.ofConfined()) {
+                    long keyType = type.isRsa() ? Ck.CKK_RSA : Ck.CKK_EC;
+                    Template publicKey =
+                        new Template(arena)
+                            .ulong(Ck.CKA_CLASS, ObjectClass.PUBLIC_KEY.value)
+                            .ulong(Ck.CKA_KEY_TYPE, keyType)
+                            .bool(Ck.CKA_TOKEN, true)
+                            .bool(Ck.CKA_PRIVATE, false)
+                            .bool(Ck.CKA_VERIFY, true)
+                            .bool(Ck.CKA_ENCRYPT, false)
+                            .bool(Ck.CKA_WRAP, false);
+                    if (type.isRsa()) {
+                      publicKey
+                          .ulong(Ck.CKA_MODULUS_BITS, type.bits())
+                          .bytes(Ck.CKA_PUBLIC_EXPONENT, RSA_PUBLIC_EXPONENT);
+                    } else {
+                      publicKey.bytes(Ck.CKA_EC_PARAMS, PublicKeys.ecParameters(type.bits()));
+                    }
+                    named(publicKey, key);
+                    Template privateKey =
+                        named(
+                            new Template(arena)
+                                .ulong(Ck.CKA_CLASS, ObjectClass.PRIVATE_KEY.value)
+                                .ulong(Ck.CKA_KEY_TYPE, keyType)
+                                .bool(Ck.CKA_TOKEN, true)
+                                .bool(Ck.CKA_PRIVATE, true)
+                                .bool(Ck.CKA_SENSITIVE, true)
+                                .bool(Ck.CKA_EXTRACTABLE, false)
+                                .bool(Ck.CKA_SIGN, true)
+                                .bool(Ck.CKA_DECRYPT, false)
+                                .bool(Ck.CKA_UNWRAP, false)
+                                .bool(Ck.CKA_DERIVE, false),
+                            key);
+                    MemorySegment mechanism =
+                        mechanism(
+                            arena,
+                            type.isRsa() ? Ck.CKM_RSA_PKCS_KEY_PAIR_GEN : Ck.CKM_EC_KEY_PAIR_GEN,
+                            MemorySegment.NULL,
+                            0);
+                    MemorySegment publicHandle = arena.allocate(CK_ULONG);
+                    MemorySegment privateHandle = arena.allocate(CK_ULONG);
+                    long rv;
+                    try {
+                      rv =
+                          (long)
+                              ck.generateKeyPair.invokeExact(
+                                  session,
+                                  mechanism,
+                                  publicKey.segment(),
+                                  (long) publicKey.count(),
+                                  privateKey.segment(),
+                                  (long) privateKey.count(),
+                                  publicHandle,
+                                  privateHandle);
+                    } catch (Throwable e) {
+                      throw rethrow(e);
+                    }
+                    check("C_GenerateKeyPair", rv, key);
+                    handles.put(
+                        new Cached(key, ObjectClass.PUBLIC_KEY), publicHandle.get(CK_ULONG, 0));
+                    handles.put(
+                        new Cached(key, ObjectClass.PRIVATE_KEY), privateHandle.get(CK_ULONG, 0));
+                    return null;
+                  }
+                }));
   }
 
   @Override
@@ -531,22 +551,24 @@ public final class FfmHsm implements Hsm {
     requireSupported(Capabilities.Operation.HMAC_SHA256);
     boolean generic = capabilities().mechanisms().contains("CKM_GENERIC_SECRET_KEY_GEN");
     pool.call(
-        borrowed -> {
-          long session = borrowed.handle;
-          refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
-          try (Arena arena = Arena.ofConfined()) {
-            Template template =
-                hmacKeyTemplate(arena, key, generic ? Ck.CKK_GENERIC_SECRET : Ck.CKK_AES)
-                    .ulong(Ck.CKA_VALUE_LEN, 32);
-            generateSecretKey(
-                session,
-                arena,
-                key,
-                template,
-                generic ? Ck.CKM_GENERIC_SECRET_KEY_GEN : Ck.CKM_AES_KEY_GEN);
-            return null;
-          }
-        });
+        borrowed ->
+            changingTokenObjects(
+                () -> {
+                  long session = borrowed.handle;
+                  refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
+                  try (Arena arena = Arena.ofConfined()) {
+                    Template template =
+                        hmacKeyTemplate(arena, key, generic ? Ck.CKK_GENERIC_SECRET : Ck.CKK_AES)
+                            .ulong(Ck.CKA_VALUE_LEN, 32);
+                    generateSecretKey(
+                        session,
+                        arena,
+                        key,
+                        template,
+                        generic ? Ck.CKM_GENERIC_SECRET_KEY_GEN : Ck.CKM_AES_KEY_GEN);
+                    return null;
+                  }
+                }));
   }
 
   /** C_GenerateKey of a secret key with {@code template}, its handle cached under {@code key}. */
@@ -586,20 +608,23 @@ public final class FfmHsm implements Hsm {
    */
   private void importSecret(HsmKey key, Function<Arena, Template> template) {
     pool.call(
-        borrowed -> {
-          long session = borrowed.handle;
-          refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
-          try (Arena arena = Arena.ofConfined()) {
-            Template secret = template.apply(arena);
-            try {
-              handles.put(
-                  new Cached(key, ObjectClass.SECRET_KEY), createObject(session, secret, key));
-            } finally {
-              secret.wipe();
-            }
-            return null;
-          }
-        });
+        borrowed ->
+            changingTokenObjects(
+                () -> {
+                  long session = borrowed.handle;
+                  refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
+                  try (Arena arena = Arena.ofConfined()) {
+                    Template secret = template.apply(arena);
+                    try {
+                      handles.put(
+                          new Cached(key, ObjectClass.SECRET_KEY),
+                          createObject(session, secret, key));
+                    } finally {
+                      secret.wipe();
+                    }
+                    return null;
+                  }
+                }));
   }
 
   @Override
@@ -832,6 +857,21 @@ public final class FfmHsm implements Hsm {
   }
 
   private List<Long> findAll(long session, HsmKey key, ObjectClass type) {
+    return tokenObjectLock == null
+        ? search(session, key, type)
+        : tokenObjectLock.searching(() -> search(session, key, type));
+  }
+
+  /**
+   * {@code change}, which creates or destroys token objects, with no search running alongside where
+   * the module would lose the object. Called with a session already borrowed, so the lock's holder
+   * never waits for a session; its duplicate check runs under the same lock as its creation.
+   */
+  private <T> T changingTokenObjects(TokenObjectLock.Call<T, RuntimeException> change) {
+    return tokenObjectLock == null ? change.run() : tokenObjectLock.changing(change);
+  }
+
+  private List<Long> search(long session, HsmKey key, ObjectClass type) {
     try (Arena arena = Arena.ofConfined()) {
       Template template = new Template(arena).ulong(Ck.CKA_CLASS, type.value);
       key.label()

@@ -53,6 +53,7 @@ import com.plugsky.crypto.pkcs11.ffm.KeyWrapProbe;
 import com.plugsky.crypto.pkcs11.ffm.LoginGate;
 import com.plugsky.crypto.pkcs11.ffm.PublicKeys;
 import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
+import com.plugsky.crypto.pkcs11.ffm.TokenObjectLock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -71,9 +72,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.KeyPairTemplate;
@@ -104,12 +102,6 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
 public final class IaikHsm implements Hsm {
   static final String BACKEND = "iaik";
   private static final Map<Path, PKCS11Module> MODULES = new ConcurrentHashMap<>();
-
-  /**
-   * Per module and token label, for modules with FIND_RACES_TOKEN_OBJECT_CREATION: the race is
-   * between any two sessions of the process, so every IaikHsm on the token shares one lock.
-   */
-  private static final Map<String, ReadWriteLock> OBJECT_STORE_LOCKS = new ConcurrentHashMap<>();
 
   private static final int MAX_WRAPPED_SECRET = 1024;
   private static final byte[] RSA_PUBLIC_EXPONENT = {1, 0, 1};
@@ -153,7 +145,7 @@ public final class IaikHsm implements Hsm {
    * Held shared by each C_FindObjects and exclusively by each call that creates or destroys a token
    * object; null where the module can take both at once.
    */
-  private final ReadWriteLock objectStoreLock;
+  private final TokenObjectLock objectStoreLock;
 
   private IaikHsm(HsmConfig config, PKCS11Module module, long slot, String tokenLabel) {
     this.config = config;
@@ -169,9 +161,7 @@ public final class IaikHsm implements Hsm {
         softHsm || config.quirks().contains(Quirk.TOKEN_OBJECTS_REREAD_ON_USE);
     this.objectStoreLock =
         softHsm || config.quirks().contains(Quirk.FIND_RACES_TOKEN_OBJECT_CREATION)
-            ? OBJECT_STORE_LOCKS.computeIfAbsent(
-                config.modulePath().toAbsolutePath().normalize() + "\0" + tokenLabel,
-                k -> new ReentrantReadWriteLock())
+            ? TokenObjectLock.of(config.modulePath(), tokenLabel)
             : null;
     this.sessions = new Sessions();
   }
@@ -313,15 +303,14 @@ public final class IaikHsm implements Hsm {
   @Override
   public void generateAesKey(HsmKey key) {
     Objects.requireNonNull(key, "key");
-    refuseDuplicate(key, CKO_SECRET_KEY);
     AttributeVector template = secretKey(key, CKK_AES, true).attr(CKA_VALUE_LEN, 32L);
     long handle =
-        onSession(
+        creatingTokenObjects(
             "C_GenerateKey",
             key,
-            changingTokenObjects(
-                session ->
-                    session.generateKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN), template)));
+            new long[] {CKO_SECRET_KEY},
+            session ->
+                session.generateKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN), template));
     handles.put(cacheKey(key, CKO_SECRET_KEY), handle);
   }
 
@@ -332,16 +321,16 @@ public final class IaikHsm implements Hsm {
     if (value.length != 16 && value.length != 24 && value.length != 32) {
       throw new InvalidInputException("an AES key is 16, 24 or 32 bytes, got " + value.length);
     }
-    refuseDuplicate(key, CKO_SECRET_KEY);
     byte[] copy = value.clone();
     try {
       AttributeVector template = secretKey(key, CKK_AES, true).attr(CKA_VALUE, copy);
       handles.put(
           cacheKey(key, CKO_SECRET_KEY),
-          onSession(
+          creatingTokenObjects(
               "C_CreateObject",
               key,
-              changingTokenObjects(session -> session.createObject(template))));
+              new long[] {CKO_SECRET_KEY},
+              session -> session.createObject(template)));
     } finally {
       Arrays.fill(copy, (byte) 0);
     }
@@ -456,8 +445,6 @@ public final class IaikHsm implements Hsm {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(type, "type");
     requireSupported(type.operation());
-    refuseDuplicate(key, CKO_PRIVATE_KEY);
-    refuseDuplicate(key, CKO_PUBLIC_KEY);
     long keyType = type.isRsa() ? CKK_RSA : CKK_EC;
     AttributeVector publicKey =
         named(
@@ -497,13 +484,12 @@ public final class IaikHsm implements Hsm {
                 ? PKCS11Constants.CKM_RSA_PKCS_KEY_PAIR_GEN
                 : PKCS11Constants.CKM_EC_KEY_PAIR_GEN);
     PKCS11KeyPair pair =
-        onSession(
+        creatingTokenObjects(
             "C_GenerateKeyPair",
             key,
-            changingTokenObjects(
-                session ->
-                    session.generateKeyPair(
-                        mechanism, new KeyPairTemplate(privateKey, publicKey))));
+            new long[] {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY},
+            session ->
+                session.generateKeyPair(mechanism, new KeyPairTemplate(privateKey, publicKey)));
     handles.put(cacheKey(key, CKO_PUBLIC_KEY), pair.getPublicKey());
     handles.put(cacheKey(key, CKO_PRIVATE_KEY), pair.getPrivateKey());
   }
@@ -608,7 +594,6 @@ public final class IaikHsm implements Hsm {
   public void generateHmacKey(HsmKey key) {
     Objects.requireNonNull(key, "key");
     requireSupported(Capabilities.Operation.HMAC_SHA256);
-    refuseDuplicate(key, CKO_SECRET_KEY);
     boolean generic = capabilities().mechanisms().contains("CKM_GENERIC_SECRET_KEY_GEN");
     AttributeVector template =
         secretKey(key, generic ? CKK_GENERIC_SECRET : CKK_AES, false).attr(CKA_VALUE_LEN, 32L);
@@ -617,10 +602,11 @@ public final class IaikHsm implements Hsm {
             generic ? PKCS11Constants.CKM_GENERIC_SECRET_KEY_GEN : PKCS11Constants.CKM_AES_KEY_GEN);
     handles.put(
         cacheKey(key, CKO_SECRET_KEY),
-        onSession(
+        creatingTokenObjects(
             "C_GenerateKey",
             key,
-            changingTokenObjects(session -> session.generateKey(mechanism, template))));
+            new long[] {CKO_SECRET_KEY},
+            session -> session.generateKey(mechanism, template)));
   }
 
   @Override
@@ -631,16 +617,16 @@ public final class IaikHsm implements Hsm {
       throw new InvalidInputException("an HMAC key here is 16..256 bytes, got " + value.length);
     }
     requireSupported(Capabilities.Operation.HMAC_SHA256);
-    refuseDuplicate(key, CKO_SECRET_KEY);
     byte[] copy = value.clone();
     try {
       AttributeVector template = secretKey(key, CKK_GENERIC_SECRET, false).attr(CKA_VALUE, copy);
       handles.put(
           cacheKey(key, CKO_SECRET_KEY),
-          onSession(
+          creatingTokenObjects(
               "C_CreateObject",
               key,
-              changingTokenObjects(session -> session.createObject(template))));
+              new long[] {CKO_SECRET_KEY},
+              session -> session.createObject(template)));
     } finally {
       Arrays.fill(copy, (byte) 0);
     }
@@ -867,13 +853,7 @@ public final class IaikHsm implements Hsm {
     if (objectStoreLock == null) {
       return session.findObjectsSingle(template, max);
     }
-    Lock searching = objectStoreLock.readLock();
-    searching.lock();
-    try {
-      return session.findObjectsSingle(template, max);
-    } finally {
-      searching.unlock();
-    }
+    return objectStoreLock.searching(() -> session.findObjectsSingle(template, max));
   }
 
   /**
@@ -885,27 +865,59 @@ public final class IaikHsm implements Hsm {
     if (objectStoreLock == null) {
       return call;
     }
-    return session -> {
-      Lock changing = objectStoreLock.writeLock();
-      changing.lock();
-      try {
-        return call.apply(session);
-      } finally {
-        changing.unlock();
-      }
-    };
+    return session -> objectStoreLock.changing(() -> call.apply(session));
+  }
+
+  /**
+   * {@code call}, which creates token objects named {@code key}, under {@link
+   * #changingTokenObjects}; on the same session and under the same lock it first checks that the
+   * token holds no object of {@code types} by that name, so no other call of the process can slip
+   * one in between. A duplicate is refused once the session is back in the pool: a refusal inside
+   * the call would close the session, and the session objects made on it with it.
+   */
+  private <T> T creatingTokenObjects(
+      String function, HsmKey key, long[] types, SessionCall<T> call) {
+    HsmKey[] duplicate = new HsmKey[1];
+    T made =
+        onSession(
+            function,
+            key,
+            changingTokenObjects(
+                session -> {
+                  for (long type : types) {
+                    duplicate[0] = duplicateOf(session, key, type);
+                    if (duplicate[0] != null) {
+                      return null;
+                    }
+                  }
+                  return call.apply(session);
+                }));
+    refuseDuplicate(duplicate[0]);
+    return made;
   }
 
   private void refuseDuplicate(HsmKey key, long type) {
+    refuseDuplicate(onSession("C_FindObjects", key, session -> duplicateOf(session, key, type)));
+  }
+
+  private void refuseDuplicate(HsmKey duplicate) {
+    if (duplicate != null) {
+      throw new InvalidInputException(
+          "token " + tokenLabel + " already holds an object " + duplicate);
+    }
+  }
+
+  /** The label or the id of {@code key} that names an object of {@code type} already, or null. */
+  private HsmKey duplicateOf(Session session, HsmKey key, long type) throws TokenException {
     for (HsmKey part :
         new HsmKey[] {
           key.label().map(HsmKey::label).orElse(null), key.id().map(HsmKey::id).orElse(null)
         }) {
-      if (part != null
-          && onSession("C_FindObjects", key, session -> find(session, part, type, 1)).length > 0) {
-        throw new InvalidInputException("token " + tokenLabel + " already holds an object " + part);
+      if (part != null && find(session, part, type, 1).length > 0) {
+        return part;
       }
     }
+    return null;
   }
 
   private static String cacheKey(HsmKey key, long type) {
