@@ -147,11 +147,11 @@ public final class HsmConfig {
      * the same token meanwhile (SoftHSM 2.6.1: C_FindObjects re-indexes the token directory while
      * C_GenerateKey, C_GenerateKeyPair or C_CreateObject records a new object, which then fails
      * with {@code CKR_GENERAL_ERROR} or {@code CKR_TEMPLATE_INCONSISTENT}; SoftHSM issue 573, fixed
-     * by its pull request 576 in 2.7.0). The ffm and iaik backends then run no search of the token
-     * while one of their calls creates or destroys a token object there (one lock per module and
-     * token for the whole process); searches still run side by side, cryptographic calls and
-     * session objects are not held up, and a key's duplicate check and creation become one step.
-     * SunPKCS11 searches inside the JDK, out of reach. Set automatically for SoftHSM.
+     * by its pull request 576 in 2.7.0). The backends then run no search of the token while one of
+     * their calls creates or destroys a token object there (one lock per module and token for the
+     * whole process); searches still run side by side, cryptographic calls and session objects are
+     * not held up, and a key's duplicate check and creation become one step. Set automatically for
+     * SoftHSM.
      */
     FIND_RACES_TOKEN_OBJECT_CREATION
   }

@@ -26,9 +26,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Token objects made and destroyed on several threads at once, while other threads search the
  * token: SoftHSM 2.6.1 loses an object it is creating when a C_FindObjects re-indexes the token
  * meanwhile (FIND_RACES_TOKEN_OBJECT_CREATION), which failed about one creation in ten here with
- * CKR_GENERAL_ERROR or CKR_TEMPLATE_INCONSISTENT before the ffm and iaik backends kept searches
- * away from creations. SunPKCS11 makes its searches and key pairs inside the JDK, out of reach of
- * that lock (pkcs11/README.md).
+ * CKR_GENERAL_ERROR or CKR_TEMPLATE_INCONSISTENT before the backends kept their searches away from
+ * creations.
  */
 class ConcurrentKeyGenerationIT {
   private static final int CREATORS = 4;
@@ -36,9 +35,7 @@ class ConcurrentKeyGenerationIT {
   private static final int ROUNDS = 40;
 
   @ParameterizedTest
-  @EnumSource(
-      value = Backend.class,
-      names = {"FFM", "IAIK"})
+  @EnumSource(Backend.class)
   void createsAndDestroysTokenObjectsOnSeveralThreadsWhileOthersSearch(Backend backend)
       throws Exception {
     Queue<String> failures = new ConcurrentLinkedQueue<>();
@@ -103,9 +100,7 @@ class ConcurrentKeyGenerationIT {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = Backend.class,
-      names = {"FFM", "IAIK"})
+  @EnumSource(Backend.class)
   void ofSeveralThreadsMakingAKeyOfOneNameExactlyOneSucceeds(Backend backend) throws Exception {
     int threads = 4;
     try (Hsm hsm =

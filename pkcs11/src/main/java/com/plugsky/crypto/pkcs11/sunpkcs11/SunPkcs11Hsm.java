@@ -20,6 +20,7 @@ import com.plugsky.crypto.pkcs11.SignatureAlgorithm;
 import com.plugsky.crypto.pkcs11.ffm.LoginGate;
 import com.plugsky.crypto.pkcs11.ffm.PublicKeys;
 import com.plugsky.crypto.pkcs11.ffm.TokenDirectory;
+import com.plugsky.crypto.pkcs11.ffm.TokenObjectLock;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
@@ -161,15 +162,27 @@ public final class SunPkcs11Hsm implements Hsm {
   private volatile KeyStore keyStore;
   private volatile Capabilities capabilities;
 
+  /**
+   * Keeps this backend's KeyStore searches away from its token-object creations
+   * (FIND_RACES_TOKEN_OBJECT_CREATION), shared with the other backends on the token; null where the
+   * module needs no such thing. SunPKCS11's own searches (its KeyStore's loading) stay out of
+   * reach.
+   */
+  private final TokenObjectLock tokenObjectLock;
+
   private SunPkcs11Hsm(HsmConfig config, Provider provider, long slot, String tokenLabel) {
     this.config = config;
     this.provider = provider;
     this.slot = slot;
     this.tokenLabel = tokenLabel;
     this.loginGate = new LoginGate(tokenLabel);
+    boolean softHsm = TokenDirectory.manufacturer(config.modulePath()).startsWith("SoftHSM");
     this.generalErrorMeansIntegrityFailure =
-        config.quirks().contains(Quirk.GENERAL_ERROR_ON_INTEGRITY_FAILURE)
-            || TokenDirectory.manufacturer(config.modulePath()).startsWith("SoftHSM");
+        softHsm || config.quirks().contains(Quirk.GENERAL_ERROR_ON_INTEGRITY_FAILURE);
+    this.tokenObjectLock =
+        softHsm || config.quirks().contains(Quirk.FIND_RACES_TOKEN_OBJECT_CREATION)
+            ? TokenObjectLock.of(config.modulePath(), tokenLabel)
+            : null;
   }
 
   /** Configures a SunPKCS11 provider for the token; the login waits for the first call. */
@@ -221,12 +234,15 @@ public final class SunPkcs11Hsm implements Hsm {
   public boolean contains(HsmKey key) {
     String label = labelOf(key);
     KeyStore store = loggedIn();
-    try {
-      return store.containsAlias(label)
-          && store.entryInstanceOf(label, KeyStore.SecretKeyEntry.class);
-    } catch (GeneralSecurityException e) {
-      throw failure("KeyStore.containsAlias", e, key);
-    }
+    return searching(
+        () -> {
+          try {
+            return store.containsAlias(label)
+                && store.entryInstanceOf(label, KeyStore.SecretKeyEntry.class);
+          } catch (GeneralSecurityException e) {
+            throw failure("KeyStore.containsAlias", e, key);
+          }
+        });
   }
 
   @Override
@@ -237,33 +253,41 @@ public final class SunPkcs11Hsm implements Hsm {
       return;
     }
     KeyStore store = loggedIn();
-    try {
-      if (!store.containsAlias(label)) {
-        store.load(null, null);
-      }
-      if (!store.containsAlias(label)) {
-        throw MissingKey.failure("token " + tokenLabel + " holds no object named " + key);
-      }
-      store.deleteEntry(label);
-    } catch (GeneralSecurityException | IOException | RuntimeException e) {
-      throw failure("C_DestroyObject", e, key);
-    } finally {
-      keys.remove(key);
-      privateKeys.remove(key);
-      publicKeys.remove(key);
-    }
+    changing(
+        () -> {
+          try {
+            if (!store.containsAlias(label)) {
+              store.load(null, null);
+            }
+            if (!store.containsAlias(label)) {
+              throw MissingKey.failure("token " + tokenLabel + " holds no object named " + key);
+            }
+            store.deleteEntry(label);
+            return null;
+          } catch (GeneralSecurityException | IOException | RuntimeException e) {
+            throw failure("C_DestroyObject", e, key);
+          } finally {
+            keys.remove(key);
+            privateKeys.remove(key);
+            publicKeys.remove(key);
+          }
+        });
   }
 
   @Override
   public void generateAesKey(HsmKey key) {
-    refuseDuplicate(key);
-    try {
-      KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
-      generator.init(256);
-      store(key, generator.generateKey());
-    } catch (GeneralSecurityException | RuntimeException e) {
-      throw failure("C_GenerateKey", e, key);
-    }
+    changing(
+        () -> {
+          refuseDuplicate(key);
+          try {
+            KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
+            generator.init(256);
+            store(key, generator.generateKey());
+            return null;
+          } catch (GeneralSecurityException | RuntimeException e) {
+            throw failure("C_GenerateKey", e, key);
+          }
+        });
   }
 
   @Override
@@ -272,8 +296,12 @@ public final class SunPkcs11Hsm implements Hsm {
     if (value.length != 16 && value.length != 24 && value.length != 32) {
       throw new InvalidInputException("an AES key is 16, 24 or 32 bytes, got " + value.length);
     }
-    refuseDuplicate(key);
-    store(key, new SecretKeySpec(value, "AES"));
+    changing(
+        () -> {
+          refuseDuplicate(key);
+          store(key, new SecretKeySpec(value, "AES"));
+          return null;
+        });
   }
 
   @Override
@@ -372,26 +400,31 @@ public final class SunPkcs11Hsm implements Hsm {
     String label = labelOf(key);
     requireSupported(type.operation());
     KeyStore store = loggedIn();
-    try {
-      if (store.containsAlias(label)) {
-        throw new InvalidInputException(
-            "token " + tokenLabel + " already holds an entry labelled " + label);
-      }
-      KeyPairGenerator generator =
-          KeyPairGenerator.getInstance(type.isRsa() ? "RSA" : "EC", provider);
-      generator.initialize(
-          type.isRsa()
-              ? new RSAKeyGenParameterSpec(type.bits(), RSAKeyGenParameterSpec.F4)
-              : new ECGenParameterSpec(type == KeyPairType.EC_P256 ? "secp256r1" : "secp384r1"));
-      KeyPair pair = generator.generateKeyPair();
-      Certificate certificate = PlaceholderCertificate.of(label, pair, provider);
-      store.setEntry(
-          label,
-          new KeyStore.PrivateKeyEntry(pair.getPrivate(), new Certificate[] {certificate}),
-          null);
-    } catch (GeneralSecurityException | RuntimeException e) {
-      throw failure("C_GenerateKeyPair", e, key);
-    }
+    changing(
+        () -> {
+          try {
+            if (store.containsAlias(label)) {
+              throw new InvalidInputException(
+                  "token " + tokenLabel + " already holds an entry labelled " + label);
+            }
+            KeyPairGenerator generator =
+                KeyPairGenerator.getInstance(type.isRsa() ? "RSA" : "EC", provider);
+            generator.initialize(
+                type.isRsa()
+                    ? new RSAKeyGenParameterSpec(type.bits(), RSAKeyGenParameterSpec.F4)
+                    : new ECGenParameterSpec(
+                        type == KeyPairType.EC_P256 ? "secp256r1" : "secp384r1"));
+            KeyPair pair = generator.generateKeyPair();
+            Certificate certificate = PlaceholderCertificate.of(label, pair, provider);
+            store.setEntry(
+                label,
+                new KeyStore.PrivateKeyEntry(pair.getPrivate(), new Certificate[] {certificate}),
+                null);
+            return null;
+          } catch (GeneralSecurityException | RuntimeException e) {
+            throw failure("C_GenerateKeyPair", e, key);
+          }
+        });
   }
 
   @Override
@@ -446,16 +479,20 @@ public final class SunPkcs11Hsm implements Hsm {
       return cached;
     }
     KeyStore store = loggedIn();
-    Certificate certificate;
-    try {
-      certificate = store.getCertificate(label);
-      if (certificate == null) {
-        store.load(null, null);
-        certificate = store.getCertificate(label);
-      }
-    } catch (GeneralSecurityException | IOException | RuntimeException e) {
-      throw failure("C_FindObjects", e, key);
-    }
+    Certificate certificate =
+        searching(
+            () -> {
+              try {
+                Certificate inStore = store.getCertificate(label);
+                if (inStore == null) {
+                  store.load(null, null);
+                  inStore = store.getCertificate(label);
+                }
+                return inStore;
+              } catch (GeneralSecurityException | IOException | RuntimeException e) {
+                throw failure("C_FindObjects", e, key);
+              }
+            });
     if (certificate == null) {
       throw MissingKey.failure("token " + tokenLabel + " holds no key pair " + key);
     }
@@ -485,16 +522,7 @@ public final class SunPkcs11Hsm implements Hsm {
       return cached;
     }
     KeyStore store = loggedIn();
-    Key found;
-    try {
-      found = store.getKey(label, null);
-      if (found == null) {
-        store.load(null, null);
-        found = store.getKey(label, null);
-      }
-    } catch (GeneralSecurityException | IOException | RuntimeException e) {
-      throw failure("C_FindObjects", e, key);
-    }
+    Key found = searching(() -> lookUp(store, label, key));
     if (!(found instanceof PrivateKey privateKey)) {
       throw MissingKey.failure("token " + tokenLabel + " holds no private key " + key);
     }
@@ -526,14 +554,18 @@ public final class SunPkcs11Hsm implements Hsm {
   @Override
   public void generateHmacKey(HsmKey key) {
     requireSupported(Capabilities.Operation.HMAC_SHA256);
-    refuseDuplicate(key);
-    try {
-      KeyGenerator generator = KeyGenerator.getInstance("HmacSHA256", provider);
-      generator.init(256);
-      store(key, generator.generateKey());
-    } catch (GeneralSecurityException | RuntimeException e) {
-      throw failure("C_GenerateKey", e, key);
-    }
+    changing(
+        () -> {
+          refuseDuplicate(key);
+          try {
+            KeyGenerator generator = KeyGenerator.getInstance("HmacSHA256", provider);
+            generator.init(256);
+            store(key, generator.generateKey());
+            return null;
+          } catch (GeneralSecurityException | RuntimeException e) {
+            throw failure("C_GenerateKey", e, key);
+          }
+        });
   }
 
   @Override
@@ -543,8 +575,12 @@ public final class SunPkcs11Hsm implements Hsm {
       throw new InvalidInputException("an HMAC key here is 16..256 bytes, got " + value.length);
     }
     requireSupported(Capabilities.Operation.HMAC_SHA256);
-    refuseDuplicate(key);
-    store(key, new SecretKeySpec(value, "HmacSHA256"));
+    changing(
+        () -> {
+          refuseDuplicate(key);
+          store(key, new SecretKeySpec(value, "HmacSHA256"));
+          return null;
+        });
   }
 
   @Override
@@ -606,18 +642,7 @@ public final class SunPkcs11Hsm implements Hsm {
     }
     String label = labelOf(key);
     KeyStore store = loggedIn();
-    Key found;
-    try {
-      found = store.getKey(label, null);
-      if (found == null) {
-        // The KeyStore maps labels when loaded: a key made since, e.g. by another backend, needs a
-        // fresh map. Loading again with no PIN keeps the current login.
-        store.load(null, null);
-        found = store.getKey(label, null);
-      }
-    } catch (GeneralSecurityException | IOException | RuntimeException e) {
-      throw failure("C_FindObjects", e, key);
-    }
+    Key found = searching(() -> lookUp(store, label, key));
     if (!(found instanceof SecretKey secretKey)) {
       throw MissingKey.failure("token " + tokenLabel + " holds no secret key " + key);
     }
@@ -627,11 +652,41 @@ public final class SunPkcs11Hsm implements Hsm {
 
   private void store(HsmKey key, SecretKey secretKey) {
     String label = labelOf(key);
+    KeyStore store = loggedIn();
+    changing(
+        () -> {
+          try {
+            store.setEntry(label, new KeyStore.SecretKeyEntry(secretKey), null);
+            return null;
+          } catch (GeneralSecurityException | RuntimeException e) {
+            throw failure("C_CreateObject", e, key);
+          }
+        });
+  }
+
+  /**
+   * The key labelled {@code label}, or null. The KeyStore maps labels when loaded: a key made
+   * since, e.g. by another backend, needs a fresh map; loading again with no PIN keeps the login.
+   */
+  private Key lookUp(KeyStore store, String label, HsmKey key) {
     try {
-      loggedIn().setEntry(label, new KeyStore.SecretKeyEntry(secretKey), null);
-    } catch (GeneralSecurityException | RuntimeException e) {
-      throw failure("C_CreateObject", e, key);
+      Key found = store.getKey(label, null);
+      if (found == null) {
+        store.load(null, null);
+        found = store.getKey(label, null);
+      }
+      return found;
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      throw failure("C_FindObjects", e, key);
     }
+  }
+
+  private <T> T searching(TokenObjectLock.Call<T, RuntimeException> search) {
+    return tokenObjectLock == null ? search.run() : tokenObjectLock.searching(search);
+  }
+
+  private <T> T changing(TokenObjectLock.Call<T, RuntimeException> change) {
+    return tokenObjectLock == null ? change.run() : tokenObjectLock.changing(change);
   }
 
   private void refuseDuplicate(HsmKey key) {
