@@ -44,13 +44,7 @@ class ConcurrentKeyGenerationIT {
     AtomicBoolean creating = new AtomicBoolean(true);
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService threads = Executors.newFixedThreadPool(CREATORS + SEARCHERS);
-    try (Hsm hsm =
-        Hsm.open(
-            SoftHsm.get()
-                .config(SoftHsm.CONCURRENCY_TOKEN)
-                .backend(backend)
-                .maxSessions(CREATORS + SEARCHERS)
-                .build())) {
+    try (Hsm hsm = open(backend, CREATORS + SEARCHERS)) {
       hsm.capabilities();
       List<Future<?>> creators = new ArrayList<>();
       for (int t = 0; t < CREATORS; t++) {
@@ -103,13 +97,7 @@ class ConcurrentKeyGenerationIT {
   @EnumSource(Backend.class)
   void ofSeveralThreadsMakingAKeyOfOneNameExactlyOneSucceeds(Backend backend) throws Exception {
     int threads = 4;
-    try (Hsm hsm =
-            Hsm.open(
-                SoftHsm.get()
-                    .config(SoftHsm.CONCURRENCY_TOKEN)
-                    .backend(backend)
-                    .maxSessions(threads)
-                    .build());
+    try (Hsm hsm = open(backend, threads);
         ExecutorService pool = Executors.newFixedThreadPool(threads)) {
       for (int round = 0; round < 10; round++) {
         HsmKey key = HsmKey.label("same-name-" + UUID.randomUUID());
@@ -137,6 +125,16 @@ class ConcurrentKeyGenerationIT {
         hsm.destroyKey(key);
       }
     }
+  }
+
+  /** The concurrency test token through {@code backend}, with a session for each thread. */
+  private static Hsm open(Backend backend, int sessions) {
+    return Hsm.open(
+        SoftHsm.get()
+            .config(SoftHsm.CONCURRENCY_TOKEN)
+            .backend(backend)
+            .maxSessions(sessions)
+            .build());
   }
 
   /** One of each way to make a token object, each destroyed again. */

@@ -276,18 +276,7 @@ public final class SunPkcs11Hsm implements Hsm {
 
   @Override
   public void generateAesKey(HsmKey key) {
-    changing(
-        () -> {
-          refuseDuplicate(key);
-          try {
-            KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
-            generator.init(256);
-            store(key, generator.generateKey());
-            return null;
-          } catch (GeneralSecurityException | RuntimeException e) {
-            throw failure("C_GenerateKey", e, key);
-          }
-        });
+    generateSecret(key, "AES");
   }
 
   @Override
@@ -554,18 +543,7 @@ public final class SunPkcs11Hsm implements Hsm {
   @Override
   public void generateHmacKey(HsmKey key) {
     requireSupported(Capabilities.Operation.HMAC_SHA256);
-    changing(
-        () -> {
-          refuseDuplicate(key);
-          try {
-            KeyGenerator generator = KeyGenerator.getInstance("HmacSHA256", provider);
-            generator.init(256);
-            store(key, generator.generateKey());
-            return null;
-          } catch (GeneralSecurityException | RuntimeException e) {
-            throw failure("C_GenerateKey", e, key);
-          }
-        });
+    generateSecret(key, "HmacSHA256");
   }
 
   @Override
@@ -648,6 +626,24 @@ public final class SunPkcs11Hsm implements Hsm {
     }
     keys.put(key, secretKey);
     return secretKey;
+  }
+
+  /**
+   * A new 256-bit secret key of {@code algorithm} under {@code key}'s label, unless one is there.
+   */
+  private void generateSecret(HsmKey key, String algorithm) {
+    changing(
+        () -> {
+          refuseDuplicate(key);
+          try {
+            KeyGenerator generator = KeyGenerator.getInstance(algorithm, provider);
+            generator.init(256);
+            store(key, generator.generateKey());
+            return null;
+          } catch (GeneralSecurityException | RuntimeException e) {
+            throw failure("C_GenerateKey", e, key);
+          }
+        });
   }
 
   private void store(HsmKey key, SecretKey secretKey) {

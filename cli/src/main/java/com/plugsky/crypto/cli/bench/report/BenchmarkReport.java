@@ -386,33 +386,13 @@ public final class BenchmarkReport {
         throughput
             && columns.stream().anyMatch(c -> c.side() == Side.OURS)
             && columns.stream().anyMatch(c -> c.side() == Side.PEER);
-    List<String> header = new ArrayList<>();
-    List<String> align = new ArrayList<>();
-    header.add("operation");
-    align.add("---");
-    for (String name : paramNames) {
-      header.add(name);
-      align.add("---");
-    }
-    if (anySize) {
-      header.add("size");
-      align.add("---:");
-    }
-    for (Implementation column : columns) {
-      header.add(column.header());
-      align.add("---:");
-    }
-    if (ratio) {
-      header.add("ours / best peer");
-      align.add("---:");
-    }
     Optional<Implementation> baseline = throughput ? jdkBaseline(columns) : Optional.empty();
-    if (baseline.isPresent()) {
-      header.add("ours / " + baseline.get().name());
-      align.add("---:");
+    List<String> ratios = new ArrayList<>();
+    if (ratio) {
+      ratios.add("ours / best peer");
     }
-    line(out, header);
-    line(out, align);
+    baseline.ifPresent(jdk -> ratios.add("ours / " + jdk.name()));
+    header(out, paramNames, anySize, columns, ratios);
     for (Map.Entry<RowKey, Map<Implementation, Measurement>> row : rows.entrySet()) {
       RowKey key = row.getKey();
       List<String> cells = new ArrayList<>();
@@ -462,30 +442,12 @@ public final class BenchmarkReport {
             .append(" Aead when it was measured, else our fastest engine.");
       }
       out.append("\n\n");
-      List<String> header = new ArrayList<>(List.of("operation"));
-      List<String> align = new ArrayList<>(List.of("---"));
-      paramNames.forEach(name -> {
-        header.add(name);
-        align.add("---");
-      });
-      if (anySize) {
-        header.add("size");
-        align.add("---:");
-      }
-      for (Implementation column : columns) {
-        header.add(column.header());
-        align.add("---:");
-      }
+      List<String> ratios = new ArrayList<>();
       if (ratio) {
-        header.add("best peer / ours");
-        align.add("---:");
+        ratios.add("best peer / ours");
       }
-      baseline.ifPresent(jdk -> {
-        header.add(jdk.name() + " / ours");
-        align.add("---:");
-      });
-      line(out, header);
-      line(out, align);
+      baseline.ifPresent(jdk -> ratios.add(jdk.name() + " / ours"));
+      header(out, paramNames, anySize, columns, ratios);
       for (Map.Entry<RowKey, Map<Implementation, Timing>> row : rows.entrySet()) {
         RowKey key = row.getKey();
         List<String> cells = new ArrayList<>(List.of(key.operation()));
@@ -564,6 +526,35 @@ public final class BenchmarkReport {
     }
     String value = sig3(seconds * scale) + " " + units[index];
     return Double.isNaN(t.secondsError()) ? value : value + " ± " + sig3(t.secondsError() * scale);
+  }
+
+  /** A table's header and alignment lines: row key columns, one per implementation, ratios. */
+  private static void header(
+      StringBuilder out,
+      List<String> paramNames,
+      boolean anySize,
+      List<Implementation> columns,
+      List<String> ratios) {
+    List<String> header = new ArrayList<>(List.of("operation"));
+    List<String> align = new ArrayList<>(List.of("---"));
+    for (String name : paramNames) {
+      header.add(name);
+      align.add("---");
+    }
+    if (anySize) {
+      header.add("size");
+      align.add("---:");
+    }
+    for (Implementation column : columns) {
+      header.add(column.header());
+      align.add("---:");
+    }
+    for (String ratio : ratios) {
+      header.add(ratio);
+      align.add("---:");
+    }
+    line(out, header);
+    line(out, align);
   }
 
   private static void line(StringBuilder out, List<String> cells) {
