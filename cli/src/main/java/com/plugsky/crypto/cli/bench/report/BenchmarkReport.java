@@ -317,8 +317,10 @@ public final class BenchmarkReport {
     first.path("jvmArgs").forEach(arg -> jvmArgs.add(arg.asText()));
     out.append("- JVM args (each once): `").append(String.join(" ", jvmArgs)).append("`\n");
     out.append(
-        "- MB/s = 10^6 payload bytes per second (ops/s × size); ± is JMH's 99.9% confidence half-width"
-            + " (absent when a single iteration was measured)\n");
+        measurements.isEmpty()
+            ? "- ± is JMH's 99.9% confidence half-width\n"
+            : "- MB/s = 10^6 payload bytes per second (ops/s × size); ± is JMH's 99.9% confidence"
+                + " half-width (absent when a single iteration was measured)\n");
     long unmeasured = measurements.stream().filter(m -> Double.isNaN(m.opsError())).count();
     if (unmeasured > 0) {
       out.append("- **")
