@@ -138,6 +138,10 @@ public final class BenchmarkReport {
     return List.copyOf(measurements);
   }
 
+  List<Timing> timings() {
+    return List.copyOf(timings);
+  }
+
   /** The families in the results (benchmark package names, e.g. {@code aesgcm}), sorted. */
   public List<String> families() {
     return measurements.stream().map(m -> m.row().family()).distinct().sorted().toList();

@@ -3,6 +3,7 @@ package com.plugsky.crypto.cli.bench.report;
 import com.plugsky.crypto.cli.bench.report.BenchmarkReport.Implementation;
 import com.plugsky.crypto.cli.bench.report.BenchmarkReport.Measurement;
 import com.plugsky.crypto.cli.bench.report.BenchmarkReport.RowKey;
+import com.plugsky.crypto.cli.bench.report.BenchmarkReport.Timing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,10 +11,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Two results of the same benchmarks side by side (before and after a change, or two machines),
- * as a markdown table. A benchmark has regressed when its throughput interval after lies wholly
- * below the interval before (score ± JMH's 99.9% error on both sides): a drop inside the error
- * bars is noise. Results without an error (a single iteration) are never called a regression.
+ * Two results of the same benchmarks side by side (before and after a change, or two machines), as
+ * a markdown table. A benchmark has regressed when its interval after (score ± JMH's 99.9% error)
+ * lies wholly on the worse side of the interval before: below it for throughput, above it for a
+ * time per operation (single shot, average or sampled time); a move inside the error bars is noise.
+ * Results without an error (a single iteration) are never called a regression.
  */
 public final class Comparison {
   /** How one benchmark moved. */
@@ -30,7 +32,44 @@ public final class Comparison {
     }
   }
 
-  record Line(RowKey row, Implementation implementation, Measurement before, Measurement after, Verdict verdict) {}
+  /**
+   * One benchmark's result either way: a throughput ({@code higherIsBetter}) or a time per
+   * operation, with its error and its cell as the report prints it.
+   */
+  record Score(
+      RowKey row,
+      Implementation implementation,
+      double value,
+      double error,
+      boolean higherIsBetter,
+      String cell) {
+    static Score of(Measurement m) {
+      return new Score(
+          m.row(),
+          m.implementation(),
+          m.opsPerSecond(),
+          m.opsError(),
+          true,
+          BenchmarkReport.throughputCell(m));
+    }
+
+    static Score of(Timing t) {
+      return new Score(
+          t.row(),
+          t.implementation(),
+          t.secondsPerOp(),
+          t.secondsError(),
+          false,
+          BenchmarkReport.timeCell(t));
+    }
+
+    /** How much faster {@code after} is than this, in per cent (negative: slower). */
+    double speedChange(Score after) {
+      return (higherIsBetter ? after.value / value : value / after.value) * 100 - 100;
+    }
+  }
+
+  record Line(Score before, Score after, Verdict verdict) {}
 
   private final List<Line> lines = new ArrayList<>();
   private final List<String> onlyBefore = new ArrayList<>();
@@ -38,23 +77,32 @@ public final class Comparison {
   private final String beforeName;
   private final String afterName;
 
-  private Comparison(BenchmarkReport before, String beforeName, BenchmarkReport after, String afterName) {
+  private Comparison(
+      BenchmarkReport before, String beforeName, BenchmarkReport after, String afterName) {
     this.beforeName = beforeName;
     this.afterName = afterName;
-    Map<String, Measurement> afterByName = new LinkedHashMap<>();
-    after.measurements().forEach(m -> afterByName.put(name(m), m));
-    for (Measurement b : before.measurements()) {
-      Measurement a = afterByName.remove(name(b));
+    Map<String, Score> afterByName = new LinkedHashMap<>();
+    scores(after).forEach(score -> afterByName.put(name(score), score));
+    for (Score b : scores(before)) {
+      Score a = afterByName.remove(name(b));
       if (a == null) {
         onlyBefore.add(name(b));
       } else {
-        lines.add(new Line(b.row(), b.implementation(), b, a, verdict(b, a)));
+        lines.add(new Line(b, a, verdict(b, a)));
       }
     }
     onlyAfter.addAll(afterByName.keySet());
   }
 
-  public static Comparison of(BenchmarkReport before, String beforeName, BenchmarkReport after, String afterName) {
+  private static List<Score> scores(BenchmarkReport report) {
+    List<Score> scores = new ArrayList<>();
+    report.measurements().forEach(m -> scores.add(Score.of(m)));
+    report.timings().forEach(t -> scores.add(Score.of(t)));
+    return scores;
+  }
+
+  public static Comparison of(
+      BenchmarkReport before, String beforeName, BenchmarkReport after, String afterName) {
     return new Comparison(before, beforeName, after, afterName);
   }
 
@@ -67,14 +115,16 @@ public final class Comparison {
     return lines.stream().filter(l -> l.verdict() == Verdict.REGRESSION).count();
   }
 
-  static Verdict verdict(Measurement before, Measurement after) {
-    if (Double.isNaN(before.opsError()) || Double.isNaN(after.opsError())) {
+  static Verdict verdict(Score before, Score after) {
+    if (Double.isNaN(before.error()) || Double.isNaN(after.error())) {
       return Verdict.NO_ERROR_BARS;
     }
-    if (after.opsPerSecond() + after.opsError() < before.opsPerSecond() - before.opsError()) {
+    boolean below = after.value() + after.error() < before.value() - before.error();
+    boolean above = after.value() - after.error() > before.value() + before.error();
+    if (before.higherIsBetter() ? below : above) {
       return Verdict.REGRESSION;
     }
-    if (after.opsPerSecond() - after.opsError() > before.opsPerSecond() + before.opsError()) {
+    if (before.higherIsBetter() ? above : below) {
       return Verdict.IMPROVEMENT;
     }
     return Verdict.WITHIN_ERROR;
@@ -85,30 +135,30 @@ public final class Comparison {
     out.append("# Benchmark comparison\n\n");
     out.append("- before: `").append(beforeName).append("`\n");
     out.append("- after: `").append(afterName).append("`\n");
-    out.append("- a regression: the interval after (score ± error) lies wholly below the one before\n\n");
+    out.append(
+        "- a regression: the interval after (score ± error) lies wholly on the worse side of the"
+            + " one before; change is in speed (ops/s, or the inverse of a time per"
+            + " operation)\n\n");
     out.append("| benchmark | implementation | before | after | change | verdict |\n");
     out.append("| --- | --- | ---: | ---: | ---: | --- |\n");
     for (Line line : lines) {
       out.append("| ")
-          .append(describe(line.row()))
+          .append(describe(line.before().row()))
           .append(" | ")
-          .append(line.implementation().header())
+          .append(line.before().implementation().header())
           .append(" | ")
-          .append(BenchmarkReport.throughputCell(line.before()))
+          .append(line.before().cell())
           .append(" | ")
-          .append(BenchmarkReport.throughputCell(line.after()))
+          .append(line.after().cell())
           .append(" | ")
-          .append(
-              String.format(
-                  Locale.ROOT,
-                  "%+.1f%%",
-                  (line.after().opsPerSecond() / line.before().opsPerSecond() - 1) * 100))
+          .append(String.format(Locale.ROOT, "%+.1f%%", line.before().speedChange(line.after())))
           .append(" | ")
           .append(line.verdict().label)
           .append(" |\n");
     }
     out.append('\n');
-    out.append(String.format(Locale.ROOT, "%d compared, %d regression(s)%n", lines.size(), regressions()));
+    out.append(
+        String.format(Locale.ROOT, "%d compared, %d regression(s)%n", lines.size(), regressions()));
     if (!onlyBefore.isEmpty()) {
       out.append("\nOnly in before: ").append(String.join(", ", onlyBefore)).append('\n');
     }
@@ -118,8 +168,8 @@ public final class Comparison {
     return out.toString();
   }
 
-  private static String name(Measurement m) {
-    return describe(m.row()) + " " + m.implementation().header();
+  private static String name(Score score) {
+    return describe(score.row()) + " " + score.implementation().header();
   }
 
   private static String describe(RowKey row) {

@@ -50,7 +50,25 @@ class ComparisonTest {
                 + JDK_ENCRYPT.replace(" ours: jdk", "")
                 + " | ours: jdk | 1024.0 ± 10.2 MB/s (1.00M ops/s) | 993.3 ± 10.2 MB/s (970k ops/s)"
                 + " | -3.0% | **regression** |")
-        .contains("8 compared, 1 regression(s)");
+        .contains("9 compared, 1 regression(s)");
+  }
+
+  @Test
+  void aTimePerOperationThatRoseBeyondBothErrorBarsIsARegression() throws Exception {
+    ObjectMapper mapper = new ObjectMapper();
+    ArrayNode results = (ArrayNode) mapper.readTree(sample().toFile());
+    // accp encrypt 64 B, average time: 400 ± 10 ns before, 450 ± 10 ns after.
+    ((ObjectNode) results.get(8).path("primaryMetric")).put("score", 4.5e-7);
+    Path slower = directory.resolve("slower.json");
+    mapper.writeValue(slower.toFile(), results);
+
+    Comparison comparison = compare(sample(), slower);
+
+    assertThat(comparison.regressions()).isOne();
+    assertThat(comparison.markdown().lines())
+        .contains(
+            "| aesgcm.encrypt buffer=array 64 B | peer: accp | 400 ns ± 10.0 | 450 ns ± 10.0 | -11.1%"
+                + " | **regression** |");
   }
 
   @Test
