@@ -1,5 +1,6 @@
 package com.plugsky.crypto.pkcs11.ffm;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,10 +31,21 @@ public final class TokenObjectLock {
 
   private TokenObjectLock() {}
 
-  /** The lock of the token labelled {@code tokenLabel} in the module at {@code module}. */
+  /**
+   * The lock of the token labelled {@code tokenLabel} in the module at {@code module}. Paths are
+   * compared after resolving links, as the dynamic loader loads a module once whatever link names
+   * it.
+   */
   public static TokenObjectLock of(Path module, String tokenLabel) {
-    return LOCKS.computeIfAbsent(
-        module.toAbsolutePath().normalize() + "\0" + tokenLabel, k -> new TokenObjectLock());
+    return LOCKS.computeIfAbsent(realPath(module) + "\0" + tokenLabel, k -> new TokenObjectLock());
+  }
+
+  private static Path realPath(Path module) {
+    try {
+      return module.toRealPath();
+    } catch (IOException e) {
+      return module.toAbsolutePath().normalize();
+    }
   }
 
   /** Runs {@code search} (C_FindObjectsInit to C_FindObjectsFinal) beside other searches only. */
