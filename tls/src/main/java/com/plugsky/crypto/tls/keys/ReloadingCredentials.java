@@ -1,12 +1,15 @@
 package com.plugsky.crypto.tls.keys;
 
+import com.plugsky.crypto.InvalidInputException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -19,8 +22,8 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * A certificate and key read from disk and read again when the files change (checked every {@code
  * interval} by one virtual thread), for rotation by cert-manager, ACME clients or an operator:
  * handshakes after the change present the new certificate, connections already open keep theirs. A
- * half-written or mismatched pair is not taken: the current one stays, and {@code onFailure} hears
- * why; the next change is tried again.
+ * half-written or mismatched pair, or one whose leaf has expired, is not taken: the current one
+ * stays, and {@code onFailure} hears why; the next change is tried again.
  *
  * <p>A change is a change of content (a SHA-256 over the files), not of modification time: a write
  * that finishes within the file system's timestamp tick after a failed read of its first half
@@ -115,11 +118,32 @@ public final class ReloadingCredentials implements TlsCredentials, AutoCloseable
   private void reload(byte[] seen) {
     try {
       CertifiedKey next = loader.get();
+      refuseExpired(next.chain().getFirst());
       keyManager.replace(next.chain(), next.privateKey());
       reloads.incrementAndGet();
     } finally {
       // A failed content is not retried until it changes again; onFailure hears of it once.
       lastSeen = seen;
+    }
+  }
+
+  /**
+   * An expired leaf would fail every new handshake; the one served now is kept instead (a leaf not
+   * yet valid is taken: issuers backdate, and a clock a little behind should not block a renewal).
+   */
+  private void refuseExpired(X509Certificate leaf) {
+    Instant notAfter = leaf.getNotAfter().toInstant();
+    if (notAfter.isBefore(Instant.now())) {
+      throw new InvalidInputException(
+          "the new leaf certificate "
+              + leaf.getSubjectX500Principal().getName()
+              + " expired at "
+              + notAfter
+              + "; the current one ("
+              + keyManager.leaf().getSubjectX500Principal().getName()
+              + ", valid until "
+              + keyManager.leaf().getNotAfter().toInstant()
+              + ") stays");
     }
   }
 

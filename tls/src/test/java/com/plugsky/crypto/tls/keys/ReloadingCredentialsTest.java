@@ -120,6 +120,27 @@ class ReloadingCredentialsTest {
   }
 
   @Test
+  void anExpiredCertificateIsRefusedAndTheCurrentOneStays() throws Exception {
+    TestPki.PemFiles live = PKI.server(KeyType.EC_P256, "current", null).writePem(dir, "live");
+    List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+    try (ReloadingCredentials credentials =
+        ReloadingCredentials.watchPem(
+            live.certificate(), live.key(), Duration.ofMillis(50), failures::add)) {
+      TestPki.PemFiles expired = PKI.expiredServer(KeyType.EC_P256, "expired").writePem(dir, "old");
+      Files.move(expired.key(), live.key(), StandardCopyOption.REPLACE_EXISTING);
+      Files.move(expired.certificate(), live.certificate(), StandardCopyOption.REPLACE_EXISTING);
+      await(() -> failures.stream().anyMatch(f -> f.getMessage().contains("expired at")));
+
+      assertThatThrownBy(credentials::reload)
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("the new leaf certificate CN=expired expired at")
+          .hasMessageContaining("the current one (CN=current, valid until");
+      assertThat(credentials.reloads()).isZero();
+      assertThat(leafOf(credentials).getSubjectX500Principal().getName()).isEqualTo("CN=current");
+    }
+  }
+
+  @Test
   void aWriteFinishingWithinTheSameTimestampTickIsStillRead() throws Exception {
     TestPki.Issued first = PKI.server(KeyType.EC_P256, "first", null);
     TestPki.PemFiles live = first.writePem(dir, "live");

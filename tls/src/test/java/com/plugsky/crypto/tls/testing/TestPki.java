@@ -157,6 +157,23 @@ public final class TestPki {
     return new Issued(keys.getPrivate(), List.of(serverCertificate(keys.getPublic(), commonName, ocspUrl), caCertificate));
   }
 
+  /** A server leaf whose validity ended a day ago. */
+  public Issued expiredServer(KeyType type, String commonName) {
+    KeyPair keys = generate(type);
+    Instant now = Instant.now();
+    X509Certificate leaf =
+        build(
+            new X500Name("CN=" + commonName),
+            keys.getPublic(),
+            KeyPurposeId.id_kp_serverAuth,
+            false,
+            List.of(new GeneralName(GeneralName.dNSName, "localhost")),
+            null,
+            now.minus(Duration.ofDays(31)),
+            now.minus(Duration.ofDays(1)));
+    return new Issued(keys.getPrivate(), List.of(leaf, caCertificate));
+  }
+
   /** A server certificate for a public key held elsewhere (an HSM). */
   public List<X509Certificate> serverChainFor(PublicKey publicKey) {
     return List.of(serverCertificate(publicKey, "localhost", null), caCertificate);
@@ -179,14 +196,26 @@ public final class TestPki {
 
   private X509Certificate build(
       X500Name subject, PublicKey publicKey, KeyPurposeId purpose, boolean ca, List<GeneralName> sans, String ocspUrl) {
+    Instant now = Instant.now();
+    return build(subject, publicKey, purpose, ca, sans, ocspUrl, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)));
+  }
+
+  private X509Certificate build(
+      X500Name subject,
+      PublicKey publicKey,
+      KeyPurposeId purpose,
+      boolean ca,
+      List<GeneralName> sans,
+      String ocspUrl,
+      Instant notBefore,
+      Instant notAfter) {
     try {
-      Instant now = Instant.now();
       X509v3CertificateBuilder builder =
           new JcaX509v3CertificateBuilder(
               ca ? subject : new X500Name("CN=" + name),
               BigInteger.valueOf(SERIALS.incrementAndGet()),
-              Date.from(now.minus(Duration.ofHours(1))),
-              Date.from(now.plus(Duration.ofDays(30))),
+              Date.from(notBefore),
+              Date.from(notAfter),
               subject,
               publicKey);
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
