@@ -87,7 +87,9 @@ public final class FfmHsm implements Hsm {
 
   /**
    * Keeps searches away from calls that create or destroy token objects
-   * (FIND_RACES_TOKEN_OBJECT_CREATION); null where the module needs no such thing.
+   * (FIND_RACES_TOKEN_OBJECT_CREATION) where the module needs it. Those calls take it with their
+   * session already borrowed, so its holder never waits for a session, and make their duplicate
+   * check under it.
    */
   private final TokenObjectLock tokenObjectLock;
 
@@ -113,7 +115,7 @@ public final class FfmHsm implements Hsm {
     this.tokenObjectLock =
         softHsm || config.quirks().contains(Quirk.FIND_RACES_TOKEN_OBJECT_CREATION)
             ? TokenObjectLock.of(config.modulePath(), token.label())
-            : null;
+            : TokenObjectLock.none();
     this.loginGate = new LoginGate(token.label());
     this.pool =
         new SessionPool(
@@ -154,7 +156,7 @@ public final class FfmHsm implements Hsm {
     Objects.requireNonNull(key, "key");
     pool.call(
         borrowed ->
-            changingTokenObjects(
+            tokenObjectLock.changing(
                 () -> {
                   long session = borrowed.handle;
                   // Atomic with making a signing copy, so no copy of a destroyed key survives.
@@ -188,7 +190,7 @@ public final class FfmHsm implements Hsm {
     Objects.requireNonNull(key, "key");
     pool.call(
         borrowed ->
-            changingTokenObjects(
+            tokenObjectLock.changing(
                 () -> {
                   long session = borrowed.handle;
                   refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
@@ -362,7 +364,7 @@ public final class FfmHsm implements Hsm {
     requireSupported(type.operation());
     pool.call(
         borrowed ->
-            changingTokenObjects(
+            tokenObjectLock.changing(
                 () -> {
                   long session = borrowed.handle;
                   refuseDuplicate(session, key, ObjectClass.PRIVATE_KEY, ObjectClass.PUBLIC_KEY);
@@ -552,7 +554,7 @@ public final class FfmHsm implements Hsm {
     boolean generic = capabilities().mechanisms().contains("CKM_GENERIC_SECRET_KEY_GEN");
     pool.call(
         borrowed ->
-            changingTokenObjects(
+            tokenObjectLock.changing(
                 () -> {
                   long session = borrowed.handle;
                   refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
@@ -609,7 +611,7 @@ public final class FfmHsm implements Hsm {
   private void importSecret(HsmKey key, Function<Arena, Template> template) {
     pool.call(
         borrowed ->
-            changingTokenObjects(
+            tokenObjectLock.changing(
                 () -> {
                   long session = borrowed.handle;
                   refuseDuplicate(session, key, ObjectClass.SECRET_KEY);
@@ -857,18 +859,7 @@ public final class FfmHsm implements Hsm {
   }
 
   private List<Long> findAll(long session, HsmKey key, ObjectClass type) {
-    return tokenObjectLock == null
-        ? search(session, key, type)
-        : tokenObjectLock.searching(() -> search(session, key, type));
-  }
-
-  /**
-   * {@code change}, which creates or destroys token objects, with no search running alongside where
-   * the module would lose the object. Called with a session already borrowed, so the lock's holder
-   * never waits for a session; its duplicate check runs under the same lock as its creation.
-   */
-  private <T> T changingTokenObjects(TokenObjectLock.Call<T, RuntimeException> change) {
-    return tokenObjectLock == null ? change.run() : tokenObjectLock.changing(change);
+    return tokenObjectLock.searching(() -> search(session, key, type));
   }
 
   private List<Long> search(long session, HsmKey key, ObjectClass type) {

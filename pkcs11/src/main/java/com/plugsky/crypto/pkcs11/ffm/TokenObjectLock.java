@@ -20,8 +20,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class TokenObjectLock {
   private static final Map<String, TokenObjectLock> LOCKS = new ConcurrentHashMap<>();
+  private static final TokenObjectLock NONE = new TokenObjectLock(null);
 
-  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  /** Null for {@link #none()}. */
+  private final ReadWriteLock lock;
 
   /** A call to run under the lock; it may throw what its backend's calls throw. */
   @FunctionalInterface
@@ -29,7 +31,9 @@ public final class TokenObjectLock {
     T run() throws E;
   }
 
-  private TokenObjectLock() {}
+  private TokenObjectLock(ReadWriteLock lock) {
+    this.lock = lock;
+  }
 
   /**
    * The lock of the token labelled {@code tokenLabel} in the module at {@code module}. Paths are
@@ -37,7 +41,14 @@ public final class TokenObjectLock {
    * it.
    */
   public static TokenObjectLock of(Path module, String tokenLabel) {
-    return LOCKS.computeIfAbsent(realPath(module) + "\0" + tokenLabel, k -> new TokenObjectLock());
+    return LOCKS.computeIfAbsent(
+        realPath(module) + "\0" + tokenLabel,
+        k -> new TokenObjectLock(new ReentrantReadWriteLock()));
+  }
+
+  /** For modules that need no such lock: searches and changes run as they come. */
+  public static TokenObjectLock none() {
+    return NONE;
   }
 
   private static Path realPath(Path module) {
@@ -50,12 +61,12 @@ public final class TokenObjectLock {
 
   /** Runs {@code search} (C_FindObjectsInit to C_FindObjectsFinal) beside other searches only. */
   public <T, E extends Exception> T searching(Call<T, E> search) throws E {
-    return holding(lock.readLock(), search);
+    return lock == null ? search.run() : holding(lock.readLock(), search);
   }
 
   /** Runs {@code change}, which creates or destroys token objects, with no search alongside. */
   public <T, E extends Exception> T changing(Call<T, E> change) throws E {
-    return holding(lock.writeLock(), change);
+    return lock == null ? change.run() : holding(lock.writeLock(), change);
   }
 
   private static <T, E extends Exception> T holding(Lock held, Call<T, E> call) throws E {

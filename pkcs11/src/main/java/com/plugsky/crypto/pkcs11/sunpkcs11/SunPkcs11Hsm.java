@@ -164,9 +164,8 @@ public final class SunPkcs11Hsm implements Hsm {
 
   /**
    * Keeps this backend's KeyStore searches away from its token-object creations
-   * (FIND_RACES_TOKEN_OBJECT_CREATION), shared with the other backends on the token; null where the
-   * module needs no such thing. SunPKCS11's own searches (its KeyStore's loading) stay out of
-   * reach.
+   * (FIND_RACES_TOKEN_OBJECT_CREATION) where the module needs it, shared with the other backends on
+   * the token. SunPKCS11's own searches (its KeyStore's loading) stay out of reach.
    */
   private final TokenObjectLock tokenObjectLock;
 
@@ -182,7 +181,7 @@ public final class SunPkcs11Hsm implements Hsm {
     this.tokenObjectLock =
         softHsm || config.quirks().contains(Quirk.FIND_RACES_TOKEN_OBJECT_CREATION)
             ? TokenObjectLock.of(config.modulePath(), tokenLabel)
-            : null;
+            : TokenObjectLock.none();
   }
 
   /** Configures a SunPKCS11 provider for the token; the login waits for the first call. */
@@ -234,7 +233,7 @@ public final class SunPkcs11Hsm implements Hsm {
   public boolean contains(HsmKey key) {
     String label = labelOf(key);
     KeyStore store = loggedIn();
-    return searching(
+    return tokenObjectLock.searching(
         () -> {
           try {
             return store.containsAlias(label)
@@ -253,7 +252,7 @@ public final class SunPkcs11Hsm implements Hsm {
       return;
     }
     KeyStore store = loggedIn();
-    changing(
+    tokenObjectLock.changing(
         () -> {
           try {
             if (!store.containsAlias(label)) {
@@ -285,7 +284,7 @@ public final class SunPkcs11Hsm implements Hsm {
     if (value.length != 16 && value.length != 24 && value.length != 32) {
       throw new InvalidInputException("an AES key is 16, 24 or 32 bytes, got " + value.length);
     }
-    changing(
+    tokenObjectLock.changing(
         () -> {
           refuseDuplicate(key);
           store(key, new SecretKeySpec(value, "AES"));
@@ -389,7 +388,7 @@ public final class SunPkcs11Hsm implements Hsm {
     String label = labelOf(key);
     requireSupported(type.operation());
     KeyStore store = loggedIn();
-    changing(
+    tokenObjectLock.changing(
         () -> {
           try {
             if (store.containsAlias(label)) {
@@ -469,7 +468,7 @@ public final class SunPkcs11Hsm implements Hsm {
     }
     KeyStore store = loggedIn();
     Certificate certificate =
-        searching(
+        tokenObjectLock.searching(
             () -> {
               try {
                 Certificate inStore = store.getCertificate(label);
@@ -511,7 +510,7 @@ public final class SunPkcs11Hsm implements Hsm {
       return cached;
     }
     KeyStore store = loggedIn();
-    Key found = searching(() -> lookUp(store, label, key));
+    Key found = tokenObjectLock.searching(() -> lookUp(store, label, key));
     if (!(found instanceof PrivateKey privateKey)) {
       throw MissingKey.failure("token " + tokenLabel + " holds no private key " + key);
     }
@@ -553,7 +552,7 @@ public final class SunPkcs11Hsm implements Hsm {
       throw new InvalidInputException("an HMAC key here is 16..256 bytes, got " + value.length);
     }
     requireSupported(Capabilities.Operation.HMAC_SHA256);
-    changing(
+    tokenObjectLock.changing(
         () -> {
           refuseDuplicate(key);
           store(key, new SecretKeySpec(value, "HmacSHA256"));
@@ -620,7 +619,7 @@ public final class SunPkcs11Hsm implements Hsm {
     }
     String label = labelOf(key);
     KeyStore store = loggedIn();
-    Key found = searching(() -> lookUp(store, label, key));
+    Key found = tokenObjectLock.searching(() -> lookUp(store, label, key));
     if (!(found instanceof SecretKey secretKey)) {
       throw MissingKey.failure("token " + tokenLabel + " holds no secret key " + key);
     }
@@ -632,7 +631,7 @@ public final class SunPkcs11Hsm implements Hsm {
    * A new 256-bit secret key of {@code algorithm} under {@code key}'s label, unless one is there.
    */
   private void generateSecret(HsmKey key, String algorithm) {
-    changing(
+    tokenObjectLock.changing(
         () -> {
           refuseDuplicate(key);
           try {
@@ -649,7 +648,7 @@ public final class SunPkcs11Hsm implements Hsm {
   private void store(HsmKey key, SecretKey secretKey) {
     String label = labelOf(key);
     KeyStore store = loggedIn();
-    changing(
+    tokenObjectLock.changing(
         () -> {
           try {
             store.setEntry(label, new KeyStore.SecretKeyEntry(secretKey), null);
@@ -675,14 +674,6 @@ public final class SunPkcs11Hsm implements Hsm {
     } catch (GeneralSecurityException | IOException | RuntimeException e) {
       throw failure("C_FindObjects", e, key);
     }
-  }
-
-  private <T> T searching(TokenObjectLock.Call<T, RuntimeException> search) {
-    return tokenObjectLock == null ? search.run() : tokenObjectLock.searching(search);
-  }
-
-  private <T> T changing(TokenObjectLock.Call<T, RuntimeException> change) {
-    return tokenObjectLock == null ? change.run() : tokenObjectLock.changing(change);
   }
 
   private void refuseDuplicate(HsmKey key) {
