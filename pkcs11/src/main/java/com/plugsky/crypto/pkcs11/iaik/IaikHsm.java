@@ -143,7 +143,7 @@ public final class IaikHsm implements Hsm {
 
   /**
    * Held shared by each C_FindObjects and exclusively by each call that creates or destroys a token
-   * object; null where the module can take both at once.
+   * object, where the module cannot take both at once.
    */
   private final TokenObjectLock objectStoreLock;
 
@@ -162,7 +162,7 @@ public final class IaikHsm implements Hsm {
     this.objectStoreLock =
         softHsm || config.quirks().contains(Quirk.FIND_RACES_TOKEN_OBJECT_CREATION)
             ? TokenObjectLock.of(config.modulePath(), tokenLabel)
-            : null;
+            : TokenObjectLock.none();
     this.sessions = new Sessions();
   }
 
@@ -303,15 +303,10 @@ public final class IaikHsm implements Hsm {
   @Override
   public void generateAesKey(HsmKey key) {
     Objects.requireNonNull(key, "key");
-    AttributeVector template = secretKey(key, CKK_AES, true).attr(CKA_VALUE_LEN, 32L);
-    long handle =
-        creatingTokenObjects(
-            "C_GenerateKey",
-            key,
-            new long[] {CKO_SECRET_KEY},
-            session ->
-                session.generateKey(new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN), template));
-    handles.put(cacheKey(key, CKO_SECRET_KEY), handle);
+    generateSecret(
+        key,
+        secretKey(key, CKK_AES, true).attr(CKA_VALUE_LEN, 32L),
+        PKCS11Constants.CKM_AES_KEY_GEN);
   }
 
   @Override
@@ -321,19 +316,7 @@ public final class IaikHsm implements Hsm {
     if (value.length != 16 && value.length != 24 && value.length != 32) {
       throw new InvalidInputException("an AES key is 16, 24 or 32 bytes, got " + value.length);
     }
-    byte[] copy = value.clone();
-    try {
-      AttributeVector template = secretKey(key, CKK_AES, true).attr(CKA_VALUE, copy);
-      handles.put(
-          cacheKey(key, CKO_SECRET_KEY),
-          creatingTokenObjects(
-              "C_CreateObject",
-              key,
-              new long[] {CKO_SECRET_KEY},
-              session -> session.createObject(template)));
-    } finally {
-      Arrays.fill(copy, (byte) 0);
-    }
+    importSecret(key, value, CKK_AES, true);
   }
 
   @Override
@@ -595,18 +578,10 @@ public final class IaikHsm implements Hsm {
     Objects.requireNonNull(key, "key");
     requireSupported(Capabilities.Operation.HMAC_SHA256);
     boolean generic = capabilities().mechanisms().contains("CKM_GENERIC_SECRET_KEY_GEN");
-    AttributeVector template =
-        secretKey(key, generic ? CKK_GENERIC_SECRET : CKK_AES, false).attr(CKA_VALUE_LEN, 32L);
-    Mechanism mechanism =
-        new Mechanism(
-            generic ? PKCS11Constants.CKM_GENERIC_SECRET_KEY_GEN : PKCS11Constants.CKM_AES_KEY_GEN);
-    handles.put(
-        cacheKey(key, CKO_SECRET_KEY),
-        creatingTokenObjects(
-            "C_GenerateKey",
-            key,
-            new long[] {CKO_SECRET_KEY},
-            session -> session.generateKey(mechanism, template)));
+    generateSecret(
+        key,
+        secretKey(key, generic ? CKK_GENERIC_SECRET : CKK_AES, false).attr(CKA_VALUE_LEN, 32L),
+        generic ? PKCS11Constants.CKM_GENERIC_SECRET_KEY_GEN : PKCS11Constants.CKM_AES_KEY_GEN);
   }
 
   @Override
@@ -617,9 +592,28 @@ public final class IaikHsm implements Hsm {
       throw new InvalidInputException("an HMAC key here is 16..256 bytes, got " + value.length);
     }
     requireSupported(Capabilities.Operation.HMAC_SHA256);
+    importSecret(key, value, CKK_GENERIC_SECRET, false);
+  }
+
+  /** C_GenerateKey of the secret key {@code template} describes, its handle cached. */
+  private void generateSecret(HsmKey key, AttributeVector template, long mechanism) {
+    handles.put(
+        cacheKey(key, CKO_SECRET_KEY),
+        creatingTokenObjects(
+            "C_GenerateKey",
+            key,
+            new long[] {CKO_SECRET_KEY},
+            session -> session.generateKey(new Mechanism(mechanism), template)));
+  }
+
+  /**
+   * C_CreateObject of a secret key holding {@code value}, its handle cached; the template's copy of
+   * the value is zeroed after.
+   */
+  private void importSecret(HsmKey key, byte[] value, long keyType, boolean forEncryption) {
     byte[] copy = value.clone();
     try {
-      AttributeVector template = secretKey(key, CKK_GENERIC_SECRET, false).attr(CKA_VALUE, copy);
+      AttributeVector template = secretKey(key, keyType, forEncryption).attr(CKA_VALUE, copy);
       handles.put(
           cacheKey(key, CKO_SECRET_KEY),
           creatingTokenObjects(
@@ -850,9 +844,6 @@ public final class IaikHsm implements Hsm {
 
   private long[] find(Session session, HsmKey key, long type, int max) throws TokenException {
     AttributeVector template = named(new AttributeVector().attr(CKA_CLASS, type), key);
-    if (objectStoreLock == null) {
-      return session.findObjectsSingle(template, max);
-    }
     return objectStoreLock.searching(() -> session.findObjectsSingle(template, max));
   }
 
@@ -862,9 +853,6 @@ public final class IaikHsm implements Hsm {
    * is taken once the session is borrowed, so its holder never waits for a session.
    */
   private <T> SessionCall<T> changingTokenObjects(SessionCall<T> call) {
-    if (objectStoreLock == null) {
-      return call;
-    }
     return session -> objectStoreLock.changing(() -> call.apply(session));
   }
 
