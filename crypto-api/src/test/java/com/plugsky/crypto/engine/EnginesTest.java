@@ -80,55 +80,36 @@ class EnginesTest {
   @Test
   void anEngineThatFailsItsKnownAnswerTestIsRejectedWithTheReason() {
     AeadEngine jdk = Engines.named("jdk");
-    AeadEngine broken = new AeadEngine() {
-      @Override
-      public String name() {
-        return "broken";
-      }
+    com.plugsky.crypto.primitive.SymmetricPrimitives real = jdk.primitives();
+    AeadEngine broken =
+        jdkWith(
+            "broken",
+            jdk.insecureRawGcm(),
+            new com.plugsky.crypto.primitive.SymmetricPrimitives() {
+              @Override
+              public byte[] wrapKey(
+                  com.plugsky.crypto.primitive.KeyWrapMode mode, byte[] kek, byte[] keyData) {
+                return real.wrapKey(mode, kek, keyData);
+              }
 
-      @Override
-      public boolean isFipsApproved() {
-        return false;
-      }
+              @Override
+              public byte[] unwrapKey(
+                  com.plugsky.crypto.primitive.KeyWrapMode mode, byte[] kek, byte[] wrapped) {
+                return real.unwrapKey(mode, kek, wrapped);
+              }
 
-      @Override
-      public com.plugsky.crypto.aead.Aead newAead(byte[] key) {
-        return jdk.newAead(key);
-      }
+              @Override
+              public byte[] hmacSha256(byte[] key, byte[] message) {
+                byte[] tag = real.hmacSha256(key, message);
+                tag[0] ^= 1;
+                return tag;
+              }
 
-      @Override
-      public com.plugsky.crypto.aead.InsecureRawGcm insecureRawGcm() {
-        return jdk.insecureRawGcm();
-      }
-
-      @Override
-      public com.plugsky.crypto.primitive.SymmetricPrimitives primitives() {
-        com.plugsky.crypto.primitive.SymmetricPrimitives real = jdk.primitives();
-        return new com.plugsky.crypto.primitive.SymmetricPrimitives() {
-          @Override
-          public byte[] wrapKey(com.plugsky.crypto.primitive.KeyWrapMode mode, byte[] kek, byte[] keyData) {
-            return real.wrapKey(mode, kek, keyData);
-          }
-
-          @Override
-          public byte[] unwrapKey(com.plugsky.crypto.primitive.KeyWrapMode mode, byte[] kek, byte[] wrapped) {
-            return real.unwrapKey(mode, kek, wrapped);
-          }
-
-          @Override
-          public byte[] hmacSha256(byte[] key, byte[] message) {
-            byte[] tag = real.hmacSha256(key, message);
-            tag[0] ^= 1;
-            return tag;
-          }
-
-          @Override
-          public byte[] hkdfSha256(byte[] ikm, byte[] salt, byte[] info, int length) {
-            return real.hkdfSha256(ikm, salt, info, length);
-          }
-        };
-      }
-    };
+              @Override
+              public byte[] hkdfSha256(byte[] ikm, byte[] salt, byte[] info, int length) {
+                return real.hkdfSha256(ikm, salt, info, length);
+              }
+            });
     assertThatThrownBy(() -> KnownAnswerTest.run(broken))
         .isInstanceOf(SelfTestFailedException.class)
         .hasMessage("engine 'broken' failed its self-test: HMAC-SHA256 known answer");
@@ -137,27 +118,11 @@ class EnginesTest {
   @Test
   void anEngineThatThrowsDuringItsKnownAnswerTestFailsItAndSaysWhy() {
     AeadEngine jdk = Engines.named("jdk");
+    com.plugsky.crypto.aead.InsecureRawGcm real = jdk.insecureRawGcm();
     AeadEngine throwing =
-        new AeadEngine() {
-          @Override
-          public String name() {
-            return "throwing";
-          }
-
-          @Override
-          public boolean isFipsApproved() {
-            return false;
-          }
-
-          @Override
-          public com.plugsky.crypto.aead.Aead newAead(byte[] key) {
-            return jdk.newAead(key);
-          }
-
-          @Override
-          public com.plugsky.crypto.aead.InsecureRawGcm insecureRawGcm() {
-            com.plugsky.crypto.aead.InsecureRawGcm real = jdk.insecureRawGcm();
-            return new com.plugsky.crypto.aead.InsecureRawGcm() {
+        jdkWith(
+            "throwing",
+            new com.plugsky.crypto.aead.InsecureRawGcm() {
               @Override
               public byte[] encrypt(
                   byte[] key, byte[] iv, byte[] associatedData, byte[] plaintext, int tagBits) {
@@ -169,14 +134,8 @@ class EnginesTest {
                   byte[] key, byte[] iv, byte[] associatedData, byte[] ciphertext, byte[] tag) {
                 throw new com.plugsky.crypto.AuthenticationFailedException("tag mismatch");
               }
-            };
-          }
-
-          @Override
-          public com.plugsky.crypto.primitive.SymmetricPrimitives primitives() {
-            return jdk.primitives();
-          }
-        };
+            },
+            jdk.primitives());
 
     assertThatThrownBy(() -> KnownAnswerTest.run(throwing))
         .isInstanceOf(SelfTestFailedException.class)
@@ -198,5 +157,39 @@ class EnginesTest {
     assertThat(missingLibrary.failedSelfTest()).isFalse();
     assertThat(wrongAnswer.failedSelfTest()).isTrue();
     assertThat(Engines.status()).noneMatch(EngineStatus::failedSelfTest);
+  }
+
+  /** The jdk engine renamed, with {@code rawGcm} and {@code primitives} in place of its own. */
+  private static AeadEngine jdkWith(
+      String name,
+      com.plugsky.crypto.aead.InsecureRawGcm rawGcm,
+      com.plugsky.crypto.primitive.SymmetricPrimitives primitives) {
+    AeadEngine jdk = Engines.named("jdk");
+    return new AeadEngine() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public boolean isFipsApproved() {
+        return false;
+      }
+
+      @Override
+      public com.plugsky.crypto.aead.Aead newAead(byte[] key) {
+        return jdk.newAead(key);
+      }
+
+      @Override
+      public com.plugsky.crypto.aead.InsecureRawGcm insecureRawGcm() {
+        return rawGcm;
+      }
+
+      @Override
+      public com.plugsky.crypto.primitive.SymmetricPrimitives primitives() {
+        return primitives;
+      }
+    };
   }
 }

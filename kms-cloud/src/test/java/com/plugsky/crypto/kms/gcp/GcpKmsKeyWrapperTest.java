@@ -31,6 +31,8 @@ import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class GcpKmsKeyWrapperTest {
   private static final String ORDERS_NAME =
@@ -180,35 +182,25 @@ class GcpKmsKeyWrapperTest {
     assertThat(kms.calls("Encrypt")).isEqualTo(1);
   }
 
-  @Test
-  void aDamagedResponseChecksumIsDetectedAndRetried() {
+  /**
+   * A response whose CRC32C does not match its data, and a request the server rejects for its own
+   * CRC32C, are both damage in transit: retried, and after ten in a row, unavailable.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = Fault.class,
+      names = {"DAMAGED_CRC", "DAMAGED_REQUEST"})
+  void aChecksumMismatchEitherWayIsTransitDamageAndRetried(Fault damage) {
     byte[] dataKey = CryptoRandom.bytes(32);
-    kms.faultNext(1, Fault.DAMAGED_CRC);
+    kms.faultNext(1, damage);
     WrappedKey wrapped = wrapper.wrap(ORDERS, dataKey, ACME);
     assertThat(kms.calls("Encrypt")).isEqualTo(2);
 
-    kms.faultNext(1, Fault.DAMAGED_CRC);
+    kms.faultNext(1, damage);
     assertThat(wrapper.unwrap(wrapped, ACME)).isEqualTo(dataKey);
     assertThat(kms.calls("Decrypt")).isEqualTo(2);
 
-    kms.faultNext(10, Fault.DAMAGED_CRC);
-    assertThatThrownBy(() -> wrapper.unwrap(wrapped, ACME))
-        .isInstanceOf(KeyUnavailableException.class)
-        .hasMessageContaining("CRC32C");
-  }
-
-  @Test
-  void aRequestRejectedForItsChecksumIsTransitDamageAndRetried() {
-    byte[] dataKey = CryptoRandom.bytes(32);
-    kms.faultNext(1, Fault.DAMAGED_REQUEST);
-    WrappedKey wrapped = wrapper.wrap(ORDERS, dataKey, ACME);
-    assertThat(kms.calls("Encrypt")).isEqualTo(2);
-
-    kms.faultNext(1, Fault.DAMAGED_REQUEST);
-    assertThat(wrapper.unwrap(wrapped, ACME)).isEqualTo(dataKey);
-    assertThat(kms.calls("Decrypt")).isEqualTo(2);
-
-    kms.faultNext(10, Fault.DAMAGED_REQUEST);
+    kms.faultNext(10, damage);
     assertThatThrownBy(() -> wrapper.unwrap(wrapped, ACME))
         .isInstanceOf(KeyUnavailableException.class)
         .hasMessageContaining("CRC32C");

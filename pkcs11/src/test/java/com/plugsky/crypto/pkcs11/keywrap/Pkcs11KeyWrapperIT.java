@@ -206,16 +206,7 @@ class Pkcs11KeyWrapperIT {
 
   @Test
   void auditsWrapAndUnwrapWithoutThePin() {
-    KeyRef withPin =
-        KeyRef.parse(
-            "pkcs11:token="
-                + SoftHsm.WRAPPER_TOKEN
-                + ";object="
-                + label
-                + "?module-path="
-                + SoftHsm.MODULE
-                + "&pin-value="
-                + SoftHsm.USER_PIN);
+    KeyRef withPin = withPin("pin-value=" + SoftHsm.USER_PIN);
     byte[] dataKey = CryptoRandom.bytes(32);
 
     WrappedKey wrapped = wrapper.wrap(withPin, dataKey, CONTEXT);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.plugsky.crypto.ConfigurationException;
 import com.plugsky.crypto.tls.keys.CertifiedKey;
 import com.plugsky.crypto.tls.keys.ReloadingCredentials;
+import com.plugsky.crypto.tls.keys.TlsCredentials;
 import com.plugsky.crypto.tls.policy.TlsProvider;
 import com.plugsky.crypto.tls.server.HttpsServer;
 import com.plugsky.crypto.tls.testing.Processes;
@@ -70,15 +71,7 @@ class OcspStaplingTest {
     try (ReloadingCredentials credentials =
             ReloadingCredentials.watchPem(
                 live.certificate(), live.key(), Duration.ofMillis(50), failure -> {});
-        HttpsServer server =
-            HttpsServer.builder(
-                    TlsContexts.server(credentials)
-                        .provider(TlsProvider.BORINGSSL)
-                        .ocspStapling(responses)
-                        .buildNetty())
-                .ioThreads(1)
-                .build()
-                .start()) {
+        HttpsServer server = staplingServer(credentials, responses)) {
       assertThat(sClientStatus(server)).contains("OCSP response: no response sent");
 
       TestPki.PemFiles next = second.writePem(dir, "next");
@@ -116,16 +109,22 @@ class OcspStaplingTest {
   private String sClientStatus(TestPki.Issued issued, Function<X509Certificate, byte[]> responses)
       throws Exception {
     try (HttpsServer server =
-        HttpsServer.builder(
-                TlsContexts.server(CertifiedKey.of(issued.key(), issued.chain()))
-                    .provider(TlsProvider.BORINGSSL)
-                    .ocspStapling(responses)
-                    .buildNetty())
-            .ioThreads(1)
-            .build()
-            .start()) {
+        staplingServer(CertifiedKey.of(issued.key(), issued.chain()), responses)) {
       return sClientStatus(server);
     }
+  }
+
+  /** An HTTPS server on BoringSSL presenting {@code credentials}, stapling {@code responses}. */
+  private static HttpsServer staplingServer(
+      TlsCredentials credentials, Function<X509Certificate, byte[]> responses) {
+    return HttpsServer.builder(
+            TlsContexts.server(credentials)
+                .provider(TlsProvider.BORINGSSL)
+                .ocspStapling(responses)
+                .buildNetty())
+        .ioThreads(1)
+        .build()
+        .start();
   }
 
   private String sClientStatus(HttpsServer server) throws Exception {
